@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// One entry point for `npm test` / `npm run demo` on a machine that has only
+// Node.js and (ideally) Redis: installs the pinned pnpm and the locked
+// dependencies when they are missing, makes sure a Redis answers, then hands
+// over to the real task. Plain Node.js on purpose: it runs before any
+// dependency is installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmVersion = pkg.packageManager.replace(/^pnpm@/, '');
+const task = process.argv[2];
+const rest = process.argv.slice(3);
+const tasks = {
+  test: ['exec', 'turbo', 'run', 'lint', 'typecheck', 'test'],
+  demo: ['run', 'kpress', 'demo'],
+};
+if (!tasks[task]) {
+  console.error(`bootstrap: unknown task "${task}"; expected one of ${Object.keys(tasks).join(', ')}`);
+  process.exit(2);
+}
+
+function say(line) {
+  console.error(`[kpress] ${line}`);
+}
+
+function hasPnpm() {
+  try {
+    return execFileSync('pnpm', ['--version'], { encoding: 'utf8' }).trim() === pnpmVersion;
+  } catch {
+    return false;
+  }
+}
+
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function ping(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(/PONG|NOAUTH/.test(d.toString())));
+  });
+}
+
+async function ensureRedis() {
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const host = url.hostname || '127.0.0.1';
+  const port = Number(url.port || 6379);
+  if (url.protocol === 'rediss:' || (await ping(host, port))) return;
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(host);
+  const hasServer = spawnSync('redis-server', ['--version']).status === 0;
+  if (!local || !hasServer) {
+    say(`no Redis answers at ${host}:${port}.`);
+    say('Start one (Debian: apt-get install -y redis-server && redis-server --daemonize yes) or set REDIS_URL.');
+    process.exit(1);
+  }
+  say(`no Redis answers at ${host}:${port}: starting redis-server on it (no persistence).`);
+  run('redis-server', ['--daemonize', 'yes', '--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no']);
+  for (let i = 0; i < 50; i++) {
+    if (await ping(host, port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  say('redis-server was started but does not answer.');
+  process.exit(1);
+}
+
+if (!hasPnpm()) {
+  say(`installing pnpm@${pnpmVersion}`);
+  if (run('npm', ['install', '--global', `pnpm@${pnpmVersion}`]) !== 0 || !hasPnpm()) {
+    say('could not install pnpm globally; try: npm install --global pnpm@' + pnpmVersion);
+    process.exit(1);
+  }
+}
+if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.CI) {
+  if (run('pnpm', ['install', '--frozen-lockfile']) !== 0) process.exit(1);
+}
+await ensureRedis();
+process.exit(run('pnpm', [...tasks[task], ...rest]));
