@@ -1,1 +1,13 @@
-export {};
+export { type ConfigIssue, ConfigError } from './config-error.js';
+export {
+  type Config,
+  CONFIG_DEFAULTS,
+  LOG_LEVELS,
+  type LogLevel,
+  loadConfig,
+} from './load-config.js';
+export { createLogger, type LoggerOptionsInput, REDACT_PATHS } from './logger.js';
+export { createRedis, reconnectDelay, redisOptions } from './redis.js';
+export { REDACTED, redact, redactUrl, registerSecret, SECRET_ENV_VARS } from './redact.js';
+export type { Logger } from 'pino';
+export type { Redis, RedisOptions } from 'ioredis';

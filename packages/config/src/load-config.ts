@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { redact } from './redact.js';
+
+/** Log levels accepted by `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Defaults of every variable (DESIGN.md names). */
+export const CONFIG_DEFAULTS = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  AWS_REGION: 'us-east-1',
+  KPRESS_QUEUE: 'kpress',
+  /** sharp's own default limit (16383 x 16383). */
+  KPRESS_MAX_PIXELS: 268_402_689,
+  /** 256 MiB: the largest object a worker will GET. */
+  KPRESS_MAX_BYTES: 256 * 1024 * 1024,
+  /** Jobs the producer keeps waiting at most before it pauses the listing. */
+  KPRESS_MAX_WAITING: 100_000,
+  LOG_LEVEL: 'info' as LogLevel,
+} as const;
+
+/** kpress configuration, read from the environment by `loadConfig`. */
+export interface Config {
+  /** `REDIS_URL`; default `redis://127.0.0.1:6379`. May hold a password: print it with `redactUrl`. */
+  redisUrl: string;
+  /** `S3_ENDPOINT`; unset means AWS. */
+  s3Endpoint: string | undefined;
+  /** `S3_FORCE_PATH_STYLE`; default true when `S3_ENDPOINT` is set, else false. */
+  s3ForcePathStyle: boolean;
+  /** `AWS_REGION`; default `us-east-1`. */
+  awsRegion: string;
+  /** `KPRESS_QUEUE`: the BullMQ queue name; default `kpress`. */
+  queueName: string;
+  /** `KPRESS_MAX_PIXELS`: images with more pixels fail; default 268402689. */
+  maxPixels: number;
+  /** `KPRESS_MAX_BYTES`: largest object a worker will GET; default 268435456 (256 MiB). */
+  maxBytes: number;
+  /** `KPRESS_MAX_WAITING`: jobs the producer keeps waiting at most; default 100000. */
+  maxWaiting: number;
+  /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
+  metricsPort: number | undefined;
+  /** `LOG_LEVEL`; default `info`. */
+  logLevel: LogLevel;
+}
+
+const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, 'expected a whole number >= 1')
+        .max(max, `expected a whole number <= ${max}`),
+    );
+
+const booleanString = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'expected true or false'))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+function urlWith(protocols: readonly string[]) {
+  return z.string().refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return protocols.includes(u.protocol) && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+}
+
+const schema = z.object({
+  REDIS_URL: urlWith(['redis:', 'rediss:']).default(CONFIG_DEFAULTS.REDIS_URL),
+  S3_ENDPOINT: urlWith(['http:', 'https:']).optional(),
+  S3_FORCE_PATH_STYLE: booleanString.optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a region name such as us-east-1')
+    .default(CONFIG_DEFAULTS.AWS_REGION),
+  KPRESS_QUEUE: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+      'expected 1-100 letters, digits, ".", "_" or "-" (no ":"), starting with a letter or digit',
+    )
+    .default(CONFIG_DEFAULTS.KPRESS_QUEUE),
+  KPRESS_MAX_PIXELS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_PIXELS),
+  KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
+  KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
+  KPRESS_METRICS_PORT: z
+    .string()
+    .regex(/^[0-9]+$/, 'expected a port number 0-65535')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535, 'expected a port number 0-65535'))
+    .optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`))
+    .default(CONFIG_DEFAULTS.LOG_LEVEL),
+});
+
+type Variable = keyof typeof schema.shape;
+
+/**
+ * Reads and validates the configuration. Empty variables count as unset; values
+ * are trimmed. Throws one `ConfigError` naming every invalid variable and its
+ * (redacted) value.
+ *
+ * @param env the environment; default `process.env`
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Partial<Record<Variable, string>> = {};
+  for (const name of Object.keys(schema.shape) as Variable[]) {
+    const value = env[name]?.trim();
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const seen = new Set<string>();
+    const issues: ConfigIssue[] = [];
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '(environment)');
+      if (seen.has(variable)) continue;
+      seen.add(variable);
+      const raw = input[variable as Variable];
+      issues.push({
+        variable,
+        value: raw === undefined ? undefined : redact(raw, env),
+        message: issue.message,
+      });
+    }
+    throw new ConfigError(issues);
+  }
+  const v = parsed.data;
+  return {
+    redisUrl: v.REDIS_URL,
+    s3Endpoint: v.S3_ENDPOINT,
+    s3ForcePathStyle: v.S3_FORCE_PATH_STYLE ?? v.S3_ENDPOINT !== undefined,
+    awsRegion: v.AWS_REGION,
+    queueName: v.KPRESS_QUEUE,
+    maxPixels: v.KPRESS_MAX_PIXELS,
+    maxBytes: v.KPRESS_MAX_BYTES,
+    maxWaiting: v.KPRESS_MAX_WAITING,
+    metricsPort: v.KPRESS_METRICS_PORT,
+    logLevel: v.LOG_LEVEL,
+  };
+}
