@@ -1,1 +1,38 @@
-export {};
+export { BoundedHeap } from './bounded-heap.js';
+export { CSV_BOM, CSV_COLUMNS, CSV_HEADER, rowToCsvLine } from './csv.js';
+export {
+  type BinSpec,
+  COLOR_BINS,
+  FixedHistogram,
+  type HistogramBin,
+  PSNR_BINS,
+  SAVED_RATIO_BINS,
+} from './histogram.js';
+export { keyHash } from './key-hash.js';
+export type { ReportModel, ReportSample } from './report-model.js';
+export {
+  MANIFEST_FIELDS,
+  type ManifestRow,
+  ManifestRowError,
+  ManifestRowSchema,
+  PSNR_INFINITY,
+  PsnrSchema,
+  parseRow,
+  psnrToWire,
+  ROW_STATUSES,
+  type RowStatus,
+  RowStatusSchema,
+  rowToJsonLine,
+  validateRow,
+} from './row.js';
+export {
+  type FailureEntry,
+  type ReportAggregate,
+  type SamplePoint,
+  type SavingEntry,
+  type Summary,
+  SummaryBuilder,
+  type SummaryBuilderOptions,
+  type SummaryMeta,
+  SummarySchema,
+} from './summary-builder.js';

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+/** What happened to one source object. */
+export const ROW_STATUSES = ['compressed', 'kept-original', 'failed'] as const;
+export const RowStatusSchema = z.enum(ROW_STATUSES);
+export type RowStatus = z.infer<typeof RowStatusSchema>;
+
+/**
+ * How an infinite PSNR (a lossless result: output pixels identical to the
+ * source) is written in JSON and CSV. JSON has no Infinity, and a cap such as
+ * 99 dB would be indistinguishable from a real, very good result; `null`
+ * already means "unknown" (failed rows). So the wire form is the string
+ * "Infinity", which `parseRow` turns back into `Number.POSITIVE_INFINITY`
+ * (also what JavaScript's `Number("Infinity")` and Python's
+ * `float("Infinity")` read).
+ */
+export const PSNR_INFINITY = 'Infinity';
+
+/** PSNR in dB: a number >= 0, Infinity for lossless, null when unknown. */
+export const PsnrSchema = z
+  .union([
+    z.number().min(0),
+    z.literal(PSNR_INFINITY).transform(() => Number.POSITIVE_INFINITY),
+    z.custom<number>((v) => v === Number.POSITIVE_INFINITY, 'expected Infinity'),
+  ])
+  .nullable();
+
+const count = z.number().int().min(0);
+const dimension = z.number().int().min(1);
+
+const RowObjectSchema = z.object({
+  /** Full source key (not a URL). */
+  key: z.string().min(1),
+  status: RowStatusSchema,
+  /** Size of the source object in bytes. */
+  originalBytes: count,
+  /** Full key in the destination bucket; null when nothing was written. */
+  outputKey: z.string().min(1).nullable(),
+  outputBytes: count.nullable(),
+  /** After EXIF orientation. */
+  width: dimension.nullable(),
+  height: dimension.nullable(),
+  /** Palette size actually written (1..256). */
+  colors: z.number().int().min(1).max(256).nullable(),
+  psnr: PsnrSchema,
+  /** Time spent on the object in milliseconds. */
+  ms: z.number().min(0),
+  /** Human reason: required for failed and kept-original rows, null for compressed. */
+  error: z.string().nullable(),
+});
+
+/**
+ * One line of manifest.jsonl (DESIGN.md). Checks that each status carries
+ * what it must: compressed rows have an output, its size, dimensions,
+ * colours and PSNR; kept-original rows have an output, its size and a
+ * reason; failed rows have a reason.
+ */
+export const ManifestRowSchema = RowObjectSchema.superRefine((row, ctx) => {
+  const need = (field: keyof typeof row) => {
+    if (row[field] === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${field} must not be null for a ${row.status} row (key ${JSON.stringify(row.key)})`,
+      });
+    }
+  };
+  if (row.status === 'compressed') {
+    for (const f of ['outputKey', 'outputBytes', 'width', 'height', 'colors', 'psnr'] as const) {
+      need(f);
+    }
+  } else if (row.status === 'kept-original') {
+    need('outputKey');
+    need('outputBytes');
+    need('error');
+  } else {
+    need('error');
+  }
+  if (row.status === 'failed' && row.error === '') {
+    ctx.addIssue({ code: 'custom', path: ['error'], message: 'a failed row needs a reason' });
+  }
+});
+
+export type ManifestRow = z.infer<typeof ManifestRowSchema>;
+
+/** The manifest's field order: JSON lines and CSV columns follow it. */
+export const MANIFEST_FIELDS = [
+  'key',
+  'status',
+  'originalBytes',
+  'outputKey',
+  'outputBytes',
+  'width',
+  'height',
+  'colors',
+  'psnr',
+  'ms',
+  'error',
+] as const satisfies readonly (keyof ManifestRow)[];
+
+/** Thrown when a manifest line cannot be read; `line` holds (the start of) the bad text. */
+export class ManifestRowError extends Error {
+  override readonly name = 'ManifestRowError';
+  constructor(
+    message: string,
+    readonly line: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function preview(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** Validates an in-memory row (e.g. one a worker built); throws a ManifestRowError naming the bad field. */
+export function validateRow(value: unknown): ManifestRow {
+  const result = ManifestRowSchema.safeParse(value);
+  if (!result.success) {
+    const text = (() => {
+      try {
+        return JSON.stringify(value) ?? String(value);
+      } catch {
+        return String(value);
+      }
+    })();
+    const issues = result.error.issues
+      .map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`)
+      .join('; ');
+    throw new ManifestRowError(`invalid manifest row: ${issues}`, preview(text), {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+/** Parses one manifest.jsonl line (surrounding whitespace ignored). PSNR "Infinity" becomes Infinity. */
+export function parseRow(line: string): ManifestRow {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (cause) {
+    throw new ManifestRowError(
+      `manifest line is not JSON: ${(cause as Error).message}: ${JSON.stringify(preview(line))}`,
+      preview(line),
+      { cause },
+    );
+  }
+  return validateRow(value);
+}
+
+/** The wire form of a PSNR: a finite number, "Infinity" or null. */
+export function psnrToWire(psnr: number | null): number | typeof PSNR_INFINITY | null {
+  return psnr === Number.POSITIVE_INFINITY ? PSNR_INFINITY : psnr;
+}
+
+/** One manifest.jsonl line, fields in MANIFEST_FIELDS order, ending in "\n". */
+export function rowToJsonLine(row: ManifestRow): string {
+  const ordered: Record<string, unknown> = {};
+  for (const field of MANIFEST_FIELDS) {
+    ordered[field] = field === 'psnr' ? psnrToWire(row.psnr) : row[field];
+  }
+  return `${JSON.stringify(ordered)}\n`;
+}

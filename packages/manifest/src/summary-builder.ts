@@ -1,0 +1,308 @@
+import { z } from 'zod';
+import { BoundedHeap } from './bounded-heap.js';
+import {
+  COLOR_BINS,
+  FixedHistogram,
+  type HistogramBin,
+  PSNR_BINS,
+  SAVED_RATIO_BINS,
+} from './histogram.js';
+import { keyHash } from './key-hash.js';
+import type { ManifestRow, RowStatus } from './row.js';
+
+const count = z.number().int().min(0);
+
+/** summary.json (DESIGN.md). */
+export const SummarySchema = z.object({
+  batchId: z.string().min(1),
+  /** Source prefix URL, e.g. s3://bucket/photos/. */
+  source: z.string().min(1),
+  /** Destination prefix URL. */
+  dest: z.string().min(1),
+  /** Palette size asked for. */
+  colors: z.number().int().min(1).max(256),
+  /** ISO 8601 times. */
+  startedAt: z.string().min(1),
+  finishedAt: z.string().min(1),
+  counts: z.object({ total: count, compressed: count, keptOriginal: count, failed: count }),
+  /** Over the rows that did not fail; saved = original - output. */
+  bytes: z.object({ original: count, output: count, saved: z.number().int() }),
+  /** saved / original, 0 when original is 0. */
+  savedRatio: z.number(),
+});
+export type Summary = z.infer<typeof SummarySchema>;
+
+/** What summary() needs besides the rows. */
+export type SummaryMeta = Pick<
+  Summary,
+  'batchId' | 'source' | 'dest' | 'colors' | 'startedAt' | 'finishedAt'
+>;
+
+/** A row among the largest savings. */
+export interface SavingEntry {
+  key: string;
+  outputKey: string | null;
+  status: RowStatus;
+  originalBytes: number;
+  outputBytes: number;
+  savedBytes: number;
+  /** savedBytes / originalBytes, 0 when originalBytes is 0. */
+  savedRatio: number;
+  /** dB; Infinity when lossless, null when unknown. */
+  psnr: number | null;
+  colors: number | null;
+}
+
+/** A failed row: its key and reason (truncated to `errorChars`). */
+export interface FailureEntry {
+  key: string;
+  error: string;
+}
+
+/** One point of the per-image sample (scatter plot, per-image bars). */
+export interface SamplePoint {
+  key: string;
+  status: RowStatus;
+  originalBytes: number;
+  outputBytes: number;
+  savedRatio: number;
+  /** dB; Infinity when lossless, null when unknown. */
+  psnr: number | null;
+  colors: number | null;
+}
+
+/** Everything the report needs from the rows, bounded whatever their number. */
+export interface ReportAggregate {
+  counts: Summary['counts'];
+  bytes: Summary['bytes'];
+  savedRatio: number;
+  /** The rows with the largest saved bytes, largest first (ties: by key). */
+  largestSavings: SavingEntry[];
+  /** The first failures added (up to `failures`), and how many failed in all. */
+  failures: { total: number; shown: FailureEntry[] };
+  /** Saved ratio per non-failed image (SAVED_RATIO_BINS); images of 0 bytes are left out. */
+  savedRatioHistogram: HistogramBin[];
+  /** PSNR per row that has one (PSNR_BINS). */
+  psnrHistogram: HistogramBin[];
+  /** Palette size per row that has one (COLOR_BINS). */
+  colorHistogram: HistogramBin[];
+  /**
+   * PSNR over the rows that have one: min/max/mean over the finite values,
+   * `lossless` counts the infinite ones; min/max/mean are null when no
+   * finite value was seen.
+   */
+  psnr: {
+    count: number;
+    lossless: number;
+    min: number | null;
+    max: number | null;
+    mean: number | null;
+  };
+  /**
+   * A sample of non-failed rows (up to `samplePoints`), chosen by a hash of
+   * the key so it is the same whatever the order of rows; all of them when
+   * there are fewer. Sorted by key.
+   */
+  sample: SamplePoint[];
+}
+
+/** SummaryBuilder options; every field optional. */
+export interface SummaryBuilderOptions {
+  /** How many of the largest savings to keep. Default 10. */
+  largest?: number;
+  /** How many failures to keep with their reasons. Default 1,000. */
+  failures?: number;
+  /** Size of the per-image sample for the scatter plot. Default 2,000. */
+  samplePoints?: number;
+  /** Failure reasons longer than this are cut (with "…"). Default 500. */
+  errorChars?: number;
+  /** Seed of the key hash that picks the sample. Default 0. */
+  seed?: number;
+}
+
+function intOption(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Hashed {
+  hash: number;
+  point: SamplePoint;
+}
+
+/**
+ * Streams manifest rows into summary.json and the report's aggregate.
+ * Memory is O(1) in the number of rows: counters, fixed histograms and
+ * capped collections (largest savings, failures, sample).
+ */
+export class SummaryBuilder {
+  private readonly counts = { total: 0, compressed: 0, keptOriginal: 0, failed: 0 };
+  private original = 0;
+  private output = 0;
+  private readonly largest: BoundedHeap<SavingEntry>;
+  private readonly failureCap: number;
+  private readonly errorChars: number;
+  private readonly seed: number;
+  private readonly failuresShown: FailureEntry[] = [];
+  private readonly sampleHeap: BoundedHeap<Hashed>;
+  private readonly ratioHist = new FixedHistogram(SAVED_RATIO_BINS);
+  private readonly psnrHist = new FixedHistogram(PSNR_BINS);
+  private readonly colorHist = new FixedHistogram(COLOR_BINS);
+  private psnrCount = 0;
+  private psnrLossless = 0;
+  private psnrFinite = 0;
+  private psnrSum = 0;
+  private psnrMin = Number.POSITIVE_INFINITY;
+  private psnrMax = Number.NEGATIVE_INFINITY;
+
+  constructor(options: SummaryBuilderOptions = {}) {
+    const largest = intOption('largest', options.largest, 10, 0);
+    this.failureCap = intOption('failures', options.failures, 1000, 0);
+    const samplePoints = intOption('samplePoints', options.samplePoints, 2000, 0);
+    this.errorChars = intOption('errorChars', options.errorChars, 500, 1);
+    this.seed = intOption('seed', options.seed, 0, 0);
+    this.largest = new BoundedHeap<SavingEntry>(
+      largest,
+      (a, b) => a.savedBytes - b.savedBytes || byKey(b.key, a.key),
+    );
+    // Keep the smallest hashes: rank a above b when its hash is smaller.
+    this.sampleHeap = new BoundedHeap<Hashed>(
+      samplePoints,
+      (a, b) => b.hash - a.hash || byKey(b.point.key, a.point.key),
+    );
+  }
+
+  /** Rows added so far. */
+  get total(): number {
+    return this.counts.total;
+  }
+
+  /** Adds one row (already validated, e.g. by parseRow). */
+  add(row: ManifestRow): void {
+    const c = this.counts;
+    c.total++;
+    if (row.status === 'failed') {
+      c.failed++;
+      if (this.failuresShown.length < this.failureCap) {
+        const reason = row.error ?? 'unknown error';
+        const error =
+          reason.length > this.errorChars ? `${reason.slice(0, this.errorChars)}…` : reason;
+        this.failuresShown.push({ key: row.key, error });
+      }
+      return;
+    }
+    if (row.status === 'compressed') c.compressed++;
+    else c.keptOriginal++;
+
+    const outputBytes = row.outputBytes ?? row.originalBytes;
+    this.original += row.originalBytes;
+    this.output += outputBytes;
+    const savedBytes = row.originalBytes - outputBytes;
+    const savedRatio = row.originalBytes > 0 ? savedBytes / row.originalBytes : 0;
+    if (row.originalBytes > 0) this.ratioHist.add(savedRatio);
+
+    if (row.psnr !== null) {
+      this.psnrCount++;
+      this.psnrHist.add(row.psnr);
+      if (row.psnr === Number.POSITIVE_INFINITY) {
+        this.psnrLossless++;
+      } else {
+        this.psnrFinite++;
+        this.psnrSum += row.psnr;
+        if (row.psnr < this.psnrMin) this.psnrMin = row.psnr;
+        if (row.psnr > this.psnrMax) this.psnrMax = row.psnr;
+      }
+    }
+    if (row.colors !== null) this.colorHist.add(row.colors);
+
+    this.largest.offer({
+      key: row.key,
+      outputKey: row.outputKey,
+      status: row.status,
+      originalBytes: row.originalBytes,
+      outputBytes,
+      savedBytes,
+      savedRatio,
+      psnr: row.psnr,
+      colors: row.colors,
+    });
+    const hash = keyHash(row.key, this.seed);
+    this.sampleHeap.offer({
+      hash,
+      point: {
+        key: row.key,
+        status: row.status,
+        originalBytes: row.originalBytes,
+        outputBytes,
+        savedRatio,
+        psnr: row.psnr,
+        colors: row.colors,
+      },
+    });
+  }
+
+  private bytes(): Summary['bytes'] {
+    return { original: this.original, output: this.output, saved: this.original - this.output };
+  }
+
+  private ratio(): number {
+    return this.original > 0 ? (this.original - this.output) / this.original : 0;
+  }
+
+  /** summary.json for the rows added so far; throws a ZodError naming a bad meta field. */
+  summary(meta: SummaryMeta): Summary {
+    return SummarySchema.parse({
+      batchId: meta.batchId,
+      source: meta.source,
+      dest: meta.dest,
+      colors: meta.colors,
+      startedAt: meta.startedAt,
+      finishedAt: meta.finishedAt,
+      counts: { ...this.counts },
+      bytes: this.bytes(),
+      savedRatio: this.ratio(),
+    });
+  }
+
+  /** The report's aggregate for the rows added so far. */
+  aggregate(): ReportAggregate {
+    const finite = this.psnrFinite > 0;
+    return {
+      counts: { ...this.counts },
+      bytes: this.bytes(),
+      savedRatio: this.ratio(),
+      largestSavings: this.largest.sorted(),
+      failures: { total: this.counts.failed, shown: [...this.failuresShown] },
+      savedRatioHistogram: this.ratioHist.bins(),
+      psnrHistogram: this.psnrHist.bins(),
+      colorHistogram: this.colorHist.bins(),
+      psnr: {
+        count: this.psnrCount,
+        lossless: this.psnrLossless,
+        min: finite ? this.psnrMin : null,
+        max: finite ? this.psnrMax : null,
+        mean: finite ? this.psnrSum / this.psnrFinite : null,
+      },
+      sample: this.sampleHeap
+        .sorted()
+        .map((h) => h.point)
+        .sort((a, b) => byKey(a.key, b.key)),
+    };
+  }
+
+  /** Sizes of the retained collections (for tests and diagnostics). */
+  retained(): { largest: number; failures: number; sample: number } {
+    return {
+      largest: this.largest.size,
+      failures: this.failuresShown.length,
+      sample: this.sampleHeap.size,
+    };
+  }
+}
