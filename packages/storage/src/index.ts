@@ -1,1 +1,35 @@
-export {};
+export {
+  batchFileKeys,
+  batchPrefix,
+  clashMessage,
+  clashPartnerKey,
+  isClashingSource,
+  isPngName,
+  isSourceKey,
+  KPRESS_DIR,
+  keptKeyFor,
+  outputKeyFor,
+  recordKeyFor,
+  recordsPrefix,
+  relativeKey,
+  relFromRecordKey,
+} from './layout.js';
+export { createS3Client, type S3ClientOptions } from './s3-client.js';
+export {
+  bucketNameProblem,
+  formatS3Url,
+  parseS3Url,
+  prefixesOverlap,
+  type S3Location,
+} from './s3-url.js';
+export {
+  copySource,
+  type GetOptions,
+  type ListOptions,
+  type ObjectEntry,
+  type ObjectInfo,
+  type PutOptions,
+  Storage,
+  type StorageOptions,
+} from './storage.js';
+export { StorageError, type StorageErrorCode, toStorageError } from './storage-error.js';

@@ -1,0 +1,292 @@
+import type { Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { Config } from '@kpress/config';
+import { createS3Client, type S3ClientOptions } from './s3-client.js';
+import { StorageError, toStorageError } from './storage-error.js';
+
+/** One listed object. */
+export interface ObjectEntry {
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/** What `headObject` tells about an object. */
+export interface ObjectInfo {
+  size: number;
+  etag: string;
+  contentType: string | undefined;
+  lastModified: Date | undefined;
+}
+
+/** Options of `Storage`. */
+export interface StorageOptions {
+  /** The S3 client to use; default one made by `createS3Client(config, clientOptions)`. */
+  client?: S3Client;
+  /** Configuration for the client made when `client` is not given. */
+  config?: Pick<Config, 's3Endpoint' | 's3ForcePathStyle' | 'awsRegion'>;
+  /** Options for the client made when `client` is not given. */
+  clientOptions?: S3ClientOptions;
+  /** Keys per listing page (S3 caps it at 1000); default 1000. */
+  pageSize?: number;
+}
+
+/** Options of `listObjects`. */
+export interface ListOptions {
+  /** List keys strictly after this one (resume a listing); default from the start. */
+  startAfter?: string;
+  /** Keys per page; default the Storage's `pageSize`. */
+  pageSize?: number;
+}
+
+/** Options of `getObject`. */
+export interface GetOptions {
+  /** Largest object accepted, bytes; larger ones fail with code `TooLarge` before the body is read. */
+  maxBytes: number;
+}
+
+/** Options of `putObject`. */
+export interface PutOptions {
+  /** Content-Type; default `application/octet-stream`. */
+  contentType?: string;
+}
+
+/** S3 operations kpress needs, with errors mapped to `StorageError`. Call `close()` when done. */
+export class Storage {
+  readonly client: S3Client;
+  readonly pageSize: number;
+  readonly #ownsClient: boolean;
+
+  constructor(options: StorageOptions) {
+    if (options.client !== undefined) {
+      this.client = options.client;
+      this.#ownsClient = false;
+    } else if (options.config !== undefined) {
+      this.client = createS3Client(options.config, options.clientOptions);
+      this.#ownsClient = true;
+    } else {
+      throw new TypeError('Storage needs options.client or options.config');
+    }
+    this.pageSize = pageSizeOf(options.pageSize ?? 1000, 'pageSize');
+  }
+
+  /**
+   * Streams the objects under `prefix` in key order (UTF-8 bytes), one page at a
+   * time, skipping directory markers (keys ending in '/').
+   */
+  async *listObjects(
+    bucket: string,
+    prefix: string,
+    options: ListOptions = {},
+  ): AsyncGenerator<ObjectEntry> {
+    const pageSize = pageSizeOf(options.pageSize ?? this.pageSize, 'pageSize');
+    let token: string | undefined;
+    let startAfter = options.startAfter;
+    let more = true;
+    while (more) {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            MaxKeys: pageSize,
+            ContinuationToken: token,
+            StartAfter: token === undefined ? startAfter : undefined,
+          }),
+        );
+      } catch (err) {
+        throw toStorageError(err, 'list', bucket, prefix);
+      }
+      let last: string | undefined;
+      for (const item of page.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        last = item.Key;
+        if (item.Key.endsWith('/')) continue;
+        yield { key: item.Key, size: item.Size ?? 0, etag: stripQuotes(item.ETag) };
+      }
+      token = page.NextContinuationToken;
+      more = page.IsTruncated === true && (token !== undefined || last !== undefined);
+      // a server without continuation tokens: resume after the last key seen
+      if (token === undefined) startAfter = last;
+    }
+  }
+
+  /**
+   * Reads a whole object into memory. Refuses (code `TooLarge`) an object whose
+   * Content-Length exceeds `maxBytes` without reading its body, and stops reading
+   * if the body turns out longer than announced. The body is always consumed or
+   * destroyed, so the connection goes back to the pool.
+   */
+  async getObject(bucket: string, key: string, options: GetOptions): Promise<Buffer> {
+    const maxBytes = options.maxBytes;
+    if (!Number.isInteger(maxBytes) || maxBytes < 0) {
+      throw new RangeError(`maxBytes must be a whole number >= 0, got ${maxBytes}`);
+    }
+    let body: Readable | undefined;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      body = out.Body as Readable | undefined;
+      const length = out.ContentLength;
+      if (length !== undefined && length > maxBytes) {
+        throw tooLarge(bucket, key, length, maxBytes);
+      }
+      if (body === undefined) return Buffer.alloc(0);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of body) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        total += buf.length;
+        if (total > maxBytes) throw tooLarge(bucket, key, total, maxBytes, true);
+        chunks.push(buf);
+      }
+      return Buffer.concat(chunks, total);
+    } catch (err) {
+      throw toStorageError(err, 'get', bucket, key);
+    } finally {
+      if (body !== undefined && !body.readableEnded) body.destroy();
+    }
+  }
+
+  /** Writes `body` as the object's exact bytes. Returns the ETag. */
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    options: PutOptions = {},
+  ): Promise<{ etag: string }> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.byteLength,
+          ContentType: options.contentType ?? 'application/octet-stream',
+        }),
+      );
+      return { etag: stripQuotes(out.ETag) };
+    } catch (err) {
+      throw toStorageError(err, 'put', bucket, key);
+    }
+  }
+
+  /** Server-side copy (the bytes do not pass through this process); objects up to 5 GB. */
+  async copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+  ): Promise<{ etag: string }> {
+    try {
+      const out = await this.client.send(
+        new CopyObjectCommand({
+          Bucket: destBucket,
+          Key: destKey,
+          CopySource: copySource(srcBucket, srcKey),
+        }),
+      );
+      return { etag: stripQuotes(out.CopyObjectResult?.ETag) };
+    } catch (err) {
+      throw toStorageError(err, `copy from s3://${srcBucket}/${srcKey} to`, destBucket, destKey);
+    }
+  }
+
+  /** Size, ETag, type and date of an object; code `NoSuchKey` when absent. */
+  async headObject(bucket: string, key: string): Promise<ObjectInfo> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return {
+        size: out.ContentLength ?? 0,
+        etag: stripQuotes(out.ETag),
+        contentType: out.ContentType,
+        lastModified: out.LastModified,
+      };
+    } catch (err) {
+      throw toStorageError(err, 'head', bucket, key);
+    }
+  }
+
+  /** Whether the object exists (other errors, such as NoSuchBucket, are thrown). */
+  async exists(bucket: string, key: string): Promise<boolean> {
+    try {
+      await this.headObject(bucket, key);
+      return true;
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'NoSuchKey') return false;
+      throw err;
+    }
+  }
+
+  /** Deletes an object (no error when it is absent). */
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (err) {
+      throw toStorageError(err, 'delete', bucket, key);
+    }
+  }
+
+  /** Writes `value` as JSON (`application/json`). */
+  async putJson(bucket: string, key: string, value: unknown): Promise<{ etag: string }> {
+    return this.putObject(bucket, key, JSON.stringify(value), {
+      contentType: 'application/json',
+    });
+  }
+
+  /** Reads and parses a JSON object of at most `maxBytes` (default 16 MiB). */
+  async getJson(bucket: string, key: string, options: Partial<GetOptions> = {}): Promise<unknown> {
+    const bytes = await this.getObject(bucket, key, {
+      maxBytes: options.maxBytes ?? 16 * 1024 * 1024,
+    });
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new StorageError(
+        'InvalidRequest',
+        `s3://${bucket}/${key} is not valid JSON: ${(err as Error).message}`,
+        { operation: 'getJson', bucket, key },
+        { cause: err },
+      );
+    }
+  }
+
+  /** Closes the client's connections when this Storage created the client. */
+  close(): void {
+    if (this.#ownsClient) this.client.destroy();
+  }
+}
+
+/** `bucket/key` for CopySource, with the key URL-encoded per segment ('/' kept). */
+export function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function stripQuotes(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+function pageSizeOf(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new RangeError(`${name} must be a whole number from 1 to 1000, got ${value}`);
+  }
+  return value;
+}
+
+function tooLarge(bucket: string, key: string, size: number, maxBytes: number, streaming = false) {
+  return new StorageError(
+    'TooLarge',
+    `s3://${bucket}/${key} is ${streaming ? 'more than ' : ''}${size} bytes, more than the limit of ${maxBytes} bytes (KPRESS_MAX_BYTES)`,
+    { operation: 'get', bucket, key },
+  );
+}
