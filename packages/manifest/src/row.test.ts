@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { type ManifestRow, ManifestRowError, parseRow, rowToJsonLine } from './row.js';
+
+const compressed: ManifestRow = {
+  key: 'photos/cat.jpg',
+  status: 'compressed',
+  originalBytes: 1000,
+  outputKey: 'out/photos/cat.jpg.png',
+  outputBytes: 400,
+  width: 4,
+  height: 3,
+  colors: 16,
+  psnr: 34.5,
+  ms: 12.5,
+  error: null,
+};
+
+describe('parseRow / rowToJsonLine', () => {
+  it('round-trips a compressed row with fields in contract order', () => {
+    const line = rowToJsonLine(compressed);
+    expect(line.endsWith('\n')).toBe(true);
+    expect(Object.keys(JSON.parse(line))).toEqual([
+      'key',
+      'status',
+      'originalBytes',
+      'outputKey',
+      'outputBytes',
+      'width',
+      'height',
+      'colors',
+      'psnr',
+      'ms',
+      'error',
+    ]);
+    expect(parseRow(line)).toEqual(compressed);
+  });
+
+  it('writes an infinite PSNR as "Infinity" and reads it back as Infinity', () => {
+    const lossless = { ...compressed, psnr: Number.POSITIVE_INFINITY };
+    const line = rowToJsonLine(lossless);
+    expect(JSON.parse(line).psnr).toBe('Infinity');
+    expect(parseRow(line).psnr).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('round-trips a failed row with nulls', () => {
+    const failed: ManifestRow = {
+      key: 'a/broken.jpg',
+      status: 'failed',
+      originalBytes: 400,
+      outputKey: null,
+      outputBytes: null,
+      width: null,
+      height: null,
+      colors: null,
+      psnr: null,
+      ms: 3,
+      error: 'truncated JPEG: premature end of data',
+    };
+    expect(parseRow(rowToJsonLine(failed))).toEqual(failed);
+  });
+
+  it('rejects text that is not JSON, naming the line', () => {
+    expect(() => parseRow('{"key": oops')).toThrow(ManifestRowError);
+    expect(() => parseRow('{"key": oops')).toThrow(/not JSON.*oops/);
+  });
+
+  it('rejects a bad status and names the field', () => {
+    const line = JSON.stringify({ ...compressed, status: 'done' });
+    expect(() => parseRow(line)).toThrow(/status/);
+  });
+
+  it('rejects a compressed row without output, naming the field and the key', () => {
+    const line = JSON.stringify({ ...compressed, outputBytes: null });
+    expect(() => parseRow(line)).toThrow(/outputBytes.*photos\/cat\.jpg/);
+  });
+
+  it('rejects a failed row without a reason', () => {
+    const line = JSON.stringify({ ...compressed, status: 'failed', error: null });
+    expect(() => parseRow(line)).toThrow(/error/);
+  });
+
+  it('rejects a negative PSNR and a NaN-like string', () => {
+    expect(() => parseRow(JSON.stringify({ ...compressed, psnr: -1 }))).toThrow(/psnr/);
+    expect(() => parseRow(JSON.stringify({ ...compressed, psnr: 'NaN' }))).toThrow(/psnr/);
+  });
+
+  it('rejects more than 256 colours', () => {
+    expect(() => parseRow(JSON.stringify({ ...compressed, colors: 300 }))).toThrow(/colors/);
+  });
+});

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import type { ManifestRow } from './row.js';
+import { SummaryBuilder, SummarySchema } from './summary-builder.js';
+
+const meta = {
+  batchId: 'b1',
+  source: 's3://src/photos/',
+  dest: 's3://dst/photos/',
+  colors: 16,
+  startedAt: '2025-01-01T00:00:00.000Z',
+  finishedAt: '2025-01-01T00:01:00.000Z',
+};
+
+function compressed(
+  key: string,
+  originalBytes: number,
+  outputBytes: number,
+  psnr = 30,
+  colors = 16,
+): ManifestRow {
+  return {
+    key,
+    status: 'compressed',
+    originalBytes,
+    outputKey: `out/${key}.png`,
+    outputBytes,
+    width: 10,
+    height: 10,
+    colors,
+    psnr,
+    ms: 1,
+    error: null,
+  };
+}
+function kept(key: string, bytes: number): ManifestRow {
+  return {
+    key,
+    status: 'kept-original',
+    originalBytes: bytes,
+    outputKey: `out/${key}`,
+    outputBytes: bytes,
+    width: 10,
+    height: 10,
+    colors: null,
+    psnr: null,
+    ms: 1,
+    error: 'palette PNG not smaller than the original',
+  };
+}
+function failed(key: string, bytes: number, error = 'truncated JPEG'): ManifestRow {
+  return {
+    key,
+    status: 'failed',
+    originalBytes: bytes,
+    outputKey: null,
+    outputBytes: null,
+    width: null,
+    height: null,
+    colors: null,
+    psnr: null,
+    ms: 1,
+    error,
+  };
+}
+
+describe('SummaryBuilder.summary', () => {
+  it('counts statuses and sums bytes over the rows that did not fail', () => {
+    const b = new SummaryBuilder();
+    b.add(compressed('a', 1000, 250)); // saves 750
+    b.add(compressed('b', 3000, 1000)); // saves 2000
+    b.add(kept('c', 500)); // saves 0
+    b.add(failed('d', 99999)); // excluded from bytes
+    const s = b.summary(meta);
+    expect(s).toEqual({
+      ...meta,
+      counts: { total: 4, compressed: 2, keptOriginal: 1, failed: 1 },
+      bytes: { original: 4500, output: 1750, saved: 2750 },
+      savedRatio: 2750 / 4500,
+    });
+    expect(SummarySchema.parse(JSON.parse(JSON.stringify(s)))).toEqual(s);
+  });
+
+  it('gives a ratio of 0 when nothing succeeded or there are no rows', () => {
+    expect(new SummaryBuilder().summary(meta)).toMatchObject({
+      counts: { total: 0, compressed: 0, keptOriginal: 0, failed: 0 },
+      bytes: { original: 0, output: 0, saved: 0 },
+      savedRatio: 0,
+    });
+    const b = new SummaryBuilder();
+    b.add(failed('x', 10));
+    b.add(failed('y', 20));
+    expect(b.summary(meta)).toMatchObject({
+      counts: { total: 2, failed: 2 },
+      bytes: { original: 0, output: 0, saved: 0 },
+      savedRatio: 0,
+    });
+  });
+
+  it('handles zero-byte sources without dividing by zero', () => {
+    const b = new SummaryBuilder();
+    b.add(kept('empty', 0));
+    const s = b.summary(meta);
+    expect(s.savedRatio).toBe(0);
+    expect(s.counts.keptOriginal).toBe(1);
+    const agg = b.aggregate();
+    expect(agg.largestSavings[0]?.savedRatio).toBe(0);
+    expect(agg.savedRatioHistogram.reduce((n, bin) => n + bin.count, 0)).toBe(0);
+  });
+
+  it('names a bad meta field', () => {
+    expect(() => new SummaryBuilder().summary({ ...meta, colors: 0 })).toThrow(/colors/);
+  });
+
+  it('rejects bad options with the option name and value', () => {
+    expect(() => new SummaryBuilder({ largest: -1 })).toThrow(RangeError);
+    expect(() => new SummaryBuilder({ samplePoints: 1.5 })).toThrow(/samplePoints.*1\.5/);
+  });
+});
+
+describe('SummaryBuilder.aggregate', () => {
+  it('keeps the largest savings, largest first', () => {
+    const b = new SummaryBuilder({ largest: 2 });
+    b.add(compressed('small', 100, 90));
+    b.add(compressed('big', 10000, 1000));
+    b.add(compressed('mid', 5000, 1000));
+    b.add(kept('kept', 50000));
+    const agg = b.aggregate();
+    expect(agg.largestSavings.map((e) => [e.key, e.savedBytes])).toEqual([
+      ['big', 9000],
+      ['mid', 4000],
+    ]);
+    expect(agg.largestSavings[0]?.savedRatio).toBeCloseTo(0.9);
+  });
+
+  it('bins saved ratio, PSNR and colours', () => {
+    const b = new SummaryBuilder();
+    b.add(compressed('a', 1000, 950, 19, 2)); // 5% ; <20 dB ; 1–2
+    b.add(compressed('b', 1000, 500, 30, 16)); // 50% ; 30–35 ; 9–16
+    b.add(compressed('c', 1000, 0, Number.POSITIVE_INFINITY, 256)); // 100% ; lossless ; 129–256
+    b.add(compressed('d', 1000, 1200, 52, 3)); // -20% ; >=50 ; 3–4
+    b.add(kept('e', 1000)); // 0%
+    b.add(failed('f', 1000));
+    const agg = b.aggregate();
+    const counts = (h: { label: string; count: number }[]) =>
+      Object.fromEntries(h.filter((x) => x.count > 0).map((x) => [x.label, x.count]));
+    expect(counts(agg.savedRatioHistogram)).toEqual({
+      '< 0%': 1,
+      '0–10%': 2,
+      '50–60%': 1,
+      '90–100%': 1,
+    });
+    expect(counts(agg.psnrHistogram)).toEqual({
+      '< 20 dB': 1,
+      '30–35 dB': 1,
+      '≥ 50 dB': 1,
+      lossless: 1,
+    });
+    expect(counts(agg.colorHistogram)).toEqual({ '1–2': 1, '3–4': 1, '9–16': 1, '129–256': 1 });
+    expect(agg.psnr).toEqual({ count: 4, lossless: 1, min: 19, max: 52, mean: (19 + 30 + 52) / 3 });
+  });
+
+  it('keeps failures with reasons, cut when long', () => {
+    const b = new SummaryBuilder({ failures: 2, errorChars: 5 });
+    b.add(failed('x', 1, 'short'));
+    b.add(failed('y', 1, 'much too long'));
+    b.add(failed('z', 1, 'dropped'));
+    expect(b.aggregate().failures).toEqual({
+      total: 3,
+      shown: [
+        { key: 'x', error: 'short' },
+        { key: 'y', error: 'much …' },
+      ],
+    });
+  });
+
+  it('samples the same rows whatever the order they come in', () => {
+    const rows = Array.from({ length: 500 }, (_, i) => compressed(`k${i}`, 1000, i));
+    const a = new SummaryBuilder({ samplePoints: 50 });
+    const b = new SummaryBuilder({ samplePoints: 50 });
+    for (const r of rows) a.add(r);
+    for (const r of [...rows].reverse()) b.add(r);
+    const sa = a.aggregate().sample;
+    expect(sa).toHaveLength(50);
+    expect(b.aggregate().sample).toEqual(sa);
+    const c = new SummaryBuilder({ samplePoints: 50, seed: 7 });
+    for (const r of rows) c.add(r);
+    expect(c.aggregate().sample.map((p) => p.key)).not.toEqual(sa.map((p) => p.key));
+  });
+
+  it('keeps every row in the sample when there are fewer than the cap', () => {
+    const b = new SummaryBuilder();
+    for (let i = 0; i < 5; i++) b.add(compressed(`k${i}`, 100, 10 * i));
+    b.add(failed('bad', 1));
+    expect(b.aggregate().sample.map((p) => p.key)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+  });
+
+  it('stays bounded over 200,000 rows', () => {
+    const b = new SummaryBuilder();
+    for (let i = 0; i < 200_000; i++) {
+      if (i % 10 === 0) b.add(failed(`f/${i}.jpg`, 10, `reason ${i}`));
+      else
+        b.add(
+          compressed(
+            `ok/${i}.jpg`,
+            10_000 + (i % 997),
+            1000 + (i % 13),
+            25 + (i % 20),
+            1 + (i % 256),
+          ),
+        );
+    }
+    expect(b.retained()).toEqual({ largest: 10, failures: 1000, sample: 2000 });
+    const agg = b.aggregate();
+    expect(agg.counts).toEqual({
+      total: 200_000,
+      compressed: 180_000,
+      keptOriginal: 0,
+      failed: 20_000,
+    });
+    expect(agg.failures.total).toBe(20_000);
+    expect(agg.failures.shown).toHaveLength(1000);
+    expect(agg.failures.shown[0]?.key).toBe('f/0.jpg');
+    expect(agg.sample).toHaveLength(2000);
+    expect(agg.largestSavings).toHaveLength(10);
+    // brute force: the ten largest savings among the compressed rows, ties by key
+    const all: [string, number][] = [];
+    for (let i = 0; i < 200_000; i++) {
+      if (i % 10 !== 0) all.push([`ok/${i}.jpg`, 10_000 + (i % 997) - 1000 - (i % 13)]);
+    }
+    all.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    expect(agg.largestSavings.map((e) => [e.key, e.savedBytes])).toEqual(all.slice(0, 10));
+    expect(JSON.stringify(agg).length).toBeLessThan(1_000_000);
+  });
+});
