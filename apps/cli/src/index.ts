@@ -1,1 +1,2 @@
-export {};
+export { CliError } from './cli-error.js';
+export { buildProgram } from './program.js';

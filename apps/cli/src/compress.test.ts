@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decode } from '@kpress/codec';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = join(here, '../dist/bin.js');
+const SAMPLES = join(here, '../../../fixtures/samples');
+const dir = mkdtempSync(join(tmpdir(), 'kpress-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function kpress(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: SAMPLES });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('kpress compress (built binary, child process)', () => {
+  it('writes a valid palette PNG and prints a one-line summary', async () => {
+    const out = join(dir, 'chelsea.png');
+    const r = kpress('compress', 'chelsea.png', out, '--colors', '16');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(
+      /^chelsea\.png -> .*chelsea\.png: .* -> .*16 colours, PSNR \d+\.\d+ dB/,
+    );
+    const png = readFileSync(out);
+    // IHDR: colour type 3 (palette), bit depth 4 for 16 colours; and libpng decodes it cleanly.
+    expect(png.toString('latin1', 12, 16)).toBe('IHDR');
+    expect([png[24], png[25]]).toEqual([4, 3]);
+    const img = await decode(png);
+    expect(img).toMatchObject({ format: 'png', width: 451, height: 300 });
+  });
+
+  it('--json prints the result record', () => {
+    const out = join(dir, 'coffee.jpg.png');
+    const r = kpress('compress', 'coffee.jpg', out, '--colors', '64', '--seed', '3', '--json');
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expect(rec).toMatchObject({
+      input: 'coffee.jpg',
+      output: out,
+      originalBytes: statSync(join(SAMPLES, 'coffee.jpg')).size,
+      outputBytes: statSync(out).size,
+      width: 600,
+      height: 400,
+    });
+    expect(rec.colors).toBeGreaterThan(16);
+    expect(rec.colors).toBeLessThanOrEqual(64);
+    expect(rec.psnr).toBeGreaterThan(25);
+    expect(rec.status).toBe(rec.outputBytes < rec.originalBytes ? 'compressed' : 'kept-original');
+    expect(typeof rec.ms).toBe('number');
+  });
+
+  it('is deterministic for a given seed', () => {
+    const a = join(dir, 'a.png');
+    const b = join(dir, 'b.png');
+    expect(kpress('compress', 'astronaut.jpg', a, '--seed', '5').code).toBe(0);
+    expect(kpress('compress', 'astronaut.jpg', b, '--seed', '5').code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+
+  it('a truncated JPEG exits 1 with one line naming the file and the reason', () => {
+    const out = join(dir, 'broken.png');
+    const r = kpress('compress', 'broken-truncated.jpg', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^kpress: broken-truncated\.jpg: truncated or corrupt JPEG: /);
+    expect(() => statSync(out)).toThrow();
+  });
+
+  it('a missing file exits 1 naming it', () => {
+    const r = kpress('compress', 'nope.jpg', join(dir, 'nope.png'));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('kpress: nope.jpg: no such file');
+  });
+
+  it('bad options are usage errors (exit 2) naming the option and value', () => {
+    const bad = kpress('compress', 'chelsea.png', join(dir, 'x.png'), '--colors', '300');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--colors must be an integer in 2\.\.256, got "300"/);
+    const q = kpress('compress', 'chelsea.png', join(dir, 'x.png'), '--quality', 'abc');
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/--quality must be a positive number, got "abc"/);
+    expect(kpress('compress', 'chelsea.png').code).toBe(2);
+  });
+
+  it('--help shows examples and exits 0', () => {
+    const r = kpress('compress', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n\s+\$ kpress compress/);
+  });
+});
