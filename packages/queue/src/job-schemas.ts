@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { BATCH_ID_PATTERN } from './job-ids.js';
+
+/** BullMQ job names. */
+export const JOB_NAMES = { compress: 'compress', finalize: 'finalize' } as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+const batchId = z
+  .string()
+  .regex(BATCH_ID_PATTERN, 'expected 1-64 letters, digits, ".", "_" or "-"');
+/** `s3://bucket/` or `s3://bucket/prefix/` (a normalised location, no credentials). */
+const s3Prefix = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/(?:.*\/)?$/s, 'expected s3://bucket/prefix/');
+
+/** One image to compress. */
+export const CompressJobSchema = z.object({
+  batchId,
+  /** Source location `s3://bucket/prefix/`. */
+  source: s3Prefix,
+  /** Destination location `s3://bucket/prefix/`. */
+  dest: s3Prefix,
+  /** Full source key (in the source bucket, starts with the source prefix). */
+  key: z.string().min(1),
+  /** Object size in bytes as listed. */
+  size: z.number().int().min(0),
+  /** Palette size asked for, 2-256. */
+  colors: z.number().int().min(2).max(256),
+  /** Optional quality knob (0-100) passed to the codec. */
+  quality: z.number().int().min(0).max(100).optional(),
+  /** k-means seed, so that a rerun gives the same output. */
+  seed: z.number().int().min(0).max(0xffff_ffff),
+});
+export type CompressJob = z.infer<typeof CompressJobSchema>;
+
+/** Finish a batch: merge records with the source listing, write manifest and report. */
+export const FinalizeJobSchema = z.object({
+  batchId,
+  source: s3Prefix,
+  dest: s3Prefix,
+});
+export type FinalizeJob = z.infer<typeof FinalizeJobSchema>;
+
+/** Data of any kpress job. */
+export type KpressJobData = CompressJob | FinalizeJob;
+
+function parseWith<T>(schema: z.ZodType<T>, what: string, data: unknown): T {
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue?.path.join('.') || '(data)';
+    throw new TypeError(`invalid ${what} job: ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
+
+/** Validates compress job data; throws a TypeError naming the bad field. */
+export function parseCompressJob(data: unknown): CompressJob {
+  return parseWith(CompressJobSchema, 'compress', data);
+}
+
+/** Validates finalize job data; throws a TypeError naming the bad field. */
+export function parseFinalizeJob(data: unknown): FinalizeJob {
+  return parseWith(FinalizeJobSchema, 'finalize', data);
+}
