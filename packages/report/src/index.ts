@@ -1,1 +1,10 @@
-export {};
+export type { ReportModel, ReportSample } from '@kpress/manifest';
+export { colourCloudChart, PROJECTIONS } from './chart-colour-cloud.js';
+export { type HistogramChartOptions, histogramChart } from './chart-histogram.js';
+export { imageBarsChart } from './chart-image-bars.js';
+export { scatterChart } from './chart-scatter.js';
+export { escapeHtml, escapeTerminal, safeImageDataUri } from './escape.js';
+export { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
+export { type RenderHtmlOptions, renderReportHtml } from './render-html.js';
+export { type RenderTableOptions, renderTable } from './render-table.js';
+export { type ScaleFigures, scaleFigures } from './scale.js';

@@ -1,0 +1,104 @@
+import type { ReportModel } from '@kpress/manifest';
+import { escapeTerminal } from './escape.js';
+import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
+import { scaleFigures } from './scale.js';
+
+export interface RenderTableOptions {
+  /** Line width in columns, 40..400; long keys are shortened in the middle. Default 80. */
+  width?: number;
+  /** ANSI colour (bold headings, green saving, red failures). Default false. */
+  color?: boolean;
+  /** Most failures listed (the rest are counted). Default 20. */
+  maxFailures?: number;
+  /** Most of the largest savings listed. Default 10. */
+  maxLargest?: number;
+}
+
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 1) return '…'.slice(0, max);
+  const head = Math.ceil((max - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (max - 1 - head))}`;
+}
+
+function intOption(
+  name: string,
+  v: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${name} must be an integer in ${min}..${max}, got ${v}`);
+  }
+  return v;
+}
+
+/**
+ * The plain-text report read first on a terminal: totals, saving, counts by
+ * status, the largest savings, the failures with reasons. Keys and reasons
+ * are made safe for a terminal (control characters shown escaped).
+ */
+export function renderTable(model: ReportModel, options: RenderTableOptions = {}): string {
+  const width = intOption('width', options.width, 80, 40, 400);
+  const maxFailures = intOption('maxFailures', options.maxFailures, 20, 0, 100_000);
+  const maxLargest = intOption('maxLargest', options.maxLargest, 10, 0, 100_000);
+  const color = options.color === true;
+  const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const bold = (t: string) => paint('1', t);
+  const { summary: s, aggregate: a } = model;
+  const safe = (t: string) => escapeTerminal(t);
+  const lines: string[] = [];
+  const label = (name: string) => bold(name.padEnd(12));
+
+  lines.push(bold(shorten(`kpress batch ${safe(s.batchId)}`, width)));
+  lines.push(shorten(`${safe(s.source)} -> ${safe(s.dest)}, ${s.colors} colours`, width));
+  lines.push(shorten(`${safe(s.startedAt)} .. ${safe(s.finishedAt)}`, width));
+  lines.push('');
+  lines.push(
+    `${label('Images')}${formatCount(a.counts.total)} total: ${formatCount(a.counts.compressed)} compressed, ${formatCount(a.counts.keptOriginal)} kept original, ${a.counts.failed > 0 ? paint('31', `${formatCount(a.counts.failed)} failed`) : '0 failed'}`,
+  );
+  lines.push(
+    `${label('Bytes')}${formatBytes(a.bytes.original)} -> ${formatBytes(a.bytes.output)} (images that did not fail)`,
+  );
+  lines.push(
+    `${label('Saved')}${paint('32', `${formatBytes(a.bytes.saved)} (${formatPercent(a.savedRatio)})`)}`,
+  );
+  if (a.psnr.count > 0) {
+    lines.push(
+      `${label('PSNR')}${a.psnr.mean === null ? '' : `mean ${formatPsnr(a.psnr.mean)}, min ${formatPsnr(a.psnr.min)}, max ${formatPsnr(a.psnr.max)}, `}${formatCount(a.psnr.lossless)} lossless`,
+    );
+  }
+  const scale = scaleFigures(a);
+  if (scale.imagesPerGbBefore !== null) {
+    lines.push(
+      `${label('At scale')}1 GB holds ${formatAmount(scale.imagesPerGbBefore)} images before, ${scale.imagesPerGbAfter === null ? 'unlimited' : formatAmount(scale.imagesPerGbAfter)} after; ${formatAmount(scale.gbSavedPerMillion ?? 0)} GB saved per million`,
+    );
+  }
+
+  const largest = a.largestSavings.slice(0, maxLargest);
+  if (largest.length > 0) {
+    lines.push('', bold('Largest savings'));
+    const head = `${'saved'.padStart(10)} ${'ratio'.padStart(6)} ${'PSNR'.padStart(9)}  `;
+    lines.push(`${head}image`);
+    const keyWidth = Math.max(8, width - head.length);
+    for (const e of largest) {
+      lines.push(
+        `${formatBytes(e.savedBytes).padStart(10)} ${formatPercent(e.savedRatio).padStart(6)} ${formatPsnr(e.psnr).padStart(9)}  ${shorten(safe(e.key), keyWidth)}`,
+      );
+    }
+  }
+
+  if (a.failures.total > 0) {
+    const shown = a.failures.shown.slice(0, maxFailures);
+    lines.push('', bold(paint('31', `Failures (${formatCount(a.failures.total)})`)));
+    for (const f of shown) {
+      lines.push(`  ${shorten(safe(f.key), width - 2)}`);
+      lines.push(`    ${shorten(safe(f.error), width - 4)}`);
+    }
+    const more = a.failures.total - shown.length;
+    if (more > 0) lines.push(`  and ${formatCount(more)} more (see manifest.jsonl)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
