@@ -1,1 +1,12 @@
-export {};
+export { type CompressOptions, type CompressResult, compressImage } from './compress.js';
+export { crc32 } from './crc32.js';
+export { DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions, decode } from './decode.js';
+export { CodecError, type CodecErrorCode, isKeepOriginal } from './errors.js';
+export {
+  bitDepthFor,
+  type EncodePngOptions,
+  encodePalettePng,
+  type PaletteImage,
+  type PngFilter,
+} from './png.js';
+export { ALLOWED_FORMATS, type AllowedFormat, sniffFormat } from './sniff.js';

@@ -1,0 +1,69 @@
+import { psnr } from '@kpress/core';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { compressImage } from './compress.js';
+import { decode } from './decode.js';
+import { CodecError } from './errors.js';
+import { animatedGif, orientation6Jpeg, rgbaPng, sample } from './test/fixtures.js';
+
+/** PSNR of the written PNG against the oriented source, recomputed from the files. */
+async function measuredPsnr(input: Buffer, png: Buffer, channels: 3 | 4): Promise<number> {
+  const src = await decode(input);
+  const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  return psnr(src.data as Uint8Array, new Uint8Array(data), channels);
+}
+
+describe('compressImage', () => {
+  for (const [name, k] of [
+    ['chelsea.png', 16],
+    ['coffee.jpg', 64],
+    ['astronaut.png', 256],
+  ] as const) {
+    it(`${name} at k=${k}: palette PNG, at most k colours, reported PSNR matches the files`, async () => {
+      const input = sample(name);
+      const r = await compressImage(input, { colors: k, seed: 1 });
+      const meta = await sharp(r.png).metadata();
+      expect(meta).toMatchObject({ isPalette: true, width: r.width, height: r.height });
+      expect(r.colors).toBeLessThanOrEqual(k);
+      expect(r.colors).toBeGreaterThan(k / 2);
+      expect(r.hasAlpha).toBe(false);
+      expect(r.psnr).toBeGreaterThan(24);
+      expect(Math.abs((await measuredPsnr(input, r.png, 3)) - r.psnr)).toBeLessThan(1e-6);
+      expect(r.timings.quantizeMs).toBeGreaterThanOrEqual(0);
+    });
+  }
+
+  it('is deterministic: same input and seed give the same bytes', async () => {
+    const a = await compressImage(sample('coffee.png'), { colors: 32, seed: 9 });
+    const b = await compressImage(sample('coffee.png'), { colors: 32, seed: 9 });
+    expect(a.png.equals(b.png)).toBe(true);
+  });
+
+  it('keeps real transparency (tRNS) and measures PSNR over RGBA', async () => {
+    const input = await rgbaPng(false);
+    const r = await compressImage(input, { colors: 4 });
+    expect(r.hasAlpha).toBe(true);
+    const { data, info } = await sharp(r.png).raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    expect(data[3]).toBe(0);
+    expect(data[64 * 4 + 3]).toBe(255);
+  });
+
+  it('reports oriented dimensions', async () => {
+    const r = await compressImage(await orientation6Jpeg(), { colors: 2 });
+    expect([r.width, r.height]).toEqual([20, 40]);
+  });
+
+  it('passes refusals through as CodecError', async () => {
+    await expect(compressImage(await animatedGif())).rejects.toMatchObject({ code: 'MULTI_FRAME' });
+    await expect(compressImage(sample('broken-truncated.jpg'))).rejects.toBeInstanceOf(CodecError);
+  });
+
+  it('rejects bad options naming them', async () => {
+    const input = sample('chelsea.png');
+    await expect(compressImage(input, { colors: 1 })).rejects.toThrow(/colors .*got 1/);
+    await expect(compressImage(input, { colors: 257 })).rejects.toThrow(/colors .*got 257/);
+    await expect(compressImage(input, { quality: -3 })).rejects.toThrow(/quality .*got -3/);
+    await expect(compressImage(input, { seed: 0.5 })).rejects.toThrow(/seed .*got 0.5/);
+  });
+});

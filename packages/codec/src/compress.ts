@@ -1,0 +1,82 @@
+import { performance } from 'node:perf_hooks';
+import { quantize } from '@kpress/core';
+import { decode } from './decode.js';
+import { encodePalettePng } from './png.js';
+
+export interface CompressOptions {
+  /** Palette size, an integer 2..256. Default 16. */
+  colors?: number;
+  /** Target PSNR in dB: core may stop with fewer colours once reached. Default: none. */
+  quality?: number;
+  /** Seed for the k-means start, an integer. Default 1. */
+  seed?: number;
+  /** Pixel limit for decode. Default 268402689 (sharp's). */
+  maxPixels?: number;
+  /** zlib deflate level 0..9 for the PNG. Default 9. */
+  level?: number;
+}
+
+export interface CompressResult {
+  /** The palette PNG. */
+  png: Buffer;
+  /** After EXIF orientation. */
+  width: number;
+  height: number;
+  /** Palette entries actually written (never more than asked). */
+  colors: number;
+  /** dB over RGB, or RGBA when the image has transparency, output vs oriented source. */
+  psnr: number;
+  hasAlpha: boolean;
+  /** Source format as sharp names it (jpeg, png, ...). */
+  format: string;
+  timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
+}
+
+function checkOptions(o: CompressOptions): void {
+  if (o.colors !== undefined && !(Number.isInteger(o.colors) && o.colors >= 2 && o.colors <= 256)) {
+    throw new RangeError(`colors must be an integer in 2..256, got ${String(o.colors)}`);
+  }
+  if (o.quality !== undefined && !(Number.isFinite(o.quality) && o.quality > 0)) {
+    throw new RangeError(`quality must be a positive number of dB, got ${String(o.quality)}`);
+  }
+  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) {
+    throw new RangeError(`seed must be an integer, got ${String(o.seed)}`);
+  }
+}
+
+/**
+ * Encoded image bytes in, palette PNG bytes out: decode (sharp), k-means
+ * palette (@kpress/core), exact palette PNG. Refusals throw a CodecError.
+ * Quantization is synchronous CPU work: callers that must keep an event loop
+ * responsive should run this in a worker thread.
+ */
+export async function compressImage(
+  input: Buffer,
+  options: CompressOptions = {},
+): Promise<CompressResult> {
+  checkOptions(options);
+  const t0 = performance.now();
+  const image = await decode(input, { maxPixels: options.maxPixels });
+  const t1 = performance.now();
+  const q = quantize(image, {
+    colors: options.colors ?? 16,
+    seed: options.seed ?? 1,
+    ...(options.quality === undefined ? {} : { quality: options.quality }),
+  });
+  const t2 = performance.now();
+  const png = await encodePalettePng(
+    { width: image.width, height: image.height, ...q },
+    { level: options.level },
+  );
+  const t3 = performance.now();
+  return {
+    png,
+    width: image.width,
+    height: image.height,
+    colors: q.colors,
+    psnr: q.psnr,
+    hasAlpha: q.hasAlpha,
+    format: image.format,
+    timings: { decodeMs: t1 - t0, quantizeMs: t2 - t1, encodeMs: t3 - t2 },
+  };
+}
