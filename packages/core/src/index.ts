@@ -1,1 +1,19 @@
-export {};
+export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+export {
+  DEFAULT_COLORS,
+  DEFAULT_MAX_ITERATIONS,
+  DEFAULT_SEED,
+  DEFAULT_TOLERANCE,
+  resolveOptions,
+  validateImage,
+} from './options.js';
+export { quantize } from './quantize.js';
+export { mse, mseForPsnr, paletteMse, psnr, psnrFromMse, sse } from './metrics.js';
+export { remapToPixels } from './remap.js';
+// Reference and benchmark helpers (slow exact baselines): see reference.ts.
+export {
+  type FullPixelLloydOptions,
+  fullPixelLloyd,
+  kmeansppInit,
+  textbookKmeans,
+} from './reference.js';

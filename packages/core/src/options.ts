@@ -1,0 +1,82 @@
+import type { PixelImage, QuantizeOptions } from './types.js';
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  colors: number;
+  quality: number | undefined;
+  seed: number;
+  maxIterations: number;
+  tolerance: number;
+}
+
+export const DEFAULT_COLORS = 16;
+export const DEFAULT_SEED = 1;
+export const DEFAULT_MAX_ITERATIONS = 100;
+export const DEFAULT_TOLERANCE = 0.05;
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return String(value);
+}
+
+/** Throws a TypeError/RangeError naming the bad field and value. */
+export function validateImage(image: PixelImage): void {
+  if (image === null || typeof image !== 'object') {
+    throw new TypeError(`image must be an object {data, width, height, channels}, got ${show(image)}`);
+  }
+  const { data, width, height, channels } = image;
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+    const got = data === null || typeof data !== 'object' ? show(data) : (data as object).constructor?.name;
+    throw new TypeError(`image.data must be a Uint8Array or Uint8ClampedArray, got ${got}`);
+  }
+  if (!Number.isSafeInteger(width) || width <= 0) {
+    throw new RangeError(`image.width must be a positive integer, got ${show(width)}`);
+  }
+  if (!Number.isSafeInteger(height) || height <= 0) {
+    throw new RangeError(`image.height must be a positive integer, got ${show(height)}`);
+  }
+  if (channels !== 3 && channels !== 4) {
+    throw new RangeError(`image.channels must be 3 or 4, got ${show(channels)}`);
+  }
+  const expected = width * height * channels;
+  if (data.length !== expected) {
+    throw new RangeError(
+      `image.data length must be width*height*channels = ${width}*${height}*${channels} = ${expected}, got ${data.length}`,
+    );
+  }
+}
+
+function integerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** Validates options and fills in the defaults. */
+export function resolveOptions(options: QuantizeOptions = {}): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`options must be an object, got ${show(options)}`);
+  }
+  const colors = integerIn('colors', options.colors ?? DEFAULT_COLORS, 2, 256);
+  const seed = integerIn('seed', options.seed ?? DEFAULT_SEED, 0, 0xffffffff);
+  const maxIterations = integerIn(
+    'maxIterations',
+    options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+    1,
+    1_000_000,
+  );
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw new RangeError(`tolerance must be a finite number >= 0, got ${show(tolerance)}`);
+  }
+  const quality = options.quality;
+  if (
+    quality !== undefined &&
+    (typeof quality !== 'number' || !Number.isFinite(quality) || quality <= 0)
+  ) {
+    throw new RangeError(`quality must be a positive finite PSNR in dB, got ${show(quality)}`);
+  }
+  return { colors, quality, seed, maxIterations, tolerance };
+}

@@ -1,0 +1,181 @@
+import { type WeightedPoints, coarsePoints, exactPoints } from './coarse.js';
+import { type ColorHistogram, buildHistogram } from './hist.js';
+import { kmeansPlusPlus } from './init.js';
+import { WeightedKmeans } from './kmeans.js';
+import { mseForPsnr, psnrFromMse } from './metrics.js';
+import { dist2 } from './nearest.js';
+import { type ResolvedOptions, resolveOptions, validateImage } from './options.js';
+import { orderPalette, roundCentres } from './pal.js';
+import { Random } from './random.js';
+import { writeIndices } from './remap.js';
+import type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+
+/**
+ * Histograms with more distinct colours than this are clustered in two stages: k-means++ and
+ * Lloyd on coarse cells (coarse.ts), then weighted Lloyd on the exact colours from there.
+ */
+export const COARSE_MIN_COLORS = 4096;
+
+/** One clustering of a histogram's distinct colours. */
+interface Clustering {
+  /** Candidate entries, 4 bytes each (rounded centres; may hold duplicates or unused ones). */
+  entries: Uint8Array;
+  count: number;
+  /** Distinct colour -> candidate entry (its exact nearest). */
+  colourEntry: Int32Array;
+  iterations: number;
+  /** Weighted sum of squared errors over the distinct colours. */
+  sse: number;
+}
+
+/** Everything the clustering of one image shares between runs with different k. */
+interface Prepared {
+  hist: ColorHistogram;
+  exact: WeightedPoints;
+  /** Points k-means++ starts from: coarse cells, or the exact colours for small histograms. */
+  seedPoints: WeightedPoints;
+  coarse: boolean;
+}
+
+/** Builds the histogram and the point sets of an (already validated) image. */
+export function prepare(image: PixelImage): Prepared {
+  const hist = buildHistogram(image);
+  const exact = exactPoints(hist);
+  const coarse = hist.size > COARSE_MIN_COLORS;
+  return { hist, exact, seedPoints: coarse ? coarsePoints(hist) : exact, coarse };
+}
+
+/** Palette entries left for clustering once the transparent entry (if any) is set aside. */
+export function clusterBudget(hist: ColorHistogram, colors: number): number {
+  return colors - (hist.transparentCount > 0 ? 1 : 0);
+}
+
+/** The k-means++ centres (4 floats each, `count` of them) that clustering starts from. */
+export function initialCentres(
+  prepared: Prepared,
+  k: number,
+  seed: number,
+): { centres: Float64Array; count: number } {
+  const { points, weights, n } = prepared.seedPoints;
+  return kmeansPlusPlus(points, weights, n, k, new Random(seed));
+}
+
+function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clustering {
+  const { hist, exact } = prepared;
+  const n = hist.size;
+  if (n <= k) {
+    // No more distinct colours than entries: the palette is the colours themselves.
+    return {
+      entries: hist.colors,
+      count: n,
+      colourEntry: Int32Array.from({ length: n }, (_, i) => i),
+      iterations: 0,
+      sse: 0,
+    };
+  }
+  const start = initialCentres(prepared, k, options.seed);
+  let centres = start.centres;
+  const count = start.count;
+  let iterations = 0;
+  if (prepared.coarse) {
+    const s = prepared.seedPoints;
+    const coarse = new WeightedKmeans(s.points, s.weights, s.n, centres, count);
+    iterations += coarse.run(options.maxIterations, options.tolerance);
+    centres = coarse.centres;
+  }
+  const km = new WeightedKmeans(exact.points, exact.weights, n, centres, count);
+  iterations += km.run(options.maxIterations - iterations, options.tolerance);
+
+  // Round, then treat rounding as one more centre move so that the bounds find every colour's
+  // exact nearest rounded entry.
+  const entries = roundCentres(km.centres, count, hist.hasAlpha);
+  km.moveTo(Float64Array.from(entries));
+  km.reassign();
+  const colourEntry = km.assign;
+  let sse = 0;
+  for (let i = 0; i < n; i++) {
+    sse += exact.weights[i] * dist2(exact.points, i * 4, entries, colourEntry[i] * 4);
+  }
+  return { entries, count, colourEntry, iterations, sse };
+}
+
+function clusterMse(prepared: Prepared, c: Clustering): number {
+  const { hist } = prepared;
+  return hist.pixels === 0 ? 0 : c.sse / (hist.pixels * (hist.hasAlpha ? 4 : 3));
+}
+
+/**
+ * Clusters for `options.colors` entries, or with `options.quality` the fewest entries from 2 to
+ * `colors` whose PSNR reaches it. The search is a binary search over the entry count, each step
+ * a full clustering of the histogram (the pixels are read only twice in all); its answer c has
+ * PSNR >= quality and c - 1 entries fall short (unless c is 2 or `colors` itself falls short).
+ */
+function chooseClustering(prepared: Prepared, options: ResolvedOptions): Clustering {
+  const { hist } = prepared;
+  const run = (colors: number): Clustering =>
+    cluster(prepared, Math.max(1, clusterBudget(hist, colors)), options);
+  if (options.quality === undefined) return run(options.colors);
+  const target = mseForPsnr(options.quality);
+  const memo = new Map<number, Clustering>();
+  const at = (colors: number): Clustering => {
+    let c = memo.get(colors);
+    if (c === undefined) {
+      c = run(colors);
+      memo.set(colors, c);
+    }
+    return c;
+  };
+  let lo = 2;
+  let hi = options.colors;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (clusterMse(prepared, at(mid)) <= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return at(lo);
+}
+
+/**
+ * Reduces an image to a palette of at most `options.colors` entries with k-means.
+ *
+ * Pipeline: exact colour histogram (one pass over the pixels); greedy weighted k-means++ on
+ * coarse cells; Lloyd (Hamerly bounds) on the cells, then on the exact distinct colours, to
+ * `tolerance`; centres rounded to 8 bits; each distinct colour mapped to its exact nearest
+ * rounded entry; duplicates and unused entries dropped; pixels written through a per-colour
+ * table (one more pass). Fully transparent pixels become one entry (0,0,0,0); images with any
+ * alpha < 255 are clustered in RGBA, others in RGB.
+ *
+ * @throws TypeError/RangeError naming the bad field and value.
+ */
+export function quantize(image: PixelImage, options?: QuantizeOptions): QuantizeResult {
+  validateImage(image);
+  const resolved = resolveOptions(options);
+  const prepared = prepare(image);
+  const { hist } = prepared;
+  const c = chooseClustering(prepared, resolved);
+
+  // Candidate entries: the clustering's, then the transparent one.
+  const transparent = hist.transparentCount > 0;
+  const total = c.count + (transparent ? 1 : 0);
+  const entries = new Uint8Array(total * 4);
+  entries.set(c.entries.subarray(0, c.count * 4));
+  const counts = new Float64Array(total);
+  for (let i = 0; i < hist.size; i++) counts[c.colourEntry[i]] += hist.counts[i];
+  if (transparent) counts[c.count] = hist.transparentCount; // entry stays (0,0,0,0)
+  const ordered = orderPalette(entries, counts, total);
+
+  const colourIndex = new Uint8Array(hist.size);
+  for (let i = 0; i < hist.size; i++) colourIndex[i] = ordered.index[c.colourEntry[i]];
+  const transparentIndex = transparent ? ordered.index[c.count] : 0;
+  const indices = writeIndices(image, hist, colourIndex, transparentIndex);
+  const mse = clusterMse(prepared, c);
+  return {
+    palette: ordered.palette,
+    colors: ordered.colors,
+    hasAlpha: ordered.hasAlpha,
+    indices,
+    iterations: c.iterations,
+    mse,
+    psnr: psnrFromMse(mse),
+  };
+}

@@ -1,0 +1,68 @@
+import { type ColorHistogram, hashFind } from './hist.js';
+import type { PixelImage, QuantizeResult } from './types.js';
+
+/**
+ * Writes one palette index per pixel: each distinct colour's index is stored once in the
+ * histogram's lookup (the per-colour cache), then every pixel is one table read.
+ * Consumes the histogram's lookup (its values become palette indices).
+ */
+export function writeIndices(
+  image: PixelImage,
+  hist: ColorHistogram,
+  colourIndex: Uint8Array,
+  transparentIndex: number,
+): Uint8Array {
+  const data = image.data;
+  const stride = image.channels;
+  const indices = new Uint8Array(hist.pixels);
+  const lookup = hist.lookup;
+  if (lookup.kind === 'dense') {
+    const table = lookup.table;
+    const colors = hist.colors;
+    for (let i = 0; i < hist.size; i++) {
+      table[(colors[i * 4] << 16) | (colors[i * 4 + 1] << 8) | colors[i * 4 + 2]] = colourIndex[i];
+    }
+    for (let p = 0, o = 0; p < indices.length; p++, o += stride) {
+      indices[p] = table[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
+    }
+    return indices;
+  }
+  const { keys, values } = lookup;
+  for (let h = 0; h < keys.length; h++) if (keys[h] !== 0) values[h] = colourIndex[values[h]];
+  let prevKey = 0;
+  let prevIndex = transparentIndex;
+  for (let p = 0, o = 0; p < indices.length; p++, o += stride) {
+    const a = stride === 4 ? data[o + 3] : 255;
+    if (a === 0) {
+      indices[p] = transparentIndex;
+      continue;
+    }
+    const key = (data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | a;
+    if (key !== prevKey) {
+      prevKey = key;
+      prevIndex = values[hashFind(lookup, key)];
+    }
+    indices[p] = prevIndex;
+  }
+  return indices;
+}
+
+/** Reconstructs the quantized image: `channels` values per pixel (3 drops the alpha). */
+export function remapToPixels(
+  result: Pick<QuantizeResult, 'palette' | 'indices'>,
+  channels: 3 | 4,
+): Uint8Array {
+  if (channels !== 3 && channels !== 4) {
+    throw new RangeError(`channels must be 3 or 4, got ${channels}`);
+  }
+  const { palette, indices } = result;
+  const out = new Uint8Array(indices.length * channels);
+  for (let p = 0, o = 0; p < indices.length; p++, o += channels) {
+    const e = indices[p] * 4;
+    out[o] = palette[e];
+    out[o + 1] = palette[e + 1];
+    out[o + 2] = palette[e + 2];
+    if (channels === 4) out[o + 3] = palette[e + 3];
+  }
+  return out;
+}

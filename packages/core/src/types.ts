@@ -1,0 +1,49 @@
+/** An uncompressed 8-bit image, row-major, interleaved channels. */
+export interface PixelImage {
+  /** width * height * channels bytes: RGB or RGBA (straight, not premultiplied alpha). */
+  data: Uint8Array | Uint8ClampedArray;
+  /** Pixels per row, a positive integer. */
+  width: number;
+  /** Rows, a positive integer. */
+  height: number;
+  /** 3 (RGB) or 4 (RGBA). */
+  channels: 3 | 4;
+}
+
+/** Options of {@link quantize}. Every field is optional. */
+export interface QuantizeOptions {
+  /** The most palette entries, an integer from 2 to 256. Default 16. */
+  colors?: number;
+  /**
+   * Target PSNR in dB. When set, the result has the fewest colours (at most `colors`) whose
+   * PSNR reaches it, or `colors` colours when none does. Default: unset (use `colors`).
+   */
+  quality?: number;
+  /** PRNG seed, an integer from 0 to 2^32-1. Same seed => same output everywhere. Default 1. */
+  seed?: number;
+  /** Cap on Lloyd iterations (both stages together), an integer >= 1. Default 100. */
+  maxIterations?: number;
+  /**
+   * Converged when no centre moves more than this, in 8-bit levels (Euclidean distance).
+   * A number >= 0. Default 0.05 (a twentieth of a level; rounding to 8 bits moves centres by up to 1).
+   */
+  tolerance?: number;
+}
+
+/** The palette image that {@link quantize} returns. */
+export interface QuantizeResult {
+  /** RGBA, 4 bytes per entry, `4 * colors` bytes; alpha 255 for opaque entries. */
+  palette: Uint8Array;
+  /** Entries in the palette, all used and all distinct (fewer than asked when the image has fewer colours). */
+  colors: number;
+  /** True when any entry has alpha < 255 (those come first in the palette). */
+  hasAlpha: boolean;
+  /** One palette index per pixel, row-major. */
+  indices: Uint8Array;
+  /** Lloyd iterations run. */
+  iterations: number;
+  /** Mean squared error per channel over RGB, or RGBA when the image has transparency. */
+  mse: number;
+  /** 10*log10(255^2/mse) in dB; Infinity when exact. */
+  psnr: number;
+}
