@@ -14,7 +14,19 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 describe('compareKeys', () => {
   it('orders keys by UTF-8 bytes, as S3 lists them', () => {
-    const keys = ['b', 'a', 'a b', 'a+b', 'a%20b', 'é', 'z', '\u{1F600}', '\uFF5E', 'ab', 'a'.repeat(2)];
+    const keys = [
+      'b',
+      'a',
+      'a b',
+      'a+b',
+      'a%20b',
+      'é',
+      'z',
+      '\u{1F600}',
+      '\uFF5E',
+      'ab',
+      'a'.repeat(2),
+    ];
     const byBytes = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     expect([...keys].sort(compareKeys)).toEqual(byBytes);
   });
@@ -46,18 +58,20 @@ describe('mergeSorted', () => {
   });
 
   it('handles empty sides', async () => {
-    expect(await collect(mergeSorted(from<string>([]), from<string>([]), String, String))).toEqual([]);
+    expect(await collect(mergeSorted(from<string>([]), from<string>([]), String, String))).toEqual(
+      [],
+    );
     const onlyLeft = await collect(mergeSorted(from(['x']), from<string>([]), String, String));
     expect(onlyLeft).toEqual([{ key: 'x', left: 'x' }]);
   });
 
   it('throws naming the keys when a side is out of order', async () => {
-    await expect(collect(mergeSorted(from(['b', 'a']), from<string>([]), String, String))).rejects.toThrow(
-      /left stream is not in ascending key order: "a" came after "b"/,
-    );
-    await expect(collect(mergeSorted(from(['a']), from(['c', 'c']), String, String))).rejects.toThrow(
-      /right stream/,
-    );
+    await expect(
+      collect(mergeSorted(from(['b', 'a']), from<string>([]), String, String)),
+    ).rejects.toThrow(/left stream is not in ascending key order: "a" came after "b"/);
+    await expect(
+      collect(mergeSorted(from(['a']), from(['c', 'c']), String, String)),
+    ).rejects.toThrow(/right stream/);
   });
 
   it('closes both sources when the consumer stops early', async () => {
@@ -69,7 +83,12 @@ describe('mergeSorted', () => {
         closed.push(name);
       }
     }
-    for await (const step of mergeSorted(tracked('l', ['a', 'b']), tracked('r', ['a']), String, String)) {
+    for await (const step of mergeSorted(
+      tracked('l', ['a', 'b']),
+      tracked('r', ['a']),
+      String,
+      String,
+    )) {
       expect(step.key).toBe('a');
       break;
     }

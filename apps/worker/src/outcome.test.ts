@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { decideOutcome, failedOutcome, tooLargeReason } from './outcome.js';
+import type { CompressTaskOk } from './task-types.js';
+
+const src = {
+  key: 'in/photos/cat.jpg',
+  sourcePrefix: 'in/',
+  destPrefix: 'out/',
+  originalBytes: 1000,
+};
+
+function ok(bytes: number): CompressTaskOk {
+  return {
+    ok: true,
+    png: new Uint8Array(bytes).fill(7),
+    width: 4,
+    height: 3,
+    colors: 16,
+    psnr: 31.5,
+    hasAlpha: false,
+    format: 'jpeg',
+    timings: { decodeMs: 1, quantizeMs: 1, encodeMs: 1 },
+    codecMs: 3,
+  };
+}
+
+describe('decideOutcome', () => {
+  it('writes a smaller PNG to the mirrored .png key', () => {
+    const o = decideOutcome(src, ok(400));
+    expect(o.effect).toMatchObject({ kind: 'put', key: 'out/photos/cat.jpg.png' });
+    expect(o.effect.kind === 'put' && o.effect.body.byteLength).toBe(400);
+    expect(o.row).toMatchObject({
+      status: 'compressed',
+      outputKey: 'out/photos/cat.jpg.png',
+      outputBytes: 400,
+      originalBytes: 1000,
+      width: 4,
+      height: 3,
+      colors: 16,
+      psnr: 31.5,
+      error: null,
+    });
+  });
+
+  it('keeps the original, byte for byte under its own name, when the PNG is not smaller', () => {
+    const o = decideOutcome(src, ok(1000));
+    expect(o.effect).toEqual({ kind: 'copy', key: 'out/photos/cat.jpg' });
+    expect(o.row.status).toBe('kept-original');
+    expect(o.row.outputBytes).toBe(1000);
+    expect(o.row.error).toMatch(/1000 bytes.*not smaller.*1000 bytes/);
+  });
+
+  it('keeps a multi-frame image as the original with the reason', () => {
+    const o = decideOutcome(src, {
+      ok: false,
+      code: 'MULTI_FRAME',
+      message: 'animated GIF with 3 frames',
+      keepOriginal: true,
+      codecMs: 1,
+    });
+    expect(o.effect).toEqual({ kind: 'copy', key: 'out/photos/cat.jpg' });
+    expect(o.row).toMatchObject({ status: 'kept-original', error: 'animated GIF with 3 frames' });
+  });
+
+  it('fails a refused image with the codec reason and writes nothing', () => {
+    const o = decideOutcome(src, {
+      ok: false,
+      code: 'CORRUPT',
+      message: 'truncated JPEG',
+      keepOriginal: false,
+      codecMs: 1,
+    });
+    expect(o.effect).toEqual({ kind: 'none' });
+    expect(o.row).toMatchObject({ status: 'failed', error: 'truncated JPEG', outputKey: null });
+  });
+
+  it('keeps a source already named .png under its own name', () => {
+    const o = decideOutcome({ ...src, key: 'in/a.PNG' }, ok(10));
+    expect(o.effect).toMatchObject({ kind: 'put', key: 'out/a.PNG' });
+  });
+});
+
+describe('failedOutcome', () => {
+  it('refuses an empty reason', () => {
+    expect(() => failedOutcome({ key: 'k', originalBytes: 0 }, ' ')).toThrow(/needs a reason.*"k"/);
+  });
+  it('names the limit for an oversized object', () => {
+    expect(tooLargeReason(100, 250)).toBe(
+      'object larger than the 100-byte limit (250 bytes) (KPRESS_MAX_BYTES)',
+    );
+  });
+});

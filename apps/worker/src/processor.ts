@@ -1,0 +1,158 @@
+import type { Logger } from '@kpress/config';
+import type { ManifestRow } from '@kpress/manifest';
+import type { CompressJob } from '@kpress/queue';
+import {
+  clashMessage,
+  clashPartnerKey,
+  parseS3Url,
+  StorageError,
+  type Storage,
+} from '@kpress/storage';
+import { decideOutcome, failedOutcome, type Outcome, tooLargeReason } from './outcome.js';
+import type { CompressPool } from './pool.js';
+import { readRecord, recordKeyOf, writeRecord } from './record.js';
+
+/** What a compress job needs from its worker. */
+export interface ProcessorContext {
+  storage: Storage;
+  pool: CompressPool;
+  /** KPRESS_MAX_BYTES */
+  maxBytes: number;
+  /** KPRESS_MAX_PIXELS */
+  maxPixels: number;
+  logger: Logger;
+}
+
+/** Milliseconds per stage of one job (for logs and the pipeline benchmark). */
+export interface StageTimings {
+  checkMs: number;
+  getMs: number;
+  codecMs: number;
+  writeMs: number;
+  recordMs: number;
+  totalMs: number;
+}
+
+/** The result of one compress job. */
+export interface ProcessResult {
+  row: ManifestRow;
+  /** True when the record existed already (duplicate or rerun): nothing was done. */
+  skipped: boolean;
+  timings: StageTimings;
+}
+
+/**
+ * One compress job: skip when its record exists; fail a clashing name; GET
+ * the source within the size limit; compress in the pool; PUT the PNG or
+ * COPY the original; then write the record. Storage errors other than "too
+ * large" and "gone" propagate (BullMQ retries the transient ones).
+ */
+export async function processCompressJob(
+  job: CompressJob,
+  ctx: ProcessorContext,
+): Promise<ProcessResult> {
+  const t0 = performance.now();
+  const src = parseS3Url(job.source);
+  const dest = parseS3Url(job.dest);
+  const recordKey = recordKeyOf(job.key, src.prefix, dest.prefix, job.batchId);
+  const log = ctx.logger.child({ batchId: job.batchId, key: job.key });
+  const timings: StageTimings = {
+    checkMs: 0,
+    getMs: 0,
+    codecMs: 0,
+    writeMs: 0,
+    recordMs: 0,
+    totalMs: 0,
+  };
+  const lap = (() => {
+    let last = t0;
+    return () => {
+      const now = performance.now();
+      const d = now - last;
+      last = now;
+      return d;
+    };
+  })();
+
+  if (await ctx.storage.exists(dest.bucket, recordKey)) {
+    timings.checkMs = lap();
+    timings.totalMs = timings.checkMs;
+    log.info({ stage: 'skip', timings }, 'record exists already');
+    return { row: await readRecord(ctx.storage, dest.bucket, recordKey), skipped: true, timings };
+  }
+
+  let outcome: Outcome | undefined;
+  const partner = clashPartnerKey(job.key);
+  if (partner !== undefined && (await ctx.storage.exists(src.bucket, partner))) {
+    outcome = failedOutcome(
+      { key: job.key, originalBytes: job.size },
+      clashMessage(job.key, partner),
+    );
+  }
+  timings.checkMs = lap();
+
+  if (outcome === undefined) {
+    let source: Buffer | undefined;
+    try {
+      source = await ctx.storage.getObject(src.bucket, job.key, { maxBytes: ctx.maxBytes });
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      if (err.code === 'TooLarge') {
+        outcome = failedOutcome(
+          { key: job.key, originalBytes: job.size },
+          tooLargeReason(ctx.maxBytes, job.size),
+        );
+      } else if (err.code === 'NoSuchKey') {
+        outcome = failedOutcome(
+          { key: job.key, originalBytes: job.size },
+          'the source object was deleted after it was listed',
+        );
+      } else {
+        throw err;
+      }
+    }
+    timings.getMs = lap();
+    if (source !== undefined) {
+      const originalBytes = source.byteLength;
+      log.debug({ stage: 'codec', originalBytes }, 'compressing');
+      const result = await ctx.pool.run({
+        source,
+        colors: job.colors,
+        ...(job.quality === undefined ? {} : { quality: job.quality }),
+        seed: job.seed,
+        maxPixels: ctx.maxPixels,
+      });
+      timings.codecMs = lap();
+      outcome = decideOutcome(
+        { key: job.key, sourcePrefix: src.prefix, destPrefix: dest.prefix, originalBytes },
+        result,
+      );
+      const effect = outcome.effect;
+      if (effect.kind === 'put') {
+        await ctx.storage.putObject(dest.bucket, effect.key, effect.body, {
+          contentType: 'image/png',
+        });
+      } else if (effect.kind === 'copy') {
+        await ctx.storage.copyObject(src.bucket, job.key, dest.bucket, effect.key);
+      }
+      timings.writeMs = lap();
+    }
+  }
+
+  if (outcome === undefined) throw new Error(`no outcome for ${JSON.stringify(job.key)}`);
+  const row: ManifestRow = { ...outcome.row, ms: Math.round(performance.now() - t0) };
+  await writeRecord(ctx.storage, dest.bucket, recordKey, row);
+  timings.recordMs = lap();
+  timings.totalMs = performance.now() - t0;
+  log.info(
+    {
+      stage: 'done',
+      status: row.status,
+      originalBytes: row.originalBytes,
+      outputBytes: row.outputBytes,
+      timings,
+    },
+    row.status === 'failed' ? `failed: ${row.error}` : row.status,
+  );
+  return { row, skipped: false, timings };
+}

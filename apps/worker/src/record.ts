@@ -1,0 +1,40 @@
+import { type ManifestRow, parseRow, rowToJsonLine } from '@kpress/manifest';
+import { recordKeyFor, relativeKey, type Storage } from '@kpress/storage';
+
+/** Largest record accepted on read (a row is a few hundred bytes). */
+const RECORD_MAX_BYTES = 64 * 1024;
+
+/** Where the record of `sourceKey` lives: `<dest>_kpress/<batch>/records/<rel>`. */
+export function recordKeyOf(
+  sourceKey: string,
+  sourcePrefix: string,
+  destPrefix: string,
+  batchId: string,
+): string {
+  return recordKeyFor(destPrefix, batchId, relativeKey(sourceKey, sourcePrefix));
+}
+
+/**
+ * Writes a record: one manifest row as a JSON line. A retry or a duplicate job
+ * writes the same key, so there is never more than one row per source object.
+ */
+export async function writeRecord(
+  storage: Storage,
+  bucket: string,
+  recordKey: string,
+  row: ManifestRow,
+): Promise<void> {
+  await storage.putObject(bucket, recordKey, rowToJsonLine(row), {
+    contentType: 'application/json',
+  });
+}
+
+/** Reads a record back as a validated manifest row. */
+export async function readRecord(
+  storage: Storage,
+  bucket: string,
+  recordKey: string,
+): Promise<ManifestRow> {
+  const bytes = await storage.getObject(bucket, recordKey, { maxBytes: RECORD_MAX_BYTES });
+  return parseRow(bytes.toString('utf8'));
+}

@@ -1,0 +1,40 @@
+/** What the pool thread is asked to do: compress one image. */
+export interface CompressTask {
+  /** The source bytes (transferred to the thread, not copied). */
+  source: Uint8Array;
+  colors: number;
+  quality?: number;
+  seed: number;
+  maxPixels: number;
+}
+
+/** A compressed image, as it comes back from the thread. */
+export interface CompressTaskOk {
+  ok: true;
+  png: Uint8Array;
+  width: number;
+  height: number;
+  colors: number;
+  psnr: number;
+  hasAlpha: boolean;
+  format: string;
+  timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
+  /** Wall time inside the thread, decode to encode. */
+  codecMs: number;
+}
+
+/**
+ * A refused image. Errors lose their class and `code` when cloned across
+ * threads, so the thread sends the facts instead.
+ */
+export interface CompressTaskRefused {
+  ok: false;
+  /** CodecError code (EMPTY, NOT_AN_IMAGE, CORRUPT, MULTI_FRAME, ...). */
+  code: string;
+  message: string;
+  /** True for a good image to archive unchanged (MULTI_FRAME). */
+  keepOriginal: boolean;
+  codecMs: number;
+}
+
+export type CompressTaskResult = CompressTaskOk | CompressTaskRefused;

@@ -1,0 +1,49 @@
+/**
+ * Runs in a pool thread (piscina): decode, k-means and encode for one image,
+ * off the worker's event loop. Bad images come back as a `CompressTaskRefused`
+ * value; anything else (a bug, out of memory) rejects.
+ */
+import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
+import sharp from 'sharp';
+import type { CompressTask, CompressTaskResult } from './task-types.js';
+
+// One libvips thread per pool thread: the pool already runs one image per core.
+sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
+
+export default async function compressTask(task: CompressTask): Promise<CompressTaskResult> {
+  const started = performance.now();
+  const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
+  try {
+    const r = await compressImage(input, {
+      colors: task.colors,
+      ...(task.quality === undefined ? {} : { quality: task.quality }),
+      seed: task.seed,
+      maxPixels: task.maxPixels,
+    });
+    const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);
+    // The PNG is small (compressed): it is copied back, not transferred.
+    return {
+      ok: true,
+      png,
+      width: r.width,
+      height: r.height,
+      colors: r.colors,
+      psnr: r.psnr,
+      hasAlpha: r.hasAlpha,
+      format: r.format,
+      timings: r.timings,
+      codecMs: performance.now() - started,
+    };
+  } catch (err) {
+    if (err instanceof CodecError) {
+      return {
+        ok: false,
+        code: err.code,
+        message: err.message,
+        keepOriginal: isKeepOriginal(err),
+        codecMs: performance.now() - started,
+      };
+    }
+    throw err;
+  }
+}
