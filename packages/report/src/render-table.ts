@@ -73,7 +73,8 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
   const scale = scaleFigures(a);
   if (scale.imagesPerGbBefore !== null) {
     lines.push(
-      `${label('At scale')}1 GB holds ${formatAmount(scale.imagesPerGbBefore)} images before, ${scale.imagesPerGbAfter === null ? 'unlimited' : formatAmount(scale.imagesPerGbAfter)} after; ${formatAmount(scale.gbSavedPerMillion ?? 0)} GB saved per million`,
+      `${label('At scale')}1 GB holds ${formatAmount(scale.imagesPerGbBefore)} images before, ${scale.imagesPerGbAfter === null ? 'unlimited' : formatAmount(scale.imagesPerGbAfter)} after`,
+      `${' '.repeat(12)}${formatAmount(scale.gbSavedPerMillion ?? 0)} GB saved per million images`,
     );
   }
 
@@ -100,5 +101,10 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
     const more = a.failures.total - shown.length;
     if (more > 0) lines.push(`  and ${formatCount(more)} more (see manifest.jsonl)`);
   }
-  return `${lines.join('\n')}\n`;
+  // Lines still too long (summary lines on a narrow terminal) are cut at the end;
+  // with colour on, escape codes make lengths approximate, so lines are left whole.
+  const fitted = color
+    ? lines
+    : lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  return `${fitted.join('\n')}\n`;
 }

@@ -1,0 +1,52 @@
+import type { ManifestRow } from '@kpress/manifest';
+import { describe, expect, it } from 'vitest';
+import { renderTable } from './render-table.js';
+import { hostileRows, syntheticModel } from './test/synthetic-model.js';
+
+describe('renderTable', () => {
+  it('shows totals, counts, saving, largest savings and failures', () => {
+    const model = syntheticModel(30);
+    const text = renderTable(model);
+    const a = model.aggregate;
+    expect(text).toContain(
+      `${a.counts.total} total: ${a.counts.compressed} compressed, ${a.counts.keptOriginal} kept original, ${a.counts.failed} failed`,
+    );
+    expect(text).toMatch(/Saved +[\d.]+ [kMG]B \(\d+\.\d%\)/);
+    expect(text).toContain('Largest savings');
+    expect(text).toContain(a.largestSavings[0]?.key ?? 'missing');
+    expect(text).toContain('Failures (3)');
+    expect(text).toContain('corrupt JPEG data: premature end (3)');
+    expect(text).toContain('1 GB holds');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('keeps lines within the width and shortens long keys in the middle', () => {
+    const model = syntheticModel(5, [
+      { ...(hostileRows()[0] as ManifestRow), key: `${'very-long-directory/'.repeat(10)}end.jpg` },
+    ]);
+    const text = renderTable(model, { width: 60 });
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    expect(text).toMatch(/ very-long-dire\S*…\S*end\.jpg\n/);
+    expect(text).not.toContain('very-long-directory/'.repeat(10));
+  });
+
+  it('neutralises terminal escapes and newlines in keys', () => {
+    const text = renderTable(syntheticModel(2, hostileRows()), { width: 200 });
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('\\n\\x1b[31mred');
+  });
+
+  it('counts failures beyond those listed', () => {
+    const text = renderTable(syntheticModel(1000), { maxFailures: 5 });
+    expect(text).toContain('Failures (100)');
+    expect(text).toContain('and 95 more');
+  });
+
+  it('paints only when asked', () => {
+    expect(renderTable(syntheticModel(20), { color: true })).toContain('\u001b[1m');
+  });
+
+  it('rejects a bad width naming it', () => {
+    expect(() => renderTable(syntheticModel(1), { width: 10 })).toThrow(/width.*10/);
+  });
+});
