@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { decode } from '@kpress/codec';
+import sharp from 'sharp';
+
+/** 4240 x 2832 = 12.0 megapixels. */
+export const BIG_WIDTH = 4240;
+export const BIG_HEIGHT = 2832;
+
+/**
+ * Makes the 12-megapixel test photo: a 2x2 mosaic of the samples, each
+ * resized to a quarter, saved as JPEG (quality 90) at `path`.
+ */
+export async function makeBigJpeg(samples: string, path: string): Promise<void> {
+  const w = BIG_WIDTH / 2;
+  const h = BIG_HEIGHT / 2;
+  const tiles = await Promise.all(
+    ['astronaut.png', 'chelsea.png', 'coffee.png', 'astronaut.jpg'].map((name, i) =>
+      sharp(join(samples, name))
+        .resize(w, h, { fit: 'cover' })
+        .flop(i === 3)
+        .toBuffer(),
+    ),
+  );
+  await sharp({
+    create: { width: BIG_WIDTH, height: BIG_HEIGHT, channels: 3, background: 'black' },
+  })
+    .composite(tiles.map((input, i) => ({ input, left: (i % 2) * w, top: Math.floor(i / 2) * h })))
+    .jpeg({ quality: 90 })
+    .toFile(path);
+}
+
+/** Writes the oriented, decoded source as a plain PNG (pngquant reads PNG only). */
+export async function writeSourcePng(input: Buffer, path: string): Promise<void> {
+  const img = await decode(input);
+  await sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } })
+    .png({ compressionLevel: 1 })
+    .toFile(path);
+}

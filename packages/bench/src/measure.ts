@@ -1,0 +1,38 @@
+// What one benchmark run reports; shared by the runner (child) and main (parent).
+
+export type SystemName = 'kpress' | 'sharp' | 'pngquant' | 'full-lloyd' | 'textbook';
+
+export interface RunSpec {
+  system: SystemName;
+  /** Path of the encoded input image. */
+  input: string;
+  /** Path of the same image as a plain RGB PNG (for pngquant, which reads PNG only). */
+  pngInput: string;
+  colors: number;
+  /** Timed repetitions; the median is reported. */
+  reps: number;
+}
+
+export interface RunResult {
+  system: SystemName;
+  image: string;
+  colors: number;
+  megapixels: number;
+  /** Median end-to-end ms: encoded bytes in, PNG bytes out (NaN when not applicable). */
+  endToEndMs: number;
+  /** Median ms of quantize + map alone (NaN when the system does not expose it). */
+  quantizeMs: number;
+  psnr: number;
+  /** Encoded PNG size (NaN for systems that write no PNG). */
+  bytes: number;
+  /** Distinct colours actually in the output. */
+  colorsUsed: number;
+  /** Peak resident set of the child process running this system alone, in MB. */
+  peakRssMb: number;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}

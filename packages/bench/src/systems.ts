@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { compressImage, type DecodedImage, decode } from '@kpress/codec';
+import { fullPixelLloyd, kmeansppInit, psnr, textbookKmeans } from '@kpress/core';
+import sharp from 'sharp';
+import { median, type RunResult, type RunSpec } from './measure.js';
+
+export const PNGQUANT = '/usr/bin/pngquant';
+/** Full-pixel Lloyd reference: iterate until the palette moves less than this, or the cap. */
+export const LLOYD = { maxIterations: 100, tolerance: 0.05 };
+
+function countColours(rgb: Uint8Array, channels: number): number {
+  const seen = new Uint8Array(1 << 21);
+  let n = 0;
+  for (let i = 0; i < rgb.length; i += channels) {
+    const key = ((rgb[i] as number) << 16) | ((rgb[i + 1] as number) << 8) | (rgb[i + 2] as number);
+    const bit = 1 << (key & 7);
+    const at = key >> 3;
+    if (!((seen[at] as number) & bit)) {
+      seen[at] = (seen[at] as number) | bit;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** PSNR of an encoded output against the oriented source, over the source's channels. */
+async function psnrOfPng(
+  src: DecodedImage,
+  png: Buffer,
+): Promise<{ psnr: number; colorsUsed: number }> {
+  let pipeline = sharp(png);
+  pipeline = src.channels === 3 ? pipeline.removeAlpha() : pipeline.ensureAlpha();
+  const { data } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const out = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return {
+    psnr: psnr(src.data as Uint8Array, out, src.channels),
+    colorsUsed: countColours(out, src.channels),
+  };
+}
+
+async function timed<T>(reps: number, fn: () => Promise<T> | T): Promise<{ ms: number; last: T }> {
+  const times: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i < reps; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const t = performance.now();
+    last = await fn();
+    times.push(performance.now() - t);
+  }
+  return { ms: median(times), last: last as T };
+}
+
+/** A run's figures; peakRssMb only when measured outside this process (pngquant). */
+export type SystemResult = Omit<RunResult, 'peakRssMb'> & { peakRssMb?: number };
+
+export async function runSystem(spec: RunSpec): Promise<SystemResult> {
+  const bytes = readFileSync(spec.input);
+  const src = await decode(bytes);
+  const megapixels = (src.width * src.height) / 1e6;
+  const base = { system: spec.system, image: spec.input, colors: spec.colors, megapixels };
+  const k = spec.colors;
+  switch (spec.system) {
+    case 'kpress': {
+      await compressImage(bytes, { colors: k, seed: 1 }); // warm-up
+      const quantizeTimes: number[] = [];
+      const run = await timed(spec.reps, async () => {
+        const r = await compressImage(bytes, { colors: k, seed: 1 });
+        quantizeTimes.push(r.timings.quantizeMs);
+        return r;
+      });
+      const check = await psnrOfPng(src, run.last.png);
+      return {
+        ...base,
+        endToEndMs: run.ms,
+        quantizeMs: median(quantizeTimes),
+        psnr: run.last.psnr,
+        bytes: run.last.png.length,
+        colorsUsed: check.colorsUsed,
+      };
+    }
+    case 'sharp': {
+      const encode = () =>
+        sharp(bytes).autoOrient().png({ palette: true, colours: k, dither: 0 }).toBuffer();
+      await encode();
+      const run = await timed(spec.reps, encode);
+      const check = await psnrOfPng(src, run.last);
+      return {
+        ...base,
+        endToEndMs: run.ms,
+        quantizeMs: Number.NaN,
+        psnr: check.psnr,
+        bytes: run.last.length,
+        colorsUsed: check.colorsUsed,
+      };
+    }
+    case 'pngquant': {
+      const png = readFileSync(spec.pngInput);
+      let rssKb = 0;
+      const encode = () => {
+        // /usr/bin/time -f %M: the child's peak RSS in KB, on the last stderr line.
+        const r = spawnSync('/usr/bin/time', ['-f', '%M', PNGQUANT, '--nofs', String(k), '-'], {
+          input: png,
+          maxBuffer: 1 << 30,
+        });
+        if (r.status !== 0) throw new Error(`pngquant exited ${r.status}: ${r.stderr}`);
+        rssKb = Math.max(rssKb, Number(r.stderr.toString().trim().split('\n').pop()));
+        return r.stdout;
+      };
+      const run = await timed(spec.reps, encode);
+      const check = await psnrOfPng(src, run.last);
+      return {
+        ...base,
+        endToEndMs: run.ms,
+        quantizeMs: Number.NaN,
+        psnr: check.psnr,
+        bytes: run.last.length,
+        colorsUsed: check.colorsUsed,
+        peakRssMb: rssKb / 1024,
+      };
+    }
+    case 'full-lloyd': {
+      const run = await timed(1, () =>
+        fullPixelLloyd(src, kmeansppInit(src, { colors: k, seed: 1 }), LLOYD),
+      );
+      return {
+        ...base,
+        endToEndMs: Number.NaN,
+        quantizeMs: run.ms,
+        psnr: run.last.psnr,
+        bytes: Number.NaN,
+        colorsUsed: run.last.colors,
+      };
+    }
+    case 'textbook': {
+      const run = await timed(1, () => textbookKmeans(src, k, 1));
+      return {
+        ...base,
+        endToEndMs: Number.NaN,
+        quantizeMs: run.ms,
+        psnr: run.last.psnr,
+        bytes: Number.NaN,
+        colorsUsed: run.last.colors,
+      };
+    }
+  }
+}
