@@ -15,6 +15,8 @@ export interface S3Server {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
   port: number;
+  /** Where s3rver stores objects (a fresh temporary directory, removed by `close()`). */
+  directory: string;
   /**
    * Environment for a kpress process using this server: S3_ENDPOINT,
    * S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
@@ -74,6 +76,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   return {
     endpoint,
     port: address.port,
+    directory,
     env: {
       S3_ENDPOINT: endpoint,
       S3_FORCE_PATH_STYLE: 'true',
