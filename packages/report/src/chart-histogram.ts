@@ -1,6 +1,6 @@
 import type { HistogramBin } from '@kpress/manifest';
 import { escapeHtml } from './escape.js';
-import { formatCount } from './format.js';
+import { formatAmount, formatCount } from './format.js';
 import { niceMax, r1, svgOpen, svgText } from './svg.js';
 
 export interface HistogramChartOptions {
@@ -31,7 +31,7 @@ export function histogramChart(bins: readonly HistogramBin[], o: HistogramChartO
     const y = top + plotH * (1 - f);
     parts.push(
       `<line class="grid" x1="${left}" x2="${width - right}" y1="${r1(y)}" y2="${r1(y)}"/>`,
-      svgText(left - 6, y + 4, formatCount(max * f), { class: 'tick', 'text-anchor': 'end' }),
+      svgText(left - 6, y + 4, formatAmount(max * f), { class: 'tick', 'text-anchor': 'end' }),
     );
   }
   bins.forEach((b, i) => {

@@ -40,7 +40,7 @@ function card(title: string, big: string, sub: string, cls = ''): string {
 function image(label: string, uri: string | null, cls: string, alt: string): string {
   const safe = safeImageDataUri(uri);
   const body = safe
-    ? `<img src="${safe}" alt="${escapeHtml(alt)}" loading="lazy">`
+    ? `<img src="${safe}" alt="${escapeHtml(alt)}">`
     : '<div class="noimg">no preview</div>';
   return `<div class="${cls}"><span>${escapeHtml(label)}</span>${body}</div>`;
 }

@@ -1,0 +1,84 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type ManifestRow, type ReportModel, SummaryBuilder } from '@kpress/manifest';
+import { makeReportSample } from '@kpress/preview';
+import sharp from 'sharp';
+
+export const SAMPLES_DIR = fileURLToPath(new URL('../../../../fixtures/samples/', import.meta.url));
+
+async function psnr(source: Buffer, output: Buffer): Promise<number> {
+  const a = await sharp(source).rotate().removeAlpha().raw().toBuffer();
+  const b = await sharp(output).removeAlpha().raw().toBuffer();
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
+  const mse = se / a.length;
+  return mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / mse);
+}
+
+/**
+ * A realistic model from the sample images: each compressed to a 16-colour
+ * palette PNG (sharp's quantizer stands in for the worker), the truncated
+ * JPEG failed, previews made by @kpress/preview.
+ */
+export async function fixtureModel(colors = 16): Promise<ReportModel> {
+  const names = (await readdir(SAMPLES_DIR)).sort();
+  const builder = new SummaryBuilder();
+  const samples = [];
+  for (const name of names) {
+    const key = `samples/${name}`;
+    const source = await readFile(`${SAMPLES_DIR}${name}`);
+    let row: ManifestRow;
+    let output: Buffer | null = null;
+    try {
+      const meta = await sharp(source, { failOn: 'error' }).rotate().metadata();
+      await sharp(source, { failOn: 'error' }).raw().toBuffer();
+      output = await sharp(source)
+        .rotate()
+        .png({ palette: true, colours: colors, dither: 0 })
+        .toBuffer();
+      const kept = output.length >= source.length;
+      row = {
+        key,
+        status: kept ? 'kept-original' : 'compressed',
+        originalBytes: source.length,
+        outputKey: kept ? `archive/${key}` : `archive/${key}${name.endsWith('.png') ? '' : '.png'}`,
+        outputBytes: kept ? source.length : output.length,
+        width: meta.width ?? 1,
+        height: meta.height ?? 1,
+        colors: kept ? null : colors,
+        psnr: kept ? null : await psnr(source, output),
+        ms: 100,
+        error: kept ? 'palette PNG not smaller than the original' : null,
+      };
+      if (kept) output = source;
+    } catch (err) {
+      row = {
+        key,
+        status: 'failed',
+        originalBytes: source.length,
+        outputKey: null,
+        outputBytes: null,
+        width: null,
+        height: null,
+        colors: null,
+        psnr: null,
+        ms: 3,
+        error: `cannot decode: ${(err as Error).message}`,
+      };
+    }
+    builder.add(row);
+    if (row.status !== 'failed') samples.push(await makeReportSample(row, source, output));
+  }
+  return {
+    summary: builder.summary({
+      batchId: 'fixtures-demo',
+      source: 's3://kpress-demo/samples/',
+      dest: 's3://kpress-demo/archive/',
+      colors,
+      startedAt: '2025-03-01T10:00:00.000Z',
+      finishedAt: '2025-03-01T10:00:04.000Z',
+    }),
+    aggregate: builder.aggregate(),
+    samples,
+  };
+}
