@@ -25,7 +25,11 @@ describe('Backpressure', () => {
 
   it('lets an oversized chunk through once the queue is empty', async () => {
     const depths = [3, 0];
-    const bp = new Backpressure({ maxWaiting: 2, depth: async () => depths.shift() ?? 0, sleep: async () => {} });
+    const bp = new Backpressure({
+      maxWaiting: 2,
+      depth: async () => depths.shift() ?? 0,
+      sleep: async () => {},
+    });
     await bp.room(50);
     expect(depths).toEqual([]);
   });
@@ -33,11 +37,17 @@ describe('Backpressure', () => {
   it('caps the chunk size at the limit', () => {
     const bp = new Backpressure({ maxWaiting: 300, depth: async () => 0 });
     expect(bp.chunkSize(1000)).toBe(300);
-    expect(new Backpressure({ maxWaiting: 100000, depth: async () => 0 }).chunkSize(1000)).toBe(1000);
+    expect(new Backpressure({ maxWaiting: 100000, depth: async () => 0 }).chunkSize(1000)).toBe(
+      1000,
+    );
   });
 
   it('refuses a bad limit naming the value', () => {
-    expect(() => new Backpressure({ maxWaiting: 0, depth: async () => 0 })).toThrow(/maxWaiting.*0/);
-    expect(() => new Backpressure({ maxWaiting: 5, pollMs: -1, depth: async () => 0 })).toThrow(/pollMs.*-1/);
+    expect(() => new Backpressure({ maxWaiting: 0, depth: async () => 0 })).toThrow(
+      /maxWaiting.*0/,
+    );
+    expect(() => new Backpressure({ maxWaiting: 5, pollMs: -1, depth: async () => 0 })).toThrow(
+      /pollMs.*-1/,
+    );
   });
 });

@@ -11,13 +11,7 @@ import {
   SummaryBuilder,
 } from '@kpress/manifest';
 import { makeReportSample } from '@kpress/preview';
-import {
-  type FinalizeJob,
-  JOB_NAMES,
-  type KpressQueue,
-  finalizeJobId,
-  jobIdFor,
-} from '@kpress/queue';
+import type { FinalizeJob, KpressQueue } from '@kpress/queue';
 import { renderReportHtml } from '@kpress/report';
 import { batchFileKeys, type ObjectEntry, parseS3Url, type Storage } from '@kpress/storage';
 import { failedOutcome } from './outcome.js';
@@ -25,6 +19,7 @@ import { readRecord, recordKeyOf, writeRecord } from './record.js';
 import { type BatchFile, parseBatchFile } from './shared/batch-file.js';
 import type { BatchTracker } from './shared/batch-tracker.js';
 import { enqueueSources } from './shared/enqueue-sources.js';
+import { roundJobId, scheduleFinalize } from './shared/finalize-schedule.js';
 import { type BatchLocation, sourcesWithRecords } from './shared/pending-sources.js';
 
 /** What a finalize job needs from its worker. */
@@ -45,23 +40,6 @@ export type FinalizeResult =
   | { kind: 'already-done' }
   | { kind: 'requeued'; round: number; missing: number }
   | { kind: 'written'; total: number };
-
-/** Adds the finalize job of the batch's current round (a fixed id per round: runs once). */
-export async function scheduleFinalize(
-  queue: KpressQueue,
-  tracker: BatchTracker,
-  data: FinalizeJob,
-): Promise<string> {
-  const jobId = finalizeJobId(data.batchId, await tracker.round(data.batchId));
-  await queue.add(JOB_NAMES.finalize, data, { jobId });
-  return jobId;
-}
-
-/** The job id of `key` in a finalize round: round 0 is the producer's id. */
-export function roundJobId(batchId: string, key: string, round: number): string {
-  const base = jobIdFor(batchId, key);
-  return round === 0 ? base : `${base}.r${round}`;
-}
 
 class MissingSource extends Error {
   constructor(readonly key: string) {

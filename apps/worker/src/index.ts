@@ -1,10 +1,5 @@
-export {
-  type FinalizeContext,
-  type FinalizeResult,
-  finalizeBatch,
-  roundJobId,
-  scheduleFinalize,
-} from './finalize.js';
+export { type FinalizeContext, type FinalizeResult, finalizeBatch } from './finalize.js';
+export { roundJobId, scheduleFinalize } from './shared/finalize-schedule.js';
 export {
   type Effect,
   type Outcome,

@@ -13,7 +13,8 @@ import {
   Worker,
 } from '@kpress/queue';
 import { Storage } from '@kpress/storage';
-import { finalizeBatch, scheduleFinalize } from './finalize.js';
+import { finalizeBatch } from './finalize.js';
+import { scheduleFinalize } from './shared/finalize-schedule.js';
 import { CompressPool } from './pool.js';
 import { type ProcessResult, processCompressJob } from './processor.js';
 import { BatchTracker } from './shared/batch-tracker.js';

@@ -2,7 +2,9 @@
  * `<dest>_kpress/<batch>/batch.json` (written by enqueue before any job) and
  * `listing.json` (written when the listing has ended).
  *
- * Shared shape: apps/producer/src/shared/batch-file.ts is a copy of this file.
+ * Shared shape: apps/producer/src/shared/batch-file.ts is a copy of this file (same bytes, checked by
+ * apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not depend on
+ * each other; it belongs in a shared package.
  */
 import { z } from 'zod';
 

@@ -9,7 +9,9 @@
  * A set, not a counter, so that duplicates, retries and reruns cannot make
  * it drift. Its size is bounded by the jobs waiting plus those in flight.
  *
- * Shared shape: apps/producer/src/shared/batch-tracker.ts is a copy of this file.
+ * Shared shape: apps/producer/src/shared/batch-tracker.ts is a copy of this file (same bytes, checked by
+ * apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not depend on
+ * each other; it belongs in a shared package.
  */
 import type { Redis } from '@kpress/config';
 

@@ -3,7 +3,9 @@
  * marked pending (BatchTracker) before the chunk is added, and BullMQ ignores a
  * job whose id already exists, so a rerun adds nothing twice.
  *
- * Shared shape: apps/producer/src/shared/enqueue-sources.ts is a copy of this file.
+ * Shared shape: apps/producer/src/shared/enqueue-sources.ts is a copy of this file (same bytes, checked by
+ * apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not depend on
+ * each other; it belongs in a shared package.
  */
 import { type CompressJob, JOB_NAMES, jobIdFor, type KpressQueue } from '@kpress/queue';
 import type { ObjectEntry } from '@kpress/storage';

@@ -1,3 +1,8 @@
+/*
+ * Shared shape: apps/producer/src/shared/key-order.ts is a copy of this file (same bytes, checked by
+ * apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not depend on
+ * each other; it belongs in a shared package.
+ */
 /**
  * S3 lists keys in ascending order of their UTF-8 bytes, which is the order of
  * their Unicode code points. JavaScript's `<` on strings compares UTF-16 code

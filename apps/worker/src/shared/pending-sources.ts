@@ -4,7 +4,9 @@
  * after the source path, so both come in the same order). Never holds more
  * than a page of each.
  *
- * Shared shape: apps/producer/src/shared/pending-sources.ts is a copy of this file.
+ * Shared shape: apps/producer/src/shared/pending-sources.ts is a copy of this file (same bytes, checked by
+ * apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not depend on
+ * each other; it belongs in a shared package.
  */
 import {
   isSourceKey,

@@ -1,3 +1,8 @@
+/*
+ * Shared shape: apps/producer/src/shared/sorted-merge.ts is a copy of this file (same bytes, checked by
+ * apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not depend on
+ * each other; it belongs in a shared package.
+ */
 import { compareKeys } from './key-order.js';
 
 /** One step of a merge: the key, and the item from each side that holds it. */

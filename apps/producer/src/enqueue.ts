@@ -1,0 +1,218 @@
+import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
+import { createQueue, newBatchId, queueDepth, validateBatchId } from '@kpress/queue';
+import type { JobState } from 'bullmq';
+import { batchFileKeys, formatS3Url, parseS3Url, prefixesOverlap, Storage } from '@kpress/storage';
+import { Backpressure } from './backpressure.js';
+import { openBatchFile, writeListingFile } from './batch.js';
+import { type ListingCounts, sourcesToEnqueue } from './lister.js';
+import { checkSource, connectRedis, storageProblem } from './preflight.js';
+import { BatchTracker } from './shared/batch-tracker.js';
+import { enqueueSources } from './shared/enqueue-sources.js';
+import { scheduleFinalize } from './shared/finalize-schedule.js';
+
+/** Options of {@link enqueue}. */
+export interface EnqueueOptions {
+  /** Source `s3://bucket/prefix/` (required). */
+  source: string;
+  /** Destination `s3://bucket/prefix/` (required; must not overlap the source). */
+  dest: string;
+  /** Palette size 2..256. Default 16. */
+  colors?: number;
+  /** Target PSNR in dB (1..100), passed to the codec. Default: none. */
+  quality?: number;
+  /** k-means seed. Default 1. */
+  seed?: number;
+  /** Batch id; default `newBatchId()`. Reusing one resumes that batch. */
+  batchId?: string;
+  /** Configuration; default `loadConfig(process.env)`. */
+  config?: Config;
+  /** Logger; default createLogger at config.logLevel. */
+  logger?: Logger;
+  /** Jobs per addBulk. Default 1000. */
+  chunkSize?: number;
+  /** Told after each chunk and when the queue is full. */
+  onProgress?: (p: EnqueueProgress) => void;
+}
+
+export interface EnqueueProgress {
+  batchId: string;
+  /** Source objects listed so far. */
+  listed: number;
+  /** Jobs queued so far. */
+  enqueued: number;
+  /** Listed objects that had a record already. */
+  skipped: number;
+  /** True while the listing waits for the queue to drain. */
+  paused: boolean;
+}
+
+export interface EnqueueResult {
+  batchId: string;
+  source: string;
+  dest: string;
+  /** Source objects under the prefix. */
+  total: number;
+  /** Jobs queued by this run. */
+  enqueued: number;
+  /** Objects that had a record already. */
+  skipped: number;
+  /** True when the batch was already finished (summary.json exists): nothing was queued. */
+  finished: boolean;
+  /** True when batch.json existed (a rerun). */
+  rerun: boolean;
+  /** Times the listing paused for the queue to drain. */
+  pauses: number;
+}
+
+const OVER: ReadonlySet<JobState | 'unknown'> = new Set(['completed', 'failed', 'unknown']);
+
+/**
+ * Enqueues every object under the source prefix as one batch: checks the
+ * URLs, Redis and the source; writes batch.json before any job; streams the
+ * listing (skipping objects that have a record) into the queue in chunks,
+ * keeping at most KPRESS_MAX_WAITING jobs waiting; records the total in
+ * listing.json; schedules the finalize if every job is already done.
+ */
+export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
+  const config = options.config ?? loadConfig(process.env);
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const src = parseS3Url(options.source);
+  const dest = parseS3Url(options.dest);
+  if (prefixesOverlap(src, dest)) {
+    throw new Error(
+      `destination ${formatS3Url(dest)} overlaps the source ${formatS3Url(src)}: outputs would mix with or overwrite the originals; choose a destination outside the source prefix`,
+    );
+  }
+  const colors = options.colors ?? 16;
+  if (!Number.isInteger(colors) || colors < 2 || colors > 256) {
+    throw new RangeError(`colors must be an integer in 2..256, got ${options.colors}`);
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
+    throw new RangeError(`seed must be an integer in 0..4294967295, got ${options.seed}`);
+  }
+  if (
+    options.quality !== undefined &&
+    (!Number.isInteger(options.quality) || options.quality < 1 || options.quality > 100)
+  ) {
+    throw new RangeError(`quality must be an integer in 1..100 (dB), got ${options.quality}`);
+  }
+  const batchId = validateBatchId(options.batchId ?? newBatchId());
+  const source = formatS3Url(src);
+  const destUrl = formatS3Url(dest);
+  const log = logger.child({ batchId, stage: 'enqueue' });
+
+  const redis = await connectRedis(config);
+  const storage = new Storage({ config });
+  const queue = createQueue(config);
+  try {
+    await checkSource(storage, src);
+    const batchOptions = {
+      colors,
+      seed,
+      ...(options.quality === undefined ? {} : { quality: options.quality }),
+    };
+    let opened: Awaited<ReturnType<typeof openBatchFile>>;
+    try {
+      opened = await openBatchFile(storage, dest.bucket, dest.prefix, {
+        batchId,
+        source,
+        dest: destUrl,
+        options: batchOptions,
+      });
+    } catch (err) {
+      if (err instanceof Error && err.name === 'StorageError')
+        throw storageProblem(err, dest, 'destination');
+      throw err;
+    }
+    const result: EnqueueResult = {
+      batchId,
+      source,
+      dest: destUrl,
+      total: 0,
+      enqueued: 0,
+      skipped: 0,
+      finished: false,
+      rerun: opened.rerun,
+      pauses: 0,
+    };
+    if (await storage.exists(dest.bucket, batchFileKeys(dest.prefix, batchId).summary)) {
+      log.info('batch already finished (summary.json exists): nothing to queue');
+      return { ...result, finished: true };
+    }
+
+    const tracker = new BatchTracker(redis, config.queueName);
+    await tracker.unmarkListed(batchId);
+    const counts: ListingCounts = { total: 0, skipped: 0 };
+    let paused = false;
+    const progress = (enqueued: number) =>
+      options.onProgress?.({
+        batchId,
+        listed: counts.total,
+        enqueued,
+        skipped: counts.skipped,
+        paused,
+      });
+    const backpressure = new Backpressure({
+      maxWaiting: config.maxWaiting,
+      depth: () => queueDepth(queue),
+      onPause: (depth) => {
+        if (!paused)
+          log.info({ depth, maxWaiting: config.maxWaiting }, 'queue full: listing paused');
+        paused = true;
+        progress(result.enqueued);
+      },
+    });
+    result.enqueued = await enqueueSources(
+      sourcesToEnqueue(
+        storage,
+        {
+          batchId,
+          sourceBucket: src.bucket,
+          sourcePrefix: src.prefix,
+          destBucket: dest.bucket,
+          destPrefix: dest.prefix,
+        },
+        counts,
+      ),
+      {
+        queue,
+        tracker,
+        template: { batchId, source, dest: destUrl, ...batchOptions },
+        chunkSize: backpressure.chunkSize(options.chunkSize ?? 1000),
+        beforeChunk: async (n) => {
+          await backpressure.room(n);
+          paused = false;
+        },
+        onChunk: (enqueued) => {
+          result.enqueued = enqueued;
+          progress(enqueued);
+        },
+      },
+    );
+    result.total = counts.total;
+    result.skipped = counts.skipped;
+    result.pauses = backpressure.pauses;
+    await writeListingFile(storage, dest.bucket, dest.prefix, batchId, {
+      total: counts.total,
+      enqueued: result.enqueued,
+      finishedAt: new Date().toISOString(),
+    });
+    await tracker.markListed(batchId);
+    const pruned = await tracker.prune(batchId, async (id) =>
+      OVER.has(await queue.getJobState(id)),
+    );
+    if (await tracker.drained(batchId)) {
+      await scheduleFinalize(queue, tracker, { batchId, source, dest: destUrl });
+    }
+    log.info(
+      { total: counts.total, enqueued: result.enqueued, skipped: counts.skipped, pruned },
+      'batch enqueued',
+    );
+    return result;
+  } finally {
+    await queue.close();
+    storage.close();
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}

@@ -1,0 +1,27 @@
+import type { ObjectEntry, Storage } from '@kpress/storage';
+import { type BatchLocation, sourcesWithRecords } from './shared/pending-sources.js';
+
+/** Counts kept while listing. */
+export interface ListingCounts {
+  /** Source objects seen so far. */
+  total: number;
+  /** Of those, how many had a record already (skipped). */
+  skipped: number;
+}
+
+/**
+ * The source objects that still need a job, streamed: the source listing
+ * merged with the records listing; those with a record are skipped and
+ * counted in `counts`. Never holds more than a listing page of each.
+ */
+export async function* sourcesToEnqueue(
+  storage: Storage,
+  loc: BatchLocation,
+  counts: ListingCounts,
+): AsyncGenerator<ObjectEntry> {
+  for await (const s of sourcesWithRecords(storage, loc)) {
+    counts.total++;
+    if (s.record === undefined) yield s.source;
+    else counts.skipped++;
+  }
+}

@@ -1,0 +1,30 @@
+/*
+ * Shared shape: apps/producer/src/shared/finalize-schedule.ts is a copy of this file (same bytes,
+ * checked by apps/producer/src/shared/shared-copies.test.ts): both apps need it and apps may not
+ * depend on each other; it belongs in a shared package.
+ */
+import {
+  type FinalizeJob,
+  finalizeJobId,
+  JOB_NAMES,
+  jobIdFor,
+  type KpressQueue,
+} from '@kpress/queue';
+import type { BatchTracker } from './batch-tracker.js';
+
+/** Adds the finalize job of the batch's current round (a fixed id per round: runs once). */
+export async function scheduleFinalize(
+  queue: KpressQueue,
+  tracker: BatchTracker,
+  data: FinalizeJob,
+): Promise<string> {
+  const jobId = finalizeJobId(data.batchId, await tracker.round(data.batchId));
+  await queue.add(JOB_NAMES.finalize, data, { jobId });
+  return jobId;
+}
+
+/** The job id of `key` in a finalize round: round 0 is the producer's id. */
+export function roundJobId(batchId: string, key: string, round: number): string {
+  const base = jobIdFor(batchId, key);
+  return round === 0 ? base : `${base}.r${round}`;
+}
