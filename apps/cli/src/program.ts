@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { register as registerCompress } from './commands/compress.js';
+import { register as registerEnqueue } from './commands/enqueue.js';
+import { register as registerReport } from './commands/report.js';
+import { register as registerWorker } from './commands/worker.js';
 
 /**
  * Builds the `kpress` program. Each command lives in `commands/<name>.ts`
@@ -11,5 +14,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCompress(program);
+  registerEnqueue(program);
+  registerWorker(program);
+  registerReport(program);
   return program;
 }

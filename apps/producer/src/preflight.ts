@@ -15,13 +15,17 @@ export async function connectRedis(
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  let lastError: NodeJS.ErrnoException | undefined;
+  redis.on('error', (err: NodeJS.ErrnoException) => {
+    lastError = err;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const cause = lastError ?? (err as NodeJS.ErrnoException);
+    const reason = cause.code ?? cause.message;
     throw new Error(`cannot reach Redis at ${redactUrl(config.redisUrl)}: ${reason}`);
   }
   return redis;

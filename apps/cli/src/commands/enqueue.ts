@@ -1,0 +1,106 @@
+import { ConfigError, loadConfig } from '@kpress/config';
+import { createProgressView, enqueue, waitForBatch } from '@kpress/producer';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { intInRange } from '../parse-options.js';
+
+interface EnqueueFlags {
+  dest: string;
+  colors: number;
+  quality?: number;
+  seed: number;
+  batch?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+const HELP_AFTER = `
+Lists every object under the source prefix and queues one job per object as
+one batch; prints the batch id. Outputs go under --dest, mirroring the source
+tree; the manifest, summary and report go under <dest>_kpress/<batch-id>/.
+Running it again with the same --batch resumes the batch: objects that have a
+result already are skipped, nothing is done twice.
+
+Exit status: 0 queued (with --wait: finished, even when some images failed),
+1 a bad URL, a missing bucket, denied access or unreachable Redis (one line).
+
+Examples:
+  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/
+  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --colors 32 --wait
+  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --batch 20240101-run1 --wait --json`;
+
+function line(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+export function register(program: Command): void {
+  program
+    .command('enqueue')
+    .description('enqueue every object under an S3 prefix as one batch')
+    .argument('<source>', 'source s3://bucket/prefix/')
+    .requiredOption('--dest <url>', 'destination s3://bucket/prefix/ (not overlapping the source)')
+    .option('--colors <K>', 'palette size, 2..256', intInRange('--colors', 2, 256), 16)
+    .option(
+      '--quality <DB>',
+      'target PSNR in dB (1..100): stop with fewer colours once reached',
+      intInRange('--quality', 1, 100),
+    )
+    .option('--seed <N>', 'seed for the k-means start', intInRange('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--batch <id>', 'batch id (default: a new one); reuse one to resume that batch')
+    .option('--wait', 'wait until the manifest, summary and report are written, showing progress')
+    .option('--json', 'print the result (with --wait: summary.json) as JSON on stdout')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (source: string, flags: EnqueueFlags) => {
+      let config: ReturnType<typeof loadConfig>;
+      try {
+        config = loadConfig(process.env);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(line(err));
+        throw err;
+      }
+      let result: Awaited<ReturnType<typeof enqueue>>;
+      try {
+        result = await enqueue({
+          source,
+          dest: flags.dest,
+          colors: flags.colors,
+          seed: flags.seed,
+          ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+          ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
+          config,
+        });
+      } catch (err) {
+        throw new CliError(line(err), 1, { cause: err });
+      }
+      if (!flags.json) {
+        const what = result.finished
+          ? 'already finished'
+          : `${result.total} objects, ${result.enqueued} queued, ${result.skipped} already done`;
+        process.stderr.write(`kpress: batch ${result.batchId}: ${what}\n`);
+        process.stdout.write(`${result.batchId}\n`);
+      }
+      if (!flags.wait) {
+        if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      const view = createProgressView();
+      const summary = await waitForBatch({
+        dest: result.dest,
+        batchId: result.batchId,
+        config,
+        onProgress: (p) => view.update(p),
+      }).finally(() => view.stop());
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return;
+      }
+      const c = summary.counts;
+      const pct = (summary.savedRatio * 100).toFixed(1);
+      process.stdout.write(
+        `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed; ` +
+          `${summary.bytes.original} -> ${summary.bytes.output} bytes (saved ${pct}%)\n` +
+          `report: kpress report ${result.dest} --batch ${result.batchId} [--format html]\n`,
+      );
+    });
+}

@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from '@kpress/config';
+import { REPORT_FORMATS, type ReportFormat, writeReport } from '@kpress/producer';
+import { type Command, InvalidArgumentError } from 'commander';
+import { CliError } from '../cli-error.js';
+
+const HELP_AFTER = `
+Reads a finished batch's results from <dest>_kpress/<batch-id>/.
+
+Formats: table (default) totals, largest savings and failures as text;
+json summary.json; csv manifest.csv (one row per object); html report.html.
+
+Examples:
+  $ kpress report s3://archive/2024/ --batch 20240101-120000-ab12cd
+  $ kpress report s3://archive/2024/ --batch 20240101-120000-ab12cd --format html > report.html
+  $ kpress report s3://archive/2024/ --batch 20240101-120000-ab12cd --format csv > manifest.csv`;
+
+function format(value: string): ReportFormat {
+  if (!(REPORT_FORMATS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(
+      `--format must be one of ${REPORT_FORMATS.join(', ')}, got "${value}".`,
+    );
+  }
+  return value as ReportFormat;
+}
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description("read a batch's savings report")
+    .argument('<dest>', 'the destination s3://bucket/prefix/ the batch wrote to')
+    .requiredOption('--batch <id>', 'batch id (printed by enqueue)')
+    .option('--format <format>', 'table | json | csv | html', format, 'table' as ReportFormat)
+    .addHelpText('after', HELP_AFTER)
+    .action(async (dest: string, flags: { batch: string; format: ReportFormat }) => {
+      try {
+        const config = loadConfig(process.env);
+        await writeReport({
+          dest,
+          batchId: flags.batch,
+          format: flags.format,
+          config,
+          width: process.stdout.columns ?? 100,
+        });
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        throw new CliError(message.split('\n')[0] ?? message, 1, {
+          cause: err instanceof ConfigError ? undefined : err,
+        });
+      }
+    });
+}
