@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { s3rverFixes } from './s3rver-fixes.js';
 
 /** Options of `startS3Server`. */
 export interface S3ServerOptions {
@@ -63,6 +64,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     directory,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
   });
+  server.middleware.unshift(s3rverFixes);
   let address: Awaited<ReturnType<S3rver['run']>>;
   try {
     address = await server.run();

@@ -19,6 +19,8 @@ declare module 's3rver' {
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     httpServer: Server;
+    // biome-ignore lint/suspicious/noExplicitAny: Koa middleware list
+    middleware: any[];
   }
   export default S3rver;
 }
