@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('applies the DESIGN.md defaults', () => {
+    expect(loadConfig({})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      s3Endpoint: undefined,
+      s3ForcePathStyle: false,
+      awsRegion: 'us-east-1',
+      queueName: 'kpress',
+      maxPixels: 268_402_689,
+      maxBytes: 268_435_456,
+      maxWaiting: 100_000,
+      metricsPort: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable; path style defaults to true with an endpoint', () => {
+    const c = loadConfig({
+      REDIS_URL: 'rediss://u:p@redis.example:6380/2',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      AWS_REGION: 'eu-west-3',
+      KPRESS_QUEUE: 'kp-test.1',
+      KPRESS_MAX_PIXELS: '1000',
+      KPRESS_MAX_BYTES: '2048',
+      KPRESS_MAX_WAITING: '50',
+      KPRESS_METRICS_PORT: '9100',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(c).toMatchObject({
+      s3Endpoint: 'http://127.0.0.1:9000',
+      s3ForcePathStyle: true,
+      awsRegion: 'eu-west-3',
+      queueName: 'kp-test.1',
+      maxPixels: 1000,
+      maxBytes: 2048,
+      maxWaiting: 50,
+      metricsPort: 9100,
+      logLevel: 'debug',
+    });
+    expect(
+      loadConfig({ S3_ENDPOINT: 'http://x:1', S3_FORCE_PATH_STYLE: 'false' }).s3ForcePathStyle,
+    ).toBe(false);
+    expect(loadConfig({ S3_FORCE_PATH_STYLE: '1' }).s3ForcePathStyle).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ KPRESS_QUEUE: '', KPRESS_METRICS_PORT: ' ' }).queueName).toBe('kpress');
+  });
+
+  it.each([
+    ['KPRESS_MAX_PIXELS', 'abc', 'expected a whole number'],
+    ['KPRESS_MAX_BYTES', '0', '>= 1'],
+    ['KPRESS_MAX_WAITING', '-5', 'expected a whole number'],
+    ['KPRESS_METRICS_PORT', '70000', '0-65535'],
+    ['KPRESS_QUEUE', 'a:b', 'no ":"'],
+    ['LOG_LEVEL', 'loud', 'expected one of'],
+    ['S3_ENDPOINT', 'ftp://x', 'http://'],
+    ['S3_FORCE_PATH_STYLE', 'maybe', 'true or false'],
+    ['AWS_REGION', 'US East', 'region'],
+    ['REDIS_URL', 'http://localhost', 'redis://'],
+  ])('names %s=%j in one clear error', (name, value, hint) => {
+    let err: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).toContain(`${name}=${JSON.stringify(value)} is invalid`);
+    expect(message).toContain(hint);
+  });
+
+  it('lists every invalid variable in one error', () => {
+    expect(() => loadConfig({ KPRESS_MAX_PIXELS: 'x', LOG_LEVEL: 'y' })).toThrow(
+      /KPRESS_MAX_PIXELS="x".*\n.*LOG_LEVEL="y"/,
+    );
+  });
+
+  it('never prints the password of a bad REDIS_URL', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2secret@host' })).toThrow(
+      'REDIS_URL="http://user:***@host" is invalid',
+    );
+    try {
+      loadConfig({ REDIS_URL: 'http://user:hunter2secret@host' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2secret');
+    }
+  });
+});
