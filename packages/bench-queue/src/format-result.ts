@@ -6,7 +6,10 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 function commands(c: CommandFigures): string {
   const top = c.top.map((t) => `${t.command} ${dec(t.perJob)}`).join(', ');
-  return `${dec(c.totalPerJob)} Redis commands/job (${dec(c.scriptCallsPerJob)} script calls/job); top: ${top}`;
+  return [
+    `${dec(c.totalPerJob)} Redis commands/job (${dec(c.scriptCallsPerJob)} script calls/job); top: ${top}`,
+    `          Redis CPU ${dec(c.redisCpuMicrosPerJob)} µs/job: one Redis core tops out near ${int(c.redisCeilingJobsPerSecond)} jobs/s`,
+  ].join('\n');
 }
 
 /** A human-readable summary of one run, one figure per line. */

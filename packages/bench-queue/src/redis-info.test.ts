@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commandCalls, diffCalls, parseInfo, totalCalls, usedMemory } from './redis-info.js';
+import {
+  commandCalls,
+  diffCalls,
+  parseInfo,
+  redisCpuSeconds,
+  totalCalls,
+  usedMemory,
+} from './redis-info.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 afterAll(() => redis.disconnect());
@@ -19,6 +26,15 @@ describe('INFO parsing against a real Redis', () => {
     const d = diffCalls(before, after);
     expect(d.get('echo')).toBeGreaterThanOrEqual(25);
     expect(totalCalls(d)).toBeGreaterThanOrEqual(25);
+  });
+
+  it('reads Redis CPU seconds, which never go backwards', async () => {
+    const a = redisCpuSeconds(await redis.info('cpu'));
+    for (let i = 0; i < 200; i++) await redis.echo('x');
+    const b = redisCpuSeconds(await redis.info('cpu'));
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThanOrEqual(a);
+    expect(() => redisCpuSeconds('# CPU\r\n')).toThrow(/used_cpu_user/);
   });
 
   it('rejects INFO text without used_memory, and skips comments', () => {

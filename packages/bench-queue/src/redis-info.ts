@@ -49,3 +49,14 @@ export function totalCalls(calls: Map<string, number>): number {
   for (const n of calls.values()) t += n;
   return t;
 }
+
+/** CPU seconds Redis has used (`used_cpu_user + used_cpu_sys` from `INFO cpu`, main thread and children). */
+export function redisCpuSeconds(infoText: string): number {
+  const info = parseInfo(infoText);
+  const user = Number(info.get('used_cpu_user'));
+  const sys = Number(info.get('used_cpu_sys'));
+  if (!Number.isFinite(user) || !Number.isFinite(sys)) {
+    throw new TypeError(`INFO cpu has no numeric used_cpu_user/used_cpu_sys`);
+  }
+  return user + sys;
+}

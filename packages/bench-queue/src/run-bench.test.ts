@@ -15,6 +15,8 @@ describe('runBench on a real Redis', () => {
     expect(r.memory.bytesPerWaitingJob).toBeGreaterThan(200);
     expect(r.enqueue.commands.scriptCallsPerJob).toBeGreaterThan(0);
     expect(r.drain.commands.totalPerJob).toBeGreaterThan(r.drain.commands.scriptCallsPerJob);
+    expect(r.drain.commands.redisCpuMicrosPerJob).toBeGreaterThan(0);
+    expect(Number.isFinite(r.drain.commands.redisCeilingJobsPerSecond)).toBe(true);
   }, 120_000);
 
   it('cleans up when aborted part-way', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type BenchOptions, validateOptions } from './options.js';
-import { commandCalls, diffCalls, totalCalls, usedMemory } from './redis-info.js';
+import { commandCalls, diffCalls, redisCpuSeconds, totalCalls, usedMemory } from './redis-info.js';
 import { syntheticJob } from './synthetic-job.js';
 
 /** Redis commands of one phase, divided by the jobs of that phase. */
@@ -13,6 +13,10 @@ export interface CommandFigures {
   scriptCallsPerJob: number;
   /** The ten most frequent commands, calls per job. */
   top: Array<{ command: string; perJob: number }>;
+  /** Redis CPU (user + sys) per job, in microseconds: what bounds one Redis, whatever the clients. */
+  redisCpuMicrosPerJob: number;
+  /** `1e6 / redisCpuMicrosPerJob`: jobs/s one Redis core could sustain for this phase alone. */
+  redisCeilingJobsPerSecond: number;
 }
 
 export interface BenchResult {
@@ -39,14 +43,21 @@ export interface BenchResult {
 
 const SCRIPT_COMMANDS = new Set(['evalsha', 'eval', 'evalsha_ro', 'eval_ro', 'fcall', 'fcall_ro']);
 
-function figures(calls: Map<string, number>, jobs: number): CommandFigures {
+function figures(calls: Map<string, number>, jobs: number, cpuSeconds: number): CommandFigures {
   let scripts = 0;
   for (const [cmd, n] of calls) if (SCRIPT_COMMANDS.has(cmd)) scripts += n;
   const top = [...calls.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10)
     .map(([command, n]) => ({ command, perJob: n / jobs }));
-  return { totalPerJob: totalCalls(calls) / jobs, scriptCallsPerJob: scripts / jobs, top };
+  const redisCpuMicrosPerJob = (cpuSeconds * 1e6) / jobs;
+  return {
+    totalPerJob: totalCalls(calls) / jobs,
+    scriptCallsPerJob: scripts / jobs,
+    top,
+    redisCpuMicrosPerJob,
+    redisCeilingJobsPerSecond: redisCpuMicrosPerJob > 0 ? 1e6 / redisCpuMicrosPerJob : Infinity,
+  };
 }
 
 async function countKeys(redis: Redis, pattern: string): Promise<number> {
@@ -114,6 +125,7 @@ export async function runBench(
     // --- enqueue ---------------------------------------------------------
     const baselineBytes = usedMemory(await admin.info('memory'));
     const statsBeforeEnqueue = commandCalls(await admin.info('commandstats'));
+    const cpuBeforeEnqueue = redisCpuSeconds(await admin.info('cpu'));
     say(`queue ${name}: enqueuing ${options.jobs} jobs in chunks of ${options.chunk}`);
     const t0 = performance.now();
     let nextReport = 100_000;
@@ -130,6 +142,7 @@ export async function runBench(
     }
     const enqueueSeconds = (performance.now() - t0) / 1000;
     const statsAfterEnqueue = commandCalls(await admin.info('commandstats'));
+    const cpuAfterEnqueue = redisCpuSeconds(await admin.info('cpu'));
     const afterEnqueueBytes = usedMemory(await admin.info('memory'));
     const waitingAfterEnqueue = await queue.getWaitingCount();
     say(
@@ -144,6 +157,7 @@ export async function runBench(
       resolveDone = resolve;
     });
     const statsBeforeDrain = commandCalls(await admin.info('commandstats'));
+    const cpuBeforeDrain = redisCpuSeconds(await admin.info('cpu'));
     const t1 = performance.now();
     for (let w = 0; w < options.workers; w++) {
       const conn = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
@@ -184,6 +198,7 @@ export async function runBench(
     await Promise.all(workers.map((w) => w.close()));
     workers.length = 0;
     const statsAfterDrain = commandCalls(await admin.info('commandstats'));
+    const cpuAfterDrain = redisCpuSeconds(await admin.info('cpu'));
     if (failed > 0) throw new Error(`bench-queue: ${failed} no-op jobs failed`);
     say(`  ${completed} completed in ${drainSeconds.toFixed(1)} s`);
 
@@ -204,13 +219,21 @@ export async function runBench(
       enqueue: {
         seconds: enqueueSeconds,
         jobsPerSecond: options.jobs / enqueueSeconds,
-        commands: figures(diffCalls(statsBeforeEnqueue, statsAfterEnqueue), options.jobs),
+        commands: figures(
+          diffCalls(statsBeforeEnqueue, statsAfterEnqueue),
+          options.jobs,
+          cpuAfterEnqueue - cpuBeforeEnqueue,
+        ),
       },
       drain: {
         seconds: drainSeconds,
         jobsPerSecond: completed / drainSeconds,
         completed,
-        commands: figures(diffCalls(statsBeforeDrain, statsAfterDrain), Math.max(1, completed)),
+        commands: figures(
+          diffCalls(statsBeforeDrain, statsAfterDrain),
+          Math.max(1, completed),
+          cpuAfterDrain - cpuBeforeDrain,
+        ),
       },
       memory: {
         baselineBytes,
