@@ -31,6 +31,10 @@ export interface StageTimings {
   writeMs: number;
   recordMs: number;
   totalMs: number;
+  /** Inside codecMs, when the image was compressed: decode, k-means, PNG encode (for the stage metrics). */
+  decodeMs?: number;
+  quantizeMs?: number;
+  encodeMs?: number;
 }
 
 /** The result of one compress job. */
@@ -123,6 +127,11 @@ export async function processCompressJob(
         maxPixels: ctx.maxPixels,
       });
       timings.codecMs = lap();
+      if (result.ok) {
+        timings.decodeMs = result.timings.decodeMs;
+        timings.quantizeMs = result.timings.quantizeMs;
+        timings.encodeMs = result.timings.encodeMs;
+      }
       outcome = decideOutcome(
         { key: job.key, sourcePrefix: src.prefix, destPrefix: dest.prefix, originalBytes },
         result,

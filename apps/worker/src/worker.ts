@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type Config, createLogger, createRedis, type Logger, type Redis } from '@kpress/config';
+import { createWorkerMetrics, MetricsServer, type WorkerMetrics } from '@kpress/metrics';
 import {
   createQueue,
   JOB_NAMES,
@@ -9,6 +10,7 @@ import {
   parseCompressJob,
   parseFinalizeJob,
   queueConnection,
+  queueDepth,
   UnrecoverableError,
   Worker,
 } from '@kpress/queue';
@@ -29,6 +31,13 @@ export interface KpressWorkerOptions {
   logger?: Logger;
   /** libvips threads per pool thread. Default 1. */
   sharpConcurrency?: number;
+  /**
+   * Port of the /metrics and /healthz server (0: any free port). Default
+   * config.metricsPort (KPRESS_METRICS_PORT); undefined: no server (the metrics are still counted).
+   */
+  metricsPort?: number;
+  /** Address of the metrics server. Default 0.0.0.0. */
+  metricsHost?: string;
 }
 
 /**
@@ -47,6 +56,9 @@ export class KpressWorker {
   private readonly tracker: BatchTracker;
   private readonly worker: Worker<KpressJobData>;
   private closing: Promise<void> | undefined;
+  /** The worker's Prometheus metrics (see @kpress/metrics). */
+  readonly metrics: WorkerMetrics;
+  private metricsServer: MetricsServer | undefined;
 
   constructor(private readonly options: KpressWorkerOptions) {
     const config = options.config;
@@ -66,6 +78,7 @@ export class KpressWorker {
     this.queue = createQueue(config);
     this.redis = createRedis(config.redisUrl);
     this.tracker = new BatchTracker(this.redis, config.queueName);
+    this.metrics = createWorkerMetrics({ queueDepth: () => queueDepth(this.queue) });
     this.worker = new Worker<KpressJobData>(config.queueName, (job) => this.process(job), {
       connection: queueConnection(config),
       concurrency,
@@ -85,6 +98,17 @@ export class KpressWorker {
       .run()
       .catch((err: Error) => this.logger.error({ err: err.message }, 'worker stopped'));
     await this.worker.waitUntilReady();
+    const metricsPort = this.options.metricsPort ?? this.options.config.metricsPort;
+    if (metricsPort !== undefined) {
+      this.metricsServer = new MetricsServer({
+        registry: this.metrics.registry,
+        port: metricsPort,
+        ...(this.options.metricsHost === undefined ? {} : { host: this.options.metricsHost }),
+        health: () => this.health(),
+      });
+      const port = await this.metricsServer.listen();
+      this.logger.info({ stage: 'start', port }, `metrics on http://localhost:${port}/metrics`);
+    }
     this.logger.info(
       { stage: 'start', queue: this.options.config.queueName, concurrency: this.concurrency },
       'worker ready',
@@ -117,12 +141,50 @@ export class KpressWorker {
       maxPixels: this.options.config.maxPixels,
       logger: this.logger,
     });
+    if (!result.skipped) this.countJob(result);
     await this.settle(data.batchId, data.source, data.dest, job.id as string);
     if (result.row.status === 'failed' && !result.skipped) {
       // a bad input: its failed record is written; no retries
       throw new UnrecoverableError(result.row.error ?? 'failed');
     }
     return { status: result.row.status, timings: result.timings };
+  }
+
+  /** Counts a finished compress job in the metrics (stages the processor timed, bytes, outcome). */
+  private countJob(result: ProcessResult): void {
+    const t = result.timings;
+    const row = result.row;
+    const stages = [
+      ['get', t.getMs],
+      ['decode', t.decodeMs],
+      ['quantize', t.quantizeMs],
+      ['encode', t.encodeMs],
+      ['put', row.status === 'failed' ? undefined : t.writeMs],
+      ['record', t.recordMs],
+    ] as const;
+    for (const [stage, ms] of stages) if (ms !== undefined) this.metrics.observeStageMs(stage, ms);
+    this.metrics.jobDone(
+      row.status,
+      row.status === 'failed' ? undefined : { in: row.originalBytes, out: row.outputBytes ?? 0 },
+    );
+  }
+
+  /** For /healthz: ok while taking jobs with Redis connected; not ok once closing. */
+  health(): { ok: boolean; state: string; redis: string; queue: string } {
+    const state =
+      this.closing !== undefined ? 'closing' : this.worker.isRunning() ? 'running' : 'stopped';
+    const redis = this.redis.status;
+    return {
+      ok: state === 'running' && redis === 'ready',
+      state,
+      redis,
+      queue: this.options.config.queueName,
+    };
+  }
+
+  /** The metrics server's port, once started with one. */
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
   }
 
   /** Takes the job off the batch's pending set; schedules the finalize after the last one. */
@@ -157,9 +219,11 @@ export class KpressWorker {
     }
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade < attempts) {
+      this.metrics.jobDone('retried');
       log.warn({ err: err.message, attempt: job.attemptsMade }, 'attempt failed, will retry');
       return;
     }
+    this.metrics.jobDone('failed');
     log.error(
       { err: err.message, attempts },
       'gave up after the last attempt; finalize will queue it again',
@@ -182,6 +246,7 @@ export class KpressWorker {
       await this.queue.close();
       await this.redis.quit().catch(() => this.redis.disconnect());
       this.storage.close();
+      await this.metricsServer?.close();
       this.logger.info({ stage: 'close' }, 'closed');
     })();
     return this.closing;

@@ -9,9 +9,16 @@ Takes compress and finalize jobs from the queue (KPRESS_QUEUE) until SIGTERM or
 SIGINT, then finishes the jobs in hand and exits 0. Run as many as you like, on
 any number of machines. Images are compressed in a pool of --concurrency threads.
 
+With --metrics-port N (or KPRESS_METRICS_PORT=N; containers use 9464) it serves
+GET /metrics (Prometheus: kpress_jobs_total{outcome}, kpress_bytes_in_total,
+kpress_bytes_out_total, kpress_stage_seconds{stage}, kpress_queue_depth, process
+metrics) and GET /healthz (200 while taking jobs with Redis connected, 503 while
+closing) on 0.0.0.0 (--metrics-host to change).
+
 Examples:
   $ kpress worker
-  $ KPRESS_QUEUE=nightly REDIS_URL=redis://queue:6379 kpress worker --concurrency 8`;
+  $ KPRESS_QUEUE=nightly REDIS_URL=redis://queue:6379 kpress worker --concurrency 8
+  $ kpress worker --metrics-port 9464 && curl localhost:9464/metrics`;
 
 export function register(program: Command): void {
   program
@@ -22,8 +29,14 @@ export function register(program: Command): void {
       'jobs at once (default: number of cores)',
       intInRange('--concurrency', 1, 1024),
     )
+    .option(
+      '--metrics-port <N>',
+      'serve /metrics and /healthz on this port (default: KPRESS_METRICS_PORT, else none)',
+      intInRange('--metrics-port', 0, 65535),
+    )
+    .option('--metrics-host <addr>', 'address of the metrics server (default 0.0.0.0)')
     .addHelpText('after', HELP_AFTER)
-    .action(async (flags: { concurrency?: number }) => {
+    .action(async (flags: { concurrency?: number; metricsPort?: number; metricsHost?: string }) => {
       let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig(process.env);
@@ -35,6 +48,8 @@ export function register(program: Command): void {
       const worker = new KpressWorker({
         config,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+        ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }),
+        ...(flags.metricsHost === undefined ? {} : { metricsHost: flags.metricsHost }),
       });
       closeOnSignals(worker);
       try {
