@@ -12,14 +12,23 @@ import {
 } from '@kpress/queue';
 import type { BatchTracker } from './batch-tracker.js';
 
-/** Adds the finalize job of the batch's current round (a fixed id per round: runs once). */
+/**
+ * Adds the finalize job of the batch's current round (a fixed id per round, so
+ * that it is queued once). It is removed as soon as it ends, so that a later
+ * rerun of the batch can schedule it again; a finalize that runs again after a
+ * finished batch finds summary.json and does nothing.
+ */
 export async function scheduleFinalize(
   queue: KpressQueue,
   tracker: BatchTracker,
   data: FinalizeJob,
 ): Promise<string> {
   const jobId = finalizeJobId(data.batchId, await tracker.round(data.batchId));
-  await queue.add(JOB_NAMES.finalize, data, { jobId });
+  await queue.add(JOB_NAMES.finalize, data, {
+    jobId,
+    removeOnComplete: true,
+    removeOnFail: true,
+  });
   return jobId;
 }
 
