@@ -1,8 +1,30 @@
 import { Command } from 'commander';
 import { register as registerCompress } from './commands/compress.js';
+import { register as registerDashboard } from './commands/dashboard.js';
+import { register as registerDemo } from './commands/demo.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerWorker } from './commands/worker.js';
+import { setVerbosity } from './output/verbosity.js';
+
+const GLOBAL_HELP = `
+Exit status: 0 done; 1 a runtime failure (unreachable Redis, missing bucket,
+denied access, a bad image for compress), one line on stderr saying what and
+what to do; 2 a usage error (unknown command, bad or missing flag);
+130 / 143 when SIGINT / SIGTERM cut off a command before it finished its work
+(worker and dashboard exit 0 on a signal: stopping is their normal end).
+
+Environment: REDIS_URL, KPRESS_QUEUE, S3_ENDPOINT, S3_FORCE_PATH_STYLE,
+AWS_REGION, AWS credentials (SDK chain), LOG_LEVEL, KPRESS_METRICS_PORT,
+KPRESS_DASHBOARD_USER / KPRESS_DASHBOARD_PASSWORD. Logs are JSON lines on
+stderr (pretty on a terminal); stdout carries only command output.
+
+Examples:
+  $ kpress demo
+  $ kpress compress photo.jpg photo.png --colors 32
+  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --wait
+  $ kpress worker --concurrency 8 --metrics-port 9464
+  $ kpress dashboard --port 3000`;
 
 /**
  * Builds the `kpress` program. Each command lives in `commands/<name>.ts`
@@ -12,10 +34,19 @@ export function buildProgram(): Command {
   const program = new Command('kpress')
     .description('Compress whole image datasets for archival with k-means colour quantization')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .option('-q, --quiet', 'warnings and errors only (LOG_LEVEL=warn)')
+    .option('-v, --verbose', 'debug logs (LOG_LEVEL=debug)')
+    .addHelpText('after', GLOBAL_HELP)
+    .exitOverride()
+    .hook('preAction', (root) => {
+      const o = root.opts<{ quiet?: boolean; verbose?: boolean }>();
+      setVerbosity(o.verbose ? 'verbose' : o.quiet ? 'quiet' : 'normal');
+    });
   registerCompress(program);
   registerEnqueue(program);
   registerWorker(program);
   registerReport(program);
+  registerDemo(program);
+  registerDashboard(program);
   return program;
 }
