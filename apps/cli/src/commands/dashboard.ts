@@ -1,0 +1,90 @@
+import { ConfigError, loadConfig, redactUrl } from '@kpress/config';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { DashboardServer } from '../dashboard/dashboard-server.js';
+import { intInRange } from '../parse-options.js';
+import { say } from '../output/say.js';
+
+const HELP_AFTER = `
+Serves bull-board for the queue KPRESS_QUEUE (default kpress) on REDIS_URL:
+jobs waiting, active, completed and failed, with their data and errors.
+Read-only unless --allow-actions (retry, clean, pause, promote, add).
+
+Basic auth: set KPRESS_DASHBOARD_USER and KPRESS_DASHBOARD_PASSWORD (both, or
+neither) and every request needs them; compared in constant time. Use it (and
+TLS in front) before listening on anything but 127.0.0.1.
+
+Stops on SIGTERM or SIGINT and exits 0. Exit status 1 when the port is taken
+or the configuration is wrong; 2 for a bad flag.
+
+Examples:
+  $ kpress dashboard                                  # http://127.0.0.1:3000/
+  $ kpress dashboard --port 8080 --allow-actions
+  $ KPRESS_DASHBOARD_USER=ops KPRESS_DASHBOARD_PASSWORD=... kpress dashboard --host 0.0.0.0`;
+
+interface DashboardFlags {
+  port: number;
+  host: string;
+  allowActions?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('dashboard')
+    .description('serve bull-board for the queue (read-only unless --allow-actions)')
+    .option('--port <N>', 'port to listen on', intInRange('--port', 0, 65535), 3000)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--allow-actions', 'allow retrying, cleaning, pausing and adding jobs')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (flags: DashboardFlags) => {
+      let config: ReturnType<typeof loadConfig>;
+      try {
+        config = loadConfig(process.env);
+      } catch (err) {
+        if (err instanceof ConfigError)
+          throw new CliError(err.message.split('\n')[0] ?? err.message);
+        throw err;
+      }
+      const user = process.env.KPRESS_DASHBOARD_USER ?? '';
+      const password = process.env.KPRESS_DASHBOARD_PASSWORD ?? '';
+      if ((user === '') !== (password === '')) {
+        throw new CliError(
+          'set both KPRESS_DASHBOARD_USER and KPRESS_DASHBOARD_PASSWORD for basic auth, or neither',
+          2,
+        );
+      }
+      const server = new DashboardServer({
+        config,
+        port: flags.port,
+        host: flags.host,
+        allowActions: flags.allowActions === true,
+        ...(user === '' ? {} : { auth: { user, password } }),
+      });
+      let port: number;
+      try {
+        port = await server.listen();
+      } catch (err) {
+        await server.close().catch(() => {});
+        const e = err as NodeJS.ErrnoException;
+        const why =
+          e.code === 'EADDRINUSE' ? 'the port is in use (pick another with --port)' : e.message;
+        throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${why}`);
+      }
+      const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+      say(
+        `dashboard for queue ${config.queueName} on ${redactUrl(config.redisUrl)}: http://${host}:${port}/` +
+          ` (${flags.allowActions ? 'actions allowed' : 'read-only'}${user ? ', basic auth' : ''})`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          say(`${signal}: closing the dashboard`);
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+    });
+}

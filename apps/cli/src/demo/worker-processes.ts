@@ -1,0 +1,69 @@
+import { appendFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type ProcessExit, type ProcessHandle, spawnProcess } from '@kpress/testkit';
+
+/** Options of {@link startWorkers}. */
+export interface WorkerProcessesOptions {
+  /** How many `kpress worker` processes. Required, >= 1. */
+  count: number;
+  /** Environment added to the parent's (S3 endpoint, KPRESS_QUEUE, ...). */
+  env: Record<string, string>;
+  /** Jobs per worker. Default 2. */
+  concurrency?: number;
+  /** File that receives every worker's log lines, prefixed `[worker N]`. Required. */
+  logFile: string;
+  /** Safety net for "worker ready", in ms. Default 60000. */
+  readyTimeoutMs?: number;
+}
+
+/** Worker child processes (`node dist/bin.js worker`); `close()` sends SIGTERM and waits. */
+export interface WorkerProcesses {
+  readonly handles: readonly ProcessHandle[];
+  /** SIGTERM to each, then waits; resolves with how each ended. Idempotent. */
+  close(): Promise<ProcessExit[]>;
+}
+
+/** This package's built binary (dist/bin.js). */
+export function binPath(): string {
+  return fileURLToPath(new URL('../bin.js', import.meta.url));
+}
+
+/** Starts `count` workers and resolves once each has said "worker ready". */
+export async function startWorkers(options: WorkerProcessesOptions): Promise<WorkerProcesses> {
+  if (!Number.isInteger(options.count) || options.count < 1) {
+    throw new RangeError(`count must be an integer >= 1, got ${options.count}`);
+  }
+  const handles: ProcessHandle[] = [];
+  for (let i = 1; i <= options.count; i++) {
+    const h = spawnProcess(
+      process.execPath,
+      [binPath(), 'worker', '--concurrency', String(options.concurrency ?? 2)],
+      { env: { ...options.env, NODE_NO_WARNINGS: '1' } },
+    );
+    handles.push(h);
+  }
+  let closing: Promise<ProcessExit[]> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const h of handles) h.kill('SIGTERM');
+      const exits = await Promise.all(
+        handles.map((h) => h.waitForExit().catch(() => ({ code: null, signal: null }))),
+      );
+      const lines = handles.flatMap((h, i) =>
+        [...h.stderr, ...h.stdout].map((l) => `[worker ${i + 1}] ${l}\n`),
+      );
+      await appendFile(options.logFile, lines.join(''));
+      return exits;
+    })();
+    return closing;
+  };
+  try {
+    await Promise.all(
+      handles.map((h) => h.waitForLine(/worker ready/, options.readyTimeoutMs ?? 60_000)),
+    );
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { handles, close };
+}
