@@ -1,6 +1,13 @@
 // What one benchmark run reports; shared by the runner (child) and main (parent).
 
-export type SystemName = 'kpress' | 'sharp' | 'pngquant' | 'full-lloyd' | 'textbook';
+/** 'kpress-level6': kpress with zlib level 6 instead of the default 9 (speed/size trade-off). */
+export type SystemName =
+  | 'kpress'
+  | 'kpress-level6'
+  | 'sharp'
+  | 'pngquant'
+  | 'full-lloyd'
+  | 'textbook';
 
 export interface RunSpec {
   system: SystemName;
@@ -35,4 +42,13 @@ export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Parses a runner's JSON line: JSON has no NaN, so null numbers come back as NaN. */
+export function parseRunResult(line: string): RunResult {
+  const raw = JSON.parse(line) as Record<string, unknown>;
+  for (const key of ['endToEndMs', 'quantizeMs', 'psnr', 'bytes', 'colorsUsed', 'peakRssMb']) {
+    if (raw[key] === null) raw[key] = Number.NaN;
+  }
+  return raw as unknown as RunResult;
 }

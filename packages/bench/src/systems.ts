@@ -62,11 +62,13 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
   const base = { system: spec.system, image: spec.input, colors: spec.colors, megapixels };
   const k = spec.colors;
   switch (spec.system) {
-    case 'kpress': {
-      await compressImage(bytes, { colors: k, seed: 1 }); // warm-up
+    case 'kpress':
+    case 'kpress-level6': {
+      const level = spec.system === 'kpress' ? 9 : 6;
+      await compressImage(bytes, { colors: k, seed: 1, level }); // warm-up
       const quantizeTimes: number[] = [];
       const run = await timed(spec.reps, async () => {
-        const r = await compressImage(bytes, { colors: k, seed: 1 });
+        const r = await compressImage(bytes, { colors: k, seed: 1, level });
         quantizeTimes.push(r.timings.quantizeMs);
         return r;
       });

@@ -62,3 +62,28 @@ describe('evaluateTargets', () => {
     });
   });
 });
+
+describe('exact-k comparison', () => {
+  it('uses pngquant where sharp wrote more than k colours', () => {
+    const results = [
+      run('kpress', 'small', 64, { psnr: 35, bytes: 800 }),
+      run('sharp', 'small', 64, { psnr: 40, bytes: 2000, colorsUsed: 256 }),
+      run('pngquant', 'small', 64, { psnr: 34.9, bytes: 900 }),
+    ];
+    const t = evaluateTargets(results, 'big');
+    expect(t[0]).toMatchObject({ pass: true, measured: 'worst delta 0.100 dB over 1 runs' });
+    expect(t.find((x) => x.name.startsWith('total bytes'))).toMatchObject({
+      pass: true,
+      measured: '800 vs 900 (88.9%)',
+    });
+  });
+
+  it('parseRunResult turns JSON nulls back into NaN', async () => {
+    const { parseRunResult } = await import('./measure.js');
+    const r = parseRunResult(
+      JSON.stringify({ ...run('sharp', 'x', 16, {}), quantizeMs: Number.NaN }),
+    );
+    expect(r.quantizeMs).toBeNaN();
+    expect(r.psnr).toBe(30);
+  });
+});

@@ -16,6 +16,16 @@ function find(
   return results.find((r) => r.system === system && r.image === image && r.colors === colors);
 }
 
+/**
+ * The comparison at exactly k colours: sharp's palette PNG when it used at
+ * most k colours, else pngquant (sharp's `colours` only picks a bit depth).
+ */
+function exactK(results: RunResult[], r: RunResult): RunResult | undefined {
+  const s = find(results, 'sharp', r.image, r.colors);
+  if (s && s.colorsUsed <= r.colors) return s;
+  return find(results, 'pngquant', r.image, r.colors);
+}
+
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -30,11 +40,11 @@ export function evaluateTargets(results: RunResult[], big: string): Target[] {
   const targets: Target[] = [];
 
   const vsSharp = kp.flatMap((r) => {
-    const s = find(results, 'sharp', r.image, r.colors);
+    const s = exactK(results, r);
     return s ? [r.psnr - s.psnr] : [];
   });
   targets.push({
-    name: 'PSNR >= sharp palette at every k on every image',
+    name: 'PSNR >= sharp palette (pngquant where sharp used more than k colours) at every k on every image',
     measured: vsSharp.length
       ? `worst delta ${Math.min(...vsSharp).toFixed(3)} dB over ${vsSharp.length} runs`
       : 'n/a',
@@ -82,13 +92,13 @@ export function evaluateTargets(results: RunResult[], big: string): Target[] {
   let ours = 0;
   let theirs = 0;
   for (const r of kp) {
-    const s = find(results, 'sharp', r.image, r.colors);
+    const s = exactK(results, r);
     if (!s) continue;
     ours += r.bytes;
     theirs += s.bytes;
   }
   targets.push({
-    name: 'total bytes <= sharp palette',
+    name: 'total bytes <= sharp palette (pngquant where sharp used more than k colours)',
     measured: theirs ? `${ours} vs ${theirs} (${((ours / theirs) * 100).toFixed(1)}%)` : 'n/a',
     pass: theirs > 0 && ours <= theirs,
   });
