@@ -65,5 +65,7 @@ describe('compressImage', () => {
     await expect(compressImage(input, { colors: 257 })).rejects.toThrow(/colors .*got 257/);
     await expect(compressImage(input, { quality: -3 })).rejects.toThrow(/quality .*got -3/);
     await expect(compressImage(input, { seed: 0.5 })).rejects.toThrow(/seed .*got 0.5/);
+    await expect(compressImage(input, { level: 11 })).rejects.toThrow(/level .*got 11/);
+    await expect(compressImage(input, { maxPixels: -1 })).rejects.toThrow(/maxPixels .*got -1/);
   });
 });

@@ -39,6 +39,9 @@ function checkOptions(o: CompressOptions): void {
   if (o.quality !== undefined && !(Number.isFinite(o.quality) && o.quality > 0)) {
     throw new RangeError(`quality must be a positive number of dB, got ${String(o.quality)}`);
   }
+  if (o.level !== undefined && !(Number.isInteger(o.level) && o.level >= 0 && o.level <= 9)) {
+    throw new RangeError(`level must be an integer in 0..9, got ${String(o.level)}`);
+  }
   if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) {
     throw new RangeError(`seed must be an integer, got ${String(o.seed)}`);
   }
