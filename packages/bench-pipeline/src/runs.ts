@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '@kpress/config';
+import { createQueue } from '@kpress/queue';
+import {
+  type ProcessHandle,
+  redisUrl,
+  type S3Server,
+  spawnProcess,
+  uniqueQueueName,
+} from '@kpress/testkit';
+import { doneLines, type ThroughputFigures, throughput } from './stats.js';
+
+export interface RunContext {
+  s3: S3Server;
+  /** `node <bin.js>` of the kpress CLI. */
+  bin: string;
+}
+
+function env(ctx: RunContext, queue: string): Record<string, string> {
+  return {
+    ...ctx.s3.env,
+    REDIS_URL: redisUrl(),
+    KPRESS_QUEUE: queue,
+    LOG_LEVEL: 'info',
+    NODE_NO_WARNINGS: '1',
+  };
+}
+
+function kpress(ctx: RunContext, queue: string, args: string[]): ProcessHandle {
+  return spawnProcess(process.execPath, [ctx.bin, ...args], { env: env(ctx, queue) });
+}
+
+async function obliterate(queueName: string): Promise<void> {
+  const queue = createQueue(loadConfig({ REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName }));
+  await queue.obliterate({ force: true });
+  await queue.close();
+}
+
+async function mustExit(p: ProcessHandle, what: string): Promise<void> {
+  const e = await p.waitForExit();
+  if (e.code !== 0)
+    throw new Error(`${what} exited with ${e.code ?? e.signal}: ${p.stderr.slice(-3).join(' | ')}`);
+}
+
+/**
+ * One batch over `prefix` processed by `workers` worker processes of
+ * `concurrency` slots each: enqueue --wait from start to summary.json.
+ */
+export async function runBatch(
+  ctx: RunContext,
+  opts: { workers: number; concurrency: number; source: string; dest: string; images: number },
+): Promise<ThroughputFigures & { workers: number; concurrency: number; wallSeconds: number }> {
+  const queue = uniqueQueueName('kpress-bench');
+  const procs = Array.from({ length: opts.workers }, () =>
+    kpress(ctx, queue, ['worker', '--concurrency', String(opts.concurrency)]),
+  );
+  try {
+    await Promise.all(procs.map((w) => w.waitForLine(/worker ready/, 60_000)));
+    const startedAt = Date.now();
+    const run = kpress(ctx, queue, [
+      'enqueue',
+      opts.source,
+      '--dest',
+      opts.dest,
+      '--wait',
+      '--json',
+    ]);
+    await mustExit(run, 'enqueue --wait');
+    const wallSeconds = (Date.now() - startedAt) / 1000;
+    const lines = doneLines(procs.flatMap((w) => w.stderr));
+    if (lines.length !== opts.images) {
+      throw new Error(
+        `expected ${opts.images} finished jobs in the worker logs, found ${lines.length}`,
+      );
+    }
+    return {
+      workers: opts.workers,
+      concurrency: opts.concurrency,
+      wallSeconds,
+      ...throughput(lines, startedAt, opts.workers * opts.concurrency),
+    };
+  } finally {
+    for (const w of procs) w.kill('SIGTERM');
+    await Promise.all(procs.map((w) => w.waitForExit()));
+    await obliterate(queue);
+  }
+}
+
+/** Peak resident set (VmHWM) of a live process in bytes, or undefined once it is gone. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ProducerFigures {
+  objects: number;
+  seconds: number;
+  enqueuedPerSecond: number;
+  peakRssBytes: number;
+}
+
+/** The producer (`kpress enqueue`, no workers) as a child process over `source`: its rate and peak RSS. */
+export async function runProducer(
+  ctx: RunContext,
+  opts: { source: string; dest: string; objects: number },
+): Promise<ProducerFigures> {
+  const queue = uniqueQueueName('kpress-bench-producer');
+  try {
+    const started = Date.now();
+    const p = kpress(ctx, queue, ['enqueue', opts.source, '--dest', opts.dest, '--json']);
+    let peak = 0;
+    const timer = setInterval(() => {
+      if (p.pid !== undefined) peak = Math.max(peak, peakRss(p.pid) ?? 0);
+    }, 20);
+    try {
+      await mustExit(p, 'enqueue');
+    } finally {
+      clearInterval(timer);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const result = JSON.parse(p.stdout.at(-1) ?? '{}') as { enqueued?: number };
+    if (result.enqueued !== opts.objects) {
+      throw new Error(`the producer queued ${result.enqueued} jobs, expected ${opts.objects}`);
+    }
+    return {
+      objects: opts.objects,
+      seconds,
+      enqueuedPerSecond: opts.objects / seconds,
+      peakRssBytes: peak,
+    };
+  } finally {
+    await obliterate(queue);
+  }
+}
