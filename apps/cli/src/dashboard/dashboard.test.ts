@@ -1,0 +1,116 @@
+/**
+ * `kpress dashboard` as a real child process against a real Redis queue holding a job.
+ */
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@kpress/config';
+import { createQueue, type KpressQueue } from '@kpress/queue';
+import { type ProcessHandle, redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+const queueName = uniqueQueueName('kpress-dashboard');
+let queue: KpressQueue;
+const running: ProcessHandle[] = [];
+
+beforeAll(async () => {
+  queue = createQueue(loadConfig({ REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName }));
+  await queue.add('compress', { note: 'a waiting job for the board' }, { jobId: 'job-one' });
+});
+
+afterAll(async () => {
+  for (const p of running) p.kill('SIGKILL');
+  await queue.obliterate({ force: true });
+  await queue.close();
+});
+
+/** Starts the dashboard on a free port; resolves with its base URL once it listens. */
+async function dashboard(args: string[] = [], env: Record<string, string> = {}) {
+  const p = spawnProcess(process.execPath, [BIN, 'dashboard', '--port', '0', ...args], {
+    env: { REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName, NODE_NO_WARNINGS: '1', ...env },
+  });
+  running.push(p);
+  const line = await p.waitForLine(/dashboard for queue .* http:\/\/127\.0\.0\.1:\d+\//);
+  const base = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(line)?.[1] as string;
+  return { p, base };
+}
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('kpress dashboard (child process, real Redis)', () => {
+  it('serves the board and the queue with its job, read-only; exits 0 on SIGTERM', async () => {
+    const { p, base } = await dashboard();
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+
+    const api = await fetch(`${base}/api/queues`);
+    expect(api.status).toBe(200);
+    const body = (await api.json()) as {
+      queues: { name: string; readOnlyMode: boolean; counts: Record<string, number> }[];
+    };
+    const q = body.queues.find((x) => x.name === queueName);
+    expect(q, JSON.stringify(body).slice(0, 300)).toBeDefined();
+    expect(q?.readOnlyMode).toBe(true);
+    expect(q?.counts.waiting).toBe(1);
+
+    // a mutating call is refused, and the queue is indeed not paused
+    const pause = await fetch(`${base}/api/queues/${queueName}/pause`, { method: 'PUT' });
+    expect(pause.status).toBe(405);
+    expect(await queue.isPaused()).toBe(false);
+
+    p.kill('SIGTERM');
+    expect(await p.waitForExit()).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('with --allow-actions the same call pauses the queue', async () => {
+    const { p, base } = await dashboard(['--allow-actions']);
+    const pause = await fetch(`${base}/api/queues/${queueName}/pause`, { method: 'PUT' });
+    expect(pause.status).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+    await queue.resume();
+    p.kill('SIGINT');
+    expect(await p.waitForExit()).toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('asks for basic auth when KPRESS_DASHBOARD_USER and _PASSWORD are set', async () => {
+    const { p, base } = await dashboard([], {
+      KPRESS_DASHBOARD_USER: 'ops',
+      KPRESS_DASHBOARD_PASSWORD: 's3cret-pass',
+    });
+    const none = await fetch(`${base}/api/queues`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    const wrong = await fetch(`${base}/api/queues`, {
+      headers: { authorization: basic('ops', 's3cret-wrong') },
+    });
+    expect(wrong.status).toBe(401);
+    const ok = await fetch(`${base}/api/queues`, {
+      headers: { authorization: basic('ops', 's3cret-pass') },
+    });
+    expect(ok.status).toBe(200);
+    const page = await fetch(`${base}/`, {
+      headers: { authorization: basic('ops', 's3cret-pass') },
+    });
+    expect(page.status).toBe(200);
+    // the password never appears in what the command printed
+    expect([...p.stdout, ...p.stderr].join('\n')).not.toContain('s3cret-pass');
+    p.kill('SIGTERM');
+    expect((await p.waitForExit()).code).toBe(0);
+  }, 60_000);
+
+  it('refuses half-set auth and a bad port with one line and exit 2', async () => {
+    const half = spawnProcess(process.execPath, [BIN, 'dashboard'], {
+      env: { KPRESS_DASHBOARD_USER: 'ops', KPRESS_DASHBOARD_PASSWORD: '', NODE_NO_WARNINGS: '1' },
+    });
+    expect((await half.waitForExit()).code).toBe(2);
+    expect(half.stderr).toEqual([
+      'kpress: set both KPRESS_DASHBOARD_USER and KPRESS_DASHBOARD_PASSWORD for basic auth, or neither',
+    ]);
+    const port = spawnProcess(process.execPath, [BIN, 'dashboard', '--port', '70000'], {
+      env: { NODE_NO_WARNINGS: '1' },
+    });
+    expect((await port.waitForExit()).code).toBe(2);
+    expect(port.stderr[0]).toMatch(/--port must be an integer in 0\.\.65535, got "70000"/);
+  }, 60_000);
+});
