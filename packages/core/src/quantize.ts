@@ -1,7 +1,9 @@
 import { type WeightedPoints, coarsePoints, exactPoints } from './coarse.js';
 import { type ColorHistogram, buildHistogram } from './hist.js';
 import { kmeansPlusPlus } from './init.js';
+import { TreeKmeans } from './filter.js';
 import { WeightedKmeans } from './kmeans.js';
+import { type ColorTree, buildTree } from './tree.js';
 import { mseForPsnr, psnrFromMse } from './metrics.js';
 import { dist2 } from './nearest.js';
 import { type ResolvedOptions, resolveOptions, validateImage } from './options.js';
@@ -35,14 +37,19 @@ interface Prepared {
   /** Points k-means++ starts from: coarse cells, or the exact colours for small histograms. */
   seedPoints: WeightedPoints;
   coarse: boolean;
+  /** The exact colours in a tree for the exact Lloyd stage. */
+  tree: ColorTree;
 }
+
+const COARSE_LLOYD = Number((globalThis as any).process?.env?.KPRESS_COARSE ?? 0);
 
 /** Builds the histogram and the point sets of an (already validated) image. */
 export function prepare(image: PixelImage): Prepared {
   const hist = buildHistogram(image);
   const exact = exactPoints(hist);
   const coarse = hist.size > COARSE_MIN_COLORS;
-  return { hist, exact, seedPoints: coarse ? coarsePoints(hist) : exact, coarse };
+  const tree = buildTree(hist);
+  return { hist, exact, seedPoints: coarse ? coarsePoints(hist) : exact, coarse, tree };
 }
 
 /** Palette entries left for clustering once the transparent entry (if any) is set aside. */
@@ -77,21 +84,19 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
   let centres = start.centres;
   const count = start.count;
   let iterations = 0;
-  if (prepared.coarse) {
+  if (prepared.coarse && COARSE_LLOYD) {
     const s = prepared.seedPoints;
     const coarse = new WeightedKmeans(s.points, s.weights, s.n, centres, count);
     iterations += coarse.run(options.maxIterations, options.tolerance);
     centres = coarse.centres;
   }
-  const km = new WeightedKmeans(exact.points, exact.weights, n, centres, count);
+  const km = new TreeKmeans(prepared.tree, centres, count);
   iterations += km.run(options.maxIterations - iterations, options.tolerance);
 
-  // Round, then treat rounding as one more centre move so that the bounds find every colour's
-  // exact nearest rounded entry.
+  // Round to 8 bits, then map every colour to its exact nearest rounded entry.
   const entries = roundCentres(km.centres, count, hist.hasAlpha);
-  km.moveTo(Float64Array.from(entries));
-  km.reassign();
-  const colourEntry = km.assign;
+  km.setCentres(Float64Array.from(entries));
+  const colourEntry = km.nearestAssignment();
   let sse = 0;
   for (let i = 0; i < n; i++) {
     sse += exact.weights[i] * dist2(exact.points, i * 4, entries, colourEntry[i] * 4);

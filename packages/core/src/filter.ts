@@ -1,0 +1,239 @@
+import { dist2 } from './nearest.js';
+import type { ColorTree } from './tree.js';
+
+/**
+ * Exact weighted Lloyd over a colour tree with the filtering algorithm (Kanungo et al. 2002):
+ * each node is visited with the candidate centres that may be nearest to some colour inside its
+ * bounding box. The candidate z* nearest the box midpoint is kept, and any other candidate z is
+ * dropped when it is farther than z* from the box vertex most favourable to z (then it is farther
+ * from every point of the box: the difference of squared distances is linear). A node left with
+ * one candidate adds its precomputed weight and sum to it at once; leaves test their few colours
+ * against the remaining candidates. The result is exactly Lloyd over every pixel (ties go to the
+ * lowest centre index), at a cost that grows with the colours near Voronoi boundaries, not with
+ * the image.
+ */
+export class TreeKmeans {
+  readonly k: number;
+  readonly centres: Float64Array;
+  private readonly tree: ColorTree;
+  private readonly sums: Float64Array;
+  private readonly mass: Float64Array;
+  private readonly cand: Int32Array;
+  private record: Int32Array | null = null;
+
+  constructor(tree: ColorTree, centres: Float64Array, k: number) {
+    this.tree = tree;
+    this.k = k;
+    this.centres = Float64Array.from(centres.subarray(0, k * 4));
+    this.sums = new Float64Array(k * 4);
+    this.mass = new Float64Array(k);
+    // Candidate lists of the nodes on the current path; the tree is at most 10 levels deep.
+    this.cand = new Int32Array(k * 12);
+  }
+
+  /**
+   * Lloyd iterations (assign every colour to its nearest centre, move each centre to its
+   * cluster's weighted mean) until no centre moves more than `tolerance`, at most
+   * `maxIterations`. Returns the iterations run.
+   */
+  run(maxIterations: number, tolerance: number): number {
+    let iterations = 0;
+    while (iterations < maxIterations) {
+      this.assign(null);
+      const move = this.updateCentres();
+      iterations++;
+      if (move <= tolerance) break;
+    }
+    return iterations;
+  }
+
+  /** Replaces the centres (k * 4 floats). */
+  setCentres(centres: Float64Array): void {
+    this.centres.set(centres.subarray(0, this.k * 4));
+  }
+
+  /** Nearest centre of every distinct colour, indexed like the histogram. */
+  nearestAssignment(): Int32Array {
+    const byPosition = new Int32Array(this.tree.n);
+    this.assign(byPosition);
+    const out = new Int32Array(this.tree.n);
+    const order = this.tree.order;
+    for (let p = 0; p < out.length; p++) out[order[p]] = byPosition[p];
+    return out;
+  }
+
+  /** One assignment pass: cluster sums and masses from scratch; optionally each colour's centre. */
+  private assign(record: Int32Array | null): void {
+    this.sums.fill(0);
+    this.mass.fill(0);
+    this.record = record;
+    if (this.tree.n === 0) return;
+    for (let j = 0; j < this.k; j++) this.cand[j] = j;
+    this.visit(0, 0, this.k);
+    this.record = null;
+  }
+
+  private visit(node: number, off: number, count: number): void {
+    const { lo, hi, firstChild, childCount, start, end, points, weights } = this.tree;
+    const c = this.centres;
+    const cand = this.cand;
+    const o = node * 4;
+    const l0 = lo[o];
+    const l1 = lo[o + 1];
+    const l2 = lo[o + 2];
+    const l3 = lo[o + 3];
+    const h0 = hi[o];
+    const h1 = hi[o + 1];
+    const h2 = hi[o + 2];
+    const h3 = hi[o + 3];
+    const m0 = (l0 + h0) * 0.5;
+    const m1 = (l1 + h1) * 0.5;
+    const m2 = (l2 + h2) * 0.5;
+    const m3 = (l3 + h3) * 0.5;
+    let best = cand[off];
+    let bestD = Number.POSITIVE_INFINITY;
+    for (let i = off; i < off + count; i++) {
+      const z = cand[i] * 4;
+      const d0 = m0 - c[z];
+      const d1 = m1 - c[z + 1];
+      const d2 = m2 - c[z + 2];
+      const d3 = m3 - c[z + 3];
+      const d = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+      if (d < bestD) {
+        bestD = d;
+        best = cand[i];
+      }
+    }
+    const b = best * 4;
+    const next = off + count;
+    let kept = 0;
+    for (let i = off; i < off + count; i++) {
+      const zi = cand[i];
+      if (zi !== best) {
+        const z = zi * 4;
+        // Box vertex most favourable to z against best.
+        const v0 = c[z] > c[b] ? h0 : l0;
+        const v1 = c[z + 1] > c[b + 1] ? h1 : l1;
+        const v2 = c[z + 2] > c[b + 2] ? h2 : l2;
+        const v3 = c[z + 3] > c[b + 3] ? h3 : l3;
+        const a0 = v0 - c[z];
+        const a1 = v1 - c[z + 1];
+        const a2 = v2 - c[z + 2];
+        const a3 = v3 - c[z + 3];
+        const b0 = v0 - c[b];
+        const b1 = v1 - c[b + 1];
+        const b2 = v2 - c[b + 2];
+        const b3 = v3 - c[b + 3];
+        if (a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 > b0 * b0 + b1 * b1 + b2 * b2 + b3 * b3) continue;
+      }
+      cand[next + kept++] = zi;
+    }
+    if (kept === 1) {
+      this.addNode(best, node);
+      if (this.record !== null) this.record.fill(best, start[node], end[node]);
+      return;
+    }
+    const kids = childCount[node];
+    if (kids > 0) {
+      const first = firstChild[node];
+      for (let child = first; child < first + kids; child++) this.visit(child, next, kept);
+      return;
+    }
+    // Leaf: each colour against the remaining candidates (in index order: ties to the lowest).
+    const sums = this.sums;
+    for (let p = start[node]; p < end[node]; p++) {
+      const q = p * 4;
+      const x0 = points[q];
+      const x1 = points[q + 1];
+      const x2 = points[q + 2];
+      const x3 = points[q + 3];
+      let nearest = cand[next];
+      let nearestD = Number.POSITIVE_INFINITY;
+      for (let i = next; i < next + kept; i++) {
+        const z = cand[i] * 4;
+        const d0 = x0 - c[z];
+        const d1 = x1 - c[z + 1];
+        const d2 = x2 - c[z + 2];
+        const d3 = x3 - c[z + 3];
+        const d = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+        if (d < nearestD) {
+          nearestD = d;
+          nearest = cand[i];
+        }
+      }
+      const w = weights[p];
+      const s = nearest * 4;
+      sums[s] += w * x0;
+      sums[s + 1] += w * x1;
+      sums[s + 2] += w * x2;
+      sums[s + 3] += w * x3;
+      this.mass[nearest] += w;
+      if (this.record !== null) this.record[p] = nearest;
+    }
+  }
+
+  private addNode(j: number, node: number): void {
+    const { sum, weight } = this.tree;
+    const s = j * 4;
+    const o = node * 4;
+    this.sums[s] += sum[o];
+    this.sums[s + 1] += sum[o + 1];
+    this.sums[s + 2] += sum[o + 2];
+    this.sums[s + 3] += sum[o + 3];
+    this.mass[j] += weight[node];
+  }
+
+  /**
+   * Moves each centre to its cluster's weighted mean; an empty cluster is re-seeded (in index
+   * order) at the colour with the largest weighted squared error to its cluster's mean (ties:
+   * first in tree order), which moves into it. Returns the largest move.
+   */
+  private updateCentres(): number {
+    const { k, sums, mass, centres } = this;
+    const next = new Float64Array(k * 4);
+    let empty = false;
+    for (let j = 0; j < k; j++) {
+      const m = mass[j];
+      for (let d = 0; d < 4; d++) next[j * 4 + d] = m > 0 ? sums[j * 4 + d] / m : centres[j * 4 + d];
+      if (!(m > 0)) empty = true;
+    }
+    if (empty) {
+      const { points, weights, n } = this.tree;
+      const assign = new Int32Array(n);
+      this.assign(assign); // same centres: same clusters, now per colour
+      for (let j = 0; j < k; j++) {
+        if (mass[j] > 0) continue;
+        let worst = -1;
+        let worstErr = 0;
+        for (let p = 0; p < n; p++) {
+          const e = weights[p] * dist2(points, p * 4, next, assign[p] * 4);
+          if (e > worstErr) {
+            worstErr = e;
+            worst = p;
+          }
+        }
+        if (worst < 0) continue;
+        const from = assign[worst];
+        const w = weights[worst];
+        for (let d = 0; d < 4; d++) {
+          sums[from * 4 + d] -= w * points[worst * 4 + d];
+          sums[j * 4 + d] = w * points[worst * 4 + d];
+          next[j * 4 + d] = points[worst * 4 + d];
+        }
+        mass[from] -= w;
+        mass[j] = w;
+        assign[worst] = j;
+        for (let d = 0; d < 4; d++) {
+          if (mass[from] > 0) next[from * 4 + d] = sums[from * 4 + d] / mass[from];
+        }
+      }
+    }
+    let max = 0;
+    for (let j = 0; j < k; j++) {
+      const d = dist2(centres, j * 4, next, j * 4);
+      if (d > max) max = d;
+    }
+    centres.set(next);
+    return Math.sqrt(max);
+  }
+}

@@ -1,0 +1,207 @@
+import type { ColorHistogram } from './hist.js';
+
+/**
+ * A 16-ary (4-D octree) tree over a histogram's distinct colours: colours are sorted by their
+ * Morton code (bits of r, g, b, a interleaved, most significant first), so that every node is a
+ * contiguous range, split by the next bit of each channel. Each node carries its colours' total
+ * weight, weighted colour sum and bounding box, so that k-means can assign a whole node to one
+ * centre at once (kmeans.ts). Chains of single children are collapsed.
+ */
+export interface ColorTree {
+  /** Colours in Morton order, 4 floats each (r, g, b, a). */
+  points: Float64Array;
+  /** Pixel count of each colour, in Morton order. */
+  weights: Float64Array;
+  /** Morton position -> distinct colour index in the histogram. */
+  order: Int32Array;
+  n: number;
+  nodes: number;
+  /** Node colour range [start, end). */
+  start: Int32Array;
+  end: Int32Array;
+  /** Children of a node are firstChild .. firstChild+childCount-1; childCount 0 is a leaf. */
+  firstChild: Int32Array;
+  childCount: Int32Array;
+  weight: Float64Array;
+  /** Weighted colour sums, 4 per node. */
+  sum: Float64Array;
+  /** Bounding box corners, 4 per node. */
+  lo: Float64Array;
+  hi: Float64Array;
+}
+
+/** Nodes with at most this many colours are leaves (their colours are tested one by one). */
+export const LEAF_SIZE = 8;
+
+const SPREAD = new Uint32Array(256);
+for (let v = 0; v < 256; v++) {
+  let s = 0;
+  for (let b = 0; b < 8; b++) if (v & (1 << b)) s |= 1 << (4 * b);
+  SPREAD[v] = s >>> 0;
+}
+
+/** LSD radix sort of indices 0..n-1 by 32-bit keys (stable). */
+function sortByKey(keys: Uint32Array, n: number): Int32Array {
+  let idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = keys[i - 1] <= keys[i];
+  if (sorted) return idx; // the dense histogram already yields Morton order
+  let tmp = new Int32Array(n);
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(keys[idx[i]] >>> shift) & 255]++;
+    let allSame = false;
+    for (let b = 0; b < 256; b++) if (count[b] === n) allSame = true;
+    if (allSame) continue;
+    let acc = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = count[b];
+      count[b] = acc;
+      acc += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const j = idx[i];
+      tmp[count[(keys[j] >>> shift) & 255]++] = j;
+    }
+    const t = idx;
+    idx = tmp;
+    tmp = t;
+  }
+  return idx;
+}
+
+/** Builds the colour tree of a histogram. */
+export function buildTree(hist: ColorHistogram): ColorTree {
+  const { colors, counts, size: n } = hist;
+  const codes = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    codes[i] =
+      ((SPREAD[colors[o]] << 3) |
+        (SPREAD[colors[o + 1]] << 2) |
+        (SPREAD[colors[o + 2]] << 1) |
+        SPREAD[colors[o + 3]]) >>>
+      0;
+  }
+  const order = sortByKey(codes, n);
+  const points = new Float64Array(n * 4);
+  const weights = new Float64Array(n);
+  const sorted = new Uint32Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = order[p];
+    for (let d = 0; d < 4; d++) points[p * 4 + d] = colors[i * 4 + d];
+    weights[p] = counts[i];
+    sorted[p] = codes[i];
+  }
+
+  let cap = Math.max(16, Math.ceil(n / 2));
+  let start: Int32Array = new Int32Array(cap);
+  let end: Int32Array = new Int32Array(cap);
+  let firstChild: Int32Array = new Int32Array(cap);
+  let childCount: Int32Array = new Int32Array(cap);
+  let nodes = 0;
+  const alloc = (count: number): number => {
+    while (nodes + count > cap) {
+      cap *= 2;
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(cap);
+        b.set(a);
+        return b;
+      };
+      start = grow(start);
+      end = grow(end);
+      firstChild = grow(firstChild);
+      childCount = grow(childCount);
+    }
+    const id = nodes;
+    nodes += count;
+    return id;
+  };
+
+  // Iterative build: a stack of (node, level).
+  const root = alloc(1);
+  start[root] = 0;
+  end[root] = n;
+  const stack: number[] = [root, 0];
+  const bounds = new Int32Array(17);
+  while (stack.length > 0) {
+    let level = stack.pop() as number;
+    const node = stack.pop() as number;
+    const s = start[node];
+    const e = end[node];
+    if (e - s <= LEAF_SIZE) continue;
+    // Descend through levels where every colour shares the next digit (collapsed chains).
+    let parts = 0;
+    while (level < 8) {
+      const shift = 28 - 4 * level;
+      parts = 0;
+      let prev = -1;
+      for (let p = s; p < e; p++) {
+        const digit = (sorted[p] >>> shift) & 15;
+        if (digit !== prev) {
+          bounds[parts++] = p;
+          prev = digit;
+        }
+      }
+      bounds[parts] = e;
+      level++;
+      if (parts > 1) break;
+    }
+    if (parts <= 1) continue; // identical codes cannot happen (distinct colours): a leaf
+    const first = alloc(parts);
+    firstChild[node] = first;
+    childCount[node] = parts;
+    for (let c = 0; c < parts; c++) {
+      start[first + c] = bounds[c];
+      end[first + c] = bounds[c + 1];
+      stack.push(first + c, level);
+    }
+  }
+
+  // Node statistics, children before parents (children always have larger ids).
+  const weight = new Float64Array(nodes);
+  const sum = new Float64Array(nodes * 4);
+  const lo = new Float64Array(nodes * 4).fill(255);
+  const hi = new Float64Array(nodes * 4);
+  for (let node = nodes - 1; node >= 0; node--) {
+    const o = node * 4;
+    if (childCount[node] === 0) {
+      for (let p = start[node]; p < end[node]; p++) {
+        const w = weights[p];
+        weight[node] += w;
+        for (let d = 0; d < 4; d++) {
+          const v = points[p * 4 + d];
+          sum[o + d] += w * v;
+          if (v < lo[o + d]) lo[o + d] = v;
+          if (v > hi[o + d]) hi[o + d] = v;
+        }
+      }
+    } else {
+      for (let c = firstChild[node]; c < firstChild[node] + childCount[node]; c++) {
+        weight[node] += weight[c];
+        for (let d = 0; d < 4; d++) {
+          sum[o + d] += sum[c * 4 + d];
+          if (lo[c * 4 + d] < lo[o + d]) lo[o + d] = lo[c * 4 + d];
+          if (hi[c * 4 + d] > hi[o + d]) hi[o + d] = hi[c * 4 + d];
+        }
+      }
+    }
+  }
+  return {
+    points,
+    weights,
+    order,
+    n,
+    nodes,
+    start: start.subarray(0, nodes),
+    end: end.subarray(0, nodes),
+    firstChild: firstChild.subarray(0, nodes),
+    childCount: childCount.subarray(0, nodes),
+    weight,
+    sum,
+    lo,
+    hi,
+  };
+}
