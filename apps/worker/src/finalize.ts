@@ -98,7 +98,7 @@ export async function finalizeBatch(
     for await (const source of missing) {
       const outcome = failedOutcome(
         { key: source.key, originalBytes: source.size },
-        `no result after ${maxRounds + 1} rounds of attempts (the job kept failing on transient errors or was lost)`,
+        `no result after ${maxRounds + 1} round${maxRounds === 0 ? '' : 's'} of attempts (the job kept failing on transient errors or was lost)`,
       );
       await writeRecord(
         ctx.storage,

@@ -329,7 +329,7 @@ describe('kpress pipeline (s3rver + Redis + worker processes)', () => {
     }
   }, 60_000);
 
-  it('refuses a bad URL, an overlapping destination and a missing bucket with one line and exit 1', async () => {
+  it('refuses a bad URL, an overlapping destination, missing buckets and unreachable Redis with one line and exit 1', async () => {
     const queue = uniqueQueueName('kpress-e2e-bad');
     const cases: [string[], RegExp][] = [
       [
@@ -340,6 +340,10 @@ describe('kpress pipeline (s3rver + Redis + worker processes)', () => {
       [
         ['enqueue', 's3://no-such-bucket/x/', '--dest', `s3://${DST}/y/`],
         /source bucket "no-such-bucket" does not exist/,
+      ],
+      [
+        ['enqueue', `s3://${SRC}/in/`, '--dest', 's3://no-such-dest/y/'],
+        /destination bucket "no-such-dest" does not exist/,
       ],
     ];
     for (const [args, pattern] of cases) {
