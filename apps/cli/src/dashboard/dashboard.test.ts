@@ -14,7 +14,19 @@ const running: ProcessHandle[] = [];
 
 beforeAll(async () => {
   queue = createQueue(loadConfig({ REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName }));
-  await queue.add('compress', { note: 'a waiting job for the board' }, { jobId: 'job-one' });
+  await queue.add(
+    'compress',
+    {
+      batchId: '20250101-000000-abcdef',
+      source: 's3://src/in/',
+      dest: 's3://dst/out/',
+      key: 'in/cat.jpg',
+      size: 1,
+      colors: 16,
+      seed: 1,
+    },
+    { jobId: 'job-one' },
+  );
 });
 
 afterAll(async () => {
