@@ -63,7 +63,8 @@ describe('docker-compose.yml', () => {
 
   it('serves the dashboard on 3000 and runs the producer only under its profile', () => {
     expect(svc('dashboard').ports).toEqual(['127.0.0.1:3000:3000']);
-    expect(svc('dashboard').command).toEqual(['dashboard', '--port', '3000']);
+    // kpress dashboard binds 127.0.0.1 by default: unreachable from outside its container.
+    expect(svc('dashboard').command).toEqual(['dashboard', '--host', '0.0.0.0', '--port', '3000']);
     expect(svc('producer').profiles).toEqual(['producer']);
     expect((svc('producer').command as string[])[0]).toBe('enqueue');
     for (const [name, s] of Object.entries(services)) {

@@ -153,6 +153,9 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
             const local = join(pruneDir, src.slice('/app/out/'.length));
             expect(existsSync(local), `${src} in turbo prune output`).toBe(true);
             checked++;
+          } else if (from === 'pruner' && src.startsWith('/app/')) {
+            // the pruner stage holds the whole build context at /app
+            expect(existsSync(join(repoRoot, src.slice('/app/'.length))), src).toBe(true);
           } else if (from) {
             expect(stageNames.has(from), `COPY --from=${from}`).toBe(true);
           } else {
@@ -164,6 +167,29 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
       expect(existsSync(join(pruneDir, 'json', 'pnpm-lock.yaml'))).toBe(true);
       expect(existsSync(join(pruneDir, 'json', 'pnpm-workspace.yaml'))).toBe(true);
       expect(existsSync(join(pruneDir, 'full', 'apps', 'cli', 'package.json'))).toBe(true);
+    });
+
+    it('brings every root file that the package tsconfig.json files extend', () => {
+      // turbo prune leaves root config files out; the builder must copy them itself.
+      const copied = p.all
+        .filter((i) => i.getKeyword() === 'COPY')
+        .flatMap((i) =>
+          words(i)
+            .filter((w) => !w.startsWith('--'))
+            .slice(0, -1),
+        );
+      const extended = new Set<string>();
+      for (const dir of ['apps/cli', 'apps/worker', 'apps/producer', 'packages/core']) {
+        const ts = JSON.parse(readRepoFile(`${dir}/tsconfig.json`)) as { extends?: string };
+        if (ts.extends?.startsWith('../../')) extended.add(ts.extends.slice('../../'.length));
+      }
+      expect(extended.size).toBeGreaterThan(0);
+      for (const file of extended) {
+        expect(
+          existsSync(join(pruneDir, 'full', file)) || copied.includes(`/app/${file}`),
+          file,
+        ).toBe(true);
+      }
     });
   });
 }

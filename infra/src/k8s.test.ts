@@ -171,6 +171,8 @@ describe('Kubernetes manifests', () => {
     const dash = one('Deployment', 'kpress-dashboard');
     expect(matches(svc.spec.selector, dash.spec.template.metadata.labels)).toBe(true);
     expect(svc.spec.ports[0].port).toBe(3000);
+    const args = dash.spec.template.spec.containers[0].args as string[];
+    expect(args[args.indexOf('--host') + 1]).toBe('0.0.0.0');
   });
 
   it('lists in kustomization.yaml every manifest but the example Secret', () => {
