@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, redactUrl } from '@kpress/config';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { DashboardServer } from '../dashboard/dashboard-server.js';
+import { EXIT } from '../output/exit-codes.js';
 import { intInRange } from '../parse-options.js';
 import { say } from '../output/say.js';
 
@@ -50,9 +50,11 @@ export function register(program: Command): void {
       if ((user === '') !== (password === '')) {
         throw new CliError(
           'set both KPRESS_DASHBOARD_USER and KPRESS_DASHBOARD_PASSWORD for basic auth, or neither',
-          2,
+          EXIT.usage,
         );
       }
+      // loaded on use: bull-board and express stay out of every other command's start-up
+      const { DashboardServer } = await import('../dashboard/dashboard-server.js');
       const server = new DashboardServer({
         config,
         port: flags.port,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { runDemo } from '../demo/run-demo.js';
+import { exitCodeForSignal } from '../output/exit-codes.js';
 import { intInRange } from '../parse-options.js';
 
 const HELP_AFTER = `
@@ -22,8 +22,6 @@ Examples:
   $ kpress demo
   $ kpress demo --workers 4 --colors 32 --out /tmp/kpress-demo`;
 
-const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-
 export function register(program: Command): void {
   program
     .command('demo')
@@ -34,9 +32,9 @@ export function register(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { workers: number; colors: number; out: string }) => {
       const abort = new AbortController();
-      let interrupted: keyof typeof SIGNAL_CODES | undefined;
-      const onSignal = (signal: keyof typeof SIGNAL_CODES) => {
-        if (interrupted !== undefined) process.exit(SIGNAL_CODES[signal]);
+      let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+        if (interrupted !== undefined) process.exit(exitCodeForSignal(signal));
         interrupted = signal;
         process.stderr.write(`\nkpress: ${signal}: stopping the demo and shutting down\n`);
         abort.abort(new Error(`interrupted by ${signal}`));
@@ -44,6 +42,8 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
+        // loaded on use: s3rver and the producer stay out of every other command's start-up
+        const { runDemo } = await import('../demo/run-demo.js');
         await runDemo({
           outDir: flags.out,
           workers: flags.workers,
@@ -52,7 +52,7 @@ export function register(program: Command): void {
         });
       } catch (err) {
         if (interrupted !== undefined) {
-          throw new CliError(`demo interrupted by ${interrupted}`, SIGNAL_CODES[interrupted]);
+          throw new CliError(`demo interrupted by ${interrupted}`, exitCodeForSignal(interrupted));
         }
         if (err instanceof CliError) throw err;
         const message = err instanceof Error ? err.message : String(err);
