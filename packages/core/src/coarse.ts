@@ -11,7 +11,9 @@ export interface WeightedPoints {
 /** The distinct colours of a histogram as weighted points (weight = pixel count). */
 export function exactPoints(hist: ColorHistogram): WeightedPoints {
   const n = hist.size;
-  return { points: Float64Array.from(hist.colors), weights: hist.counts, n };
+  const points = new Float64Array(n * 4);
+  for (let i = 0; i < n * 4; i++) points[i] = hist.colors[i];
+  return { points, weights: hist.counts, n };
 }
 
 /**

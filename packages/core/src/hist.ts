@@ -3,7 +3,7 @@ import type { PixelImage } from './types.js';
 /**
  * Where each distinct colour lives, so that every pixel can be mapped back to its colour's
  * palette entry in one pass (see remap.ts).
- * - dense: a 2^24 table indexed by the Morton code of (r, g, b) (opaque images, many pixels);
+ * - dense: a 2^24 table indexed by r<<16|g<<8|b (opaque images with many pixels);
  * - hash: open addressing on 32-bit keys r<<24|g<<16|b<<8|a (translucent or small images).
  */
 export type ColorLookup =
@@ -45,82 +45,43 @@ export function buildHistogram(image: PixelImage): ColorHistogram {
   return hashHistogram(image, pixels, hasAlpha);
 }
 
-/** Bits of v spread to every third position, shifted by `shift` (Morton code of r, g, b). */
-function spread3(shift: number): Uint32Array {
-  const out = new Uint32Array(256);
-  for (let v = 0; v < 256; v++) {
-    let s = 0;
-    for (let b = 0; b < 8; b++) if (v & (1 << b)) s |= 1 << (3 * b + shift);
-    out[v] = s;
-  }
-  return out;
-}
-
-/** Morton code of (r, g, b): MORTON_R[r] | MORTON_G[g] | MORTON_B[b]. */
-export const MORTON_R = spread3(2);
-export const MORTON_G = spread3(1);
-export const MORTON_B = spread3(0);
-
 /**
- * Dense histogram: a 2^24 count table indexed by the Morton code of (r, g, b), so that similar
- * colours share cache lines (a plain r<<16|g<<8|b index scatters neighbours 64K entries apart).
- * Touched 4096-entry blocks are flagged, and the table is read back in code order: the colours
- * come out sorted by Morton code, the order the colour tree needs.
+ * Dense histogram: a 2^24 count table indexed by r<<16|g<<8|b, one increment per pixel (no
+ * branch: measured faster than run-length or first-seen lists). Touched 4096-entry blocks are
+ * flagged, so reading the colours back scans only those.
  */
 function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   const data = image.data;
   const stride = image.channels;
   const table = new Uint32Array(1 << 24);
   const blocks = new Uint8Array(1 << 12);
-  const mr = MORTON_R;
-  const mg = MORTON_G;
-  const mb = MORTON_B;
-  let prev = mr[data[0]] | mg[data[1]] | mb[data[2]];
-  let run = 0;
   const end = data.length;
   for (let o = 0; o < end; o += stride) {
-    const key = mr[data[o]] | mg[data[o + 1]] | mb[data[o + 2]];
-    if (key === prev) {
-      run++;
-      continue;
-    }
-    table[prev] += run;
-    blocks[prev >>> 12] = 1;
-    prev = key;
-    run = 1;
+    const key = (data[o] << 16) | (data[o + 1] << 8) | data[o + 2];
+    table[key]++;
+    blocks[key >>> 12] = 1;
   }
-  table[prev] += run;
-  blocks[prev >>> 12] = 1;
-
+  let touched = 0;
+  for (let blk = 0; blk < blocks.length; blk++) touched += blocks[blk];
+  const keys = new Int32Array(Math.min(pixels, touched * 4096));
   let size = 0;
   for (let blk = 0; blk < blocks.length; blk++) {
     if (blocks[blk] === 0) continue;
-    for (let key = blk << 12, stop = key + 4096; key < stop; key++) if (table[key] !== 0) size++;
+    for (let key = blk << 12, stop = key + 4096; key < stop; key++) {
+      if (table[key] !== 0) keys[size++] = key;
+    }
   }
   const colors = new Uint8Array(size * 4);
   const counts = new Float64Array(size);
-  let i = 0;
-  for (let blk = 0; blk < blocks.length; blk++) {
-    if (blocks[blk] === 0) continue;
-    for (let key = blk << 12, stop = key + 4096; key < stop; key++) {
-      const count = table[key];
-      if (count === 0) continue;
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let bit = 0; bit < 8; bit++) {
-        r |= ((key >>> (3 * bit + 2)) & 1) << bit;
-        g |= ((key >>> (3 * bit + 1)) & 1) << bit;
-        b |= ((key >>> (3 * bit)) & 1) << bit;
-      }
-      colors[i * 4] = r;
-      colors[i * 4 + 1] = g;
-      colors[i * 4 + 2] = b;
-      colors[i * 4 + 3] = 255;
-      counts[i] = count;
-      table[key] = i;
-      i++;
-    }
+  for (let i = 0; i < size; i++) {
+    const key = keys[i];
+    const o = i * 4;
+    colors[o] = key >>> 16;
+    colors[o + 1] = (key >>> 8) & 255;
+    colors[o + 2] = key & 255;
+    colors[o + 3] = 255;
+    counts[i] = table[key];
+    table[key] = i;
   }
   return {
     colors,

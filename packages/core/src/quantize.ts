@@ -33,7 +33,6 @@ interface Clustering {
 /** Everything the clustering of one image shares between runs with different k. */
 interface Prepared {
   hist: ColorHistogram;
-  exact: WeightedPoints;
   /** Points k-means++ starts from: coarse cells, or the exact colours for small histograms. */
   seedPoints: WeightedPoints;
   coarse: boolean;
@@ -46,10 +45,9 @@ const COARSE_LLOYD = Number((globalThis as any).process?.env?.KPRESS_COARSE ?? 0
 /** Builds the histogram and the point sets of an (already validated) image. */
 export function prepare(image: PixelImage): Prepared {
   const hist = buildHistogram(image);
-  const exact = exactPoints(hist);
   const coarse = hist.size > COARSE_MIN_COLORS;
   const tree = buildTree(hist);
-  return { hist, exact, seedPoints: coarse ? coarsePoints(hist) : exact, coarse, tree };
+  return { hist, seedPoints: coarse ? coarsePoints(hist) : exactPoints(hist), coarse, tree };
 }
 
 /** Palette entries left for clustering once the transparent entry (if any) is set aside. */
@@ -68,7 +66,7 @@ export function initialCentres(
 }
 
 function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clustering {
-  const { hist, exact } = prepared;
+  const { hist } = prepared;
   const n = hist.size;
   if (n <= k) {
     // No more distinct colours than entries: the palette is the colours themselves.
@@ -99,7 +97,7 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
   const colourEntry = km.nearestAssignment();
   let sse = 0;
   for (let i = 0; i < n; i++) {
-    sse += exact.weights[i] * dist2(exact.points, i * 4, entries, colourEntry[i] * 4);
+    sse += hist.counts[i] * dist2(hist.colors, i * 4, entries, colourEntry[i] * 4);
   }
   return { entries, count, colourEntry, iterations, sse };
 }

@@ -150,7 +150,9 @@ function finishPixels(
   const transparent = n < image.width * image.height;
   const total = m + (transparent ? 1 : 0);
   const entries = new Uint8Array(total * 4);
-  uniqueIds.forEach((j, u) => entries.set(rounded.subarray(j * 4, j * 4 + 4), u * 4));
+  uniqueIds.forEach((j, u) => {
+    entries.set(rounded.subarray(j * 4, j * 4 + 4), u * 4);
+  });
   const search = new NearestSearch(Float64Array.from(entries.subarray(0, m * 4)), m);
   const entryOf = new Int32Array(n);
   const counts = new Float64Array(total);

@@ -1,4 +1,4 @@
-import { type ColorHistogram, MORTON_B, MORTON_G, MORTON_R, hashFind } from './hist.js';
+import { type ColorHistogram, hashFind } from './hist.js';
 import type { PixelImage, QuantizeResult } from './types.js';
 
 /**
@@ -19,14 +19,11 @@ export function writeIndices(
   if (lookup.kind === 'dense') {
     const table = lookup.table;
     const colors = hist.colors;
-    const mr = MORTON_R;
-    const mg = MORTON_G;
-    const mb = MORTON_B;
     for (let i = 0; i < hist.size; i++) {
-      table[mr[colors[i * 4]] | mg[colors[i * 4 + 1]] | mb[colors[i * 4 + 2]]] = colourIndex[i];
+      table[(colors[i * 4] << 16) | (colors[i * 4 + 1] << 8) | colors[i * 4 + 2]] = colourIndex[i];
     }
     for (let p = 0, o = 0; p < indices.length; p++, o += stride) {
-      indices[p] = table[mr[data[o]] | mg[data[o + 1]] | mb[data[o + 2]]];
+      indices[p] = table[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
     }
     return indices;
   }

@@ -8,8 +8,8 @@ import type { ColorHistogram } from './hist.js';
  * centre at once (kmeans.ts). Chains of single children are collapsed.
  */
 export interface ColorTree {
-  /** Colours in Morton order, 4 floats each (r, g, b, a). */
-  points: Float64Array;
+  /** Colours in Morton order, 4 bytes each (r, g, b, a). */
+  points: Uint8Array;
   /** Pixel count of each colour, in Morton order. */
   weights: Float64Array;
   /** Morton position -> distinct colour index in the histogram. */
@@ -44,9 +44,6 @@ for (let v = 0; v < 256; v++) {
 function sortByKey(keys: Uint32Array, n: number): Int32Array {
   let idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = keys[i - 1] <= keys[i];
-  if (sorted) return idx; // the dense histogram already yields Morton order
   let tmp = new Int32Array(n);
   const count = new Int32Array(256);
   for (let shift = 0; shift < 32; shift += 8) {
@@ -86,12 +83,14 @@ export function buildTree(hist: ColorHistogram): ColorTree {
       0;
   }
   const order = sortByKey(codes, n);
-  const points = new Float64Array(n * 4);
+  const points = new Uint8Array(n * 4);
   const weights = new Float64Array(n);
   const sorted = new Uint32Array(n);
+  const src32 = new Uint32Array(colors.buffer, colors.byteOffset, n);
+  const dst32 = new Uint32Array(points.buffer, 0, n);
   for (let p = 0; p < n; p++) {
     const i = order[p];
-    for (let d = 0; d < 4; d++) points[p * 4 + d] = colors[i * 4 + d];
+    dst32[p] = src32[i];
     weights[p] = counts[i];
     sorted[p] = codes[i];
   }
@@ -168,16 +167,53 @@ export function buildTree(hist: ColorHistogram): ColorTree {
   for (let node = nodes - 1; node >= 0; node--) {
     const o = node * 4;
     if (childCount[node] === 0) {
+      let w = 0;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let lo0 = 255;
+      let lo1 = 255;
+      let lo2 = 255;
+      let lo3 = 255;
+      let hi0 = 0;
+      let hi1 = 0;
+      let hi2 = 0;
+      let hi3 = 0;
       for (let p = start[node]; p < end[node]; p++) {
-        const w = weights[p];
-        weight[node] += w;
-        for (let d = 0; d < 4; d++) {
-          const v = points[p * 4 + d];
-          sum[o + d] += w * v;
-          if (v < lo[o + d]) lo[o + d] = v;
-          if (v > hi[o + d]) hi[o + d] = v;
-        }
+        const pw = weights[p];
+        const q = p * 4;
+        const v0 = points[q];
+        const v1 = points[q + 1];
+        const v2 = points[q + 2];
+        const v3 = points[q + 3];
+        w += pw;
+        s0 += pw * v0;
+        s1 += pw * v1;
+        s2 += pw * v2;
+        s3 += pw * v3;
+        if (v0 < lo0) lo0 = v0;
+        if (v1 < lo1) lo1 = v1;
+        if (v2 < lo2) lo2 = v2;
+        if (v3 < lo3) lo3 = v3;
+        if (v0 > hi0) hi0 = v0;
+        if (v1 > hi1) hi1 = v1;
+        if (v2 > hi2) hi2 = v2;
+        if (v3 > hi3) hi3 = v3;
       }
+      weight[node] = w;
+      sum[o] = s0;
+      sum[o + 1] = s1;
+      sum[o + 2] = s2;
+      sum[o + 3] = s3;
+      lo[o] = lo0;
+      lo[o + 1] = lo1;
+      lo[o + 2] = lo2;
+      lo[o + 3] = lo3;
+      hi[o] = hi0;
+      hi[o + 1] = hi1;
+      hi[o + 2] = hi2;
+      hi[o + 3] = hi3;
     } else {
       for (let c = firstChild[node]; c < firstChild[node] + childCount[node]; c++) {
         weight[node] += weight[c];

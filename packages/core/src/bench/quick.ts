@@ -53,13 +53,17 @@ for (const [name, image] of images) {
     quantize(image, { colors }); // warm-up
     const runs = mp > 4 ? 3 : 5;
     let best = Number.POSITIVE_INFINITY;
+    let bestCpu = Number.POSITIVE_INFINITY;
     let result = quantize(image, { colors });
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       result = quantize(image, { colors });
+      const c1 = process.cpuUsage(c0);
       best = Math.min(best, performance.now() - t0);
+      bestCpu = Math.min(bestCpu, (c1.user + c1.system) / 1000);
     }
-    let line = `${name} k=${colors}: ${best.toFixed(1)} ms, ${(mp / (best / 1000)).toFixed(1)} MP/s, psnr ${result.psnr.toFixed(3)} dB, colors ${result.colors}, iterations ${result.iterations}`;
+    let line = `${name} k=${colors}: wall ${best.toFixed(1)} ms (${(mp / (best / 1000)).toFixed(1)} MP/s), cpu ${bestCpu.toFixed(1)} ms, psnr ${result.psnr.toFixed(3)} dB, colors ${result.colors}, iterations ${result.iterations}`;
     if (full) {
       const t0 = performance.now();
       const ref = fullPixelLloyd(image, kmeansppInit(image, { colors }), {});
