@@ -42,9 +42,16 @@ export async function startWorkers(options: WorkerProcessesOptions): Promise<Wor
     );
     handles.push(h);
   }
+  // If this process ends without close() (an uncaught error, process.exit), take the
+  // workers along. (A SIGKILL of this process cannot be caught: its workers would stay.)
+  const killOnExit = () => {
+    for (const h of handles) h.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   let closing: Promise<ProcessExit[]> | undefined;
   const close = () => {
     closing ??= (async () => {
+      process.off('exit', killOnExit);
       for (const h of handles) h.kill('SIGTERM');
       const exits = await Promise.all(
         handles.map((h) => h.waitForExit().catch(() => ({ code: null, signal: null }))),
