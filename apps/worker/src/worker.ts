@@ -83,6 +83,9 @@ export class KpressWorker {
       connection: queueConnection(config),
       concurrency,
       autorun: false,
+      // a killed worker's jobs go back to waiting after about lockDuration + stalledInterval
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
     });
     this.worker.on('failed', (job, err) => {
       void this.onFailed(job, err);

@@ -15,7 +15,15 @@ describe('loadConfig', () => {
       maxWaiting: 100_000,
       metricsPort: undefined,
       logLevel: 'info',
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
     });
+  });
+
+  it('reads the job lock and stalled-check intervals (tests shorten them)', () => {
+    const c = loadConfig({ KPRESS_LOCK_DURATION_MS: '2000', KPRESS_STALLED_INTERVAL_MS: '1000' });
+    expect([c.lockDurationMs, c.stalledIntervalMs]).toEqual([2000, 1000]);
+    expect(() => loadConfig({ KPRESS_LOCK_DURATION_MS: '0' })).toThrow(/KPRESS_LOCK_DURATION_MS/);
   });
 
   it('reads every variable; path style defaults to true with an endpoint', () => {

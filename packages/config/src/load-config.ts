@@ -18,6 +18,10 @@ export const CONFIG_DEFAULTS = {
   /** Jobs the producer keeps waiting at most before it pauses the listing. */
   KPRESS_MAX_WAITING: 100_000,
   LOG_LEVEL: 'info' as LogLevel,
+  /** BullMQ job lock, ms: a job whose worker stops renewing it for this long counts as stalled. */
+  KPRESS_LOCK_DURATION_MS: 30_000,
+  /** How often workers look for stalled jobs (of dead workers) and put them back, ms. */
+  KPRESS_STALLED_INTERVAL_MS: 30_000,
 } as const;
 
 /** kpress configuration, read from the environment by `loadConfig`. */
@@ -42,6 +46,13 @@ export interface Config {
   metricsPort: number | undefined;
   /** `LOG_LEVEL`; default `info`. */
   logLevel: LogLevel;
+  /**
+   * `KPRESS_LOCK_DURATION_MS`: BullMQ job lock; a killed worker's jobs are taken back
+   * after at most this plus the stalled interval; default 30000. Tests use ~2000.
+   */
+  lockDurationMs: number;
+  /** `KPRESS_STALLED_INTERVAL_MS`: how often workers check for stalled jobs; default 30000. */
+  stalledIntervalMs: number;
 }
 
 const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
@@ -101,6 +112,8 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(0).max(65535, 'expected a port number 0-65535'))
     .optional(),
+  KPRESS_LOCK_DURATION_MS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_LOCK_DURATION_MS),
+  KPRESS_STALLED_INTERVAL_MS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_STALLED_INTERVAL_MS),
   LOG_LEVEL: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -152,5 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxWaiting: v.KPRESS_MAX_WAITING,
     metricsPort: v.KPRESS_METRICS_PORT,
     logLevel: v.LOG_LEVEL,
+    lockDurationMs: v.KPRESS_LOCK_DURATION_MS,
+    stalledIntervalMs: v.KPRESS_STALLED_INTERVAL_MS,
   };
 }
