@@ -87,10 +87,11 @@ try {
     ]),
   ];
   const prodRows = [
-    ['objects', 'seconds', 'enqueued/s', 'peak RSS MB'],
+    ['objects', 'producer s', 'listing alone s', 'enqueued/s', 'peak RSS MB'],
     ...producer.map((p) => [
       String(p.objects),
       p.seconds.toFixed(2),
+      p.listSeconds.toFixed(2),
       p.enqueuedPerSecond.toFixed(0),
       (p.peakRssBytes / 1048576).toFixed(1),
     ]),

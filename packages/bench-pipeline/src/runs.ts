@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { loadConfig } from '@kpress/config';
 import { createQueue } from '@kpress/queue';
 import {
@@ -98,7 +99,10 @@ function peakRss(pid: number): number | undefined {
 
 export interface ProducerFigures {
   objects: number;
+  /** The producer process, start to exit. */
   seconds: number;
+  /** One plain listing of the same prefix by this process (what the S3 server alone costs). */
+  listSeconds: number;
   enqueuedPerSecond: number;
   peakRssBytes: number;
 }
@@ -109,6 +113,7 @@ export async function runProducer(
   opts: { source: string; dest: string; objects: number },
 ): Promise<ProducerFigures> {
   const queue = uniqueQueueName('kpress-bench-producer');
+  const listSeconds = await listOnlySeconds(ctx, opts.source);
   try {
     const started = Date.now();
     const p = kpress(ctx, queue, ['enqueue', opts.source, '--dest', opts.dest, '--json']);
@@ -129,10 +134,26 @@ export async function runProducer(
     return {
       objects: opts.objects,
       seconds,
+      listSeconds,
       enqueuedPerSecond: opts.objects / seconds,
       peakRssBytes: peak,
     };
   } finally {
     await obliterate(queue);
   }
+}
+
+/** Seconds to list `source` (s3://bucket/prefix/) page by page, doing nothing else. */
+async function listOnlySeconds(ctx: RunContext, source: string): Promise<number> {
+  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(source);
+  if (!m) throw new TypeError(`not an s3:// URL: ${source}`);
+  const started = Date.now();
+  let token: string | undefined;
+  do {
+    const page = await ctx.s3.client.send(
+      new ListObjectsV2Command({ Bucket: m[1], Prefix: m[2], ContinuationToken: token }),
+    );
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return (Date.now() - started) / 1000;
 }
