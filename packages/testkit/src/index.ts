@@ -13,3 +13,11 @@ export {
   type SpawnOptions,
   spawnProcess,
 } from './spawn-process.js';
+export {
+  freePort,
+  type RedisServer,
+  type RedisServerOptions,
+  type RedisTlsFiles,
+  startRedisServer,
+} from './redis-server.js';
+export { acceptS3Credentials } from './s3-credentials.js';

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@kpress/config';
+import { createQueue } from '@kpress/queue';
+import { type ProcessHandle, spawnProcess } from '@kpress/testkit';
+
+/** The built kpress binary (apps/cli/dist/bin.js); the same path from src/ and dist/. */
+export const KPRESS_BIN = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
+
+/** Throws a clear error when the CLI has not been built. */
+export function assertCliBuilt(): void {
+  if (!existsSync(KPRESS_BIN)) {
+    throw new Error(`${KPRESS_BIN} is missing: build it first (pnpm turbo run build)`);
+  }
+}
+
+/**
+ * Short job locks for fault tests: a SIGKILLed worker's jobs are back in the
+ * queue within about 3 s instead of 60 s (see KPRESS_LOCK_DURATION_MS).
+ */
+export const FAST_STALL_ENV = {
+  KPRESS_LOCK_DURATION_MS: '2000',
+  KPRESS_STALLED_INTERVAL_MS: '1000',
+} as const;
+
+/** `node apps/cli/dist/bin.js <args>` with `env` added to the parent's environment. */
+export function kpress(args: string[], env: Record<string, string | undefined>): ProcessHandle {
+  return spawnProcess(process.execPath, [KPRESS_BIN, ...args], { env });
+}
+
+/** Starts `n` worker processes and waits until each says it is ready. */
+export async function startWorkers(
+  n: number,
+  env: Record<string, string | undefined>,
+  concurrency = 1,
+): Promise<ProcessHandle[]> {
+  const workers = Array.from({ length: n }, () =>
+    kpress(['worker', '--concurrency', String(concurrency)], env),
+  );
+  await Promise.all(workers.map((w) => w.waitForLine(/worker ready/)));
+  return workers;
+}
+
+/** SIGTERMs the workers still running and waits for them to exit. */
+export async function stopWorkers(workers: ProcessHandle[]) {
+  for (const w of workers) w.kill('SIGTERM');
+  return Promise.all(workers.map((w) => w.waitForExit()));
+}
+
+/** Removes a test queue from Redis (ignores an unreachable Redis). */
+export async function obliterateQueue(redisUrl: string, queueName: string): Promise<void> {
+  const queue = createQueue(loadConfig({ REDIS_URL: redisUrl, KPRESS_QUEUE: queueName }));
+  try {
+    await queue.obliterate({ force: true });
+  } catch {
+    // best effort
+  } finally {
+    await queue.close().catch(() => {});
+  }
+}
