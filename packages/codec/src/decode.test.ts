@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decode } from './decode.js';
 import { CodecError, type CodecErrorCode, isKeepOriginal } from './errors.js';
@@ -63,6 +64,19 @@ describe('decode refusals', () => {
       /^truncated or corrupt PNG: /,
     ],
     ['a PNG with a bad CRC', badCrcPng, 'CORRUPT', /^truncated or corrupt PNG: /],
+    [
+      'a PNG signature then garbage',
+      () =>
+        Buffer.concat([sample('chelsea.png').subarray(0, 8), Buffer.from('garbage!'.repeat(4))]),
+      'CORRUPT',
+      /^truncated or corrupt PNG: \S/,
+    ],
+    [
+      'a TIFF signature then garbage',
+      () => Buffer.from('II*\0garbage!garbage!'),
+      'CORRUPT',
+      /^truncated or corrupt TIFF: unreadable data after the signature$/,
+    ],
     ['a PNG header claiming 100000x100000', hugePngHeader, 'TOO_MANY_PIXELS', /100000x100000/],
     ['an animated GIF', animatedGif, 'MULTI_FRAME', /animated GIF with 2 frames/],
     ['a 2-page TIFF', twoPageTiff, 'MULTI_FRAME', /multi-page TIFF with 2 pages/],
@@ -75,6 +89,16 @@ describe('decode refusals', () => {
       expect(isKeepOriginal(err)).toBe(code === 'MULTI_FRAME');
     });
   }
+
+  it('refuses JPEG 2000 as unsupported when this libvips cannot read it, else as corrupt', async () => {
+    const jp2Header = Buffer.from([
+      0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0,
+    ]);
+    const err = await refusal(jp2Header);
+    const hasJp2 = Boolean(sharp.format.jp2?.input.buffer);
+    expect(err.code).toBe(hasJp2 ? 'CORRUPT' : 'UNSUPPORTED_FORMAT');
+    expect(err.message).toMatch(/JPEG 2000/);
+  });
 
   it('refuses more pixels than maxPixels before decoding', async () => {
     const err = await refusal(sample('chelsea.png'), { maxPixels: 451 * 300 - 1 });
@@ -111,6 +135,18 @@ describe('decode accepts', () => {
       const img = await decode(sample(name));
       expect(img).toMatchObject({ width: w, height: h, channels: 3, format, hasAlpha: false });
       expect(img.data.length).toBe(w * h * 3);
+    });
+  }
+
+  const hasJp2 = Boolean(sharp.format.jp2?.output.buffer);
+  for (const format of ['webp', 'gif', 'tiff', 'avif', 'jp2'] as const) {
+    // sharp's prebuilt libvips has no OpenJPEG: the JPEG 2000 case is skipped there.
+    it.skipIf(format === 'jp2' && !hasJp2)(`a single-frame ${format} made by sharp`, async () => {
+      const resized = sharp(sample('chelsea.png')).resize(64, 48);
+      const pipeline = format === 'jp2' ? resized.jp2() : resized.toFormat(format);
+      const img = await decode(await pipeline.toBuffer());
+      expect(img).toMatchObject({ width: 64, height: 48, channels: 3, hasAlpha: false });
+      expect(img.format).toBe(format === 'avif' ? 'heif' : format === 'jp2' ? 'jp2k' : format);
     });
   }
 

@@ -33,8 +33,13 @@ export type DecodedImage = PixelImage & {
 /** Failure detail of a sharp error: its first line, minus sharp's generic prefixes. */
 function sharpDetail(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const first = message.split('\n')[0] ?? message;
-  return first.replace(/^Input (buffer|file) has corrupt header:\s*/i, '').trim();
+  const lines = message
+    .replace(/^Input (buffer|file) has corrupt header:\s*/i, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const first = lines[0] ?? 'unreadable data';
+  return /unsupported image format/i.test(first) ? 'unreadable data after the signature' : first;
 }
 
 function checkMaxPixels(value: unknown): number {
@@ -98,9 +103,18 @@ export async function decode(input: Buffer, options: DecodeOptions = {}): Promis
   try {
     meta = await sharp(input, { ...sharpOptions, limitInputPixels: false }).metadata();
   } catch (err) {
+    const loader = sharp.format[sniffedFormat === 'jp2k' ? 'jp2' : sniffedFormat];
+    if (!loader?.input.buffer && /unsupported image format/i.test(String(err))) {
+      throw new CodecError(
+        'UNSUPPORTED_FORMAT',
+        `unsupported format ${formatLabel(sniffedFormat)}: this build of sharp/libvips cannot read it`,
+        { cause: err },
+      );
+    }
     throw corrupt(sniffedFormat, err);
   }
-  const format = meta.format as string;
+  // sharp names JPEG 2000 'jp2k' in metadata and 'jp2' in its format table.
+  const format = meta.format === ('jp2' as string) ? 'jp2k' : (meta.format as string);
   if (!(ALLOWED_FORMATS as readonly string[]).includes(format)) {
     throw new CodecError(
       'UNSUPPORTED_FORMAT',
