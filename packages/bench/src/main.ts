@@ -3,7 +3,7 @@
 // system runs in its own child process so peak RSS figures stay separate.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -54,6 +54,7 @@ function run(spec: RunSpec): RunResult {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadBefore = loadavg()[0] ?? 0;
   const work = mkdtempSync(join(tmpdir(), 'kpress-bench-'));
   try {
     const big = join(work, 'mosaic-12mp.jpg');
@@ -90,8 +91,14 @@ async function main(): Promise<void> {
     }
 
     const targets = evaluateTargets(results, big);
+    const load = `1-min load average ${loadBefore.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end on ${cpus().length} CPUs`;
+    if (Math.max(loadBefore, loadavg()[0] ?? 0) > cpus().length) {
+      notes.push(
+        `the machine was busy (${load}): timings are inflated; rerun on an idle machine for speed targets.`,
+      );
+    }
     const out = [
-      `kpress bench: node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`,
+      `kpress bench: node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${load}`,
       '',
       resultsTable(results),
       '',
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
           node: process.version,
           sharp: sharp.versions.sharp,
           cpus: cpus().length,
+          load,
           results: results.map((r) => ({ ...r, image: basename(r.image) })),
           targets,
           notes,
