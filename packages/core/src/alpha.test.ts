@@ -43,14 +43,17 @@ describe('alpha', () => {
     expect(translucent.length).toBeGreaterThan(3);
     const firstOpaque = alphas.indexOf(255);
     expect(alphas.slice(firstOpaque).every((a) => a === 255)).toBe(true);
-    expect(alphas.slice(0, firstOpaque)).toEqual([...alphas.slice(0, firstOpaque)].sort((x, y) => x - y));
+    expect(alphas.slice(0, firstOpaque)).toEqual(
+      [...alphas.slice(0, firstOpaque)].sort((x, y) => x - y),
+    );
     expect(r.colors).toBeLessThanOrEqual(32);
     expect(r.mse).toBeCloseTo(paletteMse(image, r.palette, r.indices), 9);
     // Exact nearest in RGBA among the clustered entries, for every visible pixel.
     for (let p = 0; p < r.indices.length; p++) {
       if (image.data[p * 4 + 3] === 0) continue;
       let min = Number.POSITIVE_INFINITY;
-      for (let e = 1; e < r.colors; e++) min = Math.min(min, pixelDist2(image.data, p * 4, r.palette, e, 4));
+      for (let e = 1; e < r.colors; e++)
+        min = Math.min(min, pixelDist2(image.data, p * 4, r.palette, e, 4));
       expect(pixelDist2(image.data, p * 4, r.palette, r.indices[p], 4)).toBe(min);
     }
   });

@@ -194,7 +194,8 @@ export class TreeKmeans {
     let empty = false;
     for (let j = 0; j < k; j++) {
       const m = mass[j];
-      for (let d = 0; d < 4; d++) next[j * 4 + d] = m > 0 ? sums[j * 4 + d] / m : centres[j * 4 + d];
+      for (let d = 0; d < 4; d++)
+        next[j * 4 + d] = m > 0 ? sums[j * 4 + d] / m : centres[j * 4 + d];
       if (!(m > 0)) empty = true;
     }
     if (empty) {

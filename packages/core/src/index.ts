@@ -1,4 +1,4 @@
-export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+export { mse, mseForPsnr, paletteMse, psnr, psnrFromMse, sse } from './metrics.js';
 export {
   DEFAULT_COLORS,
   DEFAULT_MAX_ITERATIONS,
@@ -8,8 +8,6 @@ export {
   validateImage,
 } from './options.js';
 export { quantize } from './quantize.js';
-export { mse, mseForPsnr, paletteMse, psnr, psnrFromMse, sse } from './metrics.js';
-export { remapToPixels } from './remap.js';
 // Reference and benchmark helpers (slow exact baselines): see reference.ts.
 export {
   type FullPixelLloydOptions,
@@ -17,3 +15,5 @@ export {
   kmeansppInit,
   textbookKmeans,
 } from './reference.js';
+export { remapToPixels } from './remap.js';
+export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';

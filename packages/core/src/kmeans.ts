@@ -1,4 +1,4 @@
-import { NearestSearch, dist2 } from './nearest.js';
+import { dist2, NearestSearch } from './nearest.js';
 
 /**
  * Weighted Lloyd k-means in 4-D (r, g, b, a) with Hamerly's bounds.
@@ -26,7 +26,13 @@ export class WeightedKmeans {
   private readonly moved: Float64Array;
 
   /** Assigns every point to its nearest centre (an exact search each). `centres` is copied. */
-  constructor(points: Float64Array, weights: Float64Array, n: number, centres: Float64Array, k: number) {
+  constructor(
+    points: Float64Array,
+    weights: Float64Array,
+    n: number,
+    centres: Float64Array,
+    k: number,
+  ) {
     this.n = n;
     this.k = k;
     this.points = points;
@@ -175,7 +181,7 @@ export class WeightedKmeans {
     let search: NearestSearch | undefined;
     for (let i = 0; i < n; i++) {
       const a = assign[i];
-      const bound = half[a] > lower[i] ? half[a] : lower[i];
+      const bound = Math.max(half[a], lower[i]);
       if (upper[i] <= bound) continue;
       const o = i * 4;
       const u = Math.sqrt(dist2(points, o, centres, a * 4));

@@ -37,7 +37,12 @@ describe('mse and psnr', () => {
 
   it('paletteMse measures RGB for opaque images and RGBA with transparency', () => {
     const palette = new Uint8Array([10, 20, 30, 255, 0, 0, 0, 0]);
-    const opaque = { data: new Uint8Array([12, 20, 30, 255]), width: 1, height: 1, channels: 4 as const };
+    const opaque = {
+      data: new Uint8Array([12, 20, 30, 255]),
+      width: 1,
+      height: 1,
+      channels: 4 as const,
+    };
     expect(paletteMse(opaque, palette, new Uint8Array([0]))).toBe(4 / 3);
     const alpha = {
       data: new Uint8Array([12, 20, 30, 255, 99, 99, 99, 0]),

@@ -23,11 +23,14 @@ function show(value: unknown): string {
 /** Throws a TypeError/RangeError naming the bad field and value. */
 export function validateImage(image: PixelImage): void {
   if (image === null || typeof image !== 'object') {
-    throw new TypeError(`image must be an object {data, width, height, channels}, got ${show(image)}`);
+    throw new TypeError(
+      `image must be an object {data, width, height, channels}, got ${show(image)}`,
+    );
   }
   const { data, width, height, channels } = image;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
-    const got = data === null || typeof data !== 'object' ? show(data) : (data as object).constructor?.name;
+    const got =
+      data === null || typeof data !== 'object' ? show(data) : (data as object).constructor?.name;
     throw new TypeError(`image.data must be a Uint8Array or Uint8ClampedArray, got ${got}`);
   }
   if (!Number.isSafeInteger(width) || width <= 0) {

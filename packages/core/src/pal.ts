@@ -18,13 +18,15 @@ export function roundCentres(centres: Float64Array, k: number, hasAlpha: boolean
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(hi, Math.max(lo, v));
 }
 
 /** RGBA as one unsigned 32-bit key. */
 export function rgbaKey(entries: Uint8Array, j: number): number {
   const o = j * 4;
-  return ((entries[o] << 24) | (entries[o + 1] << 16) | (entries[o + 2] << 8) | entries[o + 3]) >>> 0;
+  return (
+    ((entries[o] << 24) | (entries[o + 1] << 16) | (entries[o + 2] << 8) | entries[o + 3]) >>> 0
+  );
 }
 
 /** For each of k entries, the index of the first entry with the same colour. */

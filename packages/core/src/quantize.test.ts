@@ -15,7 +15,13 @@ function expectExactNearest(image: PixelImage, r: QuantizeResult, channels = 3):
   for (let p = 0; p < r.indices.length; p++) {
     const o = p * image.channels;
     const key = Array.from(image.data.subarray(o, o + channels)).join(',');
-    const min = seen.get(key) ?? Math.min(...Array.from({ length: r.colors }, (_, e) => pixelDist2(image.data, o, r.palette, e, channels)));
+    const min =
+      seen.get(key) ??
+      Math.min(
+        ...Array.from({ length: r.colors }, (_, e) =>
+          pixelDist2(image.data, o, r.palette, e, channels),
+        ),
+      );
     seen.set(key, min);
     expect(pixelDist2(image.data, o, r.palette, r.indices[p], channels)).toBe(min);
   }
@@ -31,7 +37,9 @@ describe('quantize', () => {
     expect(b.indices).toEqual(a.indices);
     expect(b.iterations).toBe(a.iterations);
     const others = [6, 7, 8].map((seed) => quantize(natural, { colors: 16, seed }).palette);
-    expect(others.some((p) => p.length !== a.palette.length || p.some((v, i) => v !== a.palette[i]))).toBe(true);
+    expect(
+      others.some((p) => p.length !== a.palette.length || p.some((v, i) => v !== a.palette[i])),
+    ).toBe(true);
   });
 
   it('returns a consistent result: sizes, distinct entries, reported error', () => {
@@ -72,7 +80,11 @@ describe('quantize', () => {
     }
     for (let j = 0; j < 4; j++) {
       const [sr, sg, sb, n] = sums[j];
-      const d = Math.hypot(sr / n - r.palette[j * 4], sg / n - r.palette[j * 4 + 1], sb / n - r.palette[j * 4 + 2]);
+      const d = Math.hypot(
+        sr / n - r.palette[j * 4],
+        sg / n - r.palette[j * 4 + 1],
+        sb / n - r.palette[j * 4 + 2],
+      );
       expect(d).toBeLessThanOrEqual(Math.sqrt(3) * 0.5 + tolerance);
     }
     expectExactNearest(image, r);
@@ -98,7 +110,9 @@ describe('quantize', () => {
     expect(r.psnr).toBe(Number.POSITIVE_INFINITY);
     expect(r.mse).toBe(0);
     expect(r.iterations).toBe(0);
-    expect(new Set(paletteKeys(r))).toEqual(new Set(['255,0,0,255', '0,255,0,255', '0,0,255,255', '9,9,9,255']));
+    expect(new Set(paletteKeys(r))).toEqual(
+      new Set(['255,0,0,255', '0,255,0,255', '0,0,255,255', '9,9,9,255']),
+    );
     // The most frequent colour (green, 6 pixels) comes first.
     expect(paletteKeys(r)[0]).toBe('0,255,0,255');
     expect(remapToPixels(r, 3)).toEqual(image.data);

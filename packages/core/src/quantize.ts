@@ -1,15 +1,15 @@
-import { type WeightedPoints, coarsePoints, exactPoints } from './coarse.js';
-import { type ColorHistogram, buildHistogram } from './hist.js';
-import { kmeansPlusPlus } from './init.js';
+import { coarsePoints, exactPoints, type WeightedPoints } from './coarse.js';
 import { TreeKmeans } from './filter.js';
+import { buildHistogram, type ColorHistogram } from './hist.js';
+import { kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
-import { type ColorTree, buildTree } from './tree.js';
 import { mseForPsnr, psnrFromMse } from './metrics.js';
 import { dist2 } from './nearest.js';
 import { type ResolvedOptions, resolveOptions, validateImage } from './options.js';
 import { orderPalette, roundCentres } from './pal.js';
 import { Random } from './random.js';
 import { writeIndices } from './remap.js';
+import { buildTree, type ColorTree } from './tree.js';
 import type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
 
 /**
@@ -39,8 +39,6 @@ interface Prepared {
   /** The exact colours in a tree for the exact Lloyd stage. */
   tree: ColorTree;
 }
-
-const COARSE_LLOYD = Number((globalThis as any).process?.env?.KPRESS_COARSE ?? 0);
 
 /** Builds the histogram and the point sets of an (already validated) image. */
 export function prepare(image: PixelImage): Prepared {
@@ -82,7 +80,7 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
   let centres = start.centres;
   const count = start.count;
   let iterations = 0;
-  if (prepared.coarse && COARSE_LLOYD) {
+  if (prepared.coarse) {
     const s = prepared.seedPoints;
     const coarse = new WeightedKmeans(s.points, s.weights, s.n, centres, count);
     iterations += coarse.run(options.maxIterations, options.tolerance);

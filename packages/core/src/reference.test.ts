@@ -12,7 +12,9 @@ describe('reference helpers', () => {
     expect(a.length).toBe(32 * 4);
     expect(kmeansppInit(image, { colors: 32, seed: 3 })).toEqual(a);
     expect(kmeansppInit(image, { colors: 32, seed: 4 })).not.toEqual(a);
-    const keys = new Set(Array.from({ length: 32 }, (_, j) => a.subarray(j * 4, j * 4 + 4).join(',')));
+    const keys = new Set(
+      Array.from({ length: 32 }, (_, j) => a.subarray(j * 4, j * 4 + 4).join(',')),
+    );
     expect(keys.size).toBe(32);
   });
 

@@ -3,7 +3,7 @@
  * Not for production use: they visit every pixel on every iteration.
  */
 import { psnrFromMse } from './metrics.js';
-import { NearestSearch, dist2 } from './nearest.js';
+import { dist2, NearestSearch } from './nearest.js';
 import { resolveOptions, validateImage } from './options.js';
 import { duplicateMap, orderPalette, roundCentres } from './pal.js';
 import { clusterBudget, initialCentres, prepare } from './quantize.js';
@@ -45,7 +45,8 @@ function pixelPoints(image: PixelImage): PixelPoints {
   const { data, channels } = image;
   const pixels = image.width * image.height;
   let translucent = false;
-  if (channels === 4) for (let o = 3; o < data.length && !translucent; o += 4) translucent = data[o] !== 255;
+  if (channels === 4)
+    for (let o = 3; o < data.length && !translucent; o += 4) translucent = data[o] !== 255;
   const points = new Float64Array(pixels * 4);
   const pixel = new Int32Array(pixels);
   let n = 0;
@@ -98,7 +99,8 @@ export function fullPixelLloyd(
     let maxMove = 0;
     const next = new Float64Array(k * 4);
     for (let j = 0; j < k; j++) {
-      for (let d = 0; d < 4; d++) next[j * 4 + d] = mass[j] > 0 ? sums[j * 4 + d] / mass[j] : c[j * 4 + d];
+      for (let d = 0; d < 4; d++)
+        next[j * 4 + d] = mass[j] > 0 ? sums[j * 4 + d] / mass[j] : c[j * 4 + d];
     }
     for (let j = 0; j < k; j++) {
       if (mass[j] > 0) continue;
@@ -124,7 +126,8 @@ export function fullPixelLloyd(
         if (mass[from] > 0) next[from * 4 + d] = sums[from * 4 + d] / mass[from];
       }
     }
-    for (let j = 0; j < k; j++) maxMove = Math.max(maxMove, Math.sqrt(dist2(c, j * 4, next, j * 4)));
+    for (let j = 0; j < k; j++)
+      maxMove = Math.max(maxMove, Math.sqrt(dist2(c, j * 4, next, j * 4)));
     c.set(next);
     iterations++;
     if (maxMove <= tolerance) break;

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { fullPixelLloyd, kmeansppInit } from '../reference.js';
 import { quantize } from '../quantize.js';
+import { fullPixelLloyd, kmeansppInit } from '../reference.js';
 import type { PixelImage } from '../types.js';
 
 function load(path: string): PixelImage {
