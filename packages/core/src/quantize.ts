@@ -1,6 +1,6 @@
 import { coarsePoints, exactPoints, type WeightedPoints } from './coarse.js';
 import { TreeKmeans } from './filter.js';
-import { buildHistogram, type ColorHistogram } from './hist.js';
+import { buildHistogram, type ColorHistogram, releaseHistogram } from './hist.js';
 import { kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
 import { mseForPsnr, psnrFromMse } from './metrics.js';
@@ -169,6 +169,7 @@ export function quantize(image: PixelImage, options?: QuantizeOptions): Quantize
   for (let i = 0; i < hist.size; i++) colourIndex[i] = ordered.index[c.colourEntry[i]];
   const transparentIndex = transparent ? ordered.index[c.count] : 0;
   const indices = writeIndices(image, hist, colourIndex, transparentIndex);
+  releaseHistogram(hist);
   const mse = clusterMse(prepared, c);
   return {
     palette: ordered.palette,

@@ -2,6 +2,7 @@
  * REFERENCE AND BENCHMARK HELPERS: slow, exact baselines that quantize() is measured against.
  * Not for production use: they visit every pixel on every iteration.
  */
+import { releaseHistogram } from './hist.js';
 import { psnrFromMse } from './metrics.js';
 import { dist2, NearestSearch } from './nearest.js';
 import { resolveOptions, validateImage } from './options.js';
@@ -20,6 +21,7 @@ export function kmeansppInit(image: PixelImage, options?: QuantizeOptions): Floa
   const resolved = resolveOptions(options);
   const prepared = prepare(image);
   const k = Math.max(1, clusterBudget(prepared.hist, resolved.colors));
+  releaseHistogram(prepared.hist); // only its colours and counts are used below
   if (prepared.hist.size <= k) return Float64Array.from(prepared.hist.colors);
   const { centres, count } = initialCentres(prepared, k, resolved.seed);
   return centres.slice(0, count * 4);
