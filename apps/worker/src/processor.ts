@@ -21,6 +21,12 @@ export interface ProcessorContext {
   /** KPRESS_MAX_PIXELS */
   maxPixels: number;
   logger: Logger;
+  /**
+   * Look for the record first and do nothing when it exists (a retried or
+   * stalled job). Default true; the worker skips the HEAD on a job's first
+   * delivery, where redoing the work would only rewrite the same bytes.
+   */
+  checkRecord?: boolean;
 }
 
 /** Milliseconds per stage of one job (for logs and the pipeline benchmark). */
@@ -78,7 +84,7 @@ export async function processCompressJob(
     };
   })();
 
-  if (await ctx.storage.exists(dest.bucket, recordKey)) {
+  if (ctx.checkRecord !== false && (await ctx.storage.exists(dest.bucket, recordKey))) {
     timings.checkMs = lap();
     timings.totalMs = timings.checkMs;
     log.info({ stage: 'skip', timings }, 'record exists already');

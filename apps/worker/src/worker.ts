@@ -143,6 +143,8 @@ export class KpressWorker {
       maxBytes: this.options.config.maxBytes,
       maxPixels: this.options.config.maxPixels,
       logger: this.logger,
+      // first delivery: no earlier attempt can have written the record
+      checkRecord: job.attemptsStarted > 1 || job.stalledCounter > 0 || job.attemptsMade > 0,
     });
     if (!result.skipped) this.countJob(result);
     await this.settle(data.batchId, data.source, data.dest, job.id as string);

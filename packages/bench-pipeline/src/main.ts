@@ -18,7 +18,10 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = `${root}apps/cli/dist/bin.js`;
 const images = Number(process.env.BENCH_IMAGES ?? 300);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
-const tinySizes = (process.env.BENCH_TINY ?? '1000,20000').split(',').map(Number);
+const tinySizes = (process.env.BENCH_TINY ?? '1000,20000')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map(Number);
 
 const say = (line: string) => process.stderr.write(`[bench:pipeline] ${line}\n`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -100,10 +103,18 @@ try {
     const w = (t[0] ?? []).map((_, i) => Math.max(...t.map((r) => (r[i] ?? '').length)));
     return t.map((r) => r.map((c, i) => c.padStart(w[i] ?? 0)).join('  ')).join('\n');
   };
+  const stageLines = batches
+    .map(
+      (b) =>
+        `stages, ${b.workers} worker(s), mean ms: ${Object.entries(b.meanStageMs)
+          .map(([k, v]) => `${k.replace(/Ms$/, '')} ${v.toFixed(1)}`)
+          .join(', ')}`,
+    )
+    .join('\n');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const overhead = one?.inJobOverhead ?? Number.NaN;
   process.stdout.write(
-    `kpress pipeline benchmark (${cpus().length} cores, ${images} photos of 600x420, ${concurrency} slot(s) per worker)\n\n${table(rows)}\n\n${table(prodRows)}\n\n` +
+    `kpress pipeline benchmark (${cpus().length} cores, ${images} photos of 600x420, ${concurrency} slot(s) per worker)\n\n${table(rows)}\n${stageLines}\n\n${table(prodRows)}\n\n` +
       `2 workers vs 1: ${speedup.toFixed(2)}x (target >= 1.8x: ${verdict(speedup >= 1.8)})\n` +
       `time outside the codec, 1 worker: ${pct(overhead)} in job, ${pct(one?.slotOverhead ?? Number.NaN)} of slot time (target <= 15%: ${verdict(overhead <= 0.15)} in job)\n` +
       `producer peak RSS growth ${first?.objects} -> ${last?.objects} objects: ${pct(rssGrowth)} (target <= 20%: ${verdict(rssGrowth <= 0.2)})\n`,

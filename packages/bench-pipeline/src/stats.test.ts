@@ -24,6 +24,7 @@ describe('throughput', () => {
     expect(f.inJobOverhead).toBeCloseTo(0.15);
     expect(f.slotOverhead).toBeCloseTo(1 - 1700 / 2000);
     expect(f.medianCodecMs).toBe(850);
+    expect(f.meanStageMs).toEqual({ codecMs: 850 });
   });
 
   it('refuses an empty run and bad slots', () => {
@@ -43,6 +44,8 @@ describe('doneLines', () => {
       '{"stage":"done","time":6}',
       '{not json',
     ];
-    expect(doneLines(lines)).toEqual([{ time: 5, timings: { codecMs: 3, totalMs: 4 } }]);
+    expect(doneLines(lines)).toEqual([
+      { time: 5, timings: { codecMs: 3, totalMs: 4, stages: { getMs: 1 } } },
+    ]);
   });
 });

@@ -2,7 +2,11 @@
 export interface JobTimings {
   codecMs: number;
   totalMs: number;
+  /** Other stages the worker timed (checkMs, getMs, writeMs, recordMs), when present. */
+  stages?: Record<string, number>;
 }
+
+const STAGES = ['checkMs', 'getMs', 'codecMs', 'writeMs', 'recordMs'] as const;
 
 /** A worker's `done` log line: when it ended (epoch ms) and its stage times. */
 export interface DoneLine {
@@ -25,6 +29,8 @@ export interface ThroughputFigures {
   slotOverhead: number;
   /** Median per-image codec time, ms. */
   medianCodecMs: number;
+  /** Mean ms per stage over the jobs that logged it. */
+  meanStageMs: Record<string, number>;
 }
 
 /** Median of a list of numbers (NaN when empty). */
@@ -55,7 +61,19 @@ export function throughput(lines: DoneLine[], startedAt: number, slots: number):
     inJobOverhead: total > 0 ? 1 - codec / total : 0,
     slotOverhead: 1 - codec / (slots * spanSeconds * 1000),
     medianCodecMs: median(lines.map((l) => l.timings.codecMs)),
+    meanStageMs: meanStages(lines),
   };
+}
+
+function meanStages(lines: DoneLine[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const stage of STAGES) {
+    const values = lines
+      .map((l) => (stage === 'codecMs' ? l.timings.codecMs : l.timings.stages?.[stage]))
+      .filter((v): v is number => typeof v === 'number');
+    if (values.length > 0) out[stage] = values.reduce((a, b) => a + b, 0) / values.length;
+  }
+  return out;
 }
 
 /** Picks the `done` lines of compress jobs out of pino JSON log lines (other lines are ignored). */
@@ -76,7 +94,12 @@ export function doneLines(logLines: string[]): DoneLine[] {
       typeof t?.codecMs === 'number' &&
       typeof t.totalMs === 'number'
     ) {
-      out.push({ time: v.time, timings: { codecMs: t.codecMs, totalMs: t.totalMs } });
+      const stages: Record<string, number> = {};
+      for (const stage of STAGES) {
+        const value = (t as Record<string, unknown>)[stage];
+        if (stage !== 'codecMs' && typeof value === 'number') stages[stage] = value;
+      }
+      out.push({ time: v.time, timings: { codecMs: t.codecMs, totalMs: t.totalMs, stages } });
     }
   }
   return out;
