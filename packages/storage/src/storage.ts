@@ -38,6 +38,11 @@ export interface StorageOptions {
   clientOptions?: S3ClientOptions;
   /** Keys per listing page (S3 caps it at 1000); default 1000. */
   pageSize?: number;
+  /**
+   * Times `getObject` tries again when the connection fails while the body is
+   * being read (the SDK retries only until the response headers arrive); default 3.
+   */
+  bodyRetries?: number;
 }
 
 /** Options of `listObjects`. */
@@ -64,6 +69,7 @@ export interface PutOptions {
 export class Storage {
   readonly client: S3Client;
   readonly pageSize: number;
+  readonly bodyRetries: number;
   readonly #ownsClient: boolean;
 
   constructor(options: StorageOptions) {
@@ -77,6 +83,11 @@ export class Storage {
       throw new TypeError('Storage needs options.client or options.config');
     }
     this.pageSize = pageSizeOf(options.pageSize ?? 1000, 'pageSize');
+    const bodyRetries = options.bodyRetries ?? 3;
+    if (!Number.isInteger(bodyRetries) || bodyRetries < 0) {
+      throw new RangeError(`bodyRetries must be a whole number >= 0, got ${options.bodyRetries}`);
+    }
+    this.bodyRetries = bodyRetries;
   }
 
   /**
@@ -132,6 +143,29 @@ export class Storage {
     if (!Number.isInteger(maxBytes) || maxBytes < 0) {
       throw new RangeError(`maxBytes must be a whole number >= 0, got ${maxBytes}`);
     }
+    for (let attempt = 0; ; attempt++) {
+      const state = { reading: false };
+      try {
+        return await this.#getOnce(bucket, key, maxBytes, state);
+      } catch (err) {
+        // a connection cut mid-body: the SDK does not retry that phase, so this does
+        const again =
+          state.reading &&
+          err instanceof StorageError &&
+          err.code === 'Transient' &&
+          attempt < this.bodyRetries;
+        if (!again) throw err;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async #getOnce(
+    bucket: string,
+    key: string,
+    maxBytes: number,
+    state: { reading: boolean },
+  ): Promise<Buffer> {
     let body: Readable | undefined;
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -141,6 +175,7 @@ export class Storage {
         throw tooLarge(bucket, key, length, maxBytes);
       }
       if (body === undefined) return Buffer.alloc(0);
+      state.reading = true;
       const chunks: Buffer[] = [];
       let total = 0;
       for await (const chunk of body) {
@@ -148,6 +183,14 @@ export class Storage {
         total += buf.length;
         if (total > maxBytes) throw tooLarge(bucket, key, total, maxBytes, true);
         chunks.push(buf);
+      }
+      if (length !== undefined && total !== length) {
+        // a connection cut mid-body must never pass for a short (corrupt-looking) object
+        throw new StorageError(
+          'Transient',
+          `get s3://${bucket}/${key} failed: body ended after ${total} of ${length} bytes`,
+          { operation: 'get', bucket, key },
+        );
       }
       return Buffer.concat(chunks, total);
     } catch (err) {
