@@ -12,7 +12,7 @@ export interface ResolvedOptions {
 export const DEFAULT_COLORS = 16;
 export const DEFAULT_SEED = 1;
 export const DEFAULT_MAX_ITERATIONS = 100;
-export const DEFAULT_TOLERANCE = 0.05;
+export const DEFAULT_TOLERANCE = 0.2;
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

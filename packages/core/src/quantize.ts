@@ -14,7 +14,8 @@ import type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
 
 /**
  * Histograms with more distinct colours than this are clustered in two stages: k-means++ and
- * Lloyd on coarse cells (coarse.ts), then weighted Lloyd on the exact colours from there.
+ * Lloyd (Hamerly bounds, kmeans.ts) on coarse cells (coarse.ts), then exact weighted Lloyd on
+ * the distinct colours (filter.ts) from there. Smaller ones go straight to the exact stage.
  */
 export const COARSE_MIN_COLORS = 4096;
 
@@ -140,10 +141,11 @@ function chooseClustering(prepared: Prepared, options: ResolvedOptions): Cluster
  * Reduces an image to a palette of at most `options.colors` entries with k-means.
  *
  * Pipeline: exact colour histogram (one pass over the pixels); greedy weighted k-means++ on
- * coarse cells; Lloyd (Hamerly bounds) on the cells, then on the exact distinct colours, to
+ * coarse cells (5 bits per channel); Lloyd with Hamerly bounds on the cells; then exact weighted
+ * Lloyd on the distinct colours, filtered through a Morton-ordered colour tree (filter.ts), to
  * `tolerance`; centres rounded to 8 bits; each distinct colour mapped to its exact nearest
  * rounded entry; duplicates and unused entries dropped; pixels written through a per-colour
- * table (one more pass). Fully transparent pixels become one entry (0,0,0,0); images with any
+ * table (one more pass). `iterations` counts both Lloyd stages, which share `maxIterations`. Fully transparent pixels become one entry (0,0,0,0); images with any
  * alpha < 255 are clustered in RGBA, others in RGB.
  *
  * @throws TypeError/RangeError naming the bad field and value.

@@ -31,7 +31,7 @@ export function kmeansppInit(image: PixelImage, options?: QuantizeOptions): Floa
 export interface FullPixelLloydOptions {
   /** Cap on Lloyd iterations. Default 100. */
   maxIterations?: number;
-  /** Converged when no centre moves more than this (8-bit levels). Default 0.05. */
+  /** Converged when no centre moves more than this (8-bit levels). Default 0.2, as quantize(). */
   tolerance?: number;
 }
 

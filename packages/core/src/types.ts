@@ -25,7 +25,9 @@ export interface QuantizeOptions {
   maxIterations?: number;
   /**
    * Converged when no centre moves more than this, in 8-bit levels (Euclidean distance).
-   * A number >= 0. Default 0.05 (a twentieth of a level; rounding to 8 bits moves centres by up to 1).
+   * A number >= 0. Default 0.2: on the sample photos (k = 16, 64, 256) it costs under 0.02 dB
+   * against 0.05 in 8 of 9 cases (0.09 dB once) in about half the iterations: Lloyd's tail is
+   * long and flat.
    */
   tolerance?: number;
 }
