@@ -1,5 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { type Config, createLogger, createRedis, type Logger, type Redis } from '@kpress/config';
+import {
+  type Config,
+  createLogger,
+  createRedis,
+  type Logger,
+  type Redis,
+  redactUrl,
+} from '@kpress/config';
 import { createWorkerMetrics, MetricsServer, type WorkerMetrics } from '@kpress/metrics';
 import {
   createQueue,
@@ -90,9 +97,39 @@ export class KpressWorker {
     this.worker.on('failed', (job, err) => {
       void this.onFailed(job, err);
     });
-    this.worker.on('error', (err) =>
-      this.logger.error({ err: err.message, stage: 'worker' }, 'worker error'),
-    );
+    this.worker.on('error', (err) => {
+      if (/^Missing key for job/.test(err.message)) {
+        this.logger.error(
+          { err: err.message, stage: 'redis' },
+          'a job in hand is gone from Redis (Redis restarted without persistence or was flushed): its record in S3 is kept; rerun `kpress enqueue --batch <id>` to finish the batch',
+        );
+        return;
+      }
+      this.logger.error({ err: err.message, stage: 'worker' }, 'worker error');
+    });
+    this.watchRedis();
+  }
+
+  /** Says clearly when the Redis connection is lost and when it is back (ioredis reconnects on its own). */
+  private watchRedis(): void {
+    let lost = false;
+    const where = redactUrl(this.options.config.redisUrl);
+    this.redis.on('error', () => {
+      // reported by 'close' below, once per outage
+    });
+    this.redis.on('close', () => {
+      if (lost || this.closing !== undefined) return;
+      lost = true;
+      this.logger.warn({ stage: 'redis' }, `Redis connection to ${where} lost: reconnecting`);
+    });
+    this.redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      this.logger.warn(
+        { stage: 'redis' },
+        `Redis connection to ${where} is back; if Redis restarted empty, queued jobs are gone: rerun \`kpress enqueue --batch <id>\` to queue what has no record`,
+      );
+    });
   }
 
   /** Starts taking jobs; resolves once connected to Redis. */
