@@ -117,7 +117,9 @@ try {
     `kpress pipeline benchmark (${cpus().length} cores, ${images} photos of 600x420, ${concurrency} slot(s) per worker)\n\n${table(rows)}\n${stageLines}\n\n${table(prodRows)}\n\n` +
       `2 workers vs 1: ${speedup.toFixed(2)}x (target >= 1.8x: ${verdict(speedup >= 1.8)})\n` +
       `time outside the codec, 1 worker: ${pct(overhead)} in job, ${pct(one?.slotOverhead ?? Number.NaN)} of slot time (target <= 15%: ${verdict(overhead <= 0.15)} in job)\n` +
-      `producer peak RSS growth ${first?.objects} -> ${last?.objects} objects: ${pct(rssGrowth)} (target <= 20%: ${verdict(rssGrowth <= 0.2)})\n`,
+      (first && last && first !== last
+        ? `producer peak RSS growth ${first.objects} -> ${last.objects} objects: ${pct(rssGrowth)} (target <= 20%: ${verdict(rssGrowth <= 0.2)})\n`
+        : 'producer: not measured (BENCH_TINY needs two sizes)\n'),
   );
   mkdirSync(`${root}bench-results`, { recursive: true });
   const out = `${root}bench-results/pipeline.json`;
