@@ -13,7 +13,13 @@ import {
 import { makeReportSample } from '@kpress/preview';
 import type { FinalizeJob, KpressQueue } from '@kpress/queue';
 import { renderReportHtml } from '@kpress/report';
-import { batchFileKeys, type ObjectEntry, parseS3Url, type Storage } from '@kpress/storage';
+import {
+  batchFileKeys,
+  keyTooLongReason,
+  type ObjectEntry,
+  parseS3Url,
+  type Storage,
+} from '@kpress/storage';
 import { failedOutcome } from './outcome.js';
 import { readRecord, recordKeyOf, writeRecord } from './record.js';
 import { type BatchFile, parseBatchFile } from './shared/batch-file.js';
@@ -205,7 +211,21 @@ async function writeManifest(
   try {
     await csv.write(CSV_HEADER);
     for await (const s of sourcesWithRecords(ctx.storage, loc)) {
-      if (s.record === undefined) throw new MissingSource(s.source.key);
+      if (s.record === undefined) {
+        // a source whose keys would pass S3's limit cannot have a record: its row is made here
+        const tooLong = keyTooLongReason(
+          s.source.key,
+          loc.sourcePrefix,
+          loc.destPrefix,
+          loc.batchId,
+        );
+        if (tooLong === undefined) throw new MissingSource(s.source.key);
+        const failed = failedOutcome({ key: s.source.key, originalBytes: s.source.size }, tooLong);
+        window.push(Promise.resolve({ ...failed.row, ms: 0 }));
+        if (window.length >= concurrency)
+          await emit(await (window.shift() as Promise<ManifestRow>));
+        continue;
+      }
       const recordKey = s.record.key;
       const p = readRecord(ctx.storage, loc.destBucket, recordKey);
       p.catch(() => {});

@@ -4,6 +4,7 @@ import type { CompressJob } from '@kpress/queue';
 import {
   clashMessage,
   clashPartnerKey,
+  keyTooLongReason,
   parseS3Url,
   StorageError,
   type Storage,
@@ -83,6 +84,15 @@ export async function processCompressJob(
       return d;
     };
   })();
+
+  const tooLong = keyTooLongReason(job.key, src.prefix, dest.prefix, job.batchId);
+  if (tooLong !== undefined) {
+    // nothing can be written for it, not even its record: the finalize writes its failed row
+    timings.totalMs = lap();
+    log.warn({ stage: 'done', status: 'failed' }, `failed: ${tooLong}`);
+    const failed = failedOutcome({ key: job.key, originalBytes: job.size }, tooLong);
+    return { row: { ...failed.row, ms: 0 }, skipped: false, timings };
+  }
 
   if (ctx.checkRecord !== false && (await ctx.storage.exists(dest.bucket, recordKey))) {
     timings.checkMs = lap();

@@ -8,11 +8,13 @@ export {
   isSourceKey,
   KPRESS_DIR,
   keptKeyFor,
+  keyTooLongReason,
   outputKeyFor,
   recordKeyFor,
   recordsPrefix,
   relativeKey,
   relFromRecordKey,
+  S3_MAX_KEY_BYTES,
 } from './layout.js';
 export { createS3Client, type S3ClientOptions } from './s3-client.js';
 export {

@@ -115,3 +115,30 @@ export function isClashingSource(sourceKey: string, otherKey: string): boolean {
 export function clashMessage(sourceKey: string, partnerKey: string): string {
   return `output name clash: ${JSON.stringify(sourceKey)} would be written as ${JSON.stringify(partnerKey)}, which is the name of another source object; rename one of them`;
 }
+
+/** S3's limit on an object key, in UTF-8 bytes. */
+export const S3_MAX_KEY_BYTES = 1024;
+
+/**
+ * Why a source object cannot be processed because a key kpress would write for
+ * it (its output, or its record `<dest>_kpress/<batch>/records/<rel>`, always the
+ * longer of the two) would exceed S3's 1,024-byte key limit; undefined when
+ * both fit. Such a source becomes a failed row with this reason.
+ */
+export function keyTooLongReason(
+  sourceKey: string,
+  sourcePrefix: string,
+  destPrefix: string,
+  batchId: string,
+): string | undefined {
+  const rel = relativeKey(sourceKey, sourcePrefix);
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  const output = bytes(outputKeyFor(sourceKey, sourcePrefix, destPrefix));
+  const record = bytes(recordKeyFor(destPrefix, batchId, rel));
+  if (output <= S3_MAX_KEY_BYTES && record <= S3_MAX_KEY_BYTES) return undefined;
+  const what =
+    output > S3_MAX_KEY_BYTES
+      ? `its output key would be ${output} bytes`
+      : `its kpress record key would be ${record} bytes`;
+  return `key too long: ${what}, over S3's ${S3_MAX_KEY_BYTES}-byte limit; use a shorter destination prefix or source path`;
+}
