@@ -1,10 +1,12 @@
-import { batchFileKeys, StorageError, type Storage } from '@kpress/storage';
 import {
   type BatchFile,
   type BatchOptions,
+  batchFileKeys,
   type ListingFile,
   parseBatchFile,
-} from './shared/batch-file.js';
+  StorageError,
+  type Storage,
+} from '@kpress/storage';
 
 /** `listing.json`: written when the listing has ended. */
 export function listingKey(destPrefix: string, batchId: string): string {

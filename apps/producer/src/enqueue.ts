@@ -1,14 +1,19 @@
 import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
-import { createQueue, newBatchId, queueDepth, validateBatchId } from '@kpress/queue';
+import {
+  BatchTracker,
+  createQueue,
+  enqueueSources,
+  newBatchId,
+  queueDepth,
+  scheduleFinalize,
+  validateBatchId,
+} from '@kpress/queue';
 import type { JobState } from 'bullmq';
 import { batchFileKeys, formatS3Url, parseS3Url, prefixesOverlap, Storage } from '@kpress/storage';
 import { Backpressure } from './backpressure.js';
 import { openBatchFile, writeListingFile } from './batch.js';
 import { type ListingCounts, sourcesToEnqueue } from './lister.js';
 import { checkSource, connectRedis, storageProblem } from './preflight.js';
-import { BatchTracker } from './shared/batch-tracker.js';
-import { enqueueSources } from './shared/enqueue-sources.js';
-import { scheduleFinalize } from './shared/finalize-schedule.js';
 
 /** Options of {@link enqueue}. */
 export interface EnqueueOptions {

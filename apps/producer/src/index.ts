@@ -10,5 +10,4 @@ export { type ListingCounts, sourcesToEnqueue } from './lister.js';
 export { checkSource, connectRedis } from './preflight.js';
 export { createProgressView, type ProgressViewOptions } from './progress-view.js';
 export { REPORT_FORMATS, type ReportFormat, type ReportOptions, writeReport } from './report.js';
-export { BatchTracker } from './shared/batch-tracker.js';
 export { type WaitOptions, type WaitProgress, waitForBatch } from './wait.js';

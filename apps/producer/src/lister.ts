@@ -1,5 +1,9 @@
-import type { ObjectEntry, Storage } from '@kpress/storage';
-import { type BatchLocation, sourcesWithRecords } from './shared/pending-sources.js';
+import {
+  type BatchLocation,
+  type ObjectEntry,
+  type Storage,
+  sourcesWithRecords,
+} from '@kpress/storage';
 
 /** Counts kept while listing. */
 export interface ListingCounts {

@@ -1,10 +1,15 @@
 import { type Config, loadConfig } from '@kpress/config';
 import { type Summary, SummarySchema } from '@kpress/manifest';
-import { batchFileKeys, parseS3Url, StorageError, Storage } from '@kpress/storage';
+import { BatchTracker } from '@kpress/queue';
+import {
+  batchFileKeys,
+  ListingFileSchema,
+  parseS3Url,
+  StorageError,
+  Storage,
+} from '@kpress/storage';
 import { listingKey } from './batch.js';
 import { connectRedis } from './preflight.js';
-import { ListingFileSchema } from './shared/batch-file.js';
-import { BatchTracker } from './shared/batch-tracker.js';
 
 /** Options of {@link waitForBatch}. */
 export interface WaitOptions {

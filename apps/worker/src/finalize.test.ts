@@ -7,7 +7,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createLogger, createRedis, loadConfig } from '@kpress/config';
 import { type ManifestRow, parseRow } from '@kpress/manifest';
-import { createQueue, jobIdFor, type KpressQueue } from '@kpress/queue';
+import { BatchTracker, createQueue, jobIdFor, type KpressQueue } from '@kpress/queue';
 import { Storage } from '@kpress/storage';
 import {
   redisUrl,
@@ -19,7 +19,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalizeBatch } from './finalize.js';
 import { recordKeyOf, writeRecord } from './record.js';
-import { BatchTracker } from './shared/batch-tracker.js';
 
 let s3: S3Server;
 let storage: Storage;

@@ -11,22 +11,28 @@ import {
   SummaryBuilder,
 } from '@kpress/manifest';
 import { makeReportSample } from '@kpress/preview';
-import type { FinalizeJob, KpressQueue } from '@kpress/queue';
+import {
+  type BatchTracker,
+  enqueueSources,
+  type FinalizeJob,
+  type KpressQueue,
+  roundJobId,
+  scheduleFinalize,
+} from '@kpress/queue';
 import { renderReportHtml } from '@kpress/report';
 import {
+  type BatchFile,
+  type BatchLocation,
   batchFileKeys,
   keyTooLongReason,
   type ObjectEntry,
+  parseBatchFile,
   parseS3Url,
   type Storage,
+  sourcesWithRecords,
 } from '@kpress/storage';
 import { failedOutcome } from './outcome.js';
 import { readRecord, recordKeyOf, writeRecord } from './record.js';
-import { type BatchFile, parseBatchFile } from './shared/batch-file.js';
-import type { BatchTracker } from './shared/batch-tracker.js';
-import { enqueueSources } from './shared/enqueue-sources.js';
-import { roundJobId, scheduleFinalize } from './shared/finalize-schedule.js';
-import { type BatchLocation, sourcesWithRecords } from './shared/pending-sources.js';
 
 /** What a finalize job needs from its worker. */
 export interface FinalizeContext {

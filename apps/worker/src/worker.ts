@@ -9,6 +9,7 @@ import {
 } from '@kpress/config';
 import { createWorkerMetrics, MetricsServer, type WorkerMetrics } from '@kpress/metrics';
 import {
+  BatchTracker,
   createQueue,
   JOB_NAMES,
   type Job,
@@ -18,15 +19,14 @@ import {
   parseFinalizeJob,
   queueConnection,
   queueDepth,
+  scheduleFinalize,
   UnrecoverableError,
   Worker,
 } from '@kpress/queue';
 import { Storage } from '@kpress/storage';
 import { finalizeBatch } from './finalize.js';
-import { scheduleFinalize } from './shared/finalize-schedule.js';
 import { CompressPool } from './pool.js';
 import { type ProcessResult, processCompressJob } from './processor.js';
-import { BatchTracker } from './shared/batch-tracker.js';
 
 /** Options of {@link KpressWorker}. */
 export interface KpressWorkerOptions {

@@ -26,4 +26,12 @@ export {
   parseCompressJob,
   parseFinalizeJob,
 } from './job-schemas.js';
+export { BatchTracker, TRACKER_TTL_SECONDS } from './batch-tracker.js';
+export {
+  type EnqueueSourcesOptions,
+  enqueueSources,
+  type JobTemplate,
+  type SourceObject,
+} from './enqueue-sources.js';
+export { roundJobId, scheduleFinalize } from './finalize-schedule.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';

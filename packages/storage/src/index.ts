@@ -35,3 +35,20 @@ export {
   type StorageOptions,
 } from './storage.js';
 export { StorageError, type StorageErrorCode, toStorageError } from './storage-error.js';
+export {
+  type BatchFile,
+  BatchFileSchema,
+  type BatchOptions,
+  BatchOptionsSchema,
+  type ListingFile,
+  ListingFileSchema,
+  parseBatchFile,
+} from './batch-file.js';
+export { compareKeys } from './key-order.js';
+export {
+  type BatchLocation,
+  listSources,
+  type SourceState,
+  sourcesWithRecords,
+} from './pending-sources.js';
+export { type MergeStep, mergeSorted } from './sorted-merge.js';

@@ -1,0 +1,46 @@
+/**
+ * `<dest>_kpress/<batch>/batch.json` (written by enqueue before any job) and
+ * `listing.json` (written when the listing has ended).
+ */
+import { z } from 'zod';
+
+export const BatchOptionsSchema = z.object({
+  colors: z.number().int().min(2).max(256),
+  quality: z.number().int().min(0).max(100).optional(),
+  seed: z.number().int().min(0).max(0xffff_ffff),
+});
+export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
+
+export const BatchFileSchema = z.object({
+  version: z.literal(1),
+  batchId: z.string().min(1),
+  /** `s3://bucket/prefix/` */
+  source: z.string().min(1),
+  /** `s3://bucket/prefix/` */
+  dest: z.string().min(1),
+  options: BatchOptionsSchema,
+  /** ISO time of the first enqueue. */
+  createdAt: z.string().min(1),
+});
+export type BatchFile = z.infer<typeof BatchFileSchema>;
+
+export const ListingFileSchema = z.object({
+  /** Source objects under the prefix when the listing ended. */
+  total: z.number().int().min(0),
+  /** Jobs queued by that listing (the rest had a record already). */
+  enqueued: z.number().int().min(0),
+  finishedAt: z.string().min(1),
+});
+export type ListingFile = z.infer<typeof ListingFileSchema>;
+
+/** Parses batch.json; the TypeError names the file and the bad field. */
+export function parseBatchFile(value: unknown, where: string): BatchFile {
+  const r = BatchFileSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new TypeError(
+      `${where} is not a kpress batch file: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
+  }
+  return r.data;
+}
