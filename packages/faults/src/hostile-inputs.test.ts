@@ -1,0 +1,101 @@
+/**
+ * Hostile and awkward inputs in one end-to-end batch: each is compressed, kept
+ * as original, or failed with a reason a person understands; never a crashed
+ * worker, a silent gap, or an output outside the destination prefix.
+ */
+import { keptKeyFor, outputKeyFor, recordKeyFor } from '@kpress/storage';
+import {
+  redisUrl,
+  type S3Server,
+  startS3Server,
+  uniqueQueueName,
+  uploadFixtures,
+} from '@kpress/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkBatch } from './batch-check.js';
+import { type HostileInput, hostileInputs } from './hostile-inputs.js';
+import {
+  assertCliBuilt,
+  kpress,
+  obliterateQueue,
+  startWorkers,
+  stopWorkers,
+} from './kpress-cli.js';
+
+let s3: S3Server;
+let inputs: HostileInput[];
+const queue = uniqueQueueName('kpress-faults-hostile');
+
+beforeAll(async () => {
+  assertCliBuilt();
+  s3 = await startS3Server({ buckets: ['src', 'dst'] });
+  inputs = await hostileInputs();
+});
+
+afterAll(async () => {
+  await obliterateQueue(redisUrl(), queue);
+  await s3?.close();
+});
+
+describe('hostile inputs', () => {
+  it('one batch: every input has its documented outcome, no crash, no gap', async () => {
+    await uploadFixtures(
+      s3.client,
+      'src',
+      'in/',
+      Object.fromEntries(inputs.map((i) => [i.name, i.body])),
+    );
+    const env = {
+      ...s3.env,
+      REDIS_URL: redisUrl(),
+      KPRESS_QUEUE: queue,
+      KPRESS_MAX_BYTES: '300000',
+    };
+    const workers = await startWorkers(2, env);
+    const batch = 'hostile';
+    const run = kpress(
+      ['enqueue', 's3://src/in/', '--dest', 's3://dst/out/', '--batch', batch, '--wait', '--json'],
+      env,
+    );
+    const exit = await run.waitForExit();
+    expect(exit.code, run.stderr.slice(-10).join('\n')).toBe(0);
+    for (const w of workers) expect(w.child.exitCode, 'worker alive').toBeNull();
+    for (const e of await stopWorkers(workers)) expect(e).toEqual({ code: 0, signal: null });
+
+    const check = await checkBatch(s3.client, {
+      sourceBucket: 'src',
+      sourcePrefix: 'in/',
+      destBucket: 'dst',
+      destPrefix: 'out/',
+      batchId: batch,
+    });
+    expect(check).toMatchObject({ objects: inputs.length, rows: inputs.length, lost: 0 });
+    expect(check.duplicates).toBe(0);
+    expect(check.badOutputs).toEqual([]);
+    expect(check.outsideDest).toEqual([]);
+    const table: string[] = [];
+    for (const input of inputs) {
+      const row = check.byKey.get(`in/${input.name}`);
+      table.push(`| ${input.what} | ${row?.status} | ${row?.error ?? ''} |`);
+      expect(row?.status, `${input.name}: ${row?.error}`).toBe(input.expected.status);
+      if (input.expected.reason) expect(row?.error, input.name).toMatch(input.expected.reason);
+      if (input.expected.size) expect([row?.width, row?.height]).toEqual(input.expected.size);
+    }
+    console.log(table.join('\n'));
+  });
+});
+
+describe('keys with "." and ".." segments (s3rver cannot store them; real S3 keeps them literal)', () => {
+  it.each(['a/../../../etc/passwd.jpg', '../x.png', './x.jpg', 'a/./b/../c.jpg'])(
+    '%s maps inside the destination prefix',
+    (rel) => {
+      const key = `in/${rel}`;
+      for (const out of [outputKeyFor(key, 'in/', 'out/'), keptKeyFor(key, 'in/', 'out/')]) {
+        expect(out.startsWith('out/')).toBe(true);
+        expect(out.slice('out/'.length).startsWith(rel)).toBe(true);
+        expect(out.startsWith('out/_kpress/')).toBe(false);
+      }
+      expect(recordKeyFor('out/', 'b1', rel)).toBe(`out/_kpress/b1/records/${rel}`);
+    },
+  );
+});
