@@ -16,8 +16,15 @@ export interface RunSpec {
   /** Path of the same image as a plain RGB PNG (for pngquant, which reads PNG only). */
   pngInput: string;
   colors: number;
-  /** Timed repetitions; the median is reported. */
+  /** Timed repetitions after one untimed warm-up run; the median is reported. */
   reps: number;
+  /**
+   * textbook only: cap its Lloyd at this many iterations and report the time per iteration
+   * times `extrapolateTo` (an extrapolation, flagged in the result). Unset: run to convergence.
+   */
+  capIterations?: number;
+  /** With capIterations: the iteration count to extrapolate to. */
+  extrapolateTo?: number;
 }
 
 export interface RunResult {
@@ -36,6 +43,10 @@ export interface RunResult {
   colorsUsed: number;
   /** Peak resident set of the child process running this system alone, in MB. */
   peakRssMb: number;
+  /** Lloyd iterations (k-means systems; NaN for others). */
+  iterations: number;
+  /** True when quantizeMs is extrapolated from a capped run (see RunSpec.capIterations). */
+  extrapolated: boolean;
 }
 
 export function median(values: number[]): number {
@@ -47,8 +58,17 @@ export function median(values: number[]): number {
 /** Parses a runner's JSON line: JSON has no NaN, so null numbers come back as NaN. */
 export function parseRunResult(line: string): RunResult {
   const raw = JSON.parse(line) as Record<string, unknown>;
-  for (const key of ['endToEndMs', 'quantizeMs', 'psnr', 'bytes', 'colorsUsed', 'peakRssMb']) {
-    if (raw[key] === null) raw[key] = Number.NaN;
+  for (const key of [
+    'endToEndMs',
+    'quantizeMs',
+    'psnr',
+    'bytes',
+    'colorsUsed',
+    'peakRssMb',
+    'iterations',
+  ]) {
+    if (raw[key] === null || raw[key] === undefined) raw[key] = Number.NaN;
   }
+  raw.extrapolated = raw.extrapolated === true;
   return raw as unknown as RunResult;
 }

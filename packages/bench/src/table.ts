@@ -29,12 +29,13 @@ export function resultsTable(results: RunResult[]): string {
       'PSNR dB',
       'bytes',
       'RSS MB',
+      'iters',
     ],
   ];
   for (const r of results) {
     rows.push([
       basename(r.image),
-      r.system,
+      `${r.system}${r.extrapolated ? '*' : ''}`,
       String(r.colors),
       String(r.colorsUsed),
       cell(r.megapixels, 2),
@@ -44,6 +45,7 @@ export function resultsTable(results: RunResult[]): string {
       cell(r.psnr, 2),
       Number.isFinite(r.bytes) ? String(r.bytes) : '-',
       cell(r.peakRssMb, 0),
+      cell(r.iterations, 0),
     ]);
   }
   return pad(rows);
@@ -74,7 +76,7 @@ export function ratiosTable(results: RunResult[]): string {
       basename(r.image),
       String(r.colors),
       sh ? `${cell(sh.endToEndMs / r.endToEndMs, 2)}x` : '-',
-      tb ? `${cell(tb.quantizeMs / r.quantizeMs, 1)}x` : '-',
+      tb ? `${cell(tb.quantizeMs / r.quantizeMs, 1)}x${tb.extrapolated ? '*' : ''}` : '-',
       sh ? cell(r.psnr - sh.psnr, 3) : '-',
       pq ? cell(r.psnr - pq.psnr, 3) : '-',
       fl ? cell(r.psnr - fl.psnr, 3) : '-',

@@ -14,6 +14,8 @@ function run(system: SystemName, image: string, colors: number, f: Partial<RunRe
     bytes: 1000,
     colorsUsed: colors,
     peakRssMb: 100,
+    iterations: 10,
+    extrapolated: false,
     ...f,
   };
 }
@@ -63,6 +65,23 @@ describe('evaluateTargets', () => {
   });
 });
 
+describe('textbook extrapolation', () => {
+  it('labels the 12 MP ratio as extrapolated and counts it', () => {
+    const results = [
+      run('kpress', 'big', 16, { quantizeMs: 200 }),
+      run('textbook', 'big', 16, { quantizeMs: 3000, extrapolated: true }),
+      run('kpress', 'small', 16, { quantizeMs: 10 }),
+      run('textbook', 'small', 16, { quantizeMs: 300 }),
+    ];
+    const t = evaluateTargets(results, 'big').find((x) => x.name.includes('textbook'));
+    expect(t).toMatchObject({
+      pass: false,
+      measured:
+        'min 15.0x over 2 runs; 12 MP k=16: 15.0x (textbook time extrapolated, a lower bound)',
+    });
+  });
+});
+
 describe('exact-k comparison', () => {
   it('uses pngquant where sharp wrote more than k colours', () => {
     const results = [
@@ -85,5 +104,9 @@ describe('exact-k comparison', () => {
     );
     expect(r.quantizeMs).toBeNaN();
     expect(r.psnr).toBe(30);
+    expect(r.extrapolated).toBe(false);
+    const old = JSON.parse(JSON.stringify(run('sharp', 'x', 16, {})));
+    delete old.iterations;
+    expect(parseRunResult(JSON.stringify(old)).iterations).toBeNaN();
   });
 });

@@ -105,14 +105,20 @@ export function evaluateTargets(results: RunResult[], big: string): Target[] {
 
   const vsText = kp.flatMap((r) => {
     const t = find(results, 'textbook', r.image, r.colors);
-    return t ? [t.quantizeMs / r.quantizeMs] : [];
+    return t ? [{ ratio: t.quantizeMs / r.quantizeMs, r, t }] : [];
   });
+  const bigText = vsText.find((x) => x.r.image === big && x.r.colors === 16);
+  const ratios = vsText.map((x) => x.ratio);
   targets.push({
     name: '>= 20x faster than textbook k-means (quantize)',
     measured: vsText.length
-      ? `min ${Math.min(...vsText).toFixed(1)}x over ${vsText.length} runs`
+      ? `min ${Math.min(...ratios).toFixed(1)}x over ${vsText.length} runs${
+          bigText
+            ? `; 12 MP k=16: ${bigText.ratio.toFixed(1)}x${bigText.t.extrapolated ? ' (textbook time extrapolated, a lower bound)' : ''}`
+            : ''
+        }`
       : 'n/a',
-    pass: vsText.length > 0 && Math.min(...vsText) >= 20,
+    pass: vsText.length > 0 && Math.min(...ratios) >= 20,
   });
   return targets;
 }

@@ -30,6 +30,7 @@ describe('compressImage', () => {
       expect(r.psnr).toBeGreaterThan(24);
       expect(Math.abs((await measuredPsnr(input, r.png, 3)) - r.psnr)).toBeLessThan(1e-6);
       expect(r.timings.quantizeMs).toBeGreaterThanOrEqual(0);
+      expect(r.iterations).toBeGreaterThan(0);
     });
   }
 

@@ -29,6 +29,8 @@ export interface CompressResult {
   hasAlpha: boolean;
   /** Source format as sharp names it (jpeg, png, ...). */
   format: string;
+  /** Lloyd iterations the palette took (see QuantizeResult.iterations). */
+  iterations: number;
   timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
 }
 
@@ -80,6 +82,7 @@ export async function compressImage(
     psnr: q.psnr,
     hasAlpha: q.hasAlpha,
     format: image.format,
+    iterations: q.iterations,
     timings: { decodeMs: t1 - t0, quantizeMs: t2 - t1, encodeMs: t3 - t2 },
   };
 }

@@ -13,6 +13,7 @@ export {
   type FullPixelLloydOptions,
   fullPixelLloyd,
   kmeansppInit,
+  type TextbookKmeansOptions,
   textbookKmeans,
 } from './reference.js';
 export { remapToPixels } from './remap.js';

@@ -36,6 +36,14 @@ describe('reference helpers', () => {
     expect(textbookKmeans(image, 16, 1).palette).toEqual(r.palette);
   });
 
+  it('textbookKmeans stops at maxIterations when capped', () => {
+    const full = textbookKmeans(image, 16, 1);
+    expect(full.iterations).toBeGreaterThan(2);
+    const capped = textbookKmeans(image, 16, 1, { maxIterations: 2 });
+    expect(capped.iterations).toBe(2);
+    expect(() => textbookKmeans(image, 16, 1, { maxIterations: 0 })).toThrow(/maxIterations.*got 0/);
+  });
+
   it('rejects centres of the wrong shape', () => {
     expect(() => fullPixelLloyd(image, new Float64Array(6))).toThrow(/multiple of 4, got 6/);
   });

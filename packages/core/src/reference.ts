@@ -187,13 +187,32 @@ function finishPixels(
   };
 }
 
+/** Options of {@link textbookKmeans}. */
+export interface TextbookKmeansOptions {
+  /**
+   * Cap on Lloyd iterations, an integer >= 1. Default 1000. A benchmark that cannot afford a
+   * full run on a large image caps it and reads the time per iteration.
+   */
+  maxIterations?: number;
+}
+
 /**
  * Textbook k-means: k initial centres drawn uniformly from the pixels (distinct colours, seeded),
- * then Lloyd over every pixel until the centres stop moving (tolerance 0, at most 1000 iterations).
+ * then Lloyd over every pixel until the centres stop moving (tolerance 0, at most
+ * `options.maxIterations`, default 1000).
  */
-export function textbookKmeans(image: PixelImage, k: number, seed: number): QuantizeResult {
+export function textbookKmeans(
+  image: PixelImage,
+  k: number,
+  seed: number,
+  options: TextbookKmeansOptions = {},
+): QuantizeResult {
   validateImage(image);
-  resolveOptions({ colors: k, seed });
+  const { maxIterations } = resolveOptions({
+    colors: k,
+    seed,
+    maxIterations: options.maxIterations ?? 1000,
+  });
   const { data, channels } = image;
   const pixels = image.width * image.height;
   const random = new Random(seed);
@@ -209,5 +228,5 @@ export function textbookKmeans(image: PixelImage, k: number, seed: number): Quan
     centres.push(data[o], data[o + 1], data[o + 2], a);
   }
   if (centres.length === 0) centres.push(0, 0, 0, 255);
-  return fullPixelLloyd(image, Float64Array.from(centres), { maxIterations: 1000, tolerance: 0 });
+  return fullPixelLloyd(image, Float64Array.from(centres), { maxIterations, tolerance: 0 });
 }
