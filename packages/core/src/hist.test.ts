@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildHistogram, releaseHistogram } from './hist.js';
-import { naturalImage } from './test/images.js';
+import { naturalImage, paletteImage } from './test/images.js';
 import { buildTree } from './tree.js';
 
 function asMap(colors: Uint8Array, counts: Float64Array, n: number): Map<string, number> {
@@ -31,6 +31,26 @@ describe('colour histogram', () => {
     const h2 = buildHistogram(other);
     expect(asMap(h2.colors, h2.counts, h2.size)).toEqual(naiveCounts(other.data as Uint8Array, 3));
     releaseHistogram(h2);
+  });
+
+  it('counts past 65535 pixels of one colour on the dense path (16-bit counts carry over)', () => {
+    const image = paletteImage(
+      [
+        [10, 20, 30],
+        [200, 100, 0],
+        [10, 20, 31],
+      ],
+      140_000,
+    );
+    for (let round = 0; round < 2; round++) {
+      const h = buildHistogram(image);
+      expect(h.lookup.kind).toBe('dense');
+      expect(h.size).toBe(3);
+      expect(Array.from(h.counts)).toEqual([140_000, 140_000, 140_000]);
+      // Key order: (10,20,30) < (10,20,31) < (200,100,0).
+      expect(Array.from(h.colors)).toEqual([10, 20, 30, 255, 10, 20, 31, 255, 200, 100, 0, 255]);
+      releaseHistogram(h);
+    }
   });
 
   it('counts on the hash path, setting fully transparent pixels apart', () => {

@@ -17,13 +17,14 @@ export function writeIndices(
   const indices = new Uint8Array(hist.pixels);
   const lookup = hist.lookup;
   if (lookup.kind === 'dense') {
-    const table = lookup.table;
+    // 8-bit index table: a quarter of the memory traffic of the 32-bit count table.
+    const index = lookup.index;
     const colors = hist.colors;
     for (let i = 0; i < hist.size; i++) {
-      table[(colors[i * 4] << 16) | (colors[i * 4 + 1] << 8) | colors[i * 4 + 2]] = colourIndex[i];
+      index[(colors[i * 4] << 16) | (colors[i * 4 + 1] << 8) | colors[i * 4 + 2]] = colourIndex[i];
     }
     for (let p = 0, o = 0; p < indices.length; p++, o += stride) {
-      indices[p] = table[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
+      indices[p] = index[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
     }
     return indices;
   }
