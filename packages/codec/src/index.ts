@@ -4,9 +4,11 @@ export { DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions, decode } fro
 export { CodecError, type CodecErrorCode, isKeepOriginal } from './errors.js';
 export {
   bitDepthFor,
+  defaultDeflateLevel,
   type EncodePngOptions,
   encodePalettePng,
   type PaletteImage,
+  LEVEL9_MAX_PIXELS,
   type PngFilter,
 } from './png.js';
 export { ALLOWED_FORMATS, type AllowedFormat, sniffFormat } from './sniff.js';

@@ -2,7 +2,14 @@ import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { crc32, crc32Table } from './crc32.js';
-import { bitDepthFor, encodePalettePng, type PaletteImage, type PngFilter } from './png.js';
+import {
+  bitDepthFor,
+  defaultDeflateLevel,
+  encodePalettePng,
+  LEVEL9_MAX_PIXELS,
+  type PaletteImage,
+  type PngFilter,
+} from './png.js';
 import { pngChunks } from './test/fixtures.js';
 
 /** Deterministic pseudo-random palette image (xorshift), with smooth regions so filters matter. */
@@ -115,6 +122,34 @@ describe('encodePalettePng', () => {
     const a = await encodePalettePng(q);
     const b = await encodePalettePng(q);
     expect(a.equals(b)).toBe(true);
+  });
+
+  it('defaults to deflate level 9 up to 1 MP and 8 above', async () => {
+    expect(defaultDeflateLevel(LEVEL9_MAX_PIXELS)).toBe(9);
+    expect(defaultDeflateLevel(LEVEL9_MAX_PIXELS + 1)).toBe(8);
+    const small = makeImage(300, 200, 16);
+    expect((await encodePalettePng(small)).equals(await encodePalettePng(small, { level: 9 }))).toBe(
+      true,
+    );
+    // Rows copied from recent rows with a few changes: long matches, where levels 8 and 9 differ.
+    const big = makeImage(1100, 1000, 256);
+    let seed = 12345;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+      return (seed >>> 16) / 65536;
+    };
+    const w = big.width;
+    for (let y = 1; y < big.height; y++) {
+      const from = Math.max(0, y - 1 - Math.floor(rand() * 40));
+      for (let x = 0; x < w; x++) {
+        big.indices[y * w + x] =
+          rand() < 0.01 ? Math.floor(rand() * 16) : (big.indices[from * w + x] as number);
+      }
+    }
+    const l8 = await encodePalettePng(big, { level: 8 });
+    const l9 = await encodePalettePng(big, { level: 9 });
+    expect(l8.equals(l9)).toBe(false); // the image tells the levels apart
+    expect((await encodePalettePng(big)).equals(l8)).toBe(true);
   });
 
   it('filter none writes filter byte 0 on every row', async () => {

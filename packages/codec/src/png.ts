@@ -22,7 +22,11 @@ export interface PaletteImage {
 export type PngFilter = 'none' | 'adaptive';
 
 export interface EncodePngOptions {
-  /** zlib deflate level 0..9. Default 9. */
+  /**
+   * zlib deflate level 0..9. Default: {@link defaultDeflateLevel} of the pixel count, 9 up to
+   * 1 MP and 8 above (measured on the sample photos and a 12 MP photo at k = 16/64/256: level 8
+   * is 0.1-1% larger than 9 in 45-70% of the time; levels 6-7 lose 3-10% at 12 MP).
+   */
   level?: number;
   /**
    * Scanline filter: 'none' (type 0 on every row) or 'adaptive' (per row the
@@ -30,6 +34,19 @@ export interface EncodePngOptions {
    * measured smaller on palette images (see README).
    */
   filter?: PngFilter;
+}
+
+/** Images up to this many pixels get deflate level 9 by default, larger ones 8. */
+export const LEVEL9_MAX_PIXELS = 1_000_000;
+
+/**
+ * The default deflate level for an image of `pixels` pixels: 9 up to LEVEL9_MAX_PIXELS, where it
+ * costs a few tens of ms, else 8. Measured (deflate ms, bytes) on a 12 MP photo at k=16:
+ * level 9 994 ms 697,949 B; level 8 466 ms 705,067 B; level 7 150 ms 735,697 B; at k=256:
+ * 1493 ms 2,429,077 B; 1194 ms 2,434,081 B; 442 ms 2,479,477 B.
+ */
+export function defaultDeflateLevel(pixels: number): number {
+  return pixels <= LEVEL9_MAX_PIXELS ? 9 : 8;
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -195,7 +212,10 @@ export async function encodePalettePng(
   q: PaletteImage,
   options: EncodePngOptions = {},
 ): Promise<Buffer> {
-  const level = checkInt('level', options.level ?? 9, 0, 9);
+  const level =
+    options.level === undefined
+      ? defaultDeflateLevel(q.width * q.height)
+      : checkInt('level', options.level, 0, 9);
   const filter = options.filter ?? 'none';
   if (filter !== 'none' && filter !== 'adaptive') {
     throw new RangeError(`filter must be 'none' or 'adaptive', got ${String(filter)}`);
@@ -226,7 +246,9 @@ export async function encodePalettePng(
     for (let i = 0; i <= lastTransparent; i++) trns[i] = q.palette[i * 4 + 3] as number;
     parts.push(chunk('tRNS', trns));
   }
-  const idat = await deflate(scanlines(q, depth, filter), { level, memLevel: 9 });
+  // memLevel 8 (zlib's default): measured 0.3-1% smaller than 9 on the sample photos at
+  // k = 16/64/256 and within 0.05% at 12 MP; strategy Z_FILTERED was 1-11% larger.
+  const idat = await deflate(scanlines(q, depth, filter), { level, memLevel: 8 });
   parts.push(chunk('IDAT', idat), chunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }
