@@ -255,12 +255,23 @@ export class KpressWorker {
       dest: string;
     }>;
     const log = this.logger.child({ batchId: data.batchId, key: data.key, stage: 'failed' });
+    // BullMQ fails a job whose workers died holding it more than maxStalledCount times, without retries
+    const stalled = /stalled more than allowable limit/.test(err.message);
+    if (stalled && job.name === JOB_NAMES.finalize) {
+      log.warn({ err: err.message }, 'finalize lost with its workers: scheduling it again');
+      try {
+        await scheduleFinalize(this.queue, this.tracker, parseFinalizeJob(job.data));
+      } catch (e) {
+        log.error({ err: (e as Error).message }, 'could not schedule the finalize again');
+      }
+      return;
+    }
     if (err.name === 'UnrecoverableError' || job.name !== JOB_NAMES.compress) {
       log.warn({ err: err.message, job: job.name }, 'job failed');
       return;
     }
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade < attempts) {
+    if (!stalled && job.attemptsMade < attempts) {
       this.metrics.jobDone('retried');
       log.warn({ err: err.message, attempt: job.attemptsMade }, 'attempt failed, will retry');
       return;
