@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { makeBigJpeg, writeSourcePng } from './images.js';
 import { parseRunResult, type RunResult, type RunSpec, type SystemName } from './measure.js';
-import { PNGQUANT, LLOYD } from './systems.js';
+import { LLOYD, PNGQUANT, WARMUP_MS, WARMUP_RUNS } from './systems.js';
 import { ratiosTable, resultsTable } from './table.js';
 import { evaluateTargets } from './targets.js';
 
@@ -39,7 +39,7 @@ const notes: string[] = [
   'sharp runs with default effort and dither 0, from the same encoded bytes, with autoOrient; its PSNR is computed against the same oriented source as kpress.',
   `full-pixel Lloyd (kpress's k-means++ start, maxIterations ${LLOYD.maxIterations}, tolerance ${LLOYD.tolerance}) and textbook k-means (random start) run on the PNG samples only (the JPGs are the same photos); textbook only at k=${TEXTBOOK_COLOURS.join(', ')} (256 takes too long).`,
   'kpress uses the codec\'s default deflate level (9 up to 1 MP, 8 above); kpress-level6 (12 MP only) is kpress with zlib level 6.',
-  `Timing: each system runs in its own child process, one untimed warm-up on the same image, then the median of ${REPS} timed runs (a worker runs warm, over thousands of images); full-pixel Lloyd and textbook (seconds per run) warm up on a 96x96 corner of the image and are timed once.`,
+  `Timing: each system runs in its own child process, untimed warm-up runs on the same image (up to ${WARMUP_RUNS} or ${WARMUP_MS / 1000} s: V8 tiers code up over several calls), then the median of ${REPS} timed runs (a worker runs warm, over thousands of images); full-pixel Lloyd and textbook (seconds per run) warm up on a 96x96 corner of the image and are timed once.`,
   `textbook* on the 12 MP image (k=16) is an EXTRAPOLATION, a lower bound: its Lloyd is capped at ${TEXTBOOK_BIG_CAP} iterations (and once at 1, to separate the fixed cost), and the estimate is fixed cost + per-iteration time x the iterations kpress ran on the same image and k; from a random start textbook needs more iterations than that.`,
   'The PSNR and bytes targets compare with sharp where sharp wrote at most k colours, else with pngquant (exact k).',
   'pngquant times include process start and reading a pre-decoded PNG of the source; its RSS comes from /usr/bin/time.',

@@ -104,8 +104,10 @@ function sortKeys24(keys: Int32Array, n: number): void {
  * pixel; a colour's first pixel appends its key to a list (no scan of the table afterwards), and
  * the rare count that would pass 65535 carries into a map. The keys are then sorted, so the
  * colours come in key order (the same histogram as a full table scan would give).
- * Measured on a 12 MP photo (365k colours): about 40% less time than 32-bit counts with a scan
- * of the touched table blocks.
+ * Measured on a 12 MP photo (365k colours), busy machine: about the same time as 32-bit counts
+ * with a scan of the touched table blocks (~105 vs ~110 ms: the increments' cache misses
+ * dominate), with half the table memory; the 8-bit index table then makes remap about twice as
+ * fast as reading the 32-bit table.
  */
 function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   const data = image.data;
