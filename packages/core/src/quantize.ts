@@ -19,6 +19,9 @@ import type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
  */
 export const COARSE_MIN_COLORS = 4096;
 
+/** Step factor of the exact stage's over-relaxed Lloyd (filter.ts); 1 would be plain Lloyd. */
+export const OVER_RELAXATION = 1.8;
+
 /** One clustering of a histogram's distinct colours. */
 interface Clustering {
   /** Candidate entries, 4 bytes each (rounded centres; may hold duplicates or unused ones). */
@@ -88,7 +91,7 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
     centres = coarse.centres;
   }
   const km = new TreeKmeans(prepared.tree, centres, count);
-  iterations += km.run(options.maxIterations - iterations, options.tolerance);
+  iterations += km.run(options.maxIterations - iterations, options.tolerance, OVER_RELAXATION);
 
   // Round to 8 bits, then map every colour to its exact nearest rounded entry.
   const entries = roundCentres(km.centres, count, hist.hasAlpha);
