@@ -53,6 +53,23 @@ describe('colour histogram', () => {
     }
   });
 
+  it('counts exactly at the 16-bit wrap boundaries (65535, 65536, 65537, 131072 pixels)', () => {
+    const sizes = [65535, 65536, 65537, 131072, 308];
+    const pixels = sizes.reduce((a, b) => a + b, 0);
+    const data = new Uint8Array(pixels * 3);
+    let p = 0;
+    sizes.forEach((n, c) => {
+      for (let i = 0; i < n; i++, p++) data.set([c, 7, 9], p * 3);
+    });
+    for (let round = 0; round < 2; round++) {
+      const h = buildHistogram({ data, width: pixels / 4, height: 4, channels: 3 });
+      expect(h.lookup.kind).toBe('dense');
+      expect(h.size).toBe(sizes.length);
+      expect(Array.from(h.counts)).toEqual(sizes);
+      releaseHistogram(h);
+    }
+  });
+
   it('counts on the hash path, setting fully transparent pixels apart', () => {
     const image = naturalImage(100, 80, 15);
     const rgba = new Uint8Array(100 * 80 * 4);

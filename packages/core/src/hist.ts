@@ -99,15 +99,62 @@ function sortKeys24(keys: Int32Array, n: number): void {
   // Two passes: the sorted keys are back in `keys`.
 }
 
+/** Pixels per chunk of the dense histogram loop (the key list grows between chunks only). */
+const CHUNK = 1 << 16;
+
+/**
+ * Counts one chunk of 3-byte pixels (bytes [from, to)) into the 16-bit table; a colour whose
+ * count is 0 (first pixel, or just wrapped past 65535) appends its key. `keys` has room for one
+ * key per pixel of the chunk. Returns the new key count. One copy per pixel stride, with the
+ * stride a constant: V8 then compiles a much tighter loop (measured ~60 vs ~120 ms at 12 MP).
+ */
+function countChunk3(
+  data: Uint8Array | Uint8ClampedArray,
+  table: Uint16Array,
+  keys: Int32Array,
+  size: number,
+  from: number,
+  to: number,
+): number {
+  let n = size;
+  for (let o = from; o < to; o += 3) {
+    const key = (data[o] << 16) | (data[o + 1] << 8) | data[o + 2];
+    const v = table[key];
+    if (v === 0) keys[n++] = key;
+    table[key] = v + 1; // 65536 wraps to 0
+  }
+  return n;
+}
+
+/** countChunk3 for 4-byte pixels (opaque RGBA). */
+function countChunk4(
+  data: Uint8Array | Uint8ClampedArray,
+  table: Uint16Array,
+  keys: Int32Array,
+  size: number,
+  from: number,
+  to: number,
+): number {
+  let n = size;
+  for (let o = from; o < to; o += 4) {
+    const key = (data[o] << 16) | (data[o + 1] << 8) | data[o + 2];
+    const v = table[key];
+    if (v === 0) keys[n++] = key;
+    table[key] = v + 1;
+  }
+  return n;
+}
+
 /**
  * Dense histogram: a 2^24 table of 16-bit counts indexed by r<<16|g<<8|b, one increment per
- * pixel; a colour's first pixel appends its key to a list (no scan of the table afterwards), and
- * the rare count that would pass 65535 carries into a map. The keys are then sorted, so the
- * colours come in key order (the same histogram as a full table scan would give).
- * Measured on a 12 MP photo (365k colours), busy machine: about the same time as 32-bit counts
- * with a scan of the touched table blocks (~105 vs ~110 ms: the increments' cache misses
- * dominate), with half the table memory; the 8-bit index table then makes remap about twice as
- * fast as reading the 32-bit table.
+ * pixel; a colour's first pixel appends its key to a list (no scan of the table afterwards).
+ * A count passing 65535 wraps to 0, so the colour's next pixel appends its key once more: after
+ * sorting, a key listed m times with table value t counted 65536 * (m - 1) + (t || 65536)
+ * pixels. The colours come in key order (the same histogram as a full table scan would give).
+ * The pixel loop has no other branch: the key list grows between chunks of CHUNK pixels.
+ * Measured on a 12 MP photo (365k colours): loop ~55-65 ms, against ~85 ms with the overflow and
+ * growth checks inside it; the 8-bit index table then makes remap about twice as fast as
+ * reading the 16-bit count table.
  */
 function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   const data = image.data;
@@ -116,43 +163,42 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   const index = spareIndex ?? new Uint8Array(1 << 24);
   spareTable = null;
   spareIndex = null;
-  let keys: Int32Array = new Int32Array(Math.min(pixels, 1 << 16));
-  let size = 0;
-  let carry: Map<number, number> | null = null;
+  let keys: Int32Array = new Int32Array(Math.min(pixels, 1 << 17));
+  let listed = 0;
   const end = data.length;
-  for (let o = 0; o < end; o += stride) {
-    const key = (data[o] << 16) | (data[o + 1] << 8) | data[o + 2];
-    const v = table[key];
-    if (v === 0) {
-      if (size === keys.length) {
-        const grown = new Int32Array(Math.min(pixels, keys.length * 2));
-        grown.set(keys);
-        keys = grown;
-      }
-      keys[size++] = key;
-    } else if (v === 0xffff) {
-      // 65536 pixels: keep 1 in the table (never 0 again: the colour stays listed once).
-      carry ??= new Map();
-      carry.set(key, (carry.get(key) ?? 0) + 0xffff);
-      table[key] = 1;
-      continue;
+  const step = CHUNK * stride;
+  for (let from = 0; from < end; from += step) {
+    if (keys.length < listed + CHUNK) {
+      const grown = new Int32Array(Math.max(keys.length * 2, listed + CHUNK));
+      grown.set(keys.subarray(0, listed));
+      keys = grown;
     }
-    table[key] = v + 1;
+    const to = Math.min(end, from + step);
+    listed =
+      stride === 3
+        ? countChunk3(data, table, keys, listed, from, to)
+        : countChunk4(data, table, keys, listed, from, to);
   }
-  sortKeys24(keys, size);
+  sortKeys24(keys, listed);
+  // Distinct keys, with the number of times each was listed (wraps of its 16-bit count).
+  let size = 0;
+  for (let i = 0; i < listed; i++) if (i === 0 || keys[i] !== keys[i - 1]) size++;
   const colors = new Uint8Array(size * 4);
   const counts = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
+  let c = -1;
+  for (let i = 0; i < listed; i++) {
     const key = keys[i];
-    const o = i * 4;
+    if (i > 0 && key === keys[i - 1]) {
+      counts[c] += 65536;
+      continue;
+    }
+    c++;
+    const o = c * 4;
     colors[o] = key >>> 16;
     colors[o + 1] = (key >>> 8) & 255;
     colors[o + 2] = key & 255;
     colors[o + 3] = 255;
-    counts[i] = table[key];
-  }
-  if (carry !== null) {
-    for (let i = 0; i < size; i++) counts[i] += carry.get(keys[i]) ?? 0;
+    counts[c] = table[key] === 0 ? 65536 : table[key];
   }
   return {
     colors,

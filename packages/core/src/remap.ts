@@ -23,9 +23,8 @@ export function writeIndices(
     for (let i = 0; i < hist.size; i++) {
       index[(colors[i * 4] << 16) | (colors[i * 4 + 1] << 8) | colors[i * 4 + 2]] = colourIndex[i];
     }
-    for (let p = 0, o = 0; p < indices.length; p++, o += stride) {
-      indices[p] = index[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
-    }
+    if (stride === 3) mapDense3(data, index, indices);
+    else mapDense4(data, index, indices);
     return indices;
   }
   const { keys, values } = lookup;
@@ -46,6 +45,23 @@ export function writeIndices(
     indices[p] = prevIndex;
   }
   return indices;
+}
+
+/**
+ * One index-table read per 3-byte pixel. A copy per pixel stride, the stride a constant: V8
+ * compiles a tighter loop than with the stride in a variable.
+ */
+function mapDense3(data: Uint8Array | Uint8ClampedArray, index: Uint8Array, out: Uint8Array): void {
+  for (let p = 0, o = 0; p < out.length; p++, o += 3) {
+    out[p] = index[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
+  }
+}
+
+/** mapDense3 for 4-byte pixels (opaque RGBA). */
+function mapDense4(data: Uint8Array | Uint8ClampedArray, index: Uint8Array, out: Uint8Array): void {
+  for (let p = 0, o = 0; p < out.length; p++, o += 4) {
+    out[p] = index[(data[o] << 16) | (data[o + 1] << 8) | data[o + 2]];
+  }
 }
 
 /** Reconstructs the quantized image: `channels` values per pixel (3 drops the alpha). */
