@@ -49,8 +49,9 @@ for (let v = 0; v < 256; v++) {
 }
 
 /**
- * LSD radix sort of indices 0..n-1 by keys of `bits` bits (stable), in passes of 11 bits over
- * (key, index) pairs kept side by side: sequential reads, no indirection through the indices.
+ * LSD radix sort of indices 0..n-1 by keys of `bits` bits (stable), in as few passes of at most
+ * 12 bits as the keys need (24-bit keys: 2 passes of 12, 32-bit: 3 of 11), over (key, index)
+ * pairs kept side by side: sequential reads, no indirection through the indices.
  */
 function sortByKey(codes: Uint32Array, n: number, bits: number): Int32Array {
   let keys = Uint32Array.from(codes.subarray(0, n));
@@ -58,13 +59,16 @@ function sortByKey(codes: Uint32Array, n: number, bits: number): Int32Array {
   for (let i = 0; i < n; i++) idx[i] = i;
   let tmpKeys = new Uint32Array(n);
   let tmpIdx = new Int32Array(n);
-  const count = new Int32Array(2048);
-  for (let shift = 0; shift < bits; shift += 11) {
+  const passes = Math.ceil(bits / 12);
+  const digit = Math.ceil(bits / passes);
+  const mask = (1 << digit) - 1;
+  const count = new Int32Array(1 << digit);
+  for (let shift = 0; shift < bits; shift += digit) {
     count.fill(0);
-    for (let i = 0; i < n; i++) count[(keys[i] >>> shift) & 2047]++;
+    for (let i = 0; i < n; i++) count[(keys[i] >>> shift) & mask]++;
     let acc = 0;
     let allSame = false;
-    for (let b = 0; b < 2048; b++) {
+    for (let b = 0; b <= mask; b++) {
       const c = count[b];
       if (c === n) allSame = true;
       count[b] = acc;
@@ -73,7 +77,7 @@ function sortByKey(codes: Uint32Array, n: number, bits: number): Int32Array {
     if (allSame) continue;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
-      const at = count[(key >>> shift) & 2047]++;
+      const at = count[(key >>> shift) & mask]++;
       tmpKeys[at] = key;
       tmpIdx[at] = idx[i];
     }
