@@ -15,6 +15,8 @@ export interface ColorTree {
   /** Morton position -> distinct colour index in the histogram. */
   order: Int32Array;
   n: number;
+  /** True when every colour has alpha 255 (distances then need only r, g, b). */
+  opaque: boolean;
   nodes: number;
   /** Node colour range [start, end). */
   start: Int32Array;
@@ -262,6 +264,7 @@ export function buildTree(hist: ColorHistogram): ColorTree {
     weights,
     order,
     n,
+    opaque,
     nodes,
     start: start.subarray(0, nodes),
     end: end.subarray(0, nodes),
