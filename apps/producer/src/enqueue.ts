@@ -12,6 +12,7 @@ import type { JobState } from 'bullmq';
 import { batchFileKeys, formatS3Url, parseS3Url, prefixesOverlap, Storage } from '@kpress/storage';
 import { Backpressure } from './backpressure.js';
 import { openBatchFile, writeListingFile } from './batch.js';
+import { BatchMarker } from './batch-marker.js';
 import { type ListingCounts, sourcesToEnqueue } from './lister.js';
 import { checkSource, connectRedis, storageProblem } from './preflight.js';
 
@@ -210,6 +211,8 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     if (await tracker.drained(batchId)) {
       await scheduleFinalize(queue, tracker, { batchId, source, dest: destUrl });
     }
+    // last: while the batch is unfinished, its absence means Redis lost the batch's jobs
+    await new BatchMarker(redis, config.queueName).set(batchId);
     log.info(
       { total: counts.total, enqueued: result.enqueued, skipped: counts.skipped, pruned },
       'batch enqueued',

@@ -1,5 +1,6 @@
 export { Backpressure, type BackpressureOptions } from './backpressure.js';
 export { listingKey, openBatchFile, writeListingFile } from './batch.js';
+export { BatchMarker, MARKER_TTL_SECONDS } from './batch-marker.js';
 export {
   type EnqueueOptions,
   type EnqueueProgress,
@@ -10,4 +11,5 @@ export { type ListingCounts, sourcesToEnqueue } from './lister.js';
 export { checkSource, connectRedis } from './preflight.js';
 export { createProgressView, type ProgressViewOptions } from './progress-view.js';
 export { REPORT_FORMATS, type ReportFormat, type ReportOptions, writeReport } from './report.js';
-export { type WaitOptions, type WaitProgress, waitForBatch } from './wait.js';
+export { rerunCommand, type WaitOptions, type WaitProgress, waitForBatch } from './wait.js';
+export { connectWatchedRedis, type WatchedRedis } from './watched-redis.js';
