@@ -39,6 +39,8 @@ const TRANSIENT_NAMES = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'RequestTimeTooSkewed',
+  // the body S3 received does not match the Content-MD5 sent: changed in transit, send it again
+  'BadDigest',
 ]);
 const NETWORK_CODES = new Set([
   'ECONNRESET',

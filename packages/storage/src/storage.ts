@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -7,9 +8,11 @@ import {
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
+  type PutObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Config } from '@kpress/config';
+import { etagIsMd5 } from './etag.js';
 import { createS3Client, type S3ClientOptions } from './s3-client.js';
 import { StorageError, toStorageError } from './storage-error.js';
 
@@ -200,7 +203,14 @@ export class Storage {
     }
   }
 
-  /** Writes `body` as the object's exact bytes. Returns the ETag. */
+  /**
+   * Writes `body` as the object's exact bytes, with `Content-MD5` (S3 refuses a
+   * body changed in transit with BadDigest: a retryable `Transient` error).
+   * Checks the returned ETag against the body's MD5 when it looks like one (32
+   * hex digits, no '-', not SSE-KMS or SSE-C, whose ETags are no MD5): a
+   * mismatch is a retryable `Transient` StorageError ('ETag mismatch').
+   * Returns the ETag.
+   */
   async putObject(
     bucket: string,
     key: string,
@@ -208,20 +218,32 @@ export class Storage {
     options: PutOptions = {},
   ): Promise<{ etag: string }> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const md5 = createHash('md5').update(bytes).digest();
+    let out: PutObjectCommandOutput;
     try {
-      const out = await this.client.send(
+      out = await this.client.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
           Body: bytes,
           ContentLength: bytes.byteLength,
+          ContentMD5: md5.toString('base64'),
           ContentType: options.contentType ?? 'application/octet-stream',
         }),
       );
-      return { etag: stripQuotes(out.ETag) };
     } catch (err) {
       throw toStorageError(err, 'put', bucket, key);
     }
+    const etag = stripQuotes(out.ETag);
+    const hex = md5.toString('hex');
+    if (etagIsMd5(etag, out) && etag.toLowerCase() !== hex) {
+      throw new StorageError(
+        'Transient',
+        `put s3://${bucket}/${key} failed: ETag mismatch: the server stored ${etag}, the body sent has MD5 ${hex} (${bytes.byteLength} bytes): changed in transit; write it again`,
+        { operation: 'put', bucket, key },
+      );
+    }
+    return { etag };
   }
 
   /** Server-side copy (the bytes do not pass through this process); objects up to 5 GB. */
