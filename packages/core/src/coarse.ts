@@ -17,28 +17,32 @@ export function exactPoints(hist: ColorHistogram): WeightedPoints {
 }
 
 /**
- * Coarse cells: 5 bits per colour channel and 4 bits of alpha (32768 cells for an opaque image).
- * Each cell becomes one point at the weighted mean of its colours, weighing their pixel count.
- * Cells come in order of first appearance in the histogram (deterministic).
+ * Coarse cells: `bits` bits per colour channel (5 or 6) and 4 (bits 5) or 2 (bits 6) bits of
+ * alpha: 32768 cells for an opaque image at 5 bits, 262144 at 6. Each cell becomes one point at
+ * the weighted mean of its colours, weighing their pixel count. Cells come in order of first
+ * appearance in the histogram (deterministic).
  */
-export function coarsePoints(hist: ColorHistogram): WeightedPoints {
-  const cellOf = new Int32Array(1 << 19).fill(-1);
+export function coarsePoints(hist: ColorHistogram, bits: 5 | 6 = 5): WeightedPoints {
+  const alphaBits = bits === 5 ? 4 : 2;
+  const cellOf = new Int32Array(1 << (3 * bits + alphaBits)).fill(-1);
   const { colors, counts, size } = hist;
-  const sums: number[] = [];
-  const weights: number[] = [];
+  const cap = Math.min(size, cellOf.length);
+  const sums = new Float64Array(cap * 4);
+  const weights = new Float64Array(cap);
+  const sh = 8 - bits;
+  const ash = 8 - alphaBits;
+  let n = 0;
   for (let i = 0; i < size; i++) {
     const o = i * 4;
     const key =
-      ((colors[o] >> 3) << 14) |
-      ((colors[o + 1] >> 3) << 9) |
-      ((colors[o + 2] >> 3) << 4) |
-      (colors[o + 3] >> 4);
+      ((colors[o] >> sh) << (2 * bits + alphaBits)) |
+      ((colors[o + 1] >> sh) << (bits + alphaBits)) |
+      ((colors[o + 2] >> sh) << alphaBits) |
+      (colors[o + 3] >> ash);
     let c = cellOf[key];
     if (c < 0) {
-      c = weights.length;
+      c = n++;
       cellOf[key] = c;
-      weights.push(0);
-      sums.push(0, 0, 0, 0);
     }
     const w = counts[i];
     weights[c] += w;
@@ -47,10 +51,9 @@ export function coarsePoints(hist: ColorHistogram): WeightedPoints {
     sums[c * 4 + 2] += w * colors[o + 2];
     sums[c * 4 + 3] += w * colors[o + 3];
   }
-  const n = weights.length;
   const points = new Float64Array(n * 4);
   for (let c = 0; c < n; c++) {
     for (let d = 0; d < 4; d++) points[c * 4 + d] = sums[c * 4 + d] / weights[c];
   }
-  return { points, weights: Float64Array.from(weights), n };
+  return { points, weights: weights.slice(0, n), n };
 }
