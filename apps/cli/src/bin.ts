@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
+import { exitQuietlyOnBrokenPipe } from './output/broken-pipe.js';
+import { silenceNodeVersionSupportWarning } from './output/node-warnings.js';
 import { buildProgram } from './program.js';
+
+silenceNodeVersionSupportWarning();
+exitQuietlyOnBrokenPipe();
 
 try {
   await buildProgram().parseAsync(process.argv);

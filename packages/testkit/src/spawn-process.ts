@@ -7,6 +7,13 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Working directory; default the parent's. */
   cwd?: string;
+  /**
+   * Default true: the child's stdin is a pipe this process never writes to and
+   * its environment has KPRESS_EXIT_WITH_PARENT=1, so a `kpress worker` ends
+   * (as on SIGTERM) when this process dies, even by SIGKILL, instead of being
+   * left as an orphan. False: stdin is /dev/null and the variable is not set.
+   */
+  exitWithParent?: boolean;
 }
 
 /** How a process ended. */
@@ -41,11 +48,18 @@ export function spawnProcess(
   args: string[],
   options: SpawnOptions = {},
 ): ProcessHandle {
+  const exitWithParent = options.exitWithParent ?? true;
   const child = spawn(cmd, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ...(exitWithParent ? { KPRESS_EXIT_WITH_PARENT: '1' } : {}),
+      ...options.env,
+    },
+    stdio: [exitWithParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  // a child that exits early closes its end: ignore EPIPE on the unused stdin
+  child.stdin?.on('error', () => {});
   const stdout: string[] = [];
   const stderr: string[] = [];
   const listeners = new Set<(line: string) => void>();

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '@kpress/config';
 import { closeOnSignals, KpressWorker } from '@kpress/worker';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { exitWithParentRequested, watchParent } from '../output/exit-with-parent.js';
 import { intInRange } from '../parse-options.js';
 
 const HELP_AFTER = `
@@ -18,7 +19,11 @@ closing) on 0.0.0.0 (--metrics-host to change).
 Examples:
   $ kpress worker
   $ KPRESS_QUEUE=nightly REDIS_URL=redis://queue:6379 kpress worker --concurrency 8
-  $ kpress worker --metrics-port 9464 && curl localhost:9464/metrics`;
+  $ kpress worker --metrics-port 9464 && curl localhost:9464/metrics
+
+A program that starts workers as child processes can set KPRESS_EXIT_WITH_PARENT=1 and
+give them a stdin pipe it never writes to: when the program dies (even by
+SIGKILL) the pipe closes and each worker stops as on SIGTERM.`;
 
 export function register(program: Command): void {
   program
@@ -52,6 +57,8 @@ export function register(program: Command): void {
         ...(flags.metricsHost === undefined ? {} : { metricsHost: flags.metricsHost }),
       });
       closeOnSignals(worker);
+      // the parent's death closes our stdin pipe: stop as on SIGTERM (see exit-with-parent.ts)
+      if (exitWithParentRequested()) watchParent();
       try {
         await worker.start();
       } catch (err) {

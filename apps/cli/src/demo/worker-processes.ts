@@ -38,12 +38,18 @@ export async function startWorkers(options: WorkerProcessesOptions): Promise<Wor
     const h = spawnProcess(
       process.execPath,
       [binPath(), 'worker', '--concurrency', String(options.concurrency ?? 2)],
-      { env: { ...options.env, NODE_NO_WARNINGS: '1' } },
+      // KPRESS_EXIT_WITH_PARENT: a demo killed with SIGKILL takes its workers along
+      // (their stdin pipe closes); see apps/cli/src/output/exit-with-parent.ts
+      {
+        env: { ...options.env, NODE_NO_WARNINGS: '1', KPRESS_EXIT_WITH_PARENT: '1' },
+        exitWithParent: true,
+      },
     );
     handles.push(h);
   }
   // If this process ends without close() (an uncaught error, process.exit), take the
-  // workers along. (A SIGKILL of this process cannot be caught: its workers would stay.)
+  // workers along at once. (A SIGKILL of this process cannot be caught: then the
+  // workers see their stdin close and stop on their own.)
   const killOnExit = () => {
     for (const h of handles) h.kill('SIGKILL');
   };
