@@ -178,11 +178,13 @@ function chooseClustering(prepared: Prepared, options: ResolvedOptions): Cluster
  * Reduces an image to a palette of at most `options.colors` entries with k-means.
  *
  * Pipeline: exact colour histogram (one pass over the pixels); greedy weighted k-means++ on
- * coarse cells (5 bits per channel); Lloyd with Hamerly bounds on the cells; then exact weighted
- * Lloyd on the distinct colours, filtered through a Morton-ordered colour tree (filter.ts), to
- * `tolerance`; centres rounded to 8 bits; each distinct colour mapped to its exact nearest
- * rounded entry; duplicates and unused entries dropped; pixels written through a per-colour
- * table (one more pass). `iterations` counts both Lloyd stages, which share `maxIterations`. Fully transparent pixels become one entry (0,0,0,0); images with any
+ * coarse cells (5 bits per channel); Lloyd with Hamerly bounds on the cells; for few clusters
+ * and many colours, the same on finer cells (6 bits, MIDDLE_MAX_CLUSTERS); then exact weighted
+ * Lloyd on the distinct colours, filtered through a Morton-ordered colour tree and over-relaxed
+ * (filter.ts), to `tolerance`; centres rounded to 8 bits; each distinct colour mapped to its
+ * exact nearest rounded entry; duplicates and unused entries dropped; pixels written through a
+ * per-colour table (one more pass). `iterations` counts the passes of every Lloyd stage, which
+ * share `maxIterations`. Fully transparent pixels become one entry (0,0,0,0); images with any
  * alpha < 255 are clustered in RGBA, others in RGB.
  *
  * @throws TypeError/RangeError naming the bad field and value.
