@@ -86,8 +86,33 @@ function codeFor(name: string, status: number | undefined, netCode: string | und
   return 'Unknown';
 }
 
+/** Credential failures: a 403 that has nothing to do with whether the key exists. */
+const CREDENTIAL_NAMES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+]);
+
 /**
- * Maps an AWS SDK (or network) error to a `StorageError`. A StorageError
+ * A GET or HEAD of one key. S3 answers a read of a MISSING key with 403
+ * AccessDenied instead of 404 when the caller has no s3:ListBucket that
+ * applies to the request (a ListBucket limited by an `s3:prefix` condition
+ * does not: a GET/HEAD carries no prefix), so such a 403 may mean "absent".
+ */
+function isKeyRead(operation: string, key: string | undefined, name: string): boolean {
+  return (
+    key !== undefined &&
+    (operation === 'get' || operation === 'head') &&
+    !CREDENTIAL_NAMES.has(name)
+  );
+}
+
+/**
+ * Maps an AWS SDK (or network) error to a `StorageError`. A 403 on a GET or
+ * HEAD of a key says "access denied (or the object does not exist and the
+ * role lacks s3:ListBucket ...)": see infra/README.md, IAM. A StorageError
  * passes through unchanged. `NoSuchKey` also covers HEAD's bare 404.
  */
 export function toStorageError(
@@ -105,9 +130,13 @@ export function toStorageError(
   const where = bucket === undefined ? '' : ` s3://${bucket}/${key ?? ''}`;
   const original = e.message && e.message !== name ? `: ${e.message}` : '';
   const statusText = status === undefined ? '' : ` (HTTP ${status})`;
+  const hint =
+    code === 'AccessDenied' && bucket !== undefined && isKeyRead(operation, key, name)
+      ? `access denied (or the object does not exist and the role lacks s3:ListBucket on bucket "${bucket}"): `
+      : '';
   return new StorageError(
     code,
-    `${operation}${where} failed: ${name}${netCode && netCode !== name ? ` ${netCode}` : ''}${statusText}${original}`,
+    `${operation}${where} failed: ${hint}${name}${netCode && netCode !== name ? ` ${netCode}` : ''}${statusText}${original}`,
     { operation, bucket, key, status },
     { cause: err },
   );

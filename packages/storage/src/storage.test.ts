@@ -142,6 +142,49 @@ describe('Storage errors', () => {
     }
   });
 
+  it('says a 403 on GET/HEAD of a key may mean a missing key without s3:ListBucket (as AWS answers)', async () => {
+    // AWS S3 answers a read of a missing key this way when the role's ListBucket
+    // does not apply (prefix-conditioned or absent): 403, AccessDenied body on GET.
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end(
+        req.method === 'HEAD'
+          ? undefined
+          : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const denied = new Storage({
+      config: configFor(`http://127.0.0.1:${port}`),
+      clientOptions: { maxAttempts: 1 },
+    });
+    const hint =
+      'access denied (or the object does not exist and the role lacks s3:ListBucket on bucket "kp-dest")';
+    try {
+      for (const attempt of [
+        () => denied.headObject('kp-dest', 'out/_kpress/b1/records/cat.jpg'),
+        () => denied.exists('kp-dest', 'out/_kpress/b1/records/cat.jpg'),
+        () => denied.getObject('kp-dest', 'out/_kpress/b1/batch.json', { maxBytes: 100 }),
+        () => denied.getJson('kp-dest', 'out/_kpress/b1/summary.json'),
+      ]) {
+        const e = await errorOf(attempt());
+        expect(e.code).toBe('AccessDenied');
+        expect(e.message).toContain(hint);
+        expect(e.message).toContain('s3://kp-dest/out/_kpress/b1/');
+        expect(e.retryable).toBe(false);
+      }
+      // a write refused is just refused: no hint about missing keys
+      const put = await errorOf(denied.putObject('kp-dest', 'out/x', 'y'));
+      expect(put.code).toBe('AccessDenied');
+      expect(put.message).not.toContain('does not exist');
+    } finally {
+      denied.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('maps a refused connection to a retryable Transient error', async () => {
     const port = await new Promise<number>((resolve) => {
       const srv = createServer();
