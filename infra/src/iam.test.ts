@@ -33,7 +33,6 @@ const EXPECTED: Record<string, { actions: string[]; resources: RegExp[] }> = {
       /^arn:aws:s3:::SOURCE_BUCKET\/SOURCE_PREFIX\/\*$/,
       /^arn:aws:s3:::DEST_BUCKET$/,
       /^arn:aws:s3:::DEST_BUCKET\/DEST_PREFIX\/\*$/,
-      /^arn:aws:s3:::DEST_BUCKET\/DEST_PREFIX\/_kpress\/\*$/,
     ],
   },
 };
@@ -76,14 +75,45 @@ describe('IAM policies', () => {
         }
       });
 
-      it('lists buckets only under a prefix condition, and only with ListBucket', () => {
+      it('acts on buckets only with ListBucket', () => {
         for (const s of policy.Statement) {
           const onBucket = arr(s.Resource).some((r) => /^arn:aws:s3:::[A-Z_]+$/.test(r));
-          if (!onBucket) continue;
-          expect(arr(s.Action), `${s.Sid}`).toEqual(['s3:ListBucket']);
-          const prefixes = arr(s.Condition?.StringLike?.['s3:prefix'] ?? []);
-          expect(prefixes.length, `${s.Sid} needs an s3:prefix condition`).toBeGreaterThan(0);
-          for (const p of prefixes) expect(p).toMatch(/^(SOURCE_PREFIX|DEST_PREFIX\/_kpress)\/\*$/);
+          if (onBucket) expect(arr(s.Action), `${s.Sid}`).toEqual(['s3:ListBucket']);
+        }
+      });
+
+      // AWS answers a GET/HEAD of a MISSING key with 403 unless the caller has an
+      // s3:ListBucket that applies; a prefix-conditioned one does not (the read
+      // carries no s3:prefix). kpress reads keys that may be absent (records,
+      // clash partners, batch.json, summary.json), so a role that reads a bucket
+      // lists it unconditioned; a role that only lists keeps the prefix condition.
+      it('lists unconditioned exactly the buckets it reads keys from, the rest under a prefix', () => {
+        const readBuckets = new Set(
+          policy.Statement.filter((s) => arr(s.Action).includes('s3:GetObject')).flatMap((s) =>
+            arr(s.Resource).map((r) => r.replace(/^arn:aws:s3:::([A-Z_]+)\/.*$/, '$1')),
+          ),
+        );
+        expect(readBuckets.size).toBeGreaterThan(0);
+        const listed = new Map<string, 'unconditioned' | 'prefix'>();
+        for (const s of policy.Statement) {
+          if (!arr(s.Action).includes('s3:ListBucket')) continue;
+          for (const r of arr(s.Resource)) {
+            const bucket = r.replace(/^arn:aws:s3:::/, '');
+            if (s.Condition === undefined) {
+              listed.set(bucket, 'unconditioned');
+              continue;
+            }
+            expect(Object.keys(s.Condition), `${s.Sid}`).toEqual(['StringLike']);
+            const prefixes = arr(s.Condition.StringLike?.['s3:prefix'] ?? []);
+            expect(prefixes.length, `${s.Sid} needs an s3:prefix condition`).toBeGreaterThan(0);
+            for (const p of prefixes)
+              expect(p).toMatch(/^(SOURCE_PREFIX|DEST_PREFIX\/_kpress)\/\*$/);
+            if (!listed.has(bucket)) listed.set(bucket, 'prefix');
+          }
+        }
+        for (const bucket of readBuckets) expect(listed.get(bucket), bucket).toBe('unconditioned');
+        for (const [bucket, how] of listed) {
+          if (!readBuckets.has(bucket)) expect(how, bucket).toBe('prefix');
         }
       });
     });
@@ -105,5 +135,37 @@ describe('IAM policies', () => {
       const writes = arr(s.Action).some((a) => /Put|Delete|Abort/.test(a));
       if (writes) for (const r of arr(s.Resource)) expect(r).toMatch(/^arn:aws:s3:::DEST_BUCKET\//);
     }
+  });
+});
+
+describe('IAM and the code paths that read possibly-missing keys', () => {
+  const producer = load('infra/iam/producer-policy.json');
+  const worker = load('infra/iam/worker-policy.json');
+  const unconditionedList = (p: Policy, bucket: string) =>
+    p.Statement.some(
+      (s) =>
+        arr(s.Action).includes('s3:ListBucket') &&
+        s.Condition === undefined &&
+        arr(s.Resource).includes(`arn:aws:s3:::${bucket}`),
+    );
+
+  it('the worker gets 404s for records and summary.json (dest) and clash partners (source)', () => {
+    expect(unconditionedList(worker, 'DEST_BUCKET')).toBe(true);
+    expect(unconditionedList(worker, 'SOURCE_BUCKET')).toBe(true);
+  });
+
+  it('the producer gets 404s for batch.json and summary.json (dest) and lists the source only under its prefix', () => {
+    expect(unconditionedList(producer, 'DEST_BUCKET')).toBe(true);
+    expect(unconditionedList(producer, 'SOURCE_BUCKET')).toBe(false);
+  });
+
+  it("the worker may read outputs back (the report's before/after views)", () => {
+    expect(
+      worker.Statement.some(
+        (s) =>
+          arr(s.Action).includes('s3:GetObject') &&
+          arr(s.Resource).includes('arn:aws:s3:::DEST_BUCKET/DEST_PREFIX/*'),
+      ),
+    ).toBe(true);
   });
 });
