@@ -75,19 +75,33 @@ export class BatchTracker {
 
   /**
    * Drops pending ids whose job is over without having settled (a worker died
-   * between its record and `settle`, or Redis lost the job). `isOver` tells
-   * from the queue (completed, failed or unknown). Returns how many were dropped.
+   * between its record and `settle`, or Redis lost the job). `areOver` gets up
+   * to ~`chunk` ids at a time (one SSCAN page) and tells, in the same order,
+   * which jobs are over (completed, failed or unknown; `jobsOver` does it in
+   * one pipeline). Returns how many were dropped.
    */
-  async prune(batchId: string, isOver: (jobId: string) => Promise<boolean>): Promise<number> {
+  async prune(
+    batchId: string,
+    areOver: (jobIds: readonly string[]) => Promise<readonly boolean[]>,
+    /** Ids asked for per SSCAN call (Redis may return a few more or fewer). Default 1000. */
+    chunk = 1000,
+  ): Promise<number> {
+    if (!Number.isInteger(chunk) || chunk < 1) {
+      throw new RangeError(`chunk must be a positive integer, got ${chunk}`);
+    }
     const key = this.key(batchId, 'pending');
     let cursor = '0';
     let dropped = 0;
     do {
-      const [next, ids] = await this.redis.sscan(key, cursor, 'COUNT', 500);
+      const [next, ids] = await this.redis.sscan(key, cursor, 'COUNT', chunk);
       cursor = next;
-      for (const id of ids) {
-        if (await isOver(id)) dropped += await this.redis.srem(key, id);
+      if (ids.length === 0) continue;
+      const over = await areOver(ids);
+      if (over.length !== ids.length) {
+        throw new Error(`prune: areOver answered ${over.length} values for ${ids.length} ids`);
       }
+      const gone = ids.filter((_, i) => over[i]);
+      if (gone.length > 0) dropped += await this.redis.srem(key, ...gone);
     } while (cursor !== '0');
     return dropped;
   }

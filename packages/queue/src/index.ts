@@ -34,4 +34,5 @@ export {
   type SourceObject,
 } from './enqueue-sources.js';
 export { roundJobId, scheduleFinalize } from './finalize-schedule.js';
+export { JOBS_OVER_CHUNK, jobsOver, type QueueKeys } from './finished-jobs.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
