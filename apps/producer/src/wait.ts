@@ -54,6 +54,8 @@ export function rerunCommand(batch: Pick<BatchFile, 'batchId' | 'source' | 'dest
 }
 
 const isNoSuchKey = (err: unknown) => err instanceof StorageError && err.code === 'NoSuchKey';
+/** S3 errors the SDK's own retries did not get past (5xx, throttling, resets): look again later. */
+const isTransient = (err: unknown) => err instanceof StorageError && err.retryable;
 
 /**
  * Waits until the batch's summary.json exists (written last by the finalize,
@@ -96,6 +98,11 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
         await marker.clear(batchId).catch(() => {});
         return summary;
       } catch (err) {
+        if (isTransient(err)) {
+          log.warn({ err: (err as Error).message }, 'S3 did not answer this time: looking again');
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
+          continue;
+        }
         if (!isNoSuchKey(err)) throw err;
       }
       if (total === undefined) {
@@ -104,7 +111,7 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
             await storage.getJson(dest.bucket, listingKey(dest.prefix, batchId)),
           ).total;
         } catch (err) {
-          if (!isNoSuchKey(err)) throw err;
+          if (!isNoSuchKey(err) && !isTransient(err)) throw err;
         }
       }
       let alive: boolean | undefined;
