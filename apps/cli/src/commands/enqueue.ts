@@ -21,6 +21,10 @@ tree; the manifest, summary and report go under <dest>_kpress/<batch-id>/.
 Running it again with the same --batch resumes the batch: objects that have a
 result already are skipped, nothing is done twice.
 
+With --wait it rides out Redis and S3 outages: when Redis comes back empty
+(no persistence) and has lost the batch's jobs, it re-enqueues the batch by
+itself (up to 3 times, then it exits 1 with the command to rerun).
+
 Exit status: 0 queued (with --wait: finished, even when some images failed),
 1 a bad URL, a missing bucket, denied access or unreachable Redis (one line).
 
