@@ -4,53 +4,28 @@
  * worker, a silent gap, or an output outside the destination prefix.
  */
 import { keptKeyFor, outputKeyFor, recordKeyFor } from '@kpress/storage';
-import {
-  redisUrl,
-  type S3Server,
-  startS3Server,
-  uniqueQueueName,
-  uploadFixtures,
-} from '@kpress/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBatch } from './batch-check.js';
+import { uploadFixtures } from '@kpress/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type HostileInput, hostileInputs } from './hostile-inputs.js';
-import {
-  assertCliBuilt,
-  kpress,
-  obliterateQueue,
-  startWorkers,
-  stopWorkers,
-} from './kpress-cli.js';
+import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
+import { checkSuiteBatch, useFaultSuite } from './test/fault-suite.js';
 
-let s3: S3Server;
+const suite = useFaultSuite({ queuePrefix: 'kpress-faults-hostile' });
 let inputs: HostileInput[];
-const queue = uniqueQueueName('kpress-faults-hostile');
 
 beforeAll(async () => {
-  assertCliBuilt();
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
   inputs = await hostileInputs();
-});
-
-afterAll(async () => {
-  await obliterateQueue(redisUrl(), queue);
-  await s3?.close();
 });
 
 describe('hostile inputs', () => {
   it('one batch: every input has its documented outcome, no crash, no gap', async () => {
     await uploadFixtures(
-      s3.client,
+      suite.s3.client,
       'src',
       'in/',
       Object.fromEntries(inputs.map((i) => [i.name, i.body])),
     );
-    const env = {
-      ...s3.env,
-      REDIS_URL: redisUrl(),
-      KPRESS_QUEUE: queue,
-      KPRESS_MAX_BYTES: '300000',
-    };
+    const env = suite.env({ KPRESS_MAX_BYTES: '300000' });
     const workers = await startWorkers(2, env);
     const batch = 'hostile';
     const run = kpress(
@@ -62,13 +37,7 @@ describe('hostile inputs', () => {
     for (const w of workers) expect(w.child.exitCode, 'worker alive').toBeNull();
     for (const e of await stopWorkers(workers)) expect(e).toEqual({ code: 0, signal: null });
 
-    const check = await checkBatch(s3.client, {
-      sourceBucket: 'src',
-      sourcePrefix: 'in/',
-      destBucket: 'dst',
-      destPrefix: 'out/',
-      batchId: batch,
-    });
+    const check = await checkSuiteBatch(suite, batch);
     expect(check).toMatchObject({ objects: inputs.length, rows: inputs.length, lost: 0 });
     expect(check.duplicates).toBe(0);
     expect(check.badOutputs).toEqual([]);

@@ -5,45 +5,21 @@
  * the jobs), re-enqueues the batch by itself and exits 0 with the full
  * summary; the manifest has one row per source.
  */
-import {
-  type RedisServer,
-  type S3Server,
-  startRedisServer,
-  startS3Server,
-  uniqueQueueName,
-  uploadFixtures,
-} from '@kpress/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { checkBatch } from './batch-check.js';
-import { assertCliBuilt, FAST_STALL_ENV, kpress, startWorkers, stopWorkers } from './kpress-cli.js';
+import { uploadFixtures } from '@kpress/testkit';
+import { expect, it } from 'vitest';
+import { FAST_STALL_ENV, kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { jsonLines } from './log-lines.js';
 import { sampleVariants } from './sample-variants.js';
+import { checkSuiteBatch, expectCleanBatch, useFaultSuite } from './test/fault-suite.js';
 
-let s3: S3Server;
-let redis: RedisServer;
-
-beforeAll(async () => {
-  assertCliBuilt();
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
-  redis = await startRedisServer();
-});
-
-afterAll(async () => {
-  await redis?.close();
-  await s3?.close();
-});
+const suite = useFaultSuite({ queuePrefix: 'kpress-faults-wait', privateRedis: {} });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('enqueue --wait rides out Redis restarted empty mid-batch: re-enqueues by itself, exits 0, nothing lost', async () => {
   const sources = 40;
-  await uploadFixtures(s3.client, 'src', 'in/', await sampleVariants(sources));
-  const env = {
-    ...s3.env,
-    ...FAST_STALL_ENV,
-    REDIS_URL: redis.url,
-    KPRESS_QUEUE: uniqueQueueName('kpress-faults-wait'),
-  };
+  await uploadFixtures(suite.s3.client, 'src', 'in/', await sampleVariants(sources));
+  const env = suite.env(FAST_STALL_ENV);
   const workers = await startWorkers(2, env);
   const batch = 'redis-restart-wait';
   const waiting = kpress(
@@ -54,7 +30,7 @@ it('enqueue --wait rides out Redis restarted empty mid-batch: re-enqueues by its
     workers.flatMap((w) => jsonLines(w.stderr)).filter((l) => l.stage === 'done').length;
   while (done() < 8 && waiting.child.exitCode === null) await sleep(10);
   expect(waiting.child.exitCode, waiting.stderr.slice(-5).join('\n')).toBeNull();
-  await redis.restart(); // SIGKILL, then a new empty server on the same port
+  await suite.redis.restart(); // SIGKILL, then a new empty server on the same port
   const doneAtRestart = done();
   expect(doneAtRestart).toBeLessThan(sources);
 
@@ -75,23 +51,7 @@ it('enqueue --wait rides out Redis restarted empty mid-batch: re-enqueues by its
 
   const exits = await stopWorkers(workers);
   for (const e of exits) expect(e).toEqual({ code: 0, signal: null });
-  const check = await checkBatch(s3.client, {
-    sourceBucket: 'src',
-    sourcePrefix: 'in/',
-    destBucket: 'dst',
-    destPrefix: 'out/',
-    batchId: batch,
-  });
-  expect(check).toMatchObject({
-    objects: sources,
-    rows: sources,
-    duplicates: 0,
-    lost: 0,
-    summaryTotal: sources,
-  });
-  expect(check.extra).toEqual([]);
-  expect(check.failed).toEqual([]);
-  expect(check.badOutputs).toEqual([]);
+  expectCleanBatch(await checkSuiteBatch(suite, batch), sources);
   console.log(
     `enqueue --wait through a Redis restart: ${doneAtRestart}/${sources} done before the restart; said: ${said.filter((m) => /Redis/.test(m)).join(' | ')}`,
   );

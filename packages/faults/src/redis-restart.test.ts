@@ -3,44 +3,20 @@
  * batch: the workers stay alive, reconnect on their own and say so; enqueuing
  * the same batch again finishes it with nothing lost or doubled.
  */
-import {
-  type RedisServer,
-  type S3Server,
-  startRedisServer,
-  startS3Server,
-  uniqueQueueName,
-  uploadFixtures,
-} from '@kpress/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { checkBatch } from './batch-check.js';
-import { assertCliBuilt, FAST_STALL_ENV, kpress, startWorkers, stopWorkers } from './kpress-cli.js';
+import { uploadFixtures } from '@kpress/testkit';
+import { expect, it } from 'vitest';
+import { FAST_STALL_ENV, kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { jsonLines } from './log-lines.js';
 import { sampleVariants } from './sample-variants.js';
+import { checkSuiteBatch, expectOneRowEach, useFaultSuite } from './test/fault-suite.js';
 
-let s3: S3Server;
-let redis: RedisServer;
-
-beforeAll(async () => {
-  assertCliBuilt();
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
-  redis = await startRedisServer();
-});
-
-afterAll(async () => {
-  await redis?.close();
-  await s3?.close();
-});
+const suite = useFaultSuite({ queuePrefix: 'kpress-faults-redis', privateRedis: {} });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('Redis restarted empty mid-batch: workers reconnect, a second enqueue finishes the batch', async () => {
-  await uploadFixtures(s3.client, 'src', 'in/', await sampleVariants(40));
-  const env = {
-    ...s3.env,
-    ...FAST_STALL_ENV,
-    REDIS_URL: redis.url,
-    KPRESS_QUEUE: uniqueQueueName('kpress-faults-redis'),
-  };
+  await uploadFixtures(suite.s3.client, 'src', 'in/', await sampleVariants(40));
+  const env = suite.env(FAST_STALL_ENV);
   const workers = await startWorkers(2, env);
   const batch = 'redis-restart';
   const args = ['enqueue', 's3://src/in/', '--dest', 's3://dst/out/', '--batch', batch];
@@ -50,7 +26,7 @@ it('Redis restarted empty mid-batch: workers reconnect, a second enqueue finishe
   const done = () =>
     workers.flatMap((w) => jsonLines(w.stderr)).filter((l) => l.stage === 'done').length;
   while (done() < 8) await sleep(10);
-  await redis.restart(); // SIGKILL, then a new empty server on the same port
+  await suite.redis.restart(); // SIGKILL, then a new empty server on the same port
   const doneAtRestart = done();
   expect(doneAtRestart).toBeLessThan(40);
   await sleep(1500);
@@ -78,14 +54,8 @@ it('Redis restarted empty mid-batch: workers reconnect, a second enqueue finishe
   const exits = await stopWorkers(workers);
   for (const e of exits) expect(e).toEqual({ code: 0, signal: null });
 
-  const check = await checkBatch(s3.client, {
-    sourceBucket: 'src',
-    sourcePrefix: 'in/',
-    destBucket: 'dst',
-    destPrefix: 'out/',
-    batchId: batch,
-  });
-  expect(check).toMatchObject({ objects: 40, rows: 40, duplicates: 0, lost: 0, summaryTotal: 40 });
+  const check = await checkSuiteBatch(suite, batch);
+  expectOneRowEach(check, 40);
   expect(check.failed).toEqual([]);
   expect(check.badOutputs).toEqual([]);
   console.log(

@@ -4,46 +4,28 @@
  * and two workers talk to S3 only through the fault proxy. Transient errors are
  * retried and never recorded as failed images.
  */
-import {
-  redisUrl,
-  type S3Server,
-  startS3Server,
-  uniqueQueueName,
-  uploadFixtures,
-} from '@kpress/testkit';
+import { uploadFixtures } from '@kpress/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { checkBatch } from './batch-check.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
-import {
-  assertCliBuilt,
-  FAST_STALL_ENV,
-  kpress,
-  obliterateQueue,
-  startWorkers,
-  stopWorkers,
-} from './kpress-cli.js';
+import { FAST_STALL_ENV, kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { jsonLines } from './log-lines.js';
 import { sampleVariants } from './sample-variants.js';
+import { checkSuiteBatch, expectCleanBatch, useFaultSuite } from './test/fault-suite.js';
 
-let s3: S3Server;
+const suite = useFaultSuite({ queuePrefix: 'kpress-faults-s3' });
 let proxy: FaultProxy;
-const queue = uniqueQueueName('kpress-faults-s3');
 
 beforeAll(async () => {
-  assertCliBuilt();
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
-  proxy = await startFaultProxy({ target: s3.endpoint, seed: 42, delayMs: 200 });
+  proxy = await startFaultProxy({ target: suite.s3.endpoint, seed: 42, delayMs: 200 });
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await obliterateQueue(redisUrl(), queue);
-  await s3?.close();
 });
 
 it('the fault proxy answers errors, cuts connections and counts what it injected', async () => {
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  await uploadFixtures(s3.client, 'src', 'probe/', { 'x.bin': Buffer.alloc(4000, 7) });
+  await uploadFixtures(suite.s3.client, 'src', 'probe/', { 'x.bin': Buffer.alloc(4000, 7) });
   const direct = new S3Client({
     endpoint: proxy.endpoint,
     region: 'us-east-1',
@@ -76,7 +58,7 @@ it('the fault proxy answers errors, cuts connections and counts what it injected
 });
 
 it('a batch through S3 faults completes with the right rows and no transient error as a failure', async () => {
-  await uploadFixtures(s3.client, 'src', 'in/', await sampleVariants(40));
+  await uploadFixtures(suite.s3.client, 'src', 'in/', await sampleVariants(40));
   proxy.setRates({
     slowDown: 0.06,
     internalError: 0.06,
@@ -85,13 +67,7 @@ it('a batch through S3 faults completes with the right rows and no transient err
     delay: 0.05,
   });
   const before = proxy.injected();
-  const env = {
-    ...s3.env,
-    ...FAST_STALL_ENV,
-    S3_ENDPOINT: proxy.endpoint,
-    REDIS_URL: redisUrl(),
-    KPRESS_QUEUE: queue,
-  };
+  const env = suite.env({ ...FAST_STALL_ENV, S3_ENDPOINT: proxy.endpoint });
   const workers = await startWorkers(2, env, 2);
   const batch = 's3-faults';
   const run = kpress(
@@ -118,17 +94,7 @@ it('a batch through S3 faults completes with the right rows and no transient err
 
   const injected = proxy.injected() - before;
   expect(injected).toBeGreaterThan(20);
-  const check = await checkBatch(s3.client, {
-    sourceBucket: 'src',
-    sourcePrefix: 'in/',
-    destBucket: 'dst',
-    destPrefix: 'out/',
-    batchId: batch,
-  });
-  expect(check).toMatchObject({ objects: 40, rows: 40, duplicates: 0, lost: 0, summaryTotal: 40 });
-  expect(check.failed).toEqual([]);
-  expect(check.badOutputs).toEqual([]);
-  expect(check.extra).toEqual([]);
+  expectCleanBatch(await checkSuiteBatch(suite, batch), 40);
   // no worker crashed on the way, and retries were logged as such, not as failed images
   const logs = workers.flatMap((w) => jsonLines(w.stderr));
   expect(logs.filter((l) => l.stage === 'done' && l.status === 'failed')).toEqual([]);

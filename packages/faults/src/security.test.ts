@@ -12,38 +12,34 @@ import { join } from 'node:path';
 import {
   acceptS3Credentials,
   type RedisServer,
-  type S3Server,
   startRedisServer,
-  startS3Server,
   uniqueQueueName,
   uploadFixtures,
 } from '@kpress/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getBytes, listKeys } from './batch-check.js';
-import { assertCliBuilt, kpress, startWorkers, stopWorkers } from './kpress-cli.js';
+import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { sampleVariants } from './sample-variants.js';
+import { useFaultSuite } from './test/fault-suite.js';
 
 const ACCESS_KEY = 'AKIAKPRESSLEAKMARKER1';
 const SECRET_KEY = 'kpressSecretLeakMarker/xyzzy+42';
 const REDIS_PASSWORD = 'kpressRedisPwLeakMarker77';
 const MARKERS = [ACCESS_KEY, SECRET_KEY, REDIS_PASSWORD, encodeURIComponent(SECRET_KEY)];
 
-let s3: S3Server;
-let redis: RedisServer;
+const suite = useFaultSuite({
+  queuePrefix: 'kpress-faults-sec',
+  privateRedis: { password: REDIS_PASSWORD },
+});
 let revoke: () => void;
 
-beforeAll(async () => {
-  assertCliBuilt();
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
+beforeAll(() => {
   revoke = acceptS3Credentials(ACCESS_KEY, SECRET_KEY);
-  redis = await startRedisServer({ password: REDIS_PASSWORD });
 });
 
-afterAll(async () => {
+afterAll(() => {
   revoke?.();
-  await redis?.close();
-  await s3?.close();
 });
 
 function leaks(text: string): string[] {
@@ -73,15 +69,12 @@ async function dumpRedis(url: string): Promise<string> {
 
 it('a batch with distinctive credentials and Redis AUTH: no marker in logs, Redis or outputs', async () => {
   const files = { ...(await sampleVariants(4)), 'bad.jpg': 'not an image' };
-  await uploadFixtures(s3.client, 'src', 'in/', files);
-  const env = {
-    ...s3.env,
+  await uploadFixtures(suite.s3.client, 'src', 'in/', files);
+  const env = suite.env({
     AWS_ACCESS_KEY_ID: ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-    REDIS_URL: redis.url,
-    KPRESS_QUEUE: uniqueQueueName('kpress-faults-sec'),
     LOG_LEVEL: 'debug',
-  };
+  });
   const workers = await startWorkers(1, env);
   const run = kpress(
     ['enqueue', 's3://src/in/', '--dest', 's3://dst/out/', '--batch', 'sec', '--wait', '--json'],
@@ -89,23 +82,25 @@ it('a batch with distinctive credentials and Redis AUTH: no marker in logs, Redi
   );
   expect((await run.waitForExit()).code, run.stderr.slice(-5).join('\n')).toBe(0);
   expect(JSON.parse(run.stdout.at(-1) ?? '{}').counts).toMatchObject({ total: 5, failed: 1 });
-  const redisText = await dumpRedis(redis.url); // before the workers' jobs are cleaned up
+  const redisText = await dumpRedis(suite.redis.url); // before the workers' jobs are cleaned up
   for (const e of await stopWorkers(workers)) expect(e).toEqual({ code: 0, signal: null });
 
   expect(redisText.length).toBeGreaterThan(0);
   expect(leaks(redisText), 'Redis').toEqual([]);
   expect(leaks([...run.stdout, ...run.stderr].join('\n')), 'producer output').toEqual([]);
   for (const w of workers) expect(leaks([...w.stdout, ...w.stderr].join('\n'))).toEqual([]);
-  const written = await listKeys(s3.client, 'dst', 'out/');
+  const written = await listKeys(suite.s3.client, 'dst', 'out/');
   expect(written.some((k) => k.endsWith('report.html'))).toBe(true);
   for (const key of written) {
-    expect(leaks((await getBytes(s3.client, 'dst', key)).toString('latin1')), key).toEqual([]);
+    expect(leaks((await getBytes(suite.s3.client, 'dst', key)).toString('latin1')), key).toEqual(
+      [],
+    );
   }
 });
 
 it('an unreachable Redis URL with a password is printed redacted', async () => {
   const run = kpress(['enqueue', 's3://src/in/', '--dest', 's3://dst/x/'], {
-    ...s3.env,
+    ...suite.s3.env,
     REDIS_URL: `redis://kpuser:${REDIS_PASSWORD}@127.0.0.1:1/`,
   });
   const exit = await run.waitForExit();
@@ -117,8 +112,8 @@ it('an unreachable Redis URL with a password is printed redacted', async () => {
 
 it('a wrong Redis password fails with a clear line and no password', async () => {
   const run = kpress(['enqueue', 's3://src/in/', '--dest', 's3://dst/x/'], {
-    ...s3.env,
-    REDIS_URL: `redis://:wrong-${REDIS_PASSWORD}@127.0.0.1:${redis.port}/`,
+    ...suite.s3.env,
+    REDIS_URL: `redis://:wrong-${REDIS_PASSWORD}@127.0.0.1:${suite.redis.port}/`,
   });
   expect((await run.waitForExit()).code).toBe(1);
   const text = [...run.stdout, ...run.stderr].join('\n');
@@ -180,9 +175,9 @@ it('Redis over TLS (rediss://, self-signed CA through NODE_EXTRA_CA_CERTS): a sm
     tlsRedis.server = await startRedisServer({
       tls: { cert: f('server.pem'), key: f('server.key'), ca: f('ca.pem') },
     });
-    await uploadFixtures(s3.client, 'src', 'tls/', await sampleVariants(3));
+    await uploadFixtures(suite.s3.client, 'src', 'tls/', await sampleVariants(3));
     const env = {
-      ...s3.env,
+      ...suite.s3.env,
       REDIS_URL: tlsRedis.server.url,
       NODE_EXTRA_CA_CERTS: f('ca.pem'),
       KPRESS_QUEUE: uniqueQueueName('kpress-faults-tls'),

@@ -2,27 +2,15 @@
  * SIGTERM while a 12-megapixel image is in hand: the worker finishes it (or
  * hands it back), exits 0, and the image ends up with exactly one row.
  */
-import {
-  redisUrl,
-  type S3Server,
-  startS3Server,
-  uniqueQueueName,
-  uploadFixtures,
-} from '@kpress/testkit';
+import { uploadFixtures } from '@kpress/testkit';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { checkBatch, waitForObject } from './batch-check.js';
-import {
-  assertCliBuilt,
-  kpress,
-  obliterateQueue,
-  startWorkers,
-  stopWorkers,
-} from './kpress-cli.js';
+import { expect, it } from 'vitest';
+import { waitForObject } from './batch-check.js';
+import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { mulberry32 } from './prng.js';
+import { checkSuiteBatch, expectOneRowEach, useFaultSuite } from './test/fault-suite.js';
 
-let s3: S3Server;
-const queue = uniqueQueueName('kpress-faults-term');
+const suite = useFaultSuite({ queuePrefix: 'kpress-faults-term' });
 
 /** A 4240x2832 (12 MP) JPEG: a colour gradient with seeded noise. */
 async function twelveMegapixelJpeg(): Promise<Buffer> {
@@ -43,19 +31,9 @@ async function twelveMegapixelJpeg(): Promise<Buffer> {
     .toBuffer();
 }
 
-beforeAll(async () => {
-  assertCliBuilt();
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
-});
-
-afterAll(async () => {
-  await obliterateQueue(redisUrl(), queue);
-  await s3?.close();
-});
-
 it('SIGTERM with a 12 MP image in hand: exit 0, and the image gets exactly one row', async () => {
-  await uploadFixtures(s3.client, 'src', 'in/', { 'big.jpg': await twelveMegapixelJpeg() });
-  const env = { ...s3.env, REDIS_URL: redisUrl(), KPRESS_QUEUE: queue, LOG_LEVEL: 'debug' };
+  await uploadFixtures(suite.s3.client, 'src', 'in/', { 'big.jpg': await twelveMegapixelJpeg() });
+  const env = suite.env({ LOG_LEVEL: 'debug' });
   const [worker] = await startWorkers(1, env);
   if (worker === undefined) throw new Error('no worker');
   const batch = 'term-12mp';
@@ -69,17 +47,11 @@ it('SIGTERM with a 12 MP image in hand: exit 0, and the image gets exactly one r
 
   // the next worker takes a job handed back, and runs the batch's finalize
   const next = await startWorkers(1, env);
-  await waitForObject(s3.client, 'dst', `out/_kpress/${batch}/summary.json`);
+  await waitForObject(suite.s3.client, 'dst', `out/_kpress/${batch}/summary.json`);
   for (const e of await stopWorkers(next)) expect(e).toEqual({ code: 0, signal: null });
 
-  const check = await checkBatch(s3.client, {
-    sourceBucket: 'src',
-    sourcePrefix: 'in/',
-    destBucket: 'dst',
-    destPrefix: 'out/',
-    batchId: batch,
-  });
-  expect(check).toMatchObject({ objects: 1, rows: 1, duplicates: 0, lost: 0, summaryTotal: 1 });
+  const check = await checkSuiteBatch(suite, batch);
+  expectOneRowEach(check, 1);
   expect(check.badOutputs).toEqual([]);
   expect(check.byKey.get('in/big.jpg')).toMatchObject({ width: 4240, height: 2832 });
   console.log(`12 MP SIGTERM: the worker ${finishedIt ? 'finished' : 'handed back'} the image`);
