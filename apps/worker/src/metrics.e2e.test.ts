@@ -2,11 +2,11 @@
  * Worker metrics and health over real things: a `kpress worker` child process
  * with KPRESS_METRICS_PORT, Redis, s3rver on loopback, real images.
  */
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
 import { createQueue, JOB_NAMES, jobIdFor, type KpressQueue } from '@kpress/queue';
 import {
+  freePort,
   type ProcessHandle,
   redisUrl,
   type S3Server,
@@ -25,17 +25,6 @@ let s3: S3Server;
 let queue: KpressQueue;
 let worker: ProcessHandle;
 const queueName = uniqueQueueName('kpress-metrics');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A sample of the metric `line` (e.g. `kpress_jobs_total{outcome="failed"}`), or undefined. */
 function sample(text: string, line: string): number | undefined {
