@@ -98,6 +98,18 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
     iterations: Number.NaN,
     extrapolated: false,
   };
+  /** Figures of an encoder seen only from outside (sharp, pngquant): its PNG checked against the source. */
+  const encoderResult = async (run: { ms: number; last: Buffer }) => {
+    const check = await psnrOfPng(src, run.last);
+    return {
+      ...base,
+      endToEndMs: run.ms,
+      quantizeMs: Number.NaN,
+      psnr: check.psnr,
+      bytes: run.last.length,
+      colorsUsed: check.colorsUsed,
+    };
+  };
   const k = spec.colors;
   switch (spec.system) {
     case 'kpress':
@@ -126,16 +138,7 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
       const encode = () =>
         sharp(bytes).autoOrient().png({ palette: true, colours: k, dither: 0 }).toBuffer();
       await warmUp(encode);
-      const run = await timed(spec.reps, encode);
-      const check = await psnrOfPng(src, run.last);
-      return {
-        ...base,
-        endToEndMs: run.ms,
-        quantizeMs: Number.NaN,
-        psnr: check.psnr,
-        bytes: run.last.length,
-        colorsUsed: check.colorsUsed,
-      };
+      return encoderResult(await timed(spec.reps, encode));
     }
     case 'pngquant': {
       const png = readFileSync(spec.pngInput);
@@ -151,17 +154,8 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
         return r.stdout;
       };
       encode(); // warm-up (page cache, dynamic loading)
-      const run = await timed(spec.reps, encode);
-      const check = await psnrOfPng(src, run.last);
-      return {
-        ...base,
-        endToEndMs: run.ms,
-        quantizeMs: Number.NaN,
-        psnr: check.psnr,
-        bytes: run.last.length,
-        colorsUsed: check.colorsUsed,
-        peakRssMb: rssKb / 1024,
-      };
+      const result = await encoderResult(await timed(spec.reps, encode));
+      return { ...result, peakRssMb: rssKb / 1024 };
     }
     case 'full-lloyd': {
       const warm = corner(src);
