@@ -10,40 +10,46 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePath, uploadFixtures } from './fixtures.js';
-import { S3RVER_CREDENTIALS, type S3Server, startS3Server } from './s3-server.js';
+import { startS3rver, startS3Server, testS3Kinds } from './s3-server.js';
+import type { S3Server } from './s3-server-handle.js';
 
-let s3: S3Server;
-beforeAll(async () => {
-  s3 = await startS3Server({ buckets: ['rt'] });
-});
-afterAll(async () => {
-  await s3.close();
-});
+describe.each(testS3Kinds())('startS3Server on %s', (kind) => {
+  let s3: S3Server;
+  beforeAll(async () => {
+    s3 = await startS3Server({ kind, buckets: ['kp-rt'] });
+  });
+  afterAll(async () => {
+    await s3.close();
+  });
 
-async function read(key: string): Promise<Buffer> {
-  const out = await s3.client.send(new GetObjectCommand({ Bucket: 'rt', Key: key }));
-  return Buffer.from(
-    await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  );
-}
+  async function read(key: string): Promise<Buffer> {
+    const out = await s3.client.send(new GetObjectCommand({ Bucket: 'kp-rt', Key: key }));
+    return Buffer.from(
+      await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    );
+  }
 
-describe('startS3Server', () => {
   it('listens on loopback and describes itself in env', () => {
+    expect(s3.kind).toBe(kind);
     expect(s3.endpoint).toBe(`http://127.0.0.1:${s3.port}`);
     expect(s3.port).toBeGreaterThan(0);
     expect(s3.env).toMatchObject({
       S3_ENDPOINT: s3.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     });
+    if (kind === 's3rver') expect(s3.credentials.accessKeyId).toBe('S3RVER');
+    else expect(s3.credentials.accessKeyId).toMatch(/^KP[0-9A-F]{18}$/);
   });
 
   it.each([0, 1, 1271, 65_537, 1_300_000])(
     'PutObject of %i bytes comes back byte-exact',
     async (n) => {
       const body = randomBytes(n);
-      await s3.client.send(new PutObjectCommand({ Bucket: 'rt', Key: `put/${n}.bin`, Body: body }));
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: 'kp-rt', Key: `put/${n}.bin`, Body: body }),
+      );
       const back = await read(`put/${n}.bin`);
       expect(back.length).toBe(n);
       expect(back.equals(body)).toBe(true);
@@ -57,7 +63,7 @@ describe('startS3Server', () => {
       // partSize 5 MiB: the larger body goes as a two-part multipart upload
       await new Upload({
         client: s3.client,
-        params: { Bucket: 'rt', Key: `upload/${n}.bin`, Body: body },
+        params: { Bucket: 'kp-rt', Key: `upload/${n}.bin`, Body: body },
         partSize: 5 * 1024 * 1024,
       }).done();
       const back = await read(`upload/${n}.bin`);
@@ -66,30 +72,35 @@ describe('startS3Server', () => {
     },
   );
 
-  it('needs WHEN_REQUIRED checksums: a default client gets a different body back', async () => {
+  it('needs WHEN_REQUIRED checksums: a default client stores framing (s3rver) or is refused (RGW)', async () => {
     // documents why s3ClientFor (and @kpress/storage) set WHEN_REQUIRED for custom endpoints
     const plain = new S3Client({
       endpoint: s3.endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
+      credentials: s3.credentials,
     });
     try {
       const body = randomBytes(1271);
       // a streamed body: the default client frames it as aws-chunked with a trailing checksum
-      await plain.send(
+      const put = plain.send(
         new PutObjectCommand({
-          Bucket: 'rt',
+          Bucket: 'kp-rt',
           Key: 'plain.bin',
           Body: Readable.from([body]),
           ContentLength: body.length,
         }),
       );
-      expect((await read('plain.bin')).length).not.toBe(1271);
+      if (kind === 's3rver') {
+        await put;
+        expect((await read('plain.bin')).length).not.toBe(1271);
+      } else {
+        await expect(put).rejects.toMatchObject({ $metadata: { httpStatusCode: 411 } });
+      }
       // the same upload through the testkit client is byte-exact
       await s3.client.send(
         new PutObjectCommand({
-          Bucket: 'rt',
+          Bucket: 'kp-rt',
           Key: 'ok.bin',
           Body: Readable.from([body]),
           ContentLength: body.length,
@@ -102,7 +113,7 @@ describe('startS3Server', () => {
   });
 
   it('uploadFixtures puts buffers, text and files under a prefix', async () => {
-    const keys = await uploadFixtures(s3.client, 'rt', 'fx/', {
+    const keys = await uploadFixtures(s3.client, 'kp-rt', 'fx/', {
       'a.bin': Buffer.from([1, 2, 3]),
       'b.txt': 'hello',
       'coffee.jpg': { path: samplePath('coffee.jpg') },
@@ -111,9 +122,11 @@ describe('startS3Server', () => {
     expect((await read('fx/b.txt')).toString()).toBe('hello');
     expect((await read('fx/coffee.jpg')).length).toBe(92_585);
   });
+});
 
+describe('startS3rver', () => {
   it('creates buckets on demand and close() removes its directory', async () => {
-    const other = await startS3Server();
+    const other = await startS3rver();
     await other.createBucket('made-later');
     const listed = await other.client.send(new ListObjectsV2Command({ Bucket: 'made-later' }));
     expect(listed.KeyCount ?? 0).toBe(0);

@@ -1,61 +1,45 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { type RgwServerOptions, startRgwServer } from './rgw-server.js';
+import { acceptS3Credentials } from './s3-credentials.js';
+import { type S3Server, type S3ServerKind, s3ServerHandle } from './s3-server-handle.js';
 import { s3rverFixes } from './s3rver-fixes.js';
 
 /** Options of `startS3Server`. */
-export interface S3ServerOptions {
-  /** Buckets created before the server answers; default none. */
-  buckets?: string[];
-}
-
-/** A running loopback S3 server (s3rver) and a client for it. */
-export interface S3Server {
-  /** `http://127.0.0.1:<port>` */
-  endpoint: string;
-  port: number;
-  /** Where s3rver stores objects (a fresh temporary directory, removed by `close()`). */
-  directory: string;
-  /**
-   * Environment for a kpress process using this server: S3_ENDPOINT,
-   * S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
-   * (s3rver's fixed S3RVER/S3RVER).
-   */
-  env: Record<string, string>;
-  /** A client for the server (path style, checksums only when required). */
-  client: S3Client;
-  /** Creates a bucket. */
-  createBucket(name: string): Promise<void>;
-  /** Stops the server, destroys the client and removes the server's directory. */
-  close(): Promise<void>;
+export interface S3ServerOptions extends RgwServerOptions {
+  /** Which server; default `'s3rver'`. */
+  kind?: S3ServerKind;
 }
 
 /** s3rver's fixed credentials. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /**
- * An S3 client for an S3-compatible endpoint, with the settings kpress uses for
- * custom endpoints: path style, and checksums only WHEN_REQUIRED (otherwise the
- * SDK's aws-chunked framing is stored by s3rver as part of the body).
+ * The servers the integration suites run against, from `KPRESS_TEST_S3`:
+ * `both` (default: RGW, the real S3 implementation, and s3rver, which the demo
+ * embeds), `rgw` or `s3rver`. Anything else throws naming the variable.
  */
-export function s3ClientFor(endpoint: string, region = 'us-east-1'): S3Client {
-  return new S3Client({
-    endpoint,
-    region,
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+export function testS3Kinds(value = process.env.KPRESS_TEST_S3): S3ServerKind[] {
+  const v = (value ?? '').trim() || 'both';
+  if (v === 'both') return ['rgw', 's3rver'];
+  if (v === 'rgw' || v === 's3rver') return [v];
+  throw new Error(
+    `KPRESS_TEST_S3: expected one of both, rgw, s3rver; got ${JSON.stringify(value)}`,
+  );
+}
+
+/** Starts an S3 server of `options.kind` (s3rver by default) with `options.buckets`. */
+export function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
+  return (options.kind ?? 's3rver') === 'rgw' ? startRgwServer(options) : startS3rver(options);
 }
 
 /**
  * Starts s3rver on 127.0.0.1 on a free port, silent, storing in a fresh
  * temporary directory that `close()` removes.
  */
-export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
+export async function startS3rver(options: { buckets?: string[] } = {}): Promise<S3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'kpress-s3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
@@ -72,32 +56,20 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     await rm(directory, { recursive: true, force: true });
     throw err;
   }
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = s3ClientFor(endpoint);
-  let closed = false;
-  return {
-    endpoint,
-    port: address.port,
+  return s3ServerHandle({
+    kind: 's3rver',
     directory,
-    env: {
-      S3_ENDPOINT: endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    },
-    client,
-    async createBucket(name: string) {
-      await client.send(new CreateBucketCommand({ Bucket: name }));
+    endpoint: `http://127.0.0.1:${address.port}`,
+    credentials: S3RVER_CREDENTIALS,
+    addUser: async (accessKeyId, secretAccessKey) => {
+      const revoke = acceptS3Credentials(accessKeyId, secretAccessKey);
+      return async () => revoke();
     },
     async close() {
-      if (closed) return;
-      closed = true;
-      client.destroy();
       // keep-alive sockets from any client would hold close() open
       server.httpServer.closeAllConnections();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },
-  };
+  });
 }

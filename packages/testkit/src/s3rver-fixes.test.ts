@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type S3Server, startS3Server } from './s3-server.js';
+import { startS3Server } from './s3-server.js';
+import type { S3Server } from './s3-server-handle.js';
 
 const B = 'kp-cache';
 let s3: S3Server;
