@@ -41,6 +41,9 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeTooSkewed',
   // the body S3 received does not match the Content-MD5 sent: changed in transit, send it again
   'BadDigest',
+  // likewise for the signed payload hash (RGW checks it before Content-MD5; so does AWS
+  // for a body whose x-amz-content-sha256 is signed)
+  'XAmzContentSHA256Mismatch',
 ]);
 const NETWORK_CODES = new Set([
   'ECONNRESET',
