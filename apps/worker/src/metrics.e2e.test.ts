@@ -1,6 +1,6 @@
 /**
  * Worker metrics and health over real things: a `kpress worker` child process
- * with KPRESS_METRICS_PORT, Redis, s3rver on loopback, real images.
+ * with KPRESS_METRICS_PORT, Redis, RGW and s3rver on loopback, real images.
  */
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
@@ -15,126 +15,129 @@ import {
   startS3Server,
   uniqueQueueName,
   uploadFixtures,
+  testS3Kinds,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
 const BATCH = '20250101-000000-abcdef';
 
-let s3: S3Server;
-let queue: KpressQueue;
-let worker: ProcessHandle;
-const queueName = uniqueQueueName('kpress-metrics');
+describe.each(testS3Kinds())('metrics.e2e on %s', (kind) => {
+  let s3: S3Server;
+  let queue: KpressQueue;
+  let worker: ProcessHandle;
+  const queueName = uniqueQueueName('kpress-metrics');
 
-/** A sample of the metric `line` (e.g. `kpress_jobs_total{outcome="failed"}`), or undefined. */
-function sample(text: string, line: string): number | undefined {
-  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
-}
-
-async function scrapeUntil(base: string, done: (text: string) => boolean): Promise<string> {
-  for (;;) {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    if (done(text)) return text;
-    await new Promise((r) => setTimeout(r, 100));
+  /** A sample of the metric `line` (e.g. `kpress_jobs_total{outcome="failed"}`), or undefined. */
+  function sample(text: string, line: string): number | undefined {
+    const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+    return found === undefined ? undefined : Number(found.slice(line.length + 1));
   }
-}
 
-beforeAll(async () => {
-  s3 = await startS3Server({ buckets: ['src', 'dst'] });
-  queue = createQueue(loadConfig({ REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName }));
-});
+  async function scrapeUntil(base: string, done: (text: string) => boolean): Promise<string> {
+    for (;;) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      if (done(text)) return text;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
-afterAll(async () => {
-  worker?.kill('SIGKILL');
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  await s3?.close();
-});
+  beforeAll(async () => {
+    s3 = await startS3Server({ kind, buckets: ['src', 'dst'] });
+    queue = createQueue(loadConfig({ REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName }));
+  });
 
-describe('worker metrics and health (child process)', () => {
-  it('counts jobs, bytes and stages on /metrics; /healthz 200, then 503 or closed after SIGTERM', async () => {
-    const port = await freePort();
-    worker = spawnProcess(process.execPath, [BIN, 'worker', '--concurrency', '1'], {
-      env: {
-        ...s3.env,
-        REDIS_URL: redisUrl(),
-        KPRESS_QUEUE: queueName,
-        KPRESS_METRICS_PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-    });
-    await worker.waitForLine(/worker ready/);
-    const base = `http://127.0.0.1:${port}`;
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    await s3?.close();
+  });
 
-    const health = await fetch(`${base}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
-      ok: true,
-      state: 'running',
-      redis: 'ready',
-      queue: queueName,
-    });
-    const before = await (await fetch(`${base}/metrics`)).text();
-    expect(sample(before, 'kpress_jobs_total{outcome="compressed"}')).toBe(0);
-    expect(before).toContain('process_resident_memory_bytes');
-    expect(sample(before, 'kpress_queue_depth')).toBe(0);
-
-    const keys = await uploadFixtures(s3.client, 'src', 'in/', {
-      'chelsea.png': { path: samplePath('chelsea.png') },
-      'bad.jpg': 'not a jpeg at all',
-    });
-    for (const key of keys) {
-      await queue.add(
-        JOB_NAMES.compress,
-        {
-          batchId: BATCH,
-          source: 's3://src/in/',
-          dest: 's3://dst/out/',
-          key,
-          size: 1,
-          colors: 16,
-          seed: 1,
+  describe('worker metrics and health (child process)', () => {
+    it('counts jobs, bytes and stages on /metrics; /healthz 200, then 503 or closed after SIGTERM', async () => {
+      const port = await freePort();
+      worker = spawnProcess(process.execPath, [BIN, 'worker', '--concurrency', '1'], {
+        env: {
+          ...s3.env,
+          REDIS_URL: redisUrl(),
+          KPRESS_QUEUE: queueName,
+          KPRESS_METRICS_PORT: String(port),
+          LOG_LEVEL: 'info',
         },
-        { jobId: jobIdFor(BATCH, key) },
-      );
-    }
-    const text = await scrapeUntil(
-      base,
-      (t) =>
-        sample(t, 'kpress_jobs_total{outcome="compressed"}') === 1 &&
-        sample(t, 'kpress_jobs_total{outcome="failed"}') === 1,
-    );
-    expect(sample(text, 'kpress_jobs_total{outcome="kept-original"}')).toBe(0);
-    expect(sample(text, 'kpress_jobs_total{outcome="retried"}')).toBe(0);
-    // bytes count the job that did not fail: chelsea.png in, its palette PNG out
-    expect(sample(text, 'kpress_bytes_in_total')).toBe(240512);
-    const out = sample(text, 'kpress_bytes_out_total') ?? 0;
-    expect(out).toBeGreaterThan(0);
-    expect(out).toBeLessThan(240512);
-    expect(sample(text, 'kpress_stage_seconds_count{stage="get"}')).toBe(2);
-    expect(sample(text, 'kpress_stage_seconds_count{stage="record"}')).toBe(2);
-    for (const stage of ['decode', 'quantize', 'encode', 'put']) {
-      expect(sample(text, `kpress_stage_seconds_count{stage="${stage}"}`), stage).toBe(1);
-    }
+      });
+      await worker.waitForLine(/worker ready/);
+      const base = `http://127.0.0.1:${port}`;
 
-    worker.kill('SIGTERM');
-    // From the signal on, /healthz stops saying 200: 503 while the worker closes,
-    // then nothing listens (the signal arrives asynchronously: look until it has).
-    let after: number | 'closed' = 200;
-    while (after === 200) {
-      after = await fetch(`${base}/healthz`).then(
-        async (r) => {
-          if (r.status === 503)
-            expect(await r.json()).toMatchObject({ ok: false, state: 'closing' });
-          else await r.body?.cancel();
-          return r.status;
-        },
-        () => 'closed' as const,
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        ok: true,
+        state: 'running',
+        redis: 'ready',
+        queue: queueName,
+      });
+      const before = await (await fetch(`${base}/metrics`)).text();
+      expect(sample(before, 'kpress_jobs_total{outcome="compressed"}')).toBe(0);
+      expect(before).toContain('process_resident_memory_bytes');
+      expect(sample(before, 'kpress_queue_depth')).toBe(0);
+
+      const keys = await uploadFixtures(s3.client, 'src', 'in/', {
+        'chelsea.png': { path: samplePath('chelsea.png') },
+        'bad.jpg': 'not a jpeg at all',
+      });
+      for (const key of keys) {
+        await queue.add(
+          JOB_NAMES.compress,
+          {
+            batchId: BATCH,
+            source: 's3://src/in/',
+            dest: 's3://dst/out/',
+            key,
+            size: 1,
+            colors: 16,
+            seed: 1,
+          },
+          { jobId: jobIdFor(BATCH, key) },
+        );
+      }
+      const text = await scrapeUntil(
+        base,
+        (t) =>
+          sample(t, 'kpress_jobs_total{outcome="compressed"}') === 1 &&
+          sample(t, 'kpress_jobs_total{outcome="failed"}') === 1,
       );
-    }
-    expect([503, 'closed']).toContain(after);
-    expect(await worker.waitForExit()).toEqual({ code: 0, signal: null });
-    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+      expect(sample(text, 'kpress_jobs_total{outcome="kept-original"}')).toBe(0);
+      expect(sample(text, 'kpress_jobs_total{outcome="retried"}')).toBe(0);
+      // bytes count the job that did not fail: chelsea.png in, its palette PNG out
+      expect(sample(text, 'kpress_bytes_in_total')).toBe(240512);
+      const out = sample(text, 'kpress_bytes_out_total') ?? 0;
+      expect(out).toBeGreaterThan(0);
+      expect(out).toBeLessThan(240512);
+      expect(sample(text, 'kpress_stage_seconds_count{stage="get"}')).toBe(2);
+      expect(sample(text, 'kpress_stage_seconds_count{stage="record"}')).toBe(2);
+      for (const stage of ['decode', 'quantize', 'encode', 'put']) {
+        expect(sample(text, `kpress_stage_seconds_count{stage="${stage}"}`), stage).toBe(1);
+      }
+
+      worker.kill('SIGTERM');
+      // From the signal on, /healthz stops saying 200: 503 while the worker closes,
+      // then nothing listens (the signal arrives asynchronously: look until it has).
+      let after: number | 'closed' = 200;
+      while (after === 200) {
+        after = await fetch(`${base}/healthz`).then(
+          async (r) => {
+            if (r.status === 503)
+              expect(await r.json()).toMatchObject({ ok: false, state: 'closing' });
+            else await r.body?.cancel();
+            return r.status;
+          },
+          () => 'closed' as const,
+        );
+      }
+      expect([503, 'closed']).toContain(after);
+      expect(await worker.waitForExit()).toEqual({ code: 0, signal: null });
+      await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    });
   });
 });

@@ -283,3 +283,17 @@ export async function hostileInputs(): Promise<HostileInput[]> {
     },
   ];
 }
+
+/**
+ * Keys with `.` and `..` segments, for a store that keeps them literal, as S3
+ * and Ceph RGW do (s3rver's filesystem store cannot hold them). Each maps to
+ * the same literal path under the destination prefix.
+ */
+export function dotSegmentInputs(photo: Buffer): HostileInput[] {
+  return ['dots/./x.jpg', 'dots/a/../y.jpg', 'dots/../../z.jpg'].map((name) => ({
+    name,
+    what: `key with dot segments (${name})`,
+    body: photo,
+    expected: { status: 'compressed' },
+  }));
+}

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import {
   CopyObjectCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRgwServer } from './rgw-server.js';
-import type { S3Server } from './s3-server-handle.js';
+import { type S3Server, s3ClientFor } from './s3-server-handle.js';
 import { spawnProcess } from './spawn-process.js';
 
 /** Pids of the Ceph daemons (not their watchdog shells) whose command line mentions `dir`. */
@@ -110,19 +111,18 @@ describe('startRgwServer', () => {
     expect(copied.ContentLength).toBe(1);
   });
 
-  it('accepts an added user until it is revoked', async () => {
-    const revoke = await s3.addUser('KPADDEDUSER0000001', 'added-secret');
-    const { s3ClientFor } = await import('./s3-server-handle.js');
+  it('accepts an added key for the same buckets until it is revoked', async () => {
+    const revoke = await s3.addKey('KPADDEDKEY00000001', 'added-secret');
     const client = s3ClientFor(s3.endpoint, {
-      accessKeyId: 'KPADDEDUSER0000001',
+      accessKeyId: 'KPADDEDKEY00000001',
       secretAccessKey: 'added-secret',
     });
     try {
-      await client
-        .send(new PutObjectCommand({ Bucket: 'mine-added', Key: 'k', Body: 'x' }))
-        .catch(() => {});
-      const { ListBucketsCommand } = await import('@aws-sdk/client-s3');
-      await expect(client.send(new ListBucketsCommand({}))).resolves.toBeDefined();
+      await client.send(new PutObjectCommand({ Bucket: 'rgw-rt', Key: 'by-added-key', Body: 'x' }));
+      const head = await s3.client.send(
+        new HeadObjectCommand({ Bucket: 'rgw-rt', Key: 'by-added-key' }),
+      );
+      expect(head.ContentLength).toBe(1);
       await revoke();
       await expect(client.send(new ListBucketsCommand({}))).rejects.toMatchObject({
         $metadata: { httpStatusCode: 403 },

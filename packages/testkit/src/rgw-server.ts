@@ -107,48 +107,58 @@ export async function startRgwServer(options: RgwServerOptions = {}): Promise<S3
       accessKeyId: `KP${randomBytes(9).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(24).toString('base64url'),
     };
-    const addUser = async (accessKeyId: string, secretAccessKey: string) => {
-      const uid = `kpress-${randomBytes(6).toString('hex')}`;
-      await step(
-        'user create',
-        'radosgw-admin',
-        [
-          ...c,
-          '-n',
-          'client.admin',
-          'user',
-          'create',
+    const uid = 'kpress';
+    const admin = (what: string, args: string[]) =>
+      step(what, 'radosgw-admin', [...c, '-n', 'client.admin', ...args], logDir);
+    /** Another key of the same user: the same buckets, as s3rver's extra key pairs. */
+    const addKey = async (accessKeyId: string, secretAccessKey: string) => {
+      await admin('key create', [
+        'key',
+        'create',
+        '--uid',
+        uid,
+        '--key-type',
+        's3',
+        '--access-key',
+        accessKeyId,
+        '--secret',
+        secretAccessKey,
+      ]);
+      return async () => {
+        await admin('key rm', [
+          'key',
+          'rm',
           '--uid',
           uid,
-          '--display-name',
-          uid,
+          '--key-type',
+          's3',
           '--access-key',
           accessKeyId,
-          '--secret',
-          secretAccessKey,
-        ],
-        logDir,
-      );
-      return async () => {
-        await step(
-          'user rm',
-          'radosgw-admin',
-          [...c, '-n', 'client.admin', 'user', 'rm', '--uid', uid],
-          logDir,
-        );
+        ]);
       };
     };
     const endpoint = `http://127.0.0.1:${rgwPort}`;
     const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     // RGW creates its pools at start; a user created meanwhile waits seconds on them
     await waitUntil(() => fetch(endpoint).then(() => true), daemons, deadline, logDir);
-    await addUser(credentials.accessKeyId, credentials.secretAccessKey);
+    await admin('user create', [
+      'user',
+      'create',
+      '--uid',
+      uid,
+      '--display-name',
+      uid,
+      '--access-key',
+      credentials.accessKeyId,
+      '--secret',
+      credentials.secretAccessKey,
+    ]);
     const server = s3ServerHandle({
       kind: 'rgw',
       endpoint,
       directory,
       credentials,
-      addUser,
+      addKey,
       close: stopAll,
     });
     // a signed request: an unsigned probe says nothing of the user being usable

@@ -29,11 +29,11 @@ export interface S3Server {
   /** Creates a bucket. */
   createBucket(name: string): Promise<void>;
   /**
-   * Makes the server accept another key pair (a user of its own on RGW), e.g.
-   * distinctive marker credentials for a leak test. Resolves to a function
-   * that revokes it.
+   * Makes the server accept another key pair for the same account (so the same
+   * buckets), e.g. distinctive marker credentials for a leak test. Resolves to
+   * a function that revokes it.
    */
-  addUser(accessKeyId: string, secretAccessKey: string): Promise<() => Promise<void>>;
+  addKey(accessKeyId: string, secretAccessKey: string): Promise<() => Promise<void>>;
   /** Stops the server, destroys the client and removes what it stored; idempotent. */
   close(): Promise<void>;
 }
@@ -65,7 +65,7 @@ export interface S3ServerParts {
   endpoint: string;
   directory: string;
   credentials: S3Credentials;
-  addUser(accessKeyId: string, secretAccessKey: string): Promise<() => Promise<void>>;
+  addKey(accessKeyId: string, secretAccessKey: string): Promise<() => Promise<void>>;
   /** Stops the server itself (the client is destroyed first). */
   close(): Promise<void>;
 }
@@ -91,7 +91,7 @@ export function s3ServerHandle(parts: S3ServerParts): S3Server {
     async createBucket(name: string) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
-    addUser: parts.addUser,
+    addKey: parts.addKey,
     close() {
       closing ??= (async () => {
         client.destroy();

@@ -61,7 +61,7 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
     directory,
     endpoint: `http://127.0.0.1:${address.port}`,
     credentials: S3RVER_CREDENTIALS,
-    addUser: async (accessKeyId, secretAccessKey) => {
+    addKey: async (accessKeyId, secretAccessKey) => {
       const revoke = acceptS3Credentials(accessKeyId, secretAccessKey);
       return async () => revoke();
     },

@@ -10,6 +10,7 @@ import {
   spawnProcess,
   startS3Server,
   uniqueQueueName,
+  testS3Kinds,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from './exit-codes.js';
@@ -26,64 +27,66 @@ function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-let s3: S3Server;
-beforeAll(async () => {
-  s3 = await startS3Server({ buckets: ['dest-bucket'] });
-});
-afterAll(async () => {
-  await s3?.close();
-});
-
-describe('NodeVersionSupportWarning', () => {
-  it('is recognised by its message, and nothing else is', () => {
-    const sdk = new Error('NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\n...');
-    sdk.name = 'Warning';
-    expect(isNodeVersionSupportWarning(sdk)).toBe(true);
-    const other = new Error('something else');
-    other.name = 'Warning';
-    expect(isNodeVersionSupportWarning(other)).toBe(false);
-    const dep = new Error('NodeVersionSupportWarning: but a deprecation');
-    dep.name = 'DeprecationWarning';
-    expect(isNodeVersionSupportWarning(dep)).toBe(false);
+describe.each(testS3Kinds())('node-warnings on %s', (kind) => {
+  let s3: S3Server;
+  beforeAll(async () => {
+    s3 = await startS3Server({ kind, buckets: ['dest-bucket'] });
+  });
+  afterAll(async () => {
+    await s3?.close();
   });
 
-  it('a missing source bucket is ONE line on stderr (the SDK runs, its notice is dropped)', async () => {
-    // async: the S3 server runs in this process and must keep answering
-    const p = spawnProcess(
-      process.execPath,
-      [BIN, 'enqueue', 's3://no-such-bucket/in/', '--dest', 's3://dest-bucket/out/'],
-      {
-        exitWithParent: false,
-        env: {
-          ...s3.env,
-          REDIS_URL: redisUrl(),
-          KPRESS_QUEUE: uniqueQueueName('warn'),
-          NODE_NO_WARNINGS: undefined,
-          NODE_OPTIONS: undefined,
-        },
-      },
-    );
-    const exit = await p.waitForExit();
-    expect(p.stderr.join('\n')).not.toContain('NodeVersionSupportWarning');
-    expect(p.stderr.filter((l) => l.trim() !== '')).toEqual([
-      'kpress: source bucket "no-such-bucket" does not exist (s3://no-such-bucket/in/)',
-    ]);
-    expect(exit.code).toBe(EXIT.failure);
-  }, 60_000);
+  describe('NodeVersionSupportWarning', () => {
+    it('is recognised by its message, and nothing else is', () => {
+      const sdk = new Error('NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\n...');
+      sdk.name = 'Warning';
+      expect(isNodeVersionSupportWarning(sdk)).toBe(true);
+      const other = new Error('something else');
+      other.name = 'Warning';
+      expect(isNodeVersionSupportWarning(other)).toBe(false);
+      const dep = new Error('NodeVersionSupportWarning: but a deprecation');
+      dep.name = 'DeprecationWarning';
+      expect(isNodeVersionSupportWarning(dep)).toBe(false);
+    });
 
-  it('other warnings are still printed', () => {
-    const script = `
+    it('a missing source bucket is ONE line on stderr (the SDK runs, its notice is dropped)', async () => {
+      // async: the S3 server runs in this process and must keep answering
+      const p = spawnProcess(
+        process.execPath,
+        [BIN, 'enqueue', 's3://no-such-bucket/in/', '--dest', 's3://dest-bucket/out/'],
+        {
+          exitWithParent: false,
+          env: {
+            ...s3.env,
+            REDIS_URL: redisUrl(),
+            KPRESS_QUEUE: uniqueQueueName('warn'),
+            NODE_NO_WARNINGS: undefined,
+            NODE_OPTIONS: undefined,
+          },
+        },
+      );
+      const exit = await p.waitForExit();
+      expect(p.stderr.join('\n')).not.toContain('NodeVersionSupportWarning');
+      expect(p.stderr.filter((l) => l.trim() !== '')).toEqual([
+        'kpress: source bucket "no-such-bucket" does not exist (s3://no-such-bucket/in/)',
+      ]);
+      expect(exit.code).toBe(EXIT.failure);
+    }, 60_000);
+
+    it('other warnings are still printed', () => {
+      const script = `
       import { silenceNodeVersionSupportWarning } from ${JSON.stringify(WARNINGS)};
       silenceNodeVersionSupportWarning();
       process.emitWarning('NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\\nline 2');
       process.emitWarning('kept on purpose', 'OtherWarning');
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: userEnv({}),
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: userEnv({}),
+      });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain('OtherWarning: kept on purpose');
+      expect(r.stderr).not.toContain('NodeVersionSupportWarning');
     });
-    expect(r.status).toBe(0);
-    expect(r.stderr).toContain('OtherWarning: kept on purpose');
-    expect(r.stderr).not.toContain('NodeVersionSupportWarning');
   });
 });

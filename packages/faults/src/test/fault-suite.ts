@@ -1,5 +1,5 @@
 /**
- * The setup every fault-suite test file shares: an S3 server (s3rver) with its
+ * The setup every fault-suite test file shares: an S3 server (RGW or s3rver) with its
  * buckets, a unique queue name, Redis (the shared one, or a private
  * redis-server), the CLI-built check, the env a `kpress` process needs, and
  * the standard batch check under `s3://src/in/` -> `s3://dst/out/`.
@@ -9,6 +9,7 @@ import {
   type RedisServerOptions,
   redisUrl,
   type S3Server,
+  type S3ServerKind,
   startRedisServer,
   startS3Server,
   uniqueQueueName,
@@ -18,6 +19,8 @@ import { type BatchCheck, checkBatch } from '../batch-check.js';
 import { assertCliBuilt, obliterateQueue } from '../kpress-cli.js';
 
 export interface FaultSuiteOptions {
+  /** Which S3 server (`describe.each(testS3Kinds())` hands it over). */
+  kind: S3ServerKind;
   /** Prefix for `uniqueQueueName`. */
   queuePrefix: string;
   /** Buckets created on the S3 server; default `['src', 'dst']`. */
@@ -53,7 +56,7 @@ export function useFaultSuite(options: FaultSuiteOptions): FaultSuite {
   let redis: RedisServer | undefined;
   beforeAll(async () => {
     assertCliBuilt();
-    s3 = await startS3Server({ buckets: options.buckets ?? ['src', 'dst'] });
+    s3 = await startS3Server({ kind: options.kind, buckets: options.buckets ?? ['src', 'dst'] });
     if (options.privateRedis) redis = await startRedisServer(options.privateRedis);
   });
   afterAll(async () => {
