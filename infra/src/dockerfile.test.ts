@@ -99,7 +99,7 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
       expect(text).toMatch(/turbo prune @kpress\/cli --docker --out-dir \/app\/out/);
       expect(text).toMatch(/pnpm install --frozen-lockfile/);
       expect(text).toMatch(
-        /pnpm install --frozen-lockfile --prod|pnpm prune --prod|pnpm deploy .*--prod/,
+        /pnpm install --frozen-lockfile --prod|pnpm prune --prod|pnpm (--filter \S+ )?deploy .*--prod/,
       );
     });
 

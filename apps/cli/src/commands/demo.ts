@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { exitCodeForSignal } from '../output/exit-codes.js';
@@ -22,6 +23,32 @@ Examples:
   $ kpress demo
   $ kpress demo --workers 4 --colors 32 --out /tmp/kpress-demo`;
 
+/** What the CLI calls of @kpress/demo (not a dependency: see `loadDemo`). */
+interface DemoModule {
+  runDemo(options: {
+    outDir: string;
+    workers: number;
+    colors: number;
+    signal: AbortSignal;
+  }): Promise<unknown>;
+}
+
+/**
+ * The demo lives in its own app (apps/demo, beside this one in the repository):
+ * it embeds a test S3 server (s3rver), which no production install or image
+ * carries. Loaded on use, from beside the CLI, with a clear error when absent.
+ */
+async function loadDemo(): Promise<DemoModule> {
+  const entry = new URL('../../../demo/dist/index.js', import.meta.url);
+  if (!existsSync(entry)) {
+    throw new CliError(
+      'the demo is not part of this install (images and production installs leave out the ' +
+        'test S3 server it embeds): run it from a clone of the repository with "npm run demo"',
+    );
+  }
+  return (await import(entry.href)) as DemoModule;
+}
+
 export function register(program: Command): void {
   program
     .command('demo')
@@ -42,8 +69,7 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        // loaded on use: s3rver and the producer stay out of every other command's start-up
-        const { runDemo } = await import('../demo/run-demo.js');
+        const { runDemo } = await loadDemo();
         await runDemo({
           outDir: flags.out,
           workers: flags.workers,

@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { KPRESS_BIN } from '@kpress/cli';
 import { type ProcessExit, type ProcessHandle, spawnProcess } from '@kpress/testkit';
 
 /** Options of {@link startWorkers}. */
@@ -23,9 +24,9 @@ export interface WorkerProcesses {
   close(): Promise<ProcessExit[]>;
 }
 
-/** This package's built binary (dist/bin.js). */
+/** The kpress CLI's built binary, which the workers run. */
 export function binPath(): string {
-  return fileURLToPath(new URL('../bin.js', import.meta.url));
+  return fileURLToPath(KPRESS_BIN);
 }
 
 /** Starts `count` workers and resolves once each has said "worker ready". */

@@ -11,7 +11,7 @@ import { redisUrl, spawnProcess } from '@kpress/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NOT_AN_IMAGE, SAMPLE_NAMES } from './demo-objects.js';
 
-const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kpress-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

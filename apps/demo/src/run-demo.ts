@@ -7,8 +7,7 @@ import { createProgressView, enqueue, waitForBatch, writeReport } from '@kpress/
 import { createQueue } from '@kpress/queue';
 import { batchFileKeys, parseS3Url, Storage } from '@kpress/storage';
 import { startS3Server, uploadFixtures } from '@kpress/testkit';
-import { detail, say } from '../output/say.js';
-import { verbosity } from '../output/verbosity.js';
+import { detail, say, verbosity } from '@kpress/cli';
 import { DEMO_BUCKET, DEMO_DEST, DEMO_SOURCE, demoObjects } from './demo-objects.js';
 import { ensureRedis } from './redis-check.js';
 import { startWorkers } from './worker-processes.js';

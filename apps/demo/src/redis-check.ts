@@ -1,6 +1,6 @@
 import { redactUrl } from '@kpress/config';
 import { connectRedis } from '@kpress/producer';
-import { CliError } from '../cli-error.js';
+import { CliError } from '@kpress/cli';
 
 /**
  * Checks that Redis answers at `redisUrl`; otherwise throws a CliError that
