@@ -84,6 +84,36 @@ async function ensureRedis() {
   process.exit(1);
 }
 
+// The integration suites run against Ceph's RADOS Gateway (a real S3) besides
+// s3rver; KPRESS_TEST_S3=s3rver runs the s3rver half alone and needs no Ceph.
+const CEPH_PACKAGES = ['radosgw', 'ceph-mon', 'ceph-osd'];
+const CEPH_BINARIES = ['monmaptool', 'ceph-mon', 'ceph-osd', 'ceph', 'radosgw', 'radosgw-admin'];
+
+function hasCeph() {
+  const probe = CEPH_BINARIES.map((b) => `command -v ${b} >/dev/null`).join(' && ');
+  return spawnSync('sh', ['-c', probe]).status === 0;
+}
+
+function ensureCeph() {
+  if ((process.env.KPRESS_TEST_S3 ?? '').trim() === 's3rver' || hasCeph()) return;
+  const install = `apt-get install -y --no-install-recommends ${CEPH_PACKAGES.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    say(`Ceph's RADOS Gateway is not installed; the tests start one. Install it (Debian: ${install})`);
+    say('or run the s3rver half alone with KPRESS_TEST_S3=s3rver.');
+    process.exit(1);
+  }
+  say(`installing Ceph's RADOS Gateway for the tests (${CEPH_PACKAGES.join(', ')}; ~60 MB)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (
+    run('apt-get', ['update'], { env }) !== 0 ||
+    run('apt-get', install.split(' ').slice(1), { env }) !== 0 ||
+    !hasCeph()
+  ) {
+    say(`could not install Ceph; try: apt-get update && ${install}`);
+    process.exit(1);
+  }
+}
+
 if (!hasPnpm()) {
   say(`installing pnpm@${pnpmVersion}`);
   if (run('npm', ['install', '--global', `pnpm@${pnpmVersion}`]) !== 0 || !hasPnpm()) {
@@ -95,6 +125,7 @@ if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.CI) 
   if (run('pnpm', ['install', '--frozen-lockfile']) !== 0) process.exit(1);
 }
 await ensureRedis();
+if (task === 'test') ensureCeph();
 const steps = tasks[task];
 for (const [i, step] of steps.entries()) {
   const status = run('pnpm', i === steps.length - 1 ? [...step, ...rest] : step);

@@ -1,25 +1,22 @@
+import { integerRule, type OptionRule } from '@kpress/core';
 import { InvalidArgumentError } from 'commander';
 
-/** commander argument parser for an integer in [min, max]. */
-export function intInRange(name: string, min: number, max: number): (value: string) => number {
+/**
+ * commander argument parser for an option with a rule in @kpress/core
+ * (`COLORS`, `SEED`, `QUALITY`): the same rule, and the same message, as the
+ * codec, the job schema and batch.json, naming the flag as typed.
+ */
+export function ruleParser(rule: OptionRule, flag: string): (value: string) => number {
   return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(
-        `${name} must be an integer in ${min}..${max}, got "${value}".`,
-      );
+    try {
+      return rule.fromText(value, flag);
+    } catch (err) {
+      throw new InvalidArgumentError(`${(err as Error).message}.`);
     }
-    return n;
   };
 }
 
-/** commander argument parser for a finite number greater than zero. */
-export function positiveNumber(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-      throw new InvalidArgumentError(`${name} must be a positive number, got "${value}".`);
-    }
-    return n;
-  };
+/** commander argument parser for an integer in [min, max] (a CLI-only option such as --workers). */
+export function intInRange(name: string, min: number, max: number): (value: string) => number {
+  return ruleParser(integerRule(name, min, max), name);
 }

@@ -1,3 +1,4 @@
+import { COLORS, QUALITY, SEED } from '@kpress/core';
 import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
 import {
   BatchTracker,
@@ -80,26 +81,16 @@ export interface EnqueueResult {
 export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
   const config = options.config ?? loadConfig(process.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  // one rule per option, in @kpress/core: the CLI, the job schema and the codec check the same
+  const colors = COLORS.check(options.colors ?? COLORS.default);
+  const seed = SEED.check(options.seed ?? SEED.default);
+  if (options.quality !== undefined) QUALITY.check(options.quality);
   const src = parseS3Url(options.source);
   const dest = parseS3Url(options.dest);
   if (prefixesOverlap(src, dest)) {
     throw new Error(
       `destination ${formatS3Url(dest)} overlaps the source ${formatS3Url(src)}: outputs would mix with or overwrite the originals; choose a destination outside the source prefix`,
     );
-  }
-  const colors = options.colors ?? 16;
-  if (!Number.isInteger(colors) || colors < 2 || colors > 256) {
-    throw new RangeError(`colors must be an integer in 2..256, got ${options.colors}`);
-  }
-  const seed = options.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
-    throw new RangeError(`seed must be an integer in 0..4294967295, got ${options.seed}`);
-  }
-  if (
-    options.quality !== undefined &&
-    (!Number.isInteger(options.quality) || options.quality < 1 || options.quality > 100)
-  ) {
-    throw new RangeError(`quality must be an integer in 1..100 (dB), got ${options.quality}`);
   }
   const batchId = validateBatchId(options.batchId ?? newBatchId());
   const source = formatS3Url(src);

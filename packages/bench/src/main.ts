@@ -38,7 +38,7 @@ const notes: string[] = [
   "sharp's `colours` only chooses a bit depth: at k=64 it may write up to 256 colours (see the colours column); pngquant is the exact-k comparison there.",
   'sharp runs with default effort and dither 0, from the same encoded bytes, with autoOrient; its PSNR is computed against the same oriented source as kpress.',
   `full-pixel Lloyd (kpress's k-means++ start, maxIterations ${LLOYD.maxIterations}, tolerance ${LLOYD.tolerance}) and textbook k-means (random start) run on the PNG samples only (the JPGs are the same photos); textbook only at k=${TEXTBOOK_COLOURS.join(', ')} (256 takes too long).`,
-  'kpress uses the codec\'s default deflate level (9 up to 1 MP, 8 above); kpress-level6 (12 MP only) is kpress with zlib level 6.',
+  "kpress uses the codec's default deflate level (9 up to 1 MP, 8 above); kpress-level6 (12 MP only) is kpress with zlib level 6.",
   `Timing: each system runs in its own child process, untimed warm-up runs on the same image (up to ${WARMUP_RUNS} or ${WARMUP_MS / 1000} s: V8 tiers code up over several calls), then the median of ${REPS} timed runs (a worker runs warm, over thousands of images); full-pixel Lloyd and textbook (seconds per run) warm up on a 96x96 corner of the image and are timed once.`,
   `textbook* on the 12 MP image (k=16) is an EXTRAPOLATION, a lower bound: its Lloyd is capped at ${TEXTBOOK_BIG_CAP} iterations (and once at 1, to separate the fixed cost), and the estimate is fixed cost + per-iteration time x the iterations kpress ran on the same image and k; from a random start textbook needs more iterations than that.`,
   'The PSNR and bytes targets compare with sharp where sharp wrote at most k colours, else with pngquant (exact k).',

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { quantize } from '@kpress/core';
+import { COLORS, invalidOption, QUALITY, quantize, SEED } from '@kpress/core';
 import { decode } from './decode.js';
 import { encodePalettePng } from './png.js';
 
@@ -35,17 +35,12 @@ export interface CompressResult {
 }
 
 function checkOptions(o: CompressOptions): void {
-  if (o.colors !== undefined && !(Number.isInteger(o.colors) && o.colors >= 2 && o.colors <= 256)) {
-    throw new RangeError(`colors must be an integer in 2..256, got ${String(o.colors)}`);
-  }
-  if (o.quality !== undefined && !(Number.isFinite(o.quality) && o.quality > 0)) {
-    throw new RangeError(`quality must be a positive number of dB, got ${String(o.quality)}`);
-  }
+  // colors, quality and seed have one rule each, in @kpress/core
+  if (o.colors !== undefined) COLORS.check(o.colors);
+  if (o.quality !== undefined) QUALITY.check(o.quality);
+  if (o.seed !== undefined) SEED.check(o.seed);
   if (o.level !== undefined && !(Number.isInteger(o.level) && o.level >= 0 && o.level <= 9)) {
-    throw new RangeError(`level must be an integer in 0..9, got ${String(o.level)}`);
-  }
-  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) {
-    throw new RangeError(`seed must be an integer, got ${String(o.seed)}`);
+    throw invalidOption('level', 'an integer from 0 to 9', o.level);
   }
 }
 

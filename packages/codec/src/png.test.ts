@@ -128,9 +128,9 @@ describe('encodePalettePng', () => {
     expect(defaultDeflateLevel(LEVEL9_MAX_PIXELS)).toBe(9);
     expect(defaultDeflateLevel(LEVEL9_MAX_PIXELS + 1)).toBe(8);
     const small = makeImage(300, 200, 16);
-    expect((await encodePalettePng(small)).equals(await encodePalettePng(small, { level: 9 }))).toBe(
-      true,
-    );
+    expect(
+      (await encodePalettePng(small)).equals(await encodePalettePng(small, { level: 9 })),
+    ).toBe(true);
     // Rows copied from recent rows with a few changes: long matches, where levels 8 and 9 differ.
     const big = makeImage(1100, 1000, 256);
     let seed = 12345;

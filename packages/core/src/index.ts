@@ -18,3 +18,14 @@ export {
 } from './reference.js';
 export { remapToPixels } from './remap.js';
 export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+export {
+  COLORS,
+  InvalidOptionError,
+  integerRule,
+  invalidOption,
+  OPTION_RULES,
+  type OptionRule,
+  QUALITY,
+  SEED,
+  showValue,
+} from './option-rules.js';

@@ -1,3 +1,4 @@
+import { COLORS, QUALITY, SEED, showValue as show } from './option-rules.js';
 import type { PixelImage, QuantizeOptions } from './types.js';
 
 /** Options with every default filled in. */
@@ -9,16 +10,10 @@ export interface ResolvedOptions {
   tolerance: number;
 }
 
-export const DEFAULT_COLORS = 16;
-export const DEFAULT_SEED = 1;
+export const DEFAULT_COLORS = COLORS.default as number;
+export const DEFAULT_SEED = SEED.default as number;
 export const DEFAULT_MAX_ITERATIONS = 100;
 export const DEFAULT_TOLERANCE = 0.2;
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  return String(value);
-}
 
 /** Throws a TypeError/RangeError naming the bad field and value. */
 export function validateImage(image: PixelImage): void {
@@ -62,8 +57,8 @@ export function resolveOptions(options: QuantizeOptions = {}): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`options must be an object, got ${show(options)}`);
   }
-  const colors = integerIn('colors', options.colors ?? DEFAULT_COLORS, 2, 256);
-  const seed = integerIn('seed', options.seed ?? DEFAULT_SEED, 0, 0xffffffff);
+  const colors = COLORS.check(options.colors ?? DEFAULT_COLORS);
+  const seed = SEED.check(options.seed ?? DEFAULT_SEED);
   const maxIterations = integerIn(
     'maxIterations',
     options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
@@ -74,12 +69,6 @@ export function resolveOptions(options: QuantizeOptions = {}): ResolvedOptions {
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
     throw new RangeError(`tolerance must be a finite number >= 0, got ${show(tolerance)}`);
   }
-  const quality = options.quality;
-  if (
-    quality !== undefined &&
-    (typeof quality !== 'number' || !Number.isFinite(quality) || quality <= 0)
-  ) {
-    throw new RangeError(`quality must be a positive finite PSNR in dB, got ${show(quality)}`);
-  }
+  const quality = options.quality === undefined ? undefined : QUALITY.check(options.quality);
   return { colors, quality, seed, maxIterations, tolerance };
 }

@@ -41,7 +41,9 @@ describe('reference helpers', () => {
     expect(full.iterations).toBeGreaterThan(2);
     const capped = textbookKmeans(image, 16, 1, { maxIterations: 2 });
     expect(capped.iterations).toBe(2);
-    expect(() => textbookKmeans(image, 16, 1, { maxIterations: 0 })).toThrow(/maxIterations.*got 0/);
+    expect(() => textbookKmeans(image, 16, 1, { maxIterations: 0 })).toThrow(
+      /maxIterations.*got 0/,
+    );
   });
 
   it('rejects centres of the wrong shape', () => {

@@ -1,3 +1,5 @@
+import { COLORS, QUALITY, SEED } from '@kpress/core';
+import { optionSchema } from '@kpress/config';
 import { z } from 'zod';
 import { BATCH_ID_PATTERN } from './job-ids.js';
 
@@ -24,12 +26,12 @@ export const CompressJobSchema = z.object({
   key: z.string().min(1),
   /** Object size in bytes as listed. */
   size: z.number().int().min(0),
-  /** Palette size asked for, 2-256. */
-  colors: z.number().int().min(2).max(256),
-  /** Optional quality knob (0-100) passed to the codec. */
-  quality: z.number().int().min(0).max(100).optional(),
-  /** k-means seed, so that a rerun gives the same output. */
-  seed: z.number().int().min(0).max(0xffff_ffff),
+  /** Palette size asked for (rule: @kpress/core COLORS). */
+  colors: optionSchema(COLORS),
+  /** Target PSNR in dB, when set (rule: @kpress/core QUALITY). */
+  quality: optionSchema(QUALITY).optional(),
+  /** k-means seed, so that a rerun gives the same output (rule: @kpress/core SEED). */
+  seed: optionSchema(SEED),
 });
 export type CompressJob = z.infer<typeof CompressJobSchema>;
 

@@ -2,12 +2,15 @@
  * `<dest>_kpress/<batch>/batch.json` (written by enqueue before any job) and
  * `listing.json` (written when the listing has ended).
  */
+import { COLORS, QUALITY, SEED } from '@kpress/core';
+import { optionSchema } from '@kpress/config';
 import { z } from 'zod';
 
+/** The batch's image options: one rule each, in @kpress/core (the job schema uses the same). */
 export const BatchOptionsSchema = z.object({
-  colors: z.number().int().min(2).max(256),
-  quality: z.number().int().min(0).max(100).optional(),
-  seed: z.number().int().min(0).max(0xffff_ffff),
+  colors: optionSchema(COLORS),
+  quality: optionSchema(QUALITY).optional(),
+  seed: optionSchema(SEED),
 });
 export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CodecError, compressImage } from '@kpress/codec';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { intInRange, positiveNumber } from '../parse-options.js';
+import { addImageOptions } from '../image-options.js';
 
 /** What `compress --json` prints: the manifest row shape for one local file. */
 export interface CompressRecord {
@@ -135,23 +135,13 @@ export function summaryLine(r: CompressRecord): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('compress')
-    .description('compress one local image file to a palette PNG')
-    .argument('<in>', 'input image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF, JPEG 2000)')
-    .argument('<out>', 'output PNG path')
-    .option('--colors <K>', 'palette size, 2..256', intInRange('--colors', 2, 256), 16)
-    .option(
-      '--quality <DB>',
-      'target PSNR in dB: stop with fewer colours once reached',
-      positiveNumber('--quality'),
-    )
-    .option(
-      '--seed <N>',
-      'seed for the k-means start (same seed, same bytes)',
-      intInRange('--seed', 0, 2 ** 31 - 1),
-      1,
-    )
+  addImageOptions(
+    program
+      .command('compress')
+      .description('compress one local image file to a palette PNG')
+      .argument('<in>', 'input image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF, JPEG 2000)')
+      .argument('<out>', 'output PNG path'),
+  )
     .option('--json', 'print the result record as JSON instead of a summary line')
     .addHelpText('after', HELP_AFTER)
     .action(async (input: string, output: string, flags: CompressFlags) => {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { COLORS } from '@kpress/core';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { exitCodeForSignal } from '../output/exit-codes.js';
-import { intInRange } from '../parse-options.js';
+import { intInRange, ruleParser } from '../parse-options.js';
 
 const HELP_AFTER = `
 Runs the whole pipeline on the bundled sample images with nothing to set up but
@@ -54,7 +55,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('the whole pipeline on bundled sample images (needs only Redis)')
     .option('--workers <N>', 'worker processes', intInRange('--workers', 1, 16), 2)
-    .option('--colors <K>', 'palette size, 2..256', intInRange('--colors', 2, 256), 16)
+    .option('--colors <K>', `palette size, ${COLORS.expected}`, ruleParser(COLORS, '--colors'), 16)
     .option('--out <dir>', 'where report.html and the manifests are written', '.kpress-demo')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { workers: number; colors: number; out: string }) => {

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@kpress/config';
 import { createProgressView, enqueue, waitForBatch } from '@kpress/producer';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { intInRange } from '../parse-options.js';
+import { addImageOptions } from '../image-options.js';
 
 interface EnqueueFlags {
   dest: string;
@@ -39,18 +39,16 @@ function line(err: unknown): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('enqueue')
-    .description('enqueue every object under an S3 prefix as one batch')
-    .argument('<source>', 'source s3://bucket/prefix/')
-    .requiredOption('--dest <url>', 'destination s3://bucket/prefix/ (not overlapping the source)')
-    .option('--colors <K>', 'palette size, 2..256', intInRange('--colors', 2, 256), 16)
-    .option(
-      '--quality <DB>',
-      'target PSNR in dB (1..100): stop with fewer colours once reached',
-      intInRange('--quality', 1, 100),
-    )
-    .option('--seed <N>', 'seed for the k-means start', intInRange('--seed', 0, 2 ** 32 - 1), 1)
+  addImageOptions(
+    program
+      .command('enqueue')
+      .description('enqueue every object under an S3 prefix as one batch')
+      .argument('<source>', 'source s3://bucket/prefix/')
+      .requiredOption(
+        '--dest <url>',
+        'destination s3://bucket/prefix/ (not overlapping the source)',
+      ),
+  )
     .option('--batch <id>', 'batch id (default: a new one); reuse one to resume that batch')
     .option('--wait', 'wait until the manifest, summary and report are written, showing progress')
     .option('--json', 'print the result (with --wait: summary.json) as JSON on stdout')

@@ -1,0 +1,36 @@
+import { COLORS, QUALITY, SEED } from '@kpress/core';
+import type { Command } from 'commander';
+import { ruleParser } from './parse-options.js';
+
+/** The image options `compress` and `enqueue` share, as commander parses them. */
+export interface ImageFlags {
+  colors: number;
+  quality?: number;
+  seed: number;
+}
+
+/**
+ * Adds `--colors`, `--quality` and `--seed` to a command, each with its one
+ * rule from @kpress/core (the codec, the job schema and batch.json check the
+ * same), its help and its default.
+ */
+export function addImageOptions(command: Command): Command {
+  return command
+    .option(
+      `--colors <K>`,
+      `palette size, ${COLORS.expected}`,
+      ruleParser(COLORS, '--colors'),
+      COLORS.default,
+    )
+    .option(
+      '--quality <DB>',
+      `target PSNR, ${QUALITY.expected}: the fewest colours (up to --colors) that reach it`,
+      ruleParser(QUALITY, '--quality'),
+    )
+    .option(
+      '--seed <N>',
+      `seed for the k-means start, ${SEED.expected} (same seed, same bytes)`,
+      ruleParser(SEED, '--seed'),
+      SEED.default,
+    );
+}

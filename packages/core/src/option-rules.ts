@@ -1,0 +1,126 @@
+/**
+ * The one rule of each option a user sets (`colors`, `seed`, `quality`):
+ * what it accepts, its default and its message. Every layer checks through
+ * these: the k-means, the codec, the CLI flags, the job schema and
+ * `batch.json`, so a value one of them accepts, all accept, and a refusal
+ * reads the same everywhere. Pure: no I/O, no dependency.
+ */
+
+/** Shows a value in a message: strings quoted, numbers as they are. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value !== null && typeof value === 'object')
+    return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
+
+/** A refused option value (a RangeError): names the option, what it expects and what it got. */
+export class InvalidOptionError extends RangeError {
+  /** The option as the caller named it (`colors`, `--colors`). */
+  declare readonly option: string;
+  /** What it accepts, e.g. "an integer from 2 to 256". */
+  declare readonly expected: string;
+  /** The value given. */
+  declare readonly actual: unknown;
+
+  constructor(option: string, expected: string, actual: unknown) {
+    // keeps the name RangeError: what every check threw before this class
+    super(`${option} must be ${expected}, got ${showValue(actual)}`);
+    // not enumerable: the error compares and prints as the RangeError it was
+    Object.defineProperties(this, {
+      option: { value: option },
+      expected: { value: expected },
+      actual: { value: actual },
+    });
+  }
+}
+
+/** The one helper for an invalid parameter (sharp's `invalidParameterError`). */
+export function invalidOption(
+  option: string,
+  expected: string,
+  actual: unknown,
+): InvalidOptionError {
+  return new InvalidOptionError(option, expected, actual);
+}
+
+/** The rule of one numeric option. */
+export interface OptionRule {
+  /** The option's name in data and code (`colors`). */
+  readonly name: string;
+  /** What it accepts, in words. */
+  readonly expected: string;
+  /** The value used when none is given (undefined: the option is off by default). */
+  readonly default: number | undefined;
+  /** Whether `value` is acceptable. */
+  accepts(value: unknown): value is number;
+  /** `value`, or throws an InvalidOptionError naming it `as` (default `name`). */
+  check(value: unknown, as?: string): number;
+  /**
+   * A value typed as text (a CLI flag): numeric text becomes its number, then
+   * `check`; so `--colors 300` and `{ colors: 300 }` are refused alike.
+   */
+  fromText(text: string, as?: string): number;
+}
+
+function rule(
+  name: string,
+  expected: string,
+  defaultValue: number | undefined,
+  accepts: (v: number) => boolean,
+): OptionRule {
+  const ok = (value: unknown): value is number =>
+    typeof value === 'number' && Number.isFinite(value) && accepts(value);
+  return {
+    name,
+    expected,
+    default: defaultValue,
+    accepts: ok,
+    check(value, as = name) {
+      if (!ok(value)) throw invalidOption(as, expected, value);
+      return value;
+    },
+    fromText(text, as = name) {
+      const n = text.trim() === '' ? Number.NaN : Number(text);
+      if (!ok(n)) throw invalidOption(as, expected, Number.isNaN(n) ? text : n);
+      return n;
+    },
+  };
+}
+
+/** An integer option from `min` to `max` inclusive. */
+export function integerRule(
+  name: string,
+  min: number,
+  max: number,
+  defaultValue?: number,
+): OptionRule {
+  return rule(
+    name,
+    `an integer from ${min} to ${max}`,
+    defaultValue,
+    (v) => Number.isInteger(v) && v >= min && v <= max,
+  );
+}
+
+/** Palette size: 2 to 256 colours; default 16. */
+export const COLORS = integerRule('colors', 2, 256, 16);
+
+/** k-means++ seed: the same seed gives the same output everywhere; default 1. */
+export const SEED = integerRule('seed', 0, 0xffff_ffff, 1);
+
+/**
+ * Target PSNR in dB: the fewest colours (at most `colors`) that reach it.
+ * Off by default. Above 0 and at most 100 dB (8-bit images reach ~48 dB at
+ * one level of error everywhere; lossless is Infinity, which no target needs).
+ */
+export const QUALITY = rule(
+  'quality',
+  'a number of dB above 0 and at most 100',
+  undefined,
+  (v) => v > 0 && v <= 100,
+);
+
+/** Every option rule, by name. */
+export const OPTION_RULES = { colors: COLORS, seed: SEED, quality: QUALITY } as const;
