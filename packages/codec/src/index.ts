@@ -9,6 +9,5 @@ export {
   encodePalettePng,
   type PaletteImage,
   LEVEL9_MAX_PIXELS,
-  type PngFilter,
 } from './png.js';
 export { ALLOWED_FORMATS, type AllowedFormat, sniffFormat } from './sniff.js';

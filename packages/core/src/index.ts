@@ -8,14 +8,6 @@ export {
   validateImage,
 } from './options.js';
 export { quantize } from './quantize.js';
-// Reference and benchmark helpers (slow exact baselines): see reference.ts.
-export {
-  type FullPixelLloydOptions,
-  fullPixelLloyd,
-  kmeansppInit,
-  type TextbookKmeansOptions,
-  textbookKmeans,
-} from './reference.js';
 export { remapToPixels } from './remap.js';
 export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
 export {

@@ -1,5 +1,5 @@
 import { coarsePoints, exactPoints, type WeightedPoints } from './coarse.js';
-import { TreeKmeans } from './filter.js';
+import { TreeKmeans } from './tree-kmeans.js';
 import { buildHistogram, type ColorHistogram, releaseHistogram } from './hist.js';
 import { kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';

@@ -5,7 +5,7 @@ import type { ColorHistogram } from './hist.js';
  * Morton code (bits of r, g, b, a interleaved, most significant first), so that every node is a
  * contiguous range, split by the next bit of each channel. Each node carries its colours' total
  * weight, weighted colour sum and bounding box, so that k-means can assign a whole node to one
- * centre at once (kmeans.ts). Chains of single children are collapsed.
+ * centre at once (tree-kmeans.ts). Chains of single children are collapsed.
  */
 export interface ColorTree {
   /** Colours in Morton order, 4 bytes each (r, g, b, a). */

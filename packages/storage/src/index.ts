@@ -3,7 +3,6 @@ export {
   batchPrefix,
   clashMessage,
   clashPartnerKey,
-  isClashingSource,
   isPngName,
   isSourceKey,
   KPRESS_DIR,

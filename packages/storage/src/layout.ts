@@ -106,11 +106,6 @@ export function clashPartnerKey(sourceKey: string): string | undefined {
   return isPngName(sourceKey) ? undefined : `${sourceKey}.png`;
 }
 
-/** True when `sourceKey` is the non-PNG one of a clashing pair with `otherKey`. */
-export function isClashingSource(sourceKey: string, otherKey: string): boolean {
-  return clashPartnerKey(sourceKey) === otherKey;
-}
-
 /** Reason for the failed row of a clashing source. */
 export function clashMessage(sourceKey: string, partnerKey: string): string {
   return `output name clash: ${JSON.stringify(sourceKey)} would be written as ${JSON.stringify(partnerKey)}, which is the name of another source object; rename one of them`;

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -290,15 +289,6 @@ export class Storage {
     } catch (err) {
       if (err instanceof StorageError && err.code === 'NoSuchKey') return false;
       throw err;
-    }
-  }
-
-  /** Deletes an object (no error when it is absent). */
-  async deleteObject(bucket: string, key: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    } catch (err) {
-      throw toStorageError(err, 'delete', bucket, key);
     }
   }
 

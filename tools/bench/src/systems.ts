@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { compressImage, type DecodedImage, decode } from '@kpress/codec';
-import { fullPixelLloyd, kmeansppInit, psnr, textbookKmeans } from '@kpress/core';
+import { psnr } from '@kpress/core';
+import { fullPixelLloyd, kmeansppInit, textbookKmeans } from '@kpress/core/reference';
 import sharp from 'sharp';
 import { median, type RunResult, type RunSpec } from './measure.js';
 

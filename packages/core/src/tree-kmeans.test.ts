@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHistogram, releaseHistogram } from './hist.js';
 import { exactPoints } from './coarse.js';
-import { TreeKmeans } from './filter.js';
+import { TreeKmeans } from './tree-kmeans.js';
 import { kmeansPlusPlus } from './init.js';
 import { dist2 } from './nearest.js';
 import { Random } from './random.js';
