@@ -94,23 +94,26 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
       expect(text).not.toMatch(/(pnpm|turbo)@latest/);
     });
 
-    it('prunes for @kpress/cli, installs frozen, and keeps prod-only deps', () => {
+    // the worker image holds the worker app alone; the producer image the whole CLI
+    const app = role === 'worker' ? 'worker' : 'cli';
+
+    it(`prunes for @kpress/${app}, installs frozen, and keeps prod-only deps`, () => {
       const text = runs(p).join('\n');
-      expect(text).toMatch(/turbo prune @kpress\/cli --docker --out-dir \/app\/out/);
+      expect(text).toContain(`turbo prune @kpress/${app} --docker --out-dir /app/out`);
       expect(text).toMatch(/pnpm install --frozen-lockfile/);
       expect(text).toMatch(
         /pnpm install --frozen-lockfile --prod|pnpm prune --prod|pnpm (--filter \S+ )?deploy .*--prod/,
       );
     });
 
-    it('runs as a non-root user with the kpress entry point', () => {
+    it(`runs as a non-root user with the ${app} entry point`, () => {
       const users = finalKeyword('USER').map((i) => words(i)[0]);
       expect(users.length).toBeGreaterThan(0);
       expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
       const entry = finalKeyword('ENTRYPOINT').at(-1);
       expect(entry && JSON.parse(entry.getArgumentsContent() ?? '')).toEqual([
         'node',
-        '/app/apps/cli/dist/bin.js',
+        `/app/apps/${app}/dist/bin.js`,
       ]);
       const cmd = finalKeyword('CMD').at(-1);
       expect(cmd && JSON.parse(cmd.getArgumentsContent() ?? '')).toEqual(

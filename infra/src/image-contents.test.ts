@@ -1,8 +1,9 @@
-// What the worker and producer images hold, checked without Docker: the
-// builder stage's `pnpm deploy` command, read from each Dockerfile, is run
-// here against this checkout (built as the image builds it), and its output is
-// what the runtime stage copies. It must hold the kpress CLI and none of the
-// test tooling: no s3rver, no @kpress/testkit, no @kpress/demo.
+// What the worker and producer images hold, checked without Docker: each
+// Dockerfile's builder-stage `pnpm --filter <app> deploy` command is read from
+// the Dockerfile and run here against this checkout (built as the image builds
+// it), and its output is what the runtime stage copies. The worker image holds
+// the worker alone (no producer, no dashboard); the producer image the CLI;
+// neither holds test tooling: no s3rver, no @kpress/testkit, no @kpress/demo.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, repoRoot } from './repo.js';
 
-const DOCKERFILES = ['apps/worker/Dockerfile', 'apps/producer/Dockerfile'];
-const DEPLOY = /pnpm (--filter @kpress\/cli deploy [^\\\n&]*?) \/app\/deploy/;
+const IMAGES = {
+  worker: { dockerfile: 'apps/worker/Dockerfile', app: 'worker' },
+  producer: { dockerfile: 'apps/producer/Dockerfile', app: 'cli' },
+} as const;
+const DEPLOY = /pnpm (--filter @kpress\/([a-z-]+) deploy [^\\\n&]*?) \/app\/deploy/;
+const TEST_TOOLING = /s3rver|testkit|kpress\+demo|vitest/;
 
-/** The deploy arguments of a Dockerfile's builder stage. */
-function deployArgs(path: string): string[] {
+/** The deploy arguments of a Dockerfile's builder stage, and the package it deploys. */
+function deployStep(path: string): { args: string[]; app: string } {
   const m = DEPLOY.exec(readRepoFile(path));
-  if (!m) throw new Error(`${path}: no "pnpm --filter @kpress/cli deploy ... /app/deploy" step`);
-  return (m[1] as string).trim().split(/\s+/);
+  if (!m) throw new Error(`${path}: no "pnpm --filter @kpress/<app> deploy ... /app/deploy" step`);
+  return { args: (m[1] as string).trim().split(/\s+/), app: m[2] as string };
 }
 
 let out = '';
@@ -25,45 +30,80 @@ beforeAll(() => {
   execFileSync(
     'pnpm',
     ['turbo', 'run', 'build', '--filter=@kpress/cli...', '--output-logs=errors-only'],
-    {
-      cwd: repoRoot,
-      stdio: 'pipe',
-    },
+    { cwd: repoRoot, stdio: 'pipe' },
   );
   out = mkdtempSync(join(tmpdir(), 'kpress-image-'));
-  execFileSync('pnpm', [...deployArgs(DOCKERFILES[0] as string), join(out, 'cli')], {
-    cwd: repoRoot,
-    stdio: 'pipe',
-    env: { ...process.env, CI: 'true' },
-  });
+  for (const [role, image] of Object.entries(IMAGES)) {
+    execFileSync('pnpm', [...deployStep(image.dockerfile).args, join(out, role)], {
+      cwd: repoRoot,
+      stdio: 'pipe',
+      env: { ...process.env, CI: 'true' },
+    });
+  }
 }, 300_000);
 afterAll(() => {
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
+const ours = (role: string) => readdirSync(join(out, role, 'node_modules', '@kpress')).sort();
+const store = (role: string) => readdirSync(join(out, role, 'node_modules', '.pnpm'));
+const run = (role: string, ...args: string[]) =>
+  spawnSync(process.execPath, [join(out, role, 'dist', 'bin.js'), ...args], { encoding: 'utf8' });
+
 describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
-  it('both Dockerfiles deploy the CLI the same way, prod-only', () => {
-    const [worker, producer] = DOCKERFILES.map(deployArgs);
-    expect(producer).toEqual(worker);
-    expect(worker).toContain('--prod');
+  it('each Dockerfile deploys its own app, prod-only', () => {
+    for (const image of Object.values(IMAGES)) {
+      const step = deployStep(image.dockerfile);
+      expect(step.app).toBe(image.app);
+      expect(step.args).toContain('--prod');
+    }
   });
 
-  it('holds the CLI, its packages and sharp, and no test server or test kit', () => {
-    const cli = join(out, 'cli');
-    expect(existsSync(join(cli, 'dist', 'bin.js'))).toBe(true);
-    const ours = readdirSync(join(cli, 'node_modules', '@kpress')).sort();
-    expect(ours).toEqual(['codec', 'config', 'producer', 'queue', 'storage', 'worker']);
-    const store = readdirSync(join(cli, 'node_modules', '.pnpm'));
-    expect(store.some((d) => d.startsWith('sharp@'))).toBe(true);
-    expect(store.filter((d) => /s3rver|testkit|kpress\+demo|vitest/.test(d))).toEqual([]);
+  it('the worker image: the worker, its packages and sharp; no CLI, producer, dashboard or test tooling', () => {
+    expect(existsSync(join(out, 'worker', 'dist', 'bin.js'))).toBe(true);
+    expect(ours('worker')).toEqual([
+      'cli-kit',
+      'codec',
+      'config',
+      'core',
+      'manifest',
+      'metrics',
+      'preview',
+      'queue',
+      'report',
+      'storage',
+    ]);
+    expect(store('worker').some((d) => d.startsWith('sharp@'))).toBe(true);
+    expect(store('worker').filter((d) => /bull-board|express@|cli-progress/.test(d))).toEqual([]);
+    expect(store('worker').filter((d) => TEST_TOOLING.test(d))).toEqual([]);
   });
 
-  it('runs: the worker command is there, and demo says it is not part of the install', () => {
-    const bin = join(out, 'cli', 'dist', 'bin.js');
-    const help = spawnSync(process.execPath, [bin, 'worker', '--help'], { encoding: 'utf8' });
+  it('the producer image: the CLI and its packages; no test tooling', () => {
+    expect(existsSync(join(out, 'producer', 'dist', 'bin.js'))).toBe(true);
+    expect(ours('producer')).toEqual(
+      expect.arrayContaining([
+        'cli-kit',
+        'codec',
+        'config',
+        'producer',
+        'queue',
+        'storage',
+        'worker',
+      ]),
+    );
+    expect(ours('producer')).not.toContain('demo');
+    expect(ours('producer')).not.toContain('testkit');
+    expect(store('producer').filter((d) => TEST_TOOLING.test(d))).toEqual([]);
+  });
+
+  it('both run: the worker binary has the worker command only; demo is not in the CLI image', () => {
+    const help = run('worker', 'worker', '--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--concurrency');
-    const demo = spawnSync(process.execPath, [bin, 'demo'], { encoding: 'utf8' });
+    const other = run('worker', 'enqueue', 's3://a/in/', '--dest', 's3://b/out/');
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain("unknown command 'enqueue'");
+    const demo = run('producer', 'demo');
     expect(demo.status).toBe(1);
     expect(demo.stderr).toMatch(/the demo is not part of this install.*npm run demo/);
   });

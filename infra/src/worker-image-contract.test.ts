@@ -56,7 +56,7 @@ beforeAll(() => {
   // What the image's builder stage runs (turbo's cache makes it quick when built).
   execFileSync(
     'pnpm',
-    ['turbo', 'run', 'build', '--filter=@kpress/cli...', '--output-logs=errors-only'],
+    ['turbo', 'run', 'build', '--filter=@kpress/worker...', '--output-logs=errors-only'],
     {
       cwd: repoRoot,
       stdio: 'pipe',
@@ -70,7 +70,7 @@ afterAll(() => {
 
 describe('worker image runtime contract (no Docker needed)', () => {
   it('parses ENTRYPOINT, CMD, STOPSIGNAL and HEALTHCHECK from the Dockerfile', () => {
-    expect(entrypoint).toEqual(['node', '/app/apps/cli/dist/bin.js']);
+    expect(entrypoint).toEqual(['node', '/app/apps/worker/dist/bin.js']);
     expect(cmd).toEqual(['worker']);
     expect(stopSignal).toBe('SIGTERM');
     expect(healthcheck[0]).toBe('node');

@@ -1,6 +1,6 @@
 import { COLORS, QUALITY, SEED } from '@kpress/core';
 import type { Command } from 'commander';
-import { ruleParser } from './parse-options.js';
+import { ruleParser } from '@kpress/cli-kit';
 
 /** The image options `compress` and `enqueue` share, as commander parses them. */
 export interface ImageFlags {

@@ -1,6 +1,4 @@
-export { CliError } from './cli-error.js';
-export { detail, say } from './output/say.js';
-export { verbosity } from './output/verbosity.js';
+export { CliError, detail, say, verbosity } from '@kpress/cli-kit';
 export { buildProgram } from './program.js';
 
 /** Absolute path of the built `kpress` binary (dist/bin.js), for programs that start kpress processes. */

@@ -14,7 +14,7 @@ import { COLORS, type OptionRule, QUALITY, SEED } from '@kpress/core';
 import { parseCompressJob } from '@kpress/queue';
 import { parseBatchFile } from '@kpress/storage';
 import { samplePath, spawnProcess } from '@kpress/testkit';
-import { ruleParser } from './parse-options.js';
+import { ruleParser } from '@kpress/cli-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));

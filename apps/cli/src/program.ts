@@ -1,11 +1,11 @@
-import { Command } from 'commander';
+import { kpressProgram } from '@kpress/cli-kit';
+import { registerWorkerCommand } from '@kpress/worker';
+import type { Command } from 'commander';
 import { register as registerCompress } from './commands/compress.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerReport } from './commands/report.js';
-import { register as registerWorker } from './commands/worker.js';
-import { setVerbosity } from './output/verbosity.js';
 
 const GLOBAL_HELP = `
 Exit status: 0 done; 1 a runtime failure (unreachable Redis, missing bucket,
@@ -31,20 +31,13 @@ Examples:
  * and exports `register(program)`; this file only wires them.
  */
 export function buildProgram(): Command {
-  const program = new Command('kpress')
-    .description('Compress whole image datasets for archival with k-means colour quantization')
-    .showHelpAfterError('(run with --help for usage)')
-    .option('-q, --quiet', 'warnings and errors only (LOG_LEVEL=warn)')
-    .option('-v, --verbose', 'debug logs (LOG_LEVEL=debug)')
-    .addHelpText('after', GLOBAL_HELP)
-    .exitOverride()
-    .hook('preAction', (root) => {
-      const o = root.opts<{ quiet?: boolean; verbose?: boolean }>();
-      setVerbosity(o.verbose ? 'verbose' : o.quiet ? 'quiet' : 'normal');
-    });
+  const program = kpressProgram(
+    'kpress',
+    'Compress whole image datasets for archival with k-means colour quantization',
+  ).addHelpText('after', GLOBAL_HELP);
   registerCompress(program);
   registerEnqueue(program);
-  registerWorker(program);
+  registerWorkerCommand(program);
   registerReport(program);
   registerDemo(program);
   registerDashboard(program);

@@ -17,3 +17,4 @@ export {
 export { readRecord, recordKeyOf, writeRecord } from './record.js';
 export { closeOnSignals } from './signals.js';
 export { KpressWorker, type KpressWorkerOptions } from './worker.js';
+export { registerWorkerCommand } from './command.js';

@@ -2,7 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { CodecError, compressImage } from '@kpress/codec';
 import type { Command } from 'commander';
-import { CliError } from '../cli-error.js';
+import { CliError } from '@kpress/cli-kit';
 import { addImageOptions } from '../image-options.js';
 
 /** What `compress --json` prints: the manifest row shape for one local file. */

@@ -1,9 +1,9 @@
 import { ConfigError, loadConfig, redactUrl } from '@kpress/config';
 import type { Command } from 'commander';
-import { CliError } from '../cli-error.js';
-import { EXIT } from '../output/exit-codes.js';
-import { intInRange } from '../parse-options.js';
-import { say } from '../output/say.js';
+import { CliError } from '@kpress/cli-kit';
+import { EXIT } from '@kpress/cli-kit';
+import { intInRange } from '@kpress/cli-kit';
+import { say } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Serves bull-board for the queue KPRESS_QUEUE (default kpress) on REDIS_URL:

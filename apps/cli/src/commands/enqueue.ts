@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '@kpress/config';
 import { createProgressView, enqueue, waitForBatch } from '@kpress/producer';
 import type { Command } from 'commander';
-import { CliError } from '../cli-error.js';
+import { CliError } from '@kpress/cli-kit';
 import { addImageOptions } from '../image-options.js';
 
 interface EnqueueFlags {

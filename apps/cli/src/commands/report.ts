@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '@kpress/config';
 import { REPORT_FORMATS, type ReportFormat, writeReport } from '@kpress/producer';
 import { type Command, InvalidArgumentError } from 'commander';
-import { CliError } from '../cli-error.js';
+import { CliError } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Reads a finished batch's results from <dest>_kpress/<batch-id>/.

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '@kpress/cli-kit';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 

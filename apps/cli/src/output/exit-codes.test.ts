@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeForSignal } from './exit-codes.js';
+import { EXIT, exitCodeForSignal } from '@kpress/cli-kit';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const COMMANDS = ['compress', 'enqueue', 'worker', 'report', 'demo', 'dashboard'];

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
-import { exitWithParentRequested, watchParent } from './exit-with-parent.js';
+import { exitWithParentRequested, watchParent } from '@kpress/cli-kit';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 

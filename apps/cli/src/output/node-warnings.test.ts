@@ -13,8 +13,8 @@ import {
   testS3Kinds,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from './exit-codes.js';
-import { isNodeVersionSupportWarning } from './node-warnings.js';
+import { EXIT } from '@kpress/cli-kit';
+import { isNodeVersionSupportWarning } from '@kpress/cli-kit';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const WARNINGS = fileURLToPath(new URL('../../dist/output/node-warnings.js', import.meta.url));

@@ -1,9 +1,8 @@
 import { ConfigError, loadConfig } from '@kpress/config';
-import { closeOnSignals, KpressWorker } from '@kpress/worker';
+import { CliError, exitWithParentRequested, intInRange, watchParent } from '@kpress/cli-kit';
 import type { Command } from 'commander';
-import { CliError } from '../cli-error.js';
-import { exitWithParentRequested, watchParent } from '../output/exit-with-parent.js';
-import { intInRange } from '../parse-options.js';
+import { closeOnSignals } from './signals.js';
+import { KpressWorker } from './worker.js';
 
 const HELP_AFTER = `
 Takes compress and finalize jobs from the queue (KPRESS_QUEUE) until SIGTERM or
@@ -25,7 +24,8 @@ A program that starts workers as child processes can set KPRESS_EXIT_WITH_PARENT
 give them a stdin pipe it never writes to: when the program dies (even by
 SIGKILL) the pipe closes and each worker stops as on SIGTERM.`;
 
-export function register(program: Command): void {
+/** Adds the `worker` command to a kpress program (the `kpress` CLI, and the worker's own binary). */
+export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('process jobs until SIGTERM or SIGINT')

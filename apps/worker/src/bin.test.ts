@@ -1,0 +1,29 @@
+/**
+ * The worker's own binary (what the worker image runs): a real child process
+ * on real Redis starts, takes the queue, and exits 0 on SIGTERM; it has the
+ * worker command only.
+ */
+import { fileURLToPath } from 'node:url';
+import { redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+describe('kpress-worker (apps/worker/dist/bin.js)', () => {
+  it('starts a worker on the queue and exits 0 on SIGTERM', async () => {
+    const worker = spawnProcess(process.execPath, [BIN, 'worker', '--concurrency', '1'], {
+      env: { REDIS_URL: redisUrl(), KPRESS_QUEUE: uniqueQueueName('kpress-worker-bin') },
+    });
+    await worker.waitForLine(/worker ready/);
+    worker.kill('SIGTERM');
+    expect(await worker.waitForExit()).toEqual({ code: 0, signal: null });
+  });
+
+  it('has no other command: enqueue is a usage error', async () => {
+    const p = spawnProcess(process.execPath, [BIN, 'enqueue', 's3://a/in/'], {
+      exitWithParent: false,
+    });
+    expect((await p.waitForExit()).code).toBe(2);
+    expect(p.stderr.join('\n')).toContain("unknown command 'enqueue'");
+  });
+});

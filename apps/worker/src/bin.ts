@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The worker on its own: what the worker image runs, without the rest of the
+// CLI (no producer, no dashboard). Same command line as `kpress worker`:
+//   kpress-worker worker [--concurrency N] [--metrics-port N]
+import { kpressProgram, runProgram } from '@kpress/cli-kit';
+import { registerWorkerCommand } from './command.js';
+
+const program = kpressProgram('kpress', 'The kpress worker: compresses the images of the queue');
+registerWorkerCommand(program);
+await runProgram(program);

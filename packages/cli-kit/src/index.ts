@@ -1,0 +1,10 @@
+export { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
+export { CliError } from './cli-error.js';
+export { EXIT, exitCodeForSignal } from './exit-codes.js';
+export { EXIT_WITH_PARENT_ENV, exitWithParentRequested, watchParent } from './exit-with-parent.js';
+export { kpressProgram } from './global-flags.js';
+export { isNodeVersionSupportWarning, silenceNodeVersionSupportWarning } from './node-warnings.js';
+export { intInRange, ruleParser } from './parse-options.js';
+export { runProgram } from './run-program.js';
+export { detail, say } from './say.js';
+export { LOG_LEVEL_OF, setVerbosity, type Verbosity, verbosity } from './verbosity.js';
