@@ -226,6 +226,7 @@ describe('.dockerignore', () => {
       'turbo.json',
       'apps',
       'packages',
+      'tools',
     ]) {
       expect(lines, needed).not.toContain(needed);
     }

@@ -40,7 +40,7 @@ export async function startWorkers(options: WorkerProcessesOptions): Promise<Wor
       process.execPath,
       [binPath(), 'worker', '--concurrency', String(options.concurrency ?? 2)],
       // KPRESS_EXIT_WITH_PARENT: a demo killed with SIGKILL takes its workers along
-      // (their stdin pipe closes); see apps/cli/src/output/exit-with-parent.ts
+      // (their stdin pipe closes); see packages/cli-kit/src/exit-with-parent.ts
       {
         env: { ...options.env, NODE_NO_WARNINGS: '1', KPRESS_EXIT_WITH_PARENT: '1' },
         exitWithParent: true,

@@ -3,6 +3,7 @@
  * line) and every other process warning is still printed.
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
   redisUrl,
@@ -17,7 +18,8 @@ import { EXIT } from '@kpress/cli-kit';
 import { isNodeVersionSupportWarning } from '@kpress/cli-kit';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
-const WARNINGS = fileURLToPath(new URL('../../dist/output/node-warnings.js', import.meta.url));
+// the built @kpress/cli-kit, where silenceNodeVersionSupportWarning lives
+const WARNINGS = createRequire(import.meta.url).resolve('@kpress/cli-kit');
 
 /** The environment of a user's shell: warnings on (no NODE_NO_WARNINGS). */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
