@@ -2,7 +2,7 @@ export { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 export { CliError } from './cli-error.js';
 export { EXIT, exitCodeForSignal } from './exit-codes.js';
 export { EXIT_WITH_PARENT_ENV, exitWithParentRequested, watchParent } from './exit-with-parent.js';
-export { kpressProgram } from './global-flags.js';
+export { kpressProgram } from './kpress-program.js';
 export { isNodeVersionSupportWarning, silenceNodeVersionSupportWarning } from './node-warnings.js';
 export { intInRange, ruleParser } from './parse-options.js';
 export { runProgram } from './run-program.js';
