@@ -4,7 +4,7 @@
  * pins the S3 behaviour kpress relies on and s3rver only has through patches.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -156,14 +156,21 @@ describe('RGW lifecycle', () => {
       ['--no-warnings', '--input-type=module', '-e', script],
       { exitWithParent: false },
     );
-    const dir = (await child.waitForLine(/^up \//, 60_000)).slice(3);
-    expect(daemonsIn(dir)).toHaveLength(3);
-    child.kill('SIGKILL');
-    await child.waitForExit();
+    let dir = '';
+    try {
+      dir = (await child.waitForLine(/^up \//, 60_000)).slice(3);
+      expect(daemonsIn(dir)).toHaveLength(3);
+    } finally {
+      // whatever failed above, the child (and so, through the watchdogs, its cluster) goes
+      child.kill('SIGKILL');
+      await child.waitForExit();
+    }
     const deadline = Date.now() + 10_000;
     while (daemonsIn(dir).length > 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(daemonsIn(dir)).toEqual([]);
+    // a SIGKILLed process cannot remove its cluster's directory: the test does
+    rmSync(dir, { recursive: true, force: true });
   }, 90_000);
 });
