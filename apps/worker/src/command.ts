@@ -1,5 +1,10 @@
-import { ConfigError, loadConfig } from '@kpress/config';
-import { CliError, exitWithParentRequested, intInRange, watchParent } from '@kpress/cli-kit';
+import {
+  CliError,
+  exitWithParentRequested,
+  intInRange,
+  loadCliConfig,
+  watchParent,
+} from '@kpress/cli-kit';
 import type { Command } from 'commander';
 import { closeOnSignals } from './signals.js';
 import { KpressWorker } from './worker.js';
@@ -42,14 +47,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--metrics-host <addr>', 'address of the metrics server (default 0.0.0.0)')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { concurrency?: number; metricsPort?: number; metricsHost?: string }) => {
-      let config: ReturnType<typeof loadConfig>;
-      try {
-        config = loadConfig(process.env);
-      } catch (err) {
-        if (err instanceof ConfigError)
-          throw new CliError(err.message.split('\n')[0] ?? err.message);
-        throw err;
-      }
+      const config = loadCliConfig();
       const worker = new KpressWorker({
         config,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),

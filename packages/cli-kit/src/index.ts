@@ -3,6 +3,7 @@ export { CliError } from './cli-error.js';
 export { EXIT, exitCodeForSignal } from './exit-codes.js';
 export { EXIT_WITH_PARENT_ENV, exitWithParentRequested, watchParent } from './exit-with-parent.js';
 export { kpressProgram } from './kpress-program.js';
+export { loadCliConfig } from './load-cli-config.js';
 export { isNodeVersionSupportWarning, silenceNodeVersionSupportWarning } from './node-warnings.js';
 export { intInRange, ruleParser } from './parse-options.js';
 export { runProgram } from './run-program.js';

@@ -1,9 +1,6 @@
-import { ConfigError, loadConfig, redactUrl } from '@kpress/config';
+import { redactUrl } from '@kpress/config';
 import type { Command } from 'commander';
-import { CliError } from '@kpress/cli-kit';
-import { EXIT } from '@kpress/cli-kit';
-import { intInRange } from '@kpress/cli-kit';
-import { say } from '@kpress/cli-kit';
+import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Serves bull-board for the queue KPRESS_QUEUE (default kpress) on REDIS_URL:
@@ -37,14 +34,7 @@ export function register(program: Command): void {
     .option('--allow-actions', 'allow retrying, cleaning, pausing and adding jobs')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: DashboardFlags) => {
-      let config: ReturnType<typeof loadConfig>;
-      try {
-        config = loadConfig(process.env);
-      } catch (err) {
-        if (err instanceof ConfigError)
-          throw new CliError(err.message.split('\n')[0] ?? err.message);
-        throw err;
-      }
+      const config = loadCliConfig();
       const user = process.env.KPRESS_DASHBOARD_USER ?? '';
       const password = process.env.KPRESS_DASHBOARD_PASSWORD ?? '';
       if ((user === '') !== (password === '')) {

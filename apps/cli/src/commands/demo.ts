@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { COLORS } from '@kpress/core';
 import type { Command } from 'commander';
-import { CliError } from '@kpress/cli-kit';
-import { exitCodeForSignal } from '@kpress/cli-kit';
-import { intInRange, ruleParser } from '@kpress/cli-kit';
+import { CliError, exitCodeForSignal, intInRange, ruleParser } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Runs the whole pipeline on the bundled sample images with nothing to set up but

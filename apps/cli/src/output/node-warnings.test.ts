@@ -14,8 +14,7 @@ import {
   testS3Kinds,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '@kpress/cli-kit';
-import { isNodeVersionSupportWarning } from '@kpress/cli-kit';
+import { EXIT, isNodeVersionSupportWarning } from '@kpress/cli-kit';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 // the built @kpress/cli-kit, where silenceNodeVersionSupportWarning lives
