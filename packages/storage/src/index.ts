@@ -14,13 +14,16 @@ export {
   relativeKey,
   relFromRecordKey,
   S3_MAX_KEY_BYTES,
+  unwritableReason,
 } from './layout.js';
 export { createS3Client, type S3ClientOptions } from './s3-client.js';
 export {
   bucketNameProblem,
   formatS3Url,
+  normalisePrefix,
   parseS3Url,
   prefixesOverlap,
+  unsafeSegmentProblem,
   type S3Location,
 } from './s3-url.js';
 export {
@@ -45,7 +48,9 @@ export {
 } from './batch-file.js';
 export { compareKeys } from './key-order.js';
 export {
+  type BatchEntry,
   type BatchLocation,
+  batchEntries,
   listSources,
   type SourceState,
   sourcesWithRecords,

@@ -11,9 +11,14 @@
  * `cat.PNG` (not `cat.PNG.png`). Only a name ending in exactly `.png` can clash
  * (see `clashPartnerKey`), because a non-PNG `<name>` maps to `<name>.png`.
  *
- * S3 keys are literal: `a/../b.jpg` is a key of its own, so `<dest><rel>` always
- * stays under `<dest>`.
+ * S3 keys are literal on AWS and Ceph RGW (`a/../b.jpg` is a key of its own),
+ * but some S3-compatible stores and proxies normalise such paths, which would
+ * put `<dest><rel>` outside `<dest>` or over another output: a source whose
+ * relative path has an empty, `.` or `..` segment is a failed row and nothing
+ * is written for it (see `unwritableReason`).
  */
+
+import { unsafeSegmentProblem } from './s3-url.js';
 
 /** Folder under the destination prefix that holds kpress's own files. */
 export const KPRESS_DIR = '_kpress/';
@@ -136,4 +141,23 @@ export function keyTooLongReason(
       ? `its output key would be ${output} bytes`
       : `its kpress record key would be ${record} bytes`;
   return `key too long: ${what}, over S3's ${S3_MAX_KEY_BYTES}-byte limit; use a shorter destination prefix or source path`;
+}
+
+/**
+ * Why nothing (no output, not even a record) may be written for a source: its
+ * relative path has an empty, `.` or `..` segment, or a key would pass S3's
+ * length limit. Undefined when it can be processed. Such a source's failed row
+ * is made by the finalize, from this same reason.
+ */
+export function unwritableReason(
+  sourceKey: string,
+  sourcePrefix: string,
+  destPrefix: string,
+  batchId: string,
+): string | undefined {
+  const unsafe = unsafeSegmentProblem(relativeKey(sourceKey, sourcePrefix));
+  if (unsafe !== undefined) {
+    return `unsafe path: the name under the source prefix ${unsafe}, which some S3-compatible stores and proxies rewrite to another key; rename the object`;
+  }
+  return keyTooLongReason(sourceKey, sourcePrefix, destPrefix, batchId);
 }

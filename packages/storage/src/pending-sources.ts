@@ -33,14 +33,18 @@ export async function* listSources(
   }
 }
 
+/** A source with its record, or a record whose source is gone (`source` undefined). */
+export type BatchEntry = SourceState | { source?: undefined; record: ObjectEntry };
+
 /**
- * Every source object with its record, if any, in listing order. Records whose
- * source is gone are skipped (they are not part of the dataset any more).
+ * Every source object with its record, if any, and every record whose source
+ * is gone (deleted after it was processed), in listing order: the rows of the
+ * batch's manifest.
  */
-export async function* sourcesWithRecords(
+export async function* batchEntries(
   storage: Storage,
   loc: BatchLocation,
-): AsyncGenerator<SourceState> {
+): AsyncGenerator<BatchEntry> {
   const records = storage.listObjects(loc.destBucket, recordsPrefix(loc.destPrefix, loc.batchId));
   const merged = mergeSorted(
     listSources(storage, loc),
@@ -53,6 +57,21 @@ export async function* sourcesWithRecords(
       yield step.right === undefined
         ? { source: step.left }
         : { source: step.left, record: step.right };
+    } else if (step.right !== undefined) {
+      yield { record: step.right };
     }
+  }
+}
+
+/**
+ * Every source object with its record, if any, in listing order; records
+ * whose source is gone are left out (see `batchEntries` for those).
+ */
+export async function* sourcesWithRecords(
+  storage: Storage,
+  loc: BatchLocation,
+): AsyncGenerator<SourceState> {
+  for await (const entry of batchEntries(storage, loc)) {
+    if (entry.source !== undefined) yield entry;
   }
 }

@@ -46,7 +46,29 @@ export function parseS3Url(text: string): S3Location {
       `prefix of ${JSON.stringify(text)} starts with "/": write s3://${bucket}/${prefix.replace(/^\/+/, '')}`,
     );
   }
+  const unsafe = unsafeSegmentProblem(prefix);
+  if (unsafe !== undefined) {
+    throw new TypeError(
+      `prefix of ${JSON.stringify(text)} ${unsafe}: some S3-compatible stores and proxies normalise such paths, so the prefix would not mean what it says`,
+    );
+  }
   return { bucket, prefix };
+}
+
+/**
+ * Why a path (a key or a prefix, '/'-separated) holds a segment that some
+ * S3-compatible stores and proxies rewrite: an empty one (`a//b`, a leading
+ * `/`), `.` or `..`; undefined when every segment is a plain name. A trailing
+ * '/' (a prefix) is not an empty segment.
+ */
+export function unsafeSegmentProblem(path: string): string | undefined {
+  const body = path.endsWith('/') ? path.slice(0, -1) : path;
+  if (body === '') return undefined;
+  for (const segment of body.split('/')) {
+    if (segment === '') return 'has an empty path segment ("//" or a leading "/")';
+    if (segment === '.' || segment === '..') return `has a ${JSON.stringify(segment)} path segment`;
+  }
+  return undefined;
 }
 
 /** `s3://bucket/prefix` for a location (the inverse of `parseS3Url`). */
@@ -59,5 +81,23 @@ export function formatS3Url(location: S3Location): string {
  * other (or equal): writing outputs there would mix with, or destroy, the source.
  */
 export function prefixesOverlap(a: S3Location, b: S3Location): boolean {
-  return a.bucket === b.bucket && (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix));
+  const pa = normalisePrefix(a.prefix);
+  const pb = normalisePrefix(b.prefix);
+  return a.bucket === b.bucket && (pa.startsWith(pb) || pb.startsWith(pa));
+}
+
+/**
+ * A prefix as a store that normalises paths would read it: empty and `.`
+ * segments dropped, `..` taking the segment before it (never above the
+ * bucket), ending in '/' unless empty. The overlap check compares these, so
+ * `out/./` and `out//` overlap `out/` whatever the store does with them.
+ */
+export function normalisePrefix(prefix: string): string {
+  const out: string[] = [];
+  for (const segment of prefix.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return out.length === 0 ? '' : `${out.join('/')}/`;
 }

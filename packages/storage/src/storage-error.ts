@@ -6,6 +6,7 @@ export type StorageErrorCode =
   | 'NoSuchKey'
   | 'AccessDenied'
   | 'TooLarge'
+  | 'PreconditionFailed'
   | 'InvalidRequest'
   | 'Transient'
   | 'Unknown';
@@ -81,6 +82,8 @@ function codeFor(name: string, status: number | undefined, netCode: string | und
     return 'AccessDenied';
   }
   if (name === 'EntityTooLarge') return 'TooLarge';
+  // a conditional write (If-None-Match: *) found an object at the key
+  if (name === 'PreconditionFailed' || status === 412) return 'PreconditionFailed';
   if (TRANSIENT_NAMES.has(name) || (status !== undefined && (status >= 500 || status === 429))) {
     return 'Transient';
   }

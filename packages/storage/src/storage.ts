@@ -28,6 +28,8 @@ export interface ObjectInfo {
   etag: string;
   contentType: string | undefined;
   lastModified: Date | undefined;
+  /** User metadata (`x-amz-meta-*`), names lower-case without the prefix. */
+  metadata: Record<string, string>;
 }
 
 /** Options of `Storage`. */
@@ -65,6 +67,14 @@ export interface GetOptions {
 export interface PutOptions {
   /** Content-Type; default `application/octet-stream`. */
   contentType?: string;
+  /**
+   * Write only where no object is (`If-None-Match: *`): an existing object
+   * fails with code `PreconditionFailed` and is kept. Stores that ignore the
+   * header write anyway (see `probeConditionalWrites`). Default false.
+   */
+  ifNoneMatch?: boolean;
+  /** User metadata (`x-amz-meta-<name>`): ASCII values (URL-encode the rest). Default none. */
+  metadata?: Record<string, string>;
 }
 
 /** S3 operations kpress needs, with errors mapped to `StorageError`. Call `close()` when done. */
@@ -132,6 +142,32 @@ export class Storage {
       // a server without continuation tokens: resume after the last key seen
       if (token === undefined) startAfter = last;
     }
+  }
+
+  /**
+   * Streams the "folders" directly under `prefix` (S3 common prefixes for the
+   * delimiter '/', each ending in '/'), in key order, page by page.
+   */
+  async *listFolders(bucket: string, prefix: string): AsyncGenerator<string> {
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            MaxKeys: this.pageSize,
+            ContinuationToken: token,
+          }),
+        );
+      } catch (err) {
+        throw toStorageError(err, 'list', bucket, prefix);
+      }
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) yield p.Prefix;
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
   }
 
   /**
@@ -228,6 +264,8 @@ export class Storage {
           ContentLength: bytes.byteLength,
           ContentMD5: md5.toString('base64'),
           ContentType: options.contentType ?? 'application/octet-stream',
+          ...(options.ifNoneMatch === true ? { IfNoneMatch: '*' } : {}),
+          ...(options.metadata === undefined ? {} : { Metadata: options.metadata }),
         }),
       );
     } catch (err) {
@@ -275,6 +313,7 @@ export class Storage {
         etag: stripQuotes(out.ETag),
         contentType: out.ContentType,
         lastModified: out.LastModified,
+        metadata: { ...(out.Metadata ?? {}) },
       };
     } catch (err) {
       throw toStorageError(err, 'head', bucket, key);
@@ -292,10 +331,16 @@ export class Storage {
     }
   }
 
-  /** Writes `value` as JSON (`application/json`). */
-  async putJson(bucket: string, key: string, value: unknown): Promise<{ etag: string }> {
+  /** Writes `value` as JSON (`application/json`); `ifNoneMatch` as for `putObject`. */
+  async putJson(
+    bucket: string,
+    key: string,
+    value: unknown,
+    options: Pick<PutOptions, 'ifNoneMatch'> = {},
+  ): Promise<{ etag: string }> {
     return this.putObject(bucket, key, JSON.stringify(value), {
       contentType: 'application/json',
+      ...options,
     });
   }
 
