@@ -1,3 +1,4 @@
+import { countFrames } from './animation.js';
 import type { PixelImage } from '@kpress/core';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { CodecError } from './errors.js';
@@ -132,6 +133,12 @@ export async function decode(input: Buffer, options: DecodeOptions = {}): Promis
       'TOO_MANY_PIXELS',
       `too many pixels: ${width}x${frameHeight} is ${pixels} pixels, more than maxPixels ${maxPixels}`,
     );
+  }
+  // sharp reads only the default image of an APNG: the file's own structure counts too
+  const counted = countFrames(input, sniffedFormat);
+  if (counted.frames > 1 && (meta.pages ?? 1) <= 1) {
+    const n = sniffedFormat === 'png' ? `${counted.frames} frames` : 'more than one frame or page';
+    throw new CodecError('MULTI_FRAME', `${counted.what} with ${n}: a palette PNG holds one`);
   }
   const pages = meta.pages ?? 1;
   if (pages > 1) {

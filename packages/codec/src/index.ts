@@ -10,4 +10,4 @@ export {
   type PaletteImage,
   LEVEL9_MAX_PIXELS,
 } from './png.js';
-export { ALLOWED_FORMATS, type AllowedFormat, sniffFormat } from './sniff.js';
+export { ALLOWED_FORMATS, type AllowedFormat, mediaTypeOf, sniffFormat } from './sniff.js';

@@ -113,3 +113,19 @@ export function formatLabel(format: string): string {
       return format.toUpperCase();
   }
 }
+
+const MEDIA_TYPES: Record<AllowedFormat, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  heif: 'image/heif',
+  jp2k: 'image/jp2',
+};
+
+/** The media type of an image by its signature (`application/octet-stream` when not allowed). */
+export function mediaTypeOf(buf: Uint8Array): string {
+  const sniffed = sniffFormat(buf);
+  return sniffed.kind === 'allowed' ? MEDIA_TYPES[sniffed.format] : 'application/octet-stream';
+}

@@ -1,3 +1,4 @@
+export { type ApngOptions, makeApng } from './apng.js';
 export { type FixtureBody, SAMPLES_DIR, samplePath, uploadFixtures } from './fixtures.js';
 export { redisUrl, uniqueQueueName } from './redis-names.js';
 export {
