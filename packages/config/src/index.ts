@@ -1,10 +1,13 @@
 export { type ConfigIssue, ConfigError } from './config-error.js';
 export {
+  BYTES_PER_PIXEL,
   type Config,
   CONFIG_DEFAULTS,
   LOG_LEVELS,
   type LogLevel,
   loadConfig,
+  pixelsForBudget,
+  SHARP_MAX_PIXELS,
 } from './load-config.js';
 export { createLogger, type LoggerOptionsInput, REDACT_PATHS } from './logger.js';
 export { createRedis, reconnectDelay, redisOptions } from './redis.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { loadConfig } from './load-config.js';
+import { BYTES_PER_PIXEL, loadConfig, pixelsForBudget } from './load-config.js';
 
 describe('loadConfig', () => {
   it('applies the DESIGN.md defaults', () => {
@@ -10,7 +10,8 @@ describe('loadConfig', () => {
       s3ForcePathStyle: false,
       awsRegion: 'us-east-1',
       queueName: 'kpress',
-      maxPixels: 268_402_689,
+      maxPixels: 134_217_728,
+      slotMemoryMb: 1024,
       maxBytes: 268_435_456,
       maxWaiting: 100_000,
       metricsPort: undefined,
@@ -18,6 +19,16 @@ describe('loadConfig', () => {
       lockDurationMs: 30_000,
       stalledIntervalMs: 30_000,
     });
+  });
+
+  it('derives the pixel limit from the slot memory budget unless KPRESS_MAX_PIXELS is set', () => {
+    expect(loadConfig({ KPRESS_SLOT_MEMORY_MB: '512' }).maxPixels).toBe(67_108_864);
+    expect(pixelsForBudget(512)).toBe((512 * 1024 * 1024) / BYTES_PER_PIXEL);
+    // never above sharp's own limit
+    expect(loadConfig({ KPRESS_SLOT_MEMORY_MB: '4096' }).maxPixels).toBe(268_402_689);
+    const both = loadConfig({ KPRESS_SLOT_MEMORY_MB: '512', KPRESS_MAX_PIXELS: '1000' });
+    expect([both.maxPixels, both.slotMemoryMb]).toEqual([1000, 512]);
+    expect(() => loadConfig({ KPRESS_SLOT_MEMORY_MB: '0' })).toThrow(/KPRESS_SLOT_MEMORY_MB/);
   });
 
   it('reads the job lock and stalled-check intervals (tests shorten them)', () => {

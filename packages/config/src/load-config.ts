@@ -11,8 +11,12 @@ export const CONFIG_DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   AWS_REGION: 'us-east-1',
   KPRESS_QUEUE: 'kpress',
-  /** sharp's own default limit (16383 x 16383). */
-  KPRESS_MAX_PIXELS: 268_402_689,
+  /**
+   * Memory one job slot may use, MiB: the default pixel limit is this over
+   * BYTES_PER_PIXEL (1024 MiB: 134,217,728 pixels). A worker needs about
+   * 150 MB plus `--concurrency` times this.
+   */
+  KPRESS_SLOT_MEMORY_MB: 1024,
   /** 256 MiB: the largest object a worker will GET. */
   KPRESS_MAX_BYTES: 256 * 1024 * 1024,
   /** Jobs the producer keeps waiting at most before it pauses the listing. */
@@ -23,6 +27,22 @@ export const CONFIG_DEFAULTS = {
   /** How often workers look for stalled jobs (of dead workers) and put them back, ms. */
   KPRESS_STALLED_INTERVAL_MS: 30_000,
 } as const;
+
+/**
+ * Peak memory per decoded pixel of one job, bytes: measured with `kpress compress`
+ * (peak RSS of 9 and 36 MP photos and 16 and 64 MP flat images grows by 4 to 7
+ * bytes per added pixel: the RGB buffer, the palette indices, sharp's decode
+ * buffers), rounded up to leave room.
+ */
+export const BYTES_PER_PIXEL = 8;
+
+/** sharp's own pixel limit (16383 x 16383): the most KPRESS_MAX_PIXELS can default to. */
+export const SHARP_MAX_PIXELS = 268_402_689;
+
+/** The pixel limit a slot memory budget allows: `floor(MiB * 2^20 / BYTES_PER_PIXEL)`, at most sharp's. */
+export function pixelsForBudget(slotMemoryMb: number): number {
+  return Math.min(SHARP_MAX_PIXELS, Math.floor((slotMemoryMb * 1024 * 1024) / BYTES_PER_PIXEL));
+}
 
 /** kpress configuration, read from the environment by `loadConfig`. */
 export interface Config {
@@ -36,8 +56,13 @@ export interface Config {
   awsRegion: string;
   /** `KPRESS_QUEUE`: the BullMQ queue name; default `kpress`. */
   queueName: string;
-  /** `KPRESS_MAX_PIXELS`: images with more pixels fail; default 268402689. */
+  /**
+   * `KPRESS_MAX_PIXELS`: images with more pixels fail; default from the slot
+   * memory budget (`pixelsForBudget(slotMemoryMb)`, 134217728 at 1024 MiB).
+   */
   maxPixels: number;
+  /** `KPRESS_SLOT_MEMORY_MB`: memory budget of one job slot, MiB; default 1024. */
+  slotMemoryMb: number;
   /** `KPRESS_MAX_BYTES`: largest object a worker will GET; default 268435456 (256 MiB). */
   maxBytes: number;
   /** `KPRESS_MAX_WAITING`: jobs the producer keeps waiting at most; default 100000. */
@@ -103,7 +128,8 @@ const schema = z.object({
       'expected 1-100 letters, digits, ".", "_" or "-" (no ":"), starting with a letter or digit',
     )
     .default(CONFIG_DEFAULTS.KPRESS_QUEUE),
-  KPRESS_MAX_PIXELS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_PIXELS),
+  KPRESS_MAX_PIXELS: positiveInt().optional(),
+  KPRESS_SLOT_MEMORY_MB: positiveInt(1024 * 1024).default(CONFIG_DEFAULTS.KPRESS_SLOT_MEMORY_MB),
   KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
   KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
   KPRESS_METRICS_PORT: z
@@ -160,7 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     s3ForcePathStyle: v.S3_FORCE_PATH_STYLE ?? v.S3_ENDPOINT !== undefined,
     awsRegion: v.AWS_REGION,
     queueName: v.KPRESS_QUEUE,
-    maxPixels: v.KPRESS_MAX_PIXELS,
+    maxPixels: v.KPRESS_MAX_PIXELS ?? pixelsForBudget(v.KPRESS_SLOT_MEMORY_MB),
+    slotMemoryMb: v.KPRESS_SLOT_MEMORY_MB,
     maxBytes: v.KPRESS_MAX_BYTES,
     maxWaiting: v.KPRESS_MAX_WAITING,
     metricsPort: v.KPRESS_METRICS_PORT,
