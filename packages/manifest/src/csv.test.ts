@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { CSV_BOM, CSV_COLUMNS, CSV_HEADER, rowToCsvLine } from './csv.js';
+import { spreadsheetCell } from './visible-text.js';
 import type { ManifestRow } from './row.js';
 
 function row(key: string, extra: Partial<ManifestRow> = {}): ManifestRow {
@@ -36,9 +37,9 @@ const hostileKeys = [
 describe('CSV', () => {
   it('has a header naming every contract field', () => {
     expect(CSV_HEADER).toBe(
-      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error\n',
+      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sourceDeleted\n',
     );
-    expect(CSV_COLUMNS).toHaveLength(11);
+    expect(CSV_COLUMNS).toHaveLength(12);
   });
 
   it('round-trips hostile keys and reasons through csv-parse', () => {
@@ -61,9 +62,10 @@ describe('CSV', () => {
     expect(records).toHaveLength(rows.length);
     records.forEach((rec, i) => {
       const r = rows[i] as ManifestRow;
-      expect(rec.key).toBe(r.key);
-      expect(rec.outputKey).toBe(r.outputKey ?? '');
-      expect(rec.error).toBe(r.error ?? '');
+      expect(rec.key).toBe(spreadsheetCell(r.key));
+      expect(rec.outputKey).toBe(r.outputKey === null ? '' : spreadsheetCell(r.outputKey));
+      expect(rec.error).toBe(r.error === null ? '' : spreadsheetCell(r.error));
+      expect(rec.sourceDeleted).toBe('false');
       expect(rec.status).toBe(r.status);
       expect(rec.psnr).toBe(r.psnr === null ? '' : String(r.psnr));
     });
@@ -71,9 +73,20 @@ describe('CSV', () => {
 
   it('quotes only what needs quoting', () => {
     expect(rowToCsvLine(row('plain.jpg'))).toBe(
-      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,\n',
+      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,false\n',
     );
     expect(rowToCsvLine(row('a,"b"'))).toMatch(/^"a,""b""",/);
+  });
+
+  it('keeps cells from running as formulas and shows hidden characters', () => {
+    const cells = (key: string) =>
+      parse(CSV_HEADER + rowToCsvLine(row(key, { sourceDeleted: true })), { columns: true })[0];
+    expect(cells('=SUM(A1).jpg').key).toBe("'=SUM(A1).jpg");
+    for (const lead of ['+', '-', '@']) expect(cells(`${lead}x`).key).toBe(`'${lead}x`);
+    expect(cells('a=b').key).toBe('a=b');
+    expect(cells('esc\u001b[2J\u202egnp.jpg').key).toBe('esc\\x1b[2J\\u202egnp.jpg');
+    expect(cells('line\nbreak').key).toBe('line\\nbreak');
+    expect(cells('x').sourceDeleted).toBe('true');
   });
 
   it('writes Infinity for a lossless PSNR', () => {

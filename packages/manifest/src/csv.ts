@@ -1,13 +1,15 @@
 import { stringify } from 'csv-stringify/sync';
-import { MANIFEST_FIELDS, type ManifestRow, psnrToWire } from './row.js';
+import { MANIFEST_FIELDS, type ManifestRow, wireValue } from './row.js';
+import { spreadsheetCell } from './visible-text.js';
 
 /**
  * manifest.csv: RFC 4180 quoting by csv-stringify (fields holding a comma, a
  * quote, CR or LF are quoted, quotes doubled), "\n" record delimiters, UTF-8.
  * Null is an empty field; an infinite PSNR is the text "Infinity".
- * Values are written as they are: a key starting with "=" is not prefixed
- * (that would change the data), so spreadsheet users should import rather
- * than double-click files from untrusted sources.
+ * Text cells are made safe for spreadsheets (`spreadsheetCell`): a key
+ * starting with `=`, `+`, `-` or `@` gets a leading `'`, and control, bidi and
+ * zero-width characters are written as visible escapes. So a CSV key may
+ * differ from the object's real key; manifest.jsonl always holds the exact key.
  */
 export const CSV_COLUMNS: readonly string[] = MANIFEST_FIELDS;
 
@@ -22,8 +24,9 @@ export const CSV_HEADER: string = stringify([[...CSV_COLUMNS]], OPTIONS);
 /** One CSV record (possibly spanning lines when a key holds a newline), ending in "\n". */
 export function rowToCsvLine(row: ManifestRow): string {
   const cells = MANIFEST_FIELDS.map((field) => {
-    const value = field === 'psnr' ? psnrToWire(row.psnr) : row[field];
-    return value === null ? '' : String(value);
+    const value = wireValue(row, field);
+    if (value === null) return '';
+    return typeof value === 'string' ? spreadsheetCell(value) : String(value);
   });
   return stringify([cells], OPTIONS);
 }

@@ -24,6 +24,7 @@ export {
   RowStatusSchema,
   rowToJsonLine,
   validateRow,
+  wireValue,
 } from './row.js';
 export {
   type FailureEntry,
@@ -36,3 +37,4 @@ export {
   type SummaryMeta,
   SummarySchema,
 } from './summary-builder.js';
+export { spreadsheetCell, visibleText } from './visible-text.js';

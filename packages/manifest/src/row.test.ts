@@ -31,8 +31,9 @@ describe('parseRow / rowToJsonLine', () => {
       'psnr',
       'ms',
       'error',
+      'sourceDeleted',
     ]);
-    expect(parseRow(line)).toEqual(compressed);
+    expect(parseRow(line)).toEqual({ ...compressed, sourceDeleted: false });
   });
 
   it('writes an infinite PSNR as "Infinity" and reads it back as Infinity', () => {
@@ -56,7 +57,7 @@ describe('parseRow / rowToJsonLine', () => {
       ms: 3,
       error: 'truncated JPEG: premature end of data',
     };
-    expect(parseRow(rowToJsonLine(failed))).toEqual(failed);
+    expect(parseRow(rowToJsonLine(failed))).toEqual({ ...failed, sourceDeleted: false });
   });
 
   it('rejects text that is not JSON, naming the line', () => {

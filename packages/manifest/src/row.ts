@@ -47,6 +47,12 @@ const RowObjectSchema = z.object({
   ms: z.number().min(0),
   /** Human reason: required for failed and kept-original rows, null for compressed. */
   error: z.string().nullable(),
+  /**
+   * True when the source object was gone at the finalize (deleted after it was
+   * processed, as in "archive, then delete the originals"); the row and its
+   * output stay. Absent in records, which never know it.
+   */
+  sourceDeleted: z.boolean().optional(),
 });
 
 /**
@@ -96,6 +102,7 @@ export const MANIFEST_FIELDS = [
   'psnr',
   'ms',
   'error',
+  'sourceDeleted',
 ] as const satisfies readonly (keyof ManifestRow)[];
 
 /** Thrown when a manifest line cannot be read; `line` holds (the start of) the bad text. */
@@ -155,11 +162,21 @@ export function psnrToWire(psnr: number | null): number | typeof PSNR_INFINITY |
   return psnr === Number.POSITIVE_INFINITY ? PSNR_INFINITY : psnr;
 }
 
+/** A field as JSON and CSV write it: PSNR in its wire form, `sourceDeleted` always a boolean. */
+export function wireValue(
+  row: ManifestRow,
+  field: (typeof MANIFEST_FIELDS)[number],
+): string | number | boolean | null {
+  if (field === 'psnr') return psnrToWire(row.psnr);
+  if (field === 'sourceDeleted') return row.sourceDeleted === true;
+  return row[field];
+}
+
 /** One manifest.jsonl line, fields in MANIFEST_FIELDS order, ending in "\n". */
 export function rowToJsonLine(row: ManifestRow): string {
   const ordered: Record<string, unknown> = {};
   for (const field of MANIFEST_FIELDS) {
-    ordered[field] = field === 'psnr' ? psnrToWire(row.psnr) : row[field];
+    ordered[field] = wireValue(row, field);
   }
   return `${JSON.stringify(ordered)}\n`;
 }

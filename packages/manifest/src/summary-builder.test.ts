@@ -73,7 +73,7 @@ describe('SummaryBuilder.summary', () => {
     const s = b.summary(meta);
     expect(s).toEqual({
       ...meta,
-      counts: { total: 4, compressed: 2, keptOriginal: 1, failed: 1 },
+      counts: { total: 4, compressed: 2, keptOriginal: 1, failed: 1, sourceDeleted: 0 },
       bytes: { original: 4500, output: 1750, saved: 2750 },
       savedRatio: 2750 / 4500,
     });
@@ -82,7 +82,7 @@ describe('SummaryBuilder.summary', () => {
 
   it('gives a ratio of 0 when nothing succeeded or there are no rows', () => {
     expect(new SummaryBuilder().summary(meta)).toMatchObject({
-      counts: { total: 0, compressed: 0, keptOriginal: 0, failed: 0 },
+      counts: { total: 0, compressed: 0, keptOriginal: 0, failed: 0, sourceDeleted: 0 },
       bytes: { original: 0, output: 0, saved: 0 },
       savedRatio: 0,
     });
@@ -216,6 +216,7 @@ describe('SummaryBuilder.aggregate', () => {
       compressed: 180_000,
       keptOriginal: 0,
       failed: 20_000,
+      sourceDeleted: 0,
     });
     expect(agg.failures.total).toBe(20_000);
     expect(agg.failures.shown).toHaveLength(1000);

@@ -24,7 +24,14 @@ export const SummarySchema = z.object({
   /** ISO 8601 times. */
   startedAt: z.string().min(1),
   finishedAt: z.string().min(1),
-  counts: z.object({ total: count, compressed: count, keptOriginal: count, failed: count }),
+  counts: z.object({
+    total: count,
+    compressed: count,
+    keptOriginal: count,
+    failed: count,
+    /** Rows whose source was deleted before the finalize (counted in the others too). */
+    sourceDeleted: count.default(0),
+  }),
   /** Over the rows that did not fail; saved = original - output. */
   bytes: z.object({ original: count, output: count, saved: z.number().int() }),
   /** saved / original, 0 when original is 0. */
@@ -143,7 +150,13 @@ interface Hashed {
  * capped collections (largest savings, failures, sample).
  */
 export class SummaryBuilder {
-  private readonly counts = { total: 0, compressed: 0, keptOriginal: 0, failed: 0 };
+  private readonly counts = {
+    total: 0,
+    compressed: 0,
+    keptOriginal: 0,
+    failed: 0,
+    sourceDeleted: 0,
+  };
   private original = 0;
   private output = 0;
   private readonly largest: BoundedHeap<SavingEntry>;
@@ -188,6 +201,7 @@ export class SummaryBuilder {
   add(row: ManifestRow): void {
     const c = this.counts;
     c.total++;
+    if (row.sourceDeleted === true) c.sourceDeleted++;
     if (row.status === 'failed') {
       c.failed++;
       if (this.failuresShown.length < this.failureCap) {

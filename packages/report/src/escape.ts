@@ -1,3 +1,5 @@
+import { visibleText } from '@kpress/manifest';
+
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -6,9 +8,12 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values; control,
+ * bidi and zero-width characters become visible escapes first (`visibleText`).
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  return visibleText(String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
 const DATA_URI = /^data:image\/(?:png|webp|jpeg|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
@@ -23,14 +28,7 @@ export function safeImageDataUri(uri: string | null | undefined): string | null 
 
 /**
  * Makes a string safe to print on a terminal: control characters (which
- * could carry ANSI escape sequences or break lines) become visible escapes.
+ * could carry ANSI escape sequences or break lines), bidi and zero-width
+ * characters become visible escapes (`visibleText` of @kpress/manifest).
  */
-export function escapeTerminal(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-}
+export const escapeTerminal: (value: string) => string = visibleText;
