@@ -23,13 +23,14 @@ import { renderReportHtml } from '@kpress/report';
 import {
   type BatchFile,
   type BatchLocation,
+  batchEntries,
   batchFileKeys,
-  keyTooLongReason,
   type ObjectEntry,
   parseBatchFile,
   parseS3Url,
   type Storage,
   sourcesWithRecords,
+  unwritableReason,
 } from '@kpress/storage';
 import { failedOutcome } from './outcome.js';
 import { readRecord, recordKeyOf, writeRecord } from './record.js';
@@ -141,9 +142,13 @@ export async function finalizeBatch(
   return { kind: 'requeued', round: next, missing: queued };
 }
 
+/** Sources without a record that can have one (the unwritable get their row from the manifest writer). */
 async function* missingSources(storage: Storage, loc: BatchLocation): AsyncGenerator<ObjectEntry> {
   for await (const s of sourcesWithRecords(storage, loc)) {
-    if (s.record === undefined) yield s.source;
+    if (s.record !== undefined) continue;
+    if (unwritableReason(s.source.key, loc.sourcePrefix, loc.destPrefix, loc.batchId) !== undefined)
+      continue;
+    yield s.source;
   }
 }
 
@@ -216,10 +221,20 @@ async function writeManifest(
   };
   try {
     await csv.write(CSV_HEADER);
-    for await (const s of sourcesWithRecords(ctx.storage, loc)) {
-      if (s.record === undefined) {
-        // a source whose keys would pass S3's limit cannot have a record: its row is made here
-        const tooLong = keyTooLongReason(
+    let deleted = 0;
+    for await (const s of batchEntries(ctx.storage, loc)) {
+      if (s.source === undefined) {
+        // processed, then its source was deleted ("archive, then delete"): the row stays, flagged
+        deleted++;
+        const p = readRecord(ctx.storage, loc.destBucket, s.record.key).then((row) => ({
+          ...row,
+          sourceDeleted: true,
+        }));
+        p.catch(() => {});
+        window.push(p);
+      } else if (s.record === undefined) {
+        // a source with an unsafe path or keys past S3's limit cannot have a record: its row is made here
+        const tooLong = unwritableReason(
           s.source.key,
           loc.sourcePrefix,
           loc.destPrefix,
@@ -228,15 +243,18 @@ async function writeManifest(
         if (tooLong === undefined) throw new MissingSource(s.source.key);
         const failed = failedOutcome({ key: s.source.key, originalBytes: s.source.size }, tooLong);
         window.push(Promise.resolve({ ...failed.row, ms: 0 }));
-        if (window.length >= concurrency)
-          await emit(await (window.shift() as Promise<ManifestRow>));
-        continue;
+      } else {
+        const p = readRecord(ctx.storage, loc.destBucket, s.record.key);
+        p.catch(() => {});
+        window.push(p);
       }
-      const recordKey = s.record.key;
-      const p = readRecord(ctx.storage, loc.destBucket, recordKey);
-      p.catch(() => {});
-      window.push(p);
       if (window.length >= concurrency) await emit(await (window.shift() as Promise<ManifestRow>));
+    }
+    if (deleted > 0) {
+      log.warn(
+        { sourceDeleted: deleted },
+        `${deleted} row${deleted === 1 ? "'s source was" : "s' sources were"} deleted before the finalize: kept in the manifest with sourceDeleted true`,
+      );
     }
     while (window.length > 0) await emit(await (window.shift() as Promise<ManifestRow>));
     await jsonl.finish();

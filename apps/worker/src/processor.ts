@@ -1,15 +1,18 @@
+import { mediaTypeOf } from '@kpress/codec';
 import type { Logger } from '@kpress/config';
 import type { ManifestRow } from '@kpress/manifest';
 import type { CompressJob } from '@kpress/queue';
 import {
   clashMessage,
   clashPartnerKey,
-  keyTooLongReason,
+  KPRESS_DIR,
   parseS3Url,
   StorageError,
   type Storage,
+  unwritableReason,
 } from '@kpress/storage';
 import { decideOutcome, failedOutcome, type Outcome, tooLargeReason } from './outcome.js';
+import type { OutputWriter } from './output-writer.js';
 import type { CompressPool } from './pool.js';
 import { readRecord, recordKeyOf, writeRecord } from './record.js';
 
@@ -17,6 +20,8 @@ import { readRecord, recordKeyOf, writeRecord } from './record.js';
 export interface ProcessorContext {
   storage: Storage;
   pool: CompressPool;
+  /** Writes outputs conditionally (never over another batch's or tool's object). */
+  writer: OutputWriter;
   /** KPRESS_MAX_BYTES */
   maxBytes: number;
   /** KPRESS_MAX_PIXELS */
@@ -85,7 +90,7 @@ export async function processCompressJob(
     };
   })();
 
-  const tooLong = keyTooLongReason(job.key, src.prefix, dest.prefix, job.batchId);
+  const tooLong = unwritableReason(job.key, src.prefix, dest.prefix, job.batchId);
   if (tooLong !== undefined) {
     // nothing can be written for it, not even its record: the finalize writes its failed row
     timings.totalMs = lap();
@@ -153,12 +158,21 @@ export async function processCompressJob(
         result,
       );
       const effect = outcome.effect;
-      if (effect.kind === 'put') {
-        await ctx.storage.putObject(dest.bucket, effect.key, effect.body, {
-          contentType: 'image/png',
+      if (effect.kind !== 'none') {
+        // a kept original is PUT from the bytes in hand (not a server-side copy), so that
+        // the write is conditional, carries provenance, and is checked by Content-MD5
+        const written = await ctx.writer.write({
+          bucket: dest.bucket,
+          key: effect.key,
+          body: effect.kind === 'put' ? effect.body : source,
+          contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(source),
+          batchId: job.batchId,
+          sourceKey: job.key,
+          probeKey: `${dest.prefix}${KPRESS_DIR}conditional-write-probe`,
         });
-      } else if (effect.kind === 'copy') {
-        await ctx.storage.copyObject(src.bucket, job.key, dest.bucket, effect.key);
+        if (written.kind === 'in-the-way') {
+          outcome = failedOutcome({ key: job.key, originalBytes }, written.reason);
+        }
       }
       timings.writeMs = lap();
     }

@@ -23,10 +23,14 @@ import {
   UnrecoverableError,
   Worker,
 } from '@kpress/queue';
-import { Storage } from '@kpress/storage';
+import { parseS3Url, Storage } from '@kpress/storage';
+import { BatchFiles } from './batch-check.js';
 import { finalizeBatch } from './finalize.js';
+import { failedOutcome } from './outcome.js';
+import { OutputWriter } from './output-writer.js';
 import { CompressPool } from './pool.js';
 import { type ProcessResult, processCompressJob } from './processor.js';
+import { recordKeyOf, writeRecord } from './record.js';
 
 /** Options of {@link KpressWorker}. */
 export interface KpressWorkerOptions {
@@ -58,6 +62,8 @@ export class KpressWorker {
   readonly logger: Logger;
   private readonly storage: Storage;
   private readonly pool: CompressPool;
+  private readonly writer: OutputWriter;
+  private readonly batches: BatchFiles;
   private readonly queue: KpressQueue;
   private readonly redis: Redis;
   private readonly tracker: BatchTracker;
@@ -76,6 +82,8 @@ export class KpressWorker {
     this.concurrency = concurrency;
     this.logger = options.logger ?? createLogger({ level: config.logLevel });
     this.storage = new Storage({ config });
+    this.writer = new OutputWriter({ storage: this.storage });
+    this.batches = new BatchFiles({ storage: this.storage });
     this.pool = new CompressPool({
       threads: concurrency,
       ...(options.sharpConcurrency === undefined
@@ -93,6 +101,8 @@ export class KpressWorker {
       // a killed worker's jobs go back to waiting after about lockDuration + stalledInterval
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
+      // a job whose worker died holding it comes back once; the second death fails it (failDeadlyJob)
+      maxStalledCount: 1,
     });
     this.worker.on('failed', (job, err) => {
       void this.onFailed(job, err);
@@ -158,6 +168,7 @@ export class KpressWorker {
   private async process(job: Job<KpressJobData>): Promise<unknown> {
     if (job.name === JOB_NAMES.finalize) {
       const data = parseFinalizeJob(job.data);
+      await this.refuseForeign(data, job.name);
       return finalizeBatch(data, {
         storage: this.storage,
         queue: this.queue,
@@ -174,9 +185,11 @@ export class KpressWorker {
     } catch (err) {
       throw new UnrecoverableError((err as Error).message);
     }
+    await this.refuseForeign(data, job.name);
     const result: ProcessResult = await processCompressJob(data, {
       storage: this.storage,
       pool: this.pool,
+      writer: this.writer,
       maxBytes: this.options.config.maxBytes,
       maxPixels: this.options.config.maxPixels,
       logger: this.logger,
@@ -190,6 +203,44 @@ export class KpressWorker {
       throw new UnrecoverableError(result.row.error ?? 'failed');
     }
     return { status: result.row.status, timings: result.timings };
+  }
+
+  /**
+   * Refuses (UnrecoverableError, logged) a job that its batch's batch.json does
+   * not confirm, or whose source and destination overlap: nothing is read or
+   * written for it, not even a record.
+   */
+  private async refuseForeign(
+    data: Parameters<BatchFiles['refusal']>[0],
+    name: string,
+  ): Promise<void> {
+    const refusal = await this.batches.refusal(data);
+    if (refusal === undefined) return;
+    this.logger.error(
+      { batchId: data.batchId, key: data.key, job: name, stage: 'refused' },
+      `job refused: ${refusal}`,
+    );
+    throw new UnrecoverableError(`job refused: ${refusal}`);
+  }
+
+  /**
+   * A compress job whose workers died holding it twice (BullMQ's stall limit):
+   * most likely the image takes more memory than the worker has. It gets a
+   * failed record that says so, instead of going round again.
+   */
+  private async failDeadlyJob(job: Job<KpressJobData>, log: Logger): Promise<void> {
+    const data = parseCompressJob(job.data);
+    if ((await this.batches.refusal(data)) !== undefined) return;
+    const src = parseS3Url(data.source);
+    const dest = parseS3Url(data.dest);
+    const recordKey = recordKeyOf(data.key, src.prefix, dest.prefix, data.batchId);
+    if (await this.storage.exists(dest.bucket, recordKey)) return;
+    const config = this.options.config;
+    const reason = `the worker processing it died twice (${data.size} bytes; most likely out of memory: the slot budget is KPRESS_SLOT_MEMORY_MB=${config.slotMemoryMb}, pixel limit KPRESS_MAX_PIXELS=${config.maxPixels}); give workers more memory per slot or lower the limit`;
+    const failed = failedOutcome({ key: data.key, originalBytes: data.size }, reason);
+    await writeRecord(this.storage, dest.bucket, recordKey, { ...failed.row, ms: 0 });
+    this.metrics.jobDone('failed');
+    log.error({ size: data.size }, `failed: ${reason}`);
   }
 
   /** Counts a finished compress job in the metrics (stages the processor timed, bytes, outcome). */
@@ -266,12 +317,27 @@ export class KpressWorker {
       }
       return;
     }
+    // (BullMQ fails it as an UnrecoverableError)
+    if (stalled && job.name === JOB_NAMES.compress) {
+      try {
+        await this.failDeadlyJob(job, log);
+        if (data.batchId && data.source && data.dest && job.id) {
+          await this.settle(data.batchId, data.source, data.dest, job.id);
+        }
+      } catch (e) {
+        log.error(
+          { err: (e as Error).message },
+          'could not record the job that killed its workers',
+        );
+      }
+      return;
+    }
     if (err.name === 'UnrecoverableError' || job.name !== JOB_NAMES.compress) {
       log.warn({ err: err.message, job: job.name }, 'job failed');
       return;
     }
     const attempts = job.opts.attempts ?? 1;
-    if (!stalled && job.attemptsMade < attempts) {
+    if (job.attemptsMade < attempts) {
       this.metrics.jobDone('retried');
       log.warn({ err: err.message, attempt: job.attemptsMade }, 'attempt failed, will retry');
       return;

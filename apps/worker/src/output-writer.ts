@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { type ObjectInfo, StorageError, type Storage } from '@kpress/storage';
+
+/**
+ * Writes outputs without ever overwriting what another batch, another tool or
+ * a person put in the destination (DESIGN invariant 8).
+ *
+ * Each output is a PUT with `If-None-Match: *` and provenance metadata
+ * (`x-amz-meta-kpress-batch`, `-kpress-source`, `-kpress-sha256`). When an
+ * object is in the way, its metadata decides: written by this same batch
+ * (a retry, a job run twice) is a success; anything else is kept untouched and
+ * the row says which key was in the way. Stores that ignore the condition
+ * (s3rver, some gateways) are detected once per bucket by
+ * {@link probeConditionalWrites}; there the writer looks first (HEAD), which
+ * leaves the race of two writers between the HEAD and the PUT open.
+ */
+
+/** User metadata names (S3 adds the `x-amz-meta-` prefix). */
+export const PROVENANCE = {
+  batch: 'kpress-batch',
+  source: 'kpress-source',
+  sha256: 'kpress-sha256',
+} as const;
+
+/** What one output write did. */
+export type WriteResult =
+  | { kind: 'written' }
+  /** This batch wrote these exact bytes before: nothing to do. */
+  | { kind: 'already-there' }
+  /** Another object holds the key: nothing was written. */
+  | { kind: 'in-the-way'; reason: string };
+
+/** One output to write. */
+export interface OutputWrite {
+  bucket: string;
+  key: string;
+  body: Uint8Array;
+  contentType: string;
+  batchId: string;
+  /** The source key it was made from. */
+  sourceKey: string;
+  /** Where the condition probe may write, e.g. `<dest>_kpress/conditional-write-probe`. */
+  probeKey: string;
+}
+
+/** Options of {@link OutputWriter}. */
+export interface OutputWriterOptions {
+  storage: Storage;
+}
+
+/** Writes outputs conditionally; caches, per bucket, whether the store honours the condition. */
+export class OutputWriter {
+  private readonly honoured = new Map<string, Promise<boolean>>();
+
+  constructor(private readonly options: OutputWriterOptions) {}
+
+  /** Whether `bucket`'s store refuses a PUT with `If-None-Match: *` over an object (probed once). */
+  conditionalWrites(bucket: string, probeKey: string): Promise<boolean> {
+    let known = this.honoured.get(bucket);
+    if (known === undefined) {
+      known = probeConditionalWrites(this.options.storage, bucket, probeKey);
+      // a failed probe (S3 trouble) is asked again next time
+      known.catch(() => this.honoured.delete(bucket));
+      this.honoured.set(bucket, known);
+    }
+    return known;
+  }
+
+  /** Writes one output where nothing is, or where this same batch wrote it before. */
+  async write(out: OutputWrite): Promise<WriteResult> {
+    const storage = this.options.storage;
+    const sha256 = createHash('sha256').update(out.body).digest('hex');
+    const metadata = {
+      [PROVENANCE.batch]: out.batchId,
+      [PROVENANCE.source]: encodeURIComponent(out.sourceKey),
+      [PROVENANCE.sha256]: sha256,
+    };
+    const conditional = await this.conditionalWrites(out.bucket, out.probeKey);
+    if (!conditional) {
+      const there = await headOrUndefined(storage, out.bucket, out.key);
+      if (there !== undefined) return this.judge(out, there, sha256, metadata);
+    }
+    try {
+      await storage.putObject(out.bucket, out.key, out.body, {
+        contentType: out.contentType,
+        ifNoneMatch: true,
+        metadata,
+      });
+      return { kind: 'written' };
+    } catch (err) {
+      if (!(err instanceof StorageError && err.code === 'PreconditionFailed')) throw err;
+    }
+    const there = await headOrUndefined(storage, out.bucket, out.key);
+    // gone again between the PUT and the HEAD: try once more, still conditional
+    if (there === undefined) return this.write(out);
+    return this.judge(out, there, sha256, metadata);
+  }
+
+  private async judge(
+    out: OutputWrite,
+    there: ObjectInfo,
+    sha256: string,
+    metadata: Record<string, string>,
+  ): Promise<WriteResult> {
+    const verdict = judgeExisting(there, out, sha256);
+    if (verdict.kind !== 'overwrite-own') return verdict;
+    // this batch's own earlier output with other bytes (a worker of another version): replace it
+    await this.options.storage.putObject(out.bucket, out.key, out.body, {
+      contentType: out.contentType,
+      metadata,
+    });
+    return { kind: 'written' };
+  }
+
+  /** Forgets what the probes found (tests, or after reconfiguring a store). */
+  clear(): void {
+    this.honoured.clear();
+  }
+}
+
+/**
+ * What to do about an object found at an output key, from its provenance:
+ * the same batch and the same bytes is done already; the same batch with
+ * other bytes may be replaced; anything else is in the way. Pure.
+ */
+export function judgeExisting(
+  there: Pick<ObjectInfo, 'size' | 'metadata'>,
+  out: Pick<OutputWrite, 'batchId' | 'key' | 'body'>,
+  sha256: string,
+): WriteResult | { kind: 'overwrite-own' } {
+  const batch = there.metadata[PROVENANCE.batch];
+  if (batch === out.batchId) {
+    const same = there.metadata[PROVENANCE.sha256] === sha256 && there.size === out.body.byteLength;
+    return same ? { kind: 'already-there' } : { kind: 'overwrite-own' };
+  }
+  const owner =
+    batch === undefined
+      ? `an object not written by kpress (${there.size} bytes)`
+      : `an output of another kpress batch, ${JSON.stringify(batch)} (${there.size} bytes)`;
+  return {
+    kind: 'in-the-way',
+    reason: `output key ${JSON.stringify(out.key)} is taken by ${owner}: nothing was overwritten; move it away or write this batch to another destination`,
+  };
+}
+
+async function headOrUndefined(
+  storage: Storage,
+  bucket: string,
+  key: string,
+): Promise<ObjectInfo | undefined> {
+  try {
+    return await storage.headObject(bucket, key);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Whether the store refuses `If-None-Match: *` over an existing object. Writes
+ * `probeKey` (a tiny object) conditionally: a 412 means the store honours it
+ * (a probe of an earlier worker is there); a success is followed by a second
+ * conditional PUT of the same key, which only a store that ignores the header
+ * lets through. Never writes outside `probeKey`.
+ */
+export async function probeConditionalWrites(
+  storage: Storage,
+  bucket: string,
+  probeKey: string,
+): Promise<boolean> {
+  const put = async (): Promise<boolean> => {
+    try {
+      await storage.putObject(bucket, probeKey, 'kpress conditional-write probe\n', {
+        contentType: 'text/plain',
+        ifNoneMatch: true,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'PreconditionFailed') return false;
+      throw err;
+    }
+  };
+  if (!(await put())) return true;
+  return !(await put());
+}
