@@ -55,7 +55,15 @@ export async function openBatchFile(
     return { batch, rerun: true };
   }
   const batch: BatchFile = { version: 1, ...wanted, createdAt: now.toISOString() };
-  await storage.putJson(destBucket, key, batch);
+  try {
+    // conditional: an enqueue of the same batch id that raced this one keeps its file
+    await storage.putJson(destBucket, key, batch, { ifNoneMatch: true });
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'PreconditionFailed') {
+      return openBatchFile(storage, destBucket, destPrefix, wanted, now);
+    }
+    throw err;
+  }
   return { batch, rerun: false };
 }
 

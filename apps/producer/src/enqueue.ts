@@ -14,6 +14,7 @@ import { batchFileKeys, formatS3Url, parseS3Url, prefixesOverlap, Storage } from
 import { Backpressure } from './backpressure.js';
 import { openBatchFile, writeListingFile } from './batch.js';
 import { BatchMarker } from './batch-marker.js';
+import { checkDestinationOwners } from './dest-owners.js';
 import { type ListingCounts, sourcesToEnqueue } from './lister.js';
 import { checkSource, connectRedis, storageProblem } from './preflight.js';
 
@@ -109,6 +110,15 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     };
     let opened: Awaited<ReturnType<typeof openBatchFile>>;
     try {
+      // a new batch: the destination must not belong to another (a rerun was checked when it began)
+      if (!(await storage.exists(dest.bucket, batchFileKeys(dest.prefix, batchId).batch))) {
+        await checkDestinationOwners(
+          storage,
+          dest,
+          { batchId, source, options: batchOptions },
+          { logger: log },
+        );
+      }
       opened = await openBatchFile(storage, dest.bucket, dest.prefix, {
         batchId,
         source,
