@@ -16,7 +16,7 @@ describe.each(testS3Kinds())('hostile-inputs on %s', (kind) => {
 
   beforeAll(async () => {
     inputs = await hostileInputs();
-    // RGW, as S3, stores dot segments literally: test that behaviour end to end there
+    // RGW, as S3, stores dot segments literally: only there can such sources exist
     if (kind === 'rgw')
       inputs.push(...dotSegmentInputs(inputs.find((i) => i.name === 'a+b.jpg')?.body as Buffer));
   });
