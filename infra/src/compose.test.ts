@@ -38,6 +38,26 @@ describe('docker-compose.yml', () => {
     expect(redis.healthcheck?.test).toContain('redis-cli');
   });
 
+  it('runs Redis with AUTH, and every kpress service connects with the same password', () => {
+    const redis = svc('redis');
+    const cmd = redis.command as string[];
+    const password = cmd[cmd.indexOf('--requirepass') + 1];
+    expect(password).toMatch(/^\$\{REDIS_PASSWORD:-.+\}$/);
+    expect(redis.environment?.REDISCLI_AUTH).toBe(password);
+    for (const name of ['worker', 'dashboard', 'producer']) {
+      expect(svc(name).environment?.REDIS_URL, name).toBe(`redis://:${password}@redis:6379`);
+    }
+  });
+
+  it('gives each worker slot a memory budget that fits the container limit', () => {
+    const worker = svc('worker');
+    const slot = Number(worker.environment?.KPRESS_SLOT_MEMORY_MB);
+    const slots = Number(/KPRESS_CONCURRENCY:-(\d+)/.exec(JSON.stringify(worker.command))?.[1]);
+    const deploy = worker.deploy as { resources?: { limits?: { memory?: string } } } | undefined;
+    const limitMb = Number.parseInt(deploy?.resources?.limits?.memory ?? '', 10);
+    expect(150 + slots * slot).toBeLessThanOrEqual(limitMb);
+  });
+
   it('uses a maintained S3 store (SeaweedFS, not MinIO) and creates both buckets', () => {
     expect(JSON.stringify(services)).not.toMatch(/minio/i);
     expect(svc('s3').image).toMatch(/^chrislusf\/seaweedfs:/);

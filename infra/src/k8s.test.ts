@@ -64,7 +64,8 @@ describe('Kubernetes manifests', () => {
       expect(() => new (Model as NonNullable<typeof Model>)(obj).validate(), file).not.toThrow();
       validated++;
     }
-    expect(validated).toBe(docs.length - ofKind('ScaledObject').length);
+    const keda = ofKind('ScaledObject').length + ofKind('TriggerAuthentication').length;
+    expect(validated).toBe(docs.length - keda);
   });
 
   it('schema validation catches a broken Deployment (the check can fail)', () => {
@@ -148,10 +149,15 @@ describe('Kubernetes manifests', () => {
 
   it('wires env from the ConfigMap, with credentials only by Secret reference', () => {
     const cm = one('ConfigMap', 'kpress-config');
-    for (const key of ['REDIS_URL', 'AWS_REGION', 'KPRESS_QUEUE', 'KPRESS_METRICS_PORT']) {
+    for (const key of [
+      'AWS_REGION',
+      'KPRESS_QUEUE',
+      'KPRESS_METRICS_PORT',
+      'KPRESS_SLOT_MEMORY_MB',
+    ]) {
       expect(cm.data[key], key).toEqual(expect.any(String));
     }
-    expect(JSON.stringify(cm.data)).not.toMatch(/SECRET|ACCESS_KEY/);
+    expect(JSON.stringify(cm.data)).not.toMatch(/SECRET|ACCESS_KEY|REDIS_URL/);
     for (const { name, spec } of podSpecs()) {
       const refs = (spec.containers[0].envFrom ?? []) as Obj[];
       expect(
@@ -161,6 +167,25 @@ describe('Kubernetes manifests', () => {
     }
     const worker = one('Deployment', 'kpress-worker').spec.template.spec.containers[0];
     expect(worker.envFrom).toContainEqual({ secretRef: { name: 'kpress-s3', optional: true } });
+  });
+
+  it('connects every pod and the scaler to Redis with AUTH from the kpress-redis Secret', () => {
+    for (const { name, spec } of podSpecs()) {
+      const refs = (spec.containers[0].envFrom ?? []) as Obj[];
+      // required, not optional: a pod without the password must not start
+      expect(refs, name).toContainEqual({ secretRef: { name: 'kpress-redis' } });
+    }
+    const example = parseYamlDocuments('infra/k8s/secret.example.yaml') as Obj[];
+    const secret = example.find((d) => d.metadata?.name === 'kpress-redis');
+    expect(secret?.stringData?.REDIS_URL).toMatch(/^rediss?:\/\/:[^@]+@/);
+    const trigger = one('ScaledObject', 'kpress-worker').spec.triggers[0];
+    const auth = one('TriggerAuthentication', trigger.authenticationRef.name);
+    expect(auth.spec.secretTargetRef).toContainEqual({
+      parameter: 'password',
+      name: 'kpress-redis',
+      key: 'REDIS_PASSWORD',
+    });
+    expect(secret?.stringData).toHaveProperty('REDIS_PASSWORD');
   });
 
   it('runs the producer as a Job of `kpress enqueue` and the dashboard behind a Service', () => {

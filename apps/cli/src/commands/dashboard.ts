@@ -5,24 +5,30 @@ import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit'
 const HELP_AFTER = `
 Serves bull-board for the queue KPRESS_QUEUE (default kpress) on REDIS_URL:
 jobs waiting, active, completed and failed, with their data and errors.
-Read-only unless --allow-actions (retry, clean, pause, promote, add).
+Read-only unless --allow-actions (retry, clean, pause, promote, add), which
+needs basic auth.
 
 Basic auth: set KPRESS_DASHBOARD_USER and KPRESS_DASHBOARD_PASSWORD (both, or
 neither) and every request needs them; compared in constant time. Use it (and
 TLS in front) before listening on anything but 127.0.0.1.
+
+Host check: requests whose Host header is not localhost, 127.0.0.1, ::1, the
+--host address or an --allowed-host name get 421 (no DNS rebinding). Behind a
+proxy or on 0.0.0.0, name the host users type with --allowed-host.
 
 Stops on SIGTERM or SIGINT and exits 0. Exit status 1 when the port is taken
 or the configuration is wrong; 2 for a bad flag.
 
 Examples:
   $ kpress dashboard                                  # http://127.0.0.1:3000/
-  $ kpress dashboard --port 8080 --allow-actions
-  $ KPRESS_DASHBOARD_USER=ops KPRESS_DASHBOARD_PASSWORD=... kpress dashboard --host 0.0.0.0`;
+  $ KPRESS_DASHBOARD_USER=ops KPRESS_DASHBOARD_PASSWORD=... kpress dashboard --allow-actions
+  $ KPRESS_DASHBOARD_USER=ops KPRESS_DASHBOARD_PASSWORD=... kpress dashboard --host 0.0.0.0 --allowed-host kpress.example.org`;
 
 interface DashboardFlags {
   port: number;
   host: string;
   allowActions?: boolean;
+  allowedHost: string[];
 }
 
 export function register(program: Command): void {
@@ -31,7 +37,16 @@ export function register(program: Command): void {
     .description('serve bull-board for the queue (read-only unless --allow-actions)')
     .option('--port <N>', 'port to listen on', intInRange('--port', 0, 65535), 3000)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--allow-actions', 'allow retrying, cleaning, pausing and adding jobs')
+    .option(
+      '--allow-actions',
+      'allow retrying, cleaning, pausing and adding jobs (needs basic auth)',
+    )
+    .option(
+      '--allowed-host <name>',
+      'also answer to this Host name (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: DashboardFlags) => {
       const config = loadCliConfig();
@@ -43,6 +58,12 @@ export function register(program: Command): void {
           EXIT.usage,
         );
       }
+      if (flags.allowActions === true && user === '') {
+        throw new CliError(
+          '--allow-actions needs basic auth: set KPRESS_DASHBOARD_USER and KPRESS_DASHBOARD_PASSWORD (whoever can add or edit jobs can make workers do anything a job can)',
+          EXIT.usage,
+        );
+      }
       // loaded on use: bull-board and express stay out of every other command's start-up
       const { DashboardServer } = await import('../dashboard/dashboard-server.js');
       const server = new DashboardServer({
@@ -50,6 +71,7 @@ export function register(program: Command): void {
         port: flags.port,
         host: flags.host,
         allowActions: flags.allowActions === true,
+        extraHosts: flags.allowedHost,
         ...(user === '' ? {} : { auth: { user, password } }),
       });
       let port: number;

@@ -7,6 +7,7 @@ import type { Config } from '@kpress/config';
 import { createQueue, type KpressQueue } from '@kpress/queue';
 import express from 'express';
 import { type BasicAuthCredentials, basicAuth } from './basic-auth.js';
+import { hostCheck, LOOPBACK_HOSTS } from './host-check.js';
 
 /** Options of {@link DashboardServer}. */
 export interface DashboardOptions {
@@ -18,8 +19,14 @@ export interface DashboardOptions {
   host?: string;
   /** Let the board retry, clean, pause, promote and add jobs. Default false (read-only). */
   allowActions?: boolean;
-  /** Ask for HTTP basic auth with these. Default none (no auth). */
+  /** Ask for HTTP basic auth with these. Default none (no auth); required with `allowActions`. */
   auth?: BasicAuthCredentials;
+  /**
+   * Host names (the `Host` header, without port) the server answers to beside
+   * localhost, 127.0.0.1, ::1 and `host` (when it is not 0.0.0.0 or ::);
+   * requests for any other name get 421. Default none.
+   */
+  extraHosts?: readonly string[];
 }
 
 /**
@@ -42,6 +49,17 @@ export class DashboardServer {
     }
     this.wantedPort = port;
     this.host = options.host ?? '127.0.0.1';
+    if (options.allowActions === true && options.auth === undefined) {
+      throw new TypeError(
+        'allowActions needs auth: whoever can add or edit jobs can make workers do anything a job can',
+      );
+    }
+    const wildcard = this.host === '0.0.0.0' || this.host === '::';
+    const allowedHosts = [
+      ...LOOPBACK_HOSTS,
+      ...(wildcard ? [] : [this.host]),
+      ...(options.extraHosts ?? []),
+    ];
     this.queue = createQueue(options.config);
     const adapter = new ExpressAdapter();
     adapter.setBasePath('/');
@@ -54,6 +72,7 @@ export class DashboardServer {
     });
     this.app = express();
     this.app.disable('x-powered-by');
+    this.app.use(hostCheck(allowedHosts));
     if (options.auth !== undefined) this.app.use(basicAuth(options.auth));
     this.app.use('/', adapter.getRouter());
   }

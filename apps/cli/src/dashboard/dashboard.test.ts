@@ -1,6 +1,7 @@
 /**
  * `kpress dashboard` as a real child process against a real Redis queue holding a job.
  */
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
 import { createQueue, type KpressQueue } from '@kpress/queue';
@@ -46,10 +47,42 @@ async function dashboard(args: string[] = [], env: Record<string, string> = {}) 
   return { p, base };
 }
 
+/** An HTTP request with a chosen Host header (fetch does not let one set it); resolves with the status. */
+function statusFor(
+  base: string,
+  path: string,
+  host: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}${path}`,
+      { method: init.method ?? 'GET', headers: { ...init.headers, host } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('kpress dashboard (child process, real Redis)', () => {
+  it('answers only to loopback names and --allowed-host ones', async () => {
+    const { p, base } = await dashboard(['--allowed-host', 'kpress.example.org']);
+    const status = (host: string) => statusFor(base, '/api/queues', host);
+    expect(await status('kpress.example.org')).toBe(200);
+    expect(await status('localhost:3000')).toBe(200);
+    expect(await status('[::1]:3000')).toBe(200);
+    expect(await status('other.example.org')).toBe(421);
+    p.kill('SIGTERM');
+    expect((await p.waitForExit()).code).toBe(0);
+  }, 60_000);
+
   it('serves the board and the queue with its job, read-only; exits 0 on SIGTERM', async () => {
     const { p, base } = await dashboard();
     const page = await fetch(`${base}/`);
@@ -75,9 +108,23 @@ describe('kpress dashboard (child process, real Redis)', () => {
     expect(await p.waitForExit()).toEqual({ code: 0, signal: null });
   }, 60_000);
 
-  it('with --allow-actions the same call pauses the queue', async () => {
-    const { p, base } = await dashboard(['--allow-actions']);
-    const pause = await fetch(`${base}/api/queues/${queueName}/pause`, { method: 'PUT' });
+  it('with --allow-actions and basic auth the same call pauses the queue', async () => {
+    const { p, base } = await dashboard(['--allow-actions'], {
+      KPRESS_DASHBOARD_USER: 'ops',
+      KPRESS_DASHBOARD_PASSWORD: 's3cret-pass',
+    });
+    const authorization = basic('ops', 's3cret-pass');
+    // a page elsewhere whose name resolves here (DNS rebinding) is not answered
+    const rebound = await statusFor(base, `/api/queues/${queueName}/pause`, 'evil.example:3000', {
+      method: 'PUT',
+      headers: { authorization },
+    });
+    expect(rebound).toBe(421);
+    expect(await queue.isPaused()).toBe(false);
+    const pause = await fetch(`${base}/api/queues/${queueName}/pause`, {
+      method: 'PUT',
+      headers: { authorization },
+    });
     expect(pause.status).toBe(200);
     expect(await queue.isPaused()).toBe(true);
     await queue.resume();
@@ -124,5 +171,12 @@ describe('kpress dashboard (child process, real Redis)', () => {
     });
     expect((await port.waitForExit()).code).toBe(2);
     expect(port.stderr[0]).toMatch(/--port must be an integer from 0 to 65535, got 70000/);
+    const actions = spawnProcess(process.execPath, [BIN, 'dashboard', '--allow-actions'], {
+      env: { NODE_NO_WARNINGS: '1' },
+    });
+    expect((await actions.waitForExit()).code).toBe(2);
+    expect(actions.stderr[0]).toMatch(
+      /^kpress: --allow-actions needs basic auth: set KPRESS_DASHBOARD_USER/,
+    );
   }, 60_000);
 });
