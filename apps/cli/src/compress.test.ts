@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,10 @@ describe('kpress compress (built binary, child process)', () => {
     expect(rec.psnr).toBeGreaterThan(25);
     expect(rec.status).toBe(rec.outputBytes < rec.originalBytes ? 'compressed' : 'kept-original');
     expect(typeof rec.ms).toBe('number');
+    // the digests are those of the bytes on disk
+    const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+    expect(rec.sha256).toBe(digest(join(SAMPLES, 'coffee.jpg')));
+    expect(rec.outputSha256).toBe(digest(out));
   });
 
   it('is deterministic for a given seed', () => {

@@ -109,7 +109,13 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
       const lines = (await text(`a-out/_kpress/${batchId}/manifest.jsonl`)).trimEnd().split('\n');
       expect(lines.map((l) => parseRow(l).key)).toEqual(keys);
       const summary = JSON.parse(await text(`a-out/_kpress/${batchId}/summary.json`));
-      expect(summary.counts).toEqual({ total: 3, compressed: 0, keptOriginal: 0, failed: 3 });
+      expect(summary.counts).toEqual({
+        total: 3,
+        compressed: 0,
+        keptOriginal: 0,
+        failed: 3,
+        sourceDeleted: 0,
+      });
       expect(await finalizeBatch(data, ctx)).toEqual({ kind: 'already-done' });
     });
 

@@ -6,6 +6,7 @@ import {
   CSV_HEADER,
   type ManifestRow,
   type ReportSample,
+  rowChecksumLine,
   rowToCsvLine,
   rowToJsonLine,
   SummaryBuilder,
@@ -209,6 +210,12 @@ async function writeManifest(
     files.manifestCsv,
     'text/csv; charset=utf-8',
   );
+  const sums = new TextUpload(
+    ctx.storage,
+    loc.destBucket,
+    files.manifestSha256,
+    'text/plain; charset=utf-8',
+  );
   const builder = new SummaryBuilder();
   const concurrency = ctx.readConcurrency ?? 16;
   const window: Promise<ManifestRow>[] = [];
@@ -217,6 +224,8 @@ async function writeManifest(
     builder.add(row);
     await jsonl.write(rowToJsonLine(row));
     await csv.write(rowToCsvLine(row));
+    const sum = rowChecksumLine(row, loc.destPrefix);
+    if (sum !== undefined) await sums.write(sum);
     total++;
   };
   try {
@@ -259,8 +268,9 @@ async function writeManifest(
     while (window.length > 0) await emit(await (window.shift() as Promise<ManifestRow>));
     await jsonl.finish();
     await csv.finish();
+    await sums.finish();
   } catch (err) {
-    await Promise.all([jsonl.abort(), csv.abort()]);
+    await Promise.all([jsonl.abort(), csv.abort(), sums.abort()]);
     throw err;
   }
 

@@ -41,6 +41,8 @@ export interface OutputWrite {
   sourceKey: string;
   /** Where the condition probe may write, e.g. `<dest>_kpress/conditional-write-probe`. */
   probeKey: string;
+  /** SHA-256 (hex) of `body` when the caller has it; computed otherwise. */
+  sha256?: string;
 }
 
 /** Options of {@link OutputWriter}. */
@@ -69,7 +71,7 @@ export class OutputWriter {
   /** Writes one output where nothing is, or where this same batch wrote it before. */
   async write(out: OutputWrite): Promise<WriteResult> {
     const storage = this.options.storage;
-    const sha256 = createHash('sha256').update(out.body).digest('hex');
+    const sha256 = out.sha256 ?? createHash('sha256').update(out.body).digest('hex');
     const metadata = {
       [PROVENANCE.batch]: out.batchId,
       [PROVENANCE.source]: encodeURIComponent(out.sourceKey),
@@ -85,6 +87,7 @@ export class OutputWriter {
         contentType: out.contentType,
         ifNoneMatch: true,
         metadata,
+        checksumSha256: true,
       });
       return { kind: 'written' };
     } catch (err) {
@@ -108,6 +111,7 @@ export class OutputWriter {
     await this.options.storage.putObject(out.bucket, out.key, out.body, {
       contentType: out.contentType,
       metadata,
+      checksumSha256: true,
     });
     return { kind: 'written' };
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mediaTypeOf } from '@kpress/codec';
 import type { Logger } from '@kpress/config';
 import type { ManifestRow } from '@kpress/manifest';
@@ -15,6 +16,11 @@ import { decideOutcome, failedOutcome, type Outcome, tooLargeReason } from './ou
 import type { OutputWriter } from './output-writer.js';
 import type { CompressPool } from './pool.js';
 import { readRecord, recordKeyOf, writeRecord } from './record.js';
+
+/** SHA-256 of bytes, lower-case hex. */
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 /** What a compress job needs from its worker. */
 export interface ProcessorContext {
@@ -107,6 +113,12 @@ export async function processCompressJob(
   }
 
   let outcome: Outcome | undefined;
+  // what was read and written, for the row (DESIGN: sha256, outputSha256, etag)
+  const fixity: { sha256: string | null; outputSha256: string | null; etag: string | null } = {
+    sha256: null,
+    outputSha256: null,
+    etag: null,
+  };
   const partner = clashPartnerKey(job.key);
   if (partner !== undefined && (await ctx.storage.exists(src.bucket, partner))) {
     outcome = failedOutcome(
@@ -119,7 +131,12 @@ export async function processCompressJob(
   if (outcome === undefined) {
     let source: Buffer | undefined;
     try {
-      source = await ctx.storage.getObject(src.bucket, job.key, { maxBytes: ctx.maxBytes });
+      const read = await ctx.storage.getObjectWithEtag(src.bucket, job.key, {
+        maxBytes: ctx.maxBytes,
+      });
+      source = read.body;
+      fixity.sha256 = sha256Hex(source);
+      fixity.etag = read.etag;
     } catch (err) {
       if (!(err instanceof StorageError)) throw err;
       if (err.code === 'TooLarge') {
@@ -161,10 +178,13 @@ export async function processCompressJob(
       if (effect.kind !== 'none') {
         // a kept original is PUT from the bytes in hand (not a server-side copy), so that
         // the write is conditional, carries provenance, and is checked by Content-MD5
+        const body = effect.kind === 'put' ? effect.body : source;
+        const outputSha256 = effect.kind === 'put' ? sha256Hex(body) : (fixity.sha256 as string);
         const written = await ctx.writer.write({
           bucket: dest.bucket,
           key: effect.key,
-          body: effect.kind === 'put' ? effect.body : source,
+          body,
+          sha256: outputSha256,
           contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(source),
           batchId: job.batchId,
           sourceKey: job.key,
@@ -172,6 +192,8 @@ export async function processCompressJob(
         });
         if (written.kind === 'in-the-way') {
           outcome = failedOutcome({ key: job.key, originalBytes }, written.reason);
+        } else {
+          fixity.outputSha256 = outputSha256;
         }
       }
       timings.writeMs = lap();
@@ -179,7 +201,11 @@ export async function processCompressJob(
   }
 
   if (outcome === undefined) throw new Error(`no outcome for ${JSON.stringify(job.key)}`);
-  const row: ManifestRow = { ...outcome.row, ms: Math.round(performance.now() - t0) };
+  const row: ManifestRow = {
+    ...outcome.row,
+    ...fixity,
+    ms: Math.round(performance.now() - t0),
+  };
   await writeRecord(ctx.storage, dest.bucket, recordKey, row);
   timings.recordMs = lap();
   timings.totalMs = performance.now() - t0;

@@ -37,9 +37,9 @@ const hostileKeys = [
 describe('CSV', () => {
   it('has a header naming every contract field', () => {
     expect(CSV_HEADER).toBe(
-      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sourceDeleted\n',
+      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sha256,outputSha256,etag,sourceDeleted\n',
     );
-    expect(CSV_COLUMNS).toHaveLength(12);
+    expect(CSV_COLUMNS).toHaveLength(15);
   });
 
   it('round-trips hostile keys and reasons through csv-parse', () => {
@@ -73,14 +73,18 @@ describe('CSV', () => {
 
   it('quotes only what needs quoting', () => {
     expect(rowToCsvLine(row('plain.jpg'))).toBe(
-      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,false\n',
+      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,,,,false\n',
     );
     expect(rowToCsvLine(row('a,"b"'))).toMatch(/^"a,""b""",/);
   });
 
   it('keeps cells from running as formulas and shows hidden characters', () => {
     const cells = (key: string) =>
-      parse(CSV_HEADER + rowToCsvLine(row(key, { sourceDeleted: true })), { columns: true })[0];
+      (
+        parse(CSV_HEADER + rowToCsvLine(row(key, { sourceDeleted: true })), {
+          columns: true,
+        }) as Record<string, string>[]
+      )[0] as Record<string, string>;
     expect(cells('=SUM(A1).jpg').key).toBe("'=SUM(A1).jpg");
     for (const lead of ['+', '-', '@']) expect(cells(`${lead}x`).key).toBe(`'${lead}x`);
     expect(cells('a=b').key).toBe('a=b');

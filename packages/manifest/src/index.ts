@@ -38,3 +38,4 @@ export {
   SummarySchema,
 } from './summary-builder.js';
 export { spreadsheetCell, visibleText } from './visible-text.js';
+export { checksumLine, rowChecksumLine } from './checksum-file.js';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type ManifestRow, ManifestRowError, parseRow, rowToJsonLine } from './row.js';
 
+/** What a row without digests reads back as. */
+const noFixity = { sha256: null, outputSha256: null, etag: null, sourceDeleted: false };
+
 const compressed: ManifestRow = {
   key: 'photos/cat.jpg',
   status: 'compressed',
@@ -31,9 +34,12 @@ describe('parseRow / rowToJsonLine', () => {
       'psnr',
       'ms',
       'error',
+      'sha256',
+      'outputSha256',
+      'etag',
       'sourceDeleted',
     ]);
-    expect(parseRow(line)).toEqual({ ...compressed, sourceDeleted: false });
+    expect(parseRow(line)).toEqual({ ...compressed, ...noFixity });
   });
 
   it('writes an infinite PSNR as "Infinity" and reads it back as Infinity', () => {
@@ -57,7 +63,7 @@ describe('parseRow / rowToJsonLine', () => {
       ms: 3,
       error: 'truncated JPEG: premature end of data',
     };
-    expect(parseRow(rowToJsonLine(failed))).toEqual({ ...failed, sourceDeleted: false });
+    expect(parseRow(rowToJsonLine(failed))).toEqual({ ...failed, ...noFixity });
   });
 
   it('rejects text that is not JSON, naming the line', () => {

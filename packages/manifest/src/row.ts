@@ -26,6 +26,7 @@ export const PsnrSchema = z
   .nullable();
 
 const count = z.number().int().min(0);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
 const dimension = z.number().int().min(1);
 
 const RowObjectSchema = z.object({
@@ -47,6 +48,12 @@ const RowObjectSchema = z.object({
   ms: z.number().min(0),
   /** Human reason: required for failed and kept-original rows, null for compressed. */
   error: z.string().nullable(),
+  /** SHA-256 (hex) of the source bytes as read; null when nothing was read. Absent in older records. */
+  sha256: sha256Hex.nullable().optional(),
+  /** SHA-256 (hex) of the bytes written (for a kept original, the same digest); null when nothing was written. */
+  outputSha256: sha256Hex.nullable().optional(),
+  /** The source's ETag as S3 served it with the bytes read; null when nothing was read. */
+  etag: z.string().nullable().optional(),
   /**
    * True when the source object was gone at the finalize (deleted after it was
    * processed, as in "archive, then delete the originals"); the row and its
@@ -102,6 +109,9 @@ export const MANIFEST_FIELDS = [
   'psnr',
   'ms',
   'error',
+  'sha256',
+  'outputSha256',
+  'etag',
   'sourceDeleted',
 ] as const satisfies readonly (keyof ManifestRow)[];
 
@@ -162,14 +172,17 @@ export function psnrToWire(psnr: number | null): number | typeof PSNR_INFINITY |
   return psnr === Number.POSITIVE_INFINITY ? PSNR_INFINITY : psnr;
 }
 
-/** A field as JSON and CSV write it: PSNR in its wire form, `sourceDeleted` always a boolean. */
+/**
+ * A field as JSON and CSV write it: PSNR in its wire form, `sourceDeleted`
+ * always a boolean, digests null when absent.
+ */
 export function wireValue(
   row: ManifestRow,
   field: (typeof MANIFEST_FIELDS)[number],
 ): string | number | boolean | null {
   if (field === 'psnr') return psnrToWire(row.psnr);
   if (field === 'sourceDeleted') return row.sourceDeleted === true;
-  return row[field];
+  return row[field] ?? null;
 }
 
 /** One manifest.jsonl line, fields in MANIFEST_FIELDS order, ending in "\n". */

@@ -30,6 +30,7 @@ export {
   copySource,
   type GetOptions,
   type ListOptions,
+  type ObjectBody,
   type ObjectEntry,
   type ObjectInfo,
   type PutOptions,

@@ -96,6 +96,7 @@ export function batchFileKeys(destPrefix: string, batchId: string) {
     batch: `${base}batch.json`,
     manifestJsonl: `${base}manifest.jsonl`,
     manifestCsv: `${base}manifest.csv`,
+    manifestSha256: `${base}manifest-sha256.txt`,
     summary: `${base}summary.json`,
     report: `${base}report.html`,
   };

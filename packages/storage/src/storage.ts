@@ -75,6 +75,19 @@ export interface PutOptions {
   ifNoneMatch?: boolean;
   /** User metadata (`x-amz-meta-<name>`): ASCII values (URL-encode the rest). Default none. */
   metadata?: Record<string, string>;
+  /**
+   * Send the body's SHA-256 as `x-amz-checksum-sha256`, so that a store that
+   * checks it (AWS S3) refuses a body damaged in transit and keeps the digest
+   * with the object. Stores that ignore it (Ceph RGW 16, s3rver) still have
+   * `Content-MD5`. Default false.
+   */
+  checksumSha256?: boolean;
+}
+
+/** An object's bytes and the ETag they were served with. */
+export interface ObjectBody {
+  body: Buffer;
+  etag: string;
 }
 
 /** S3 operations kpress needs, with errors mapped to `StorageError`. Call `close()` when done. */
@@ -177,6 +190,11 @@ export class Storage {
    * destroyed, so the connection goes back to the pool.
    */
   async getObject(bucket: string, key: string, options: GetOptions): Promise<Buffer> {
+    return (await this.getObjectWithEtag(bucket, key, options)).body;
+  }
+
+  /** `getObject`, with the ETag of the bytes read (the source's fixity, as S3 named it). */
+  async getObjectWithEtag(bucket: string, key: string, options: GetOptions): Promise<ObjectBody> {
     const maxBytes = options.maxBytes;
     if (!Number.isInteger(maxBytes) || maxBytes < 0) {
       throw new RangeError(`maxBytes must be a whole number >= 0, got ${maxBytes}`);
@@ -203,16 +221,17 @@ export class Storage {
     key: string,
     maxBytes: number,
     state: { reading: boolean },
-  ): Promise<Buffer> {
+  ): Promise<ObjectBody> {
     let body: Readable | undefined;
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const etag = stripQuotes(out.ETag);
       body = out.Body as Readable | undefined;
       const length = out.ContentLength;
       if (length !== undefined && length > maxBytes) {
         throw tooLarge(bucket, key, length, maxBytes);
       }
-      if (body === undefined) return Buffer.alloc(0);
+      if (body === undefined) return { body: Buffer.alloc(0), etag };
       state.reading = true;
       const chunks: Buffer[] = [];
       let total = 0;
@@ -230,7 +249,7 @@ export class Storage {
           { operation: 'get', bucket, key },
         );
       }
-      return Buffer.concat(chunks, total);
+      return { body: Buffer.concat(chunks, total), etag };
     } catch (err) {
       throw toStorageError(err, 'get', bucket, key);
     } finally {
@@ -266,6 +285,9 @@ export class Storage {
           ContentType: options.contentType ?? 'application/octet-stream',
           ...(options.ifNoneMatch === true ? { IfNoneMatch: '*' } : {}),
           ...(options.metadata === undefined ? {} : { Metadata: options.metadata }),
+          ...(options.checksumSha256 === true
+            ? { ChecksumSHA256: createHash('sha256').update(bytes).digest('base64') }
+            : {}),
         }),
       );
     } catch (err) {

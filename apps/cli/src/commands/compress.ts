@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { CodecError, compressImage } from '@kpress/codec';
@@ -22,6 +23,10 @@ export interface CompressRecord {
   colors: number;
   psnr: number;
   ms: number;
+  /** SHA-256 (hex) of the input bytes as read. */
+  sha256: string;
+  /** SHA-256 (hex) of the PNG written. */
+  outputSha256: string;
 }
 
 interface CompressFlags {
@@ -121,6 +126,8 @@ export async function runCompress(
     colors: result.colors,
     psnr: Math.round(result.psnr * 1000) / 1000,
     ms: Math.round(performance.now() - started),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    outputSha256: createHash('sha256').update(result.png).digest('hex'),
   };
 }
 

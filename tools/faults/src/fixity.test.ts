@@ -1,0 +1,103 @@
+/**
+ * Fixity (issue 11, part 1) end to end on each S3 server: every row's digests
+ * are those of the bytes actually read and stored, outputs carry their digest
+ * in their metadata, and a copy of the destination checks with the system's
+ * own `sha256sum -c manifest-sha256.txt`.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { parseRow } from '@kpress/manifest';
+import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getBytes, listKeys } from './batch-check.js';
+import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
+import { useFaultSuite } from './test/fault-suite.js';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe.each(testS3Kinds())('fixity on %s', (kind) => {
+  const suite = useFaultSuite({ kind, queuePrefix: 'kpress-faults-fixity' });
+  const copy = mkdtempSync(join(tmpdir(), 'kpress-fixity-'));
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  it('digests in every row equal the bytes stored, and sha256sum -c passes on a copy', async () => {
+    const sources: Record<string, Buffer> = {
+      'cat.png': readFileSync(samplePath('chelsea.png')),
+      'deep/coffee.jpg': readFileSync(samplePath('coffee.jpg')),
+      'spin.png': makeApng(),
+      'broken.jpg': readFileSync(samplePath('broken-truncated.jpg')),
+      'with space.png': readFileSync(samplePath('coffee.png')),
+    };
+    await uploadFixtures(suite.s3.client, 'src', 'in/', sources);
+    const workers = await startWorkers(1, suite.env(), 2);
+    const run = kpress(
+      ['enqueue', 's3://src/in/', '--dest', 's3://dst/out/', '--batch', 'fix', '--wait'],
+      suite.env(),
+    );
+    expect((await run.waitForExit()).code, run.stderr.slice(-5).join('\n')).toBe(0);
+    await stopWorkers(workers);
+
+    const base = 'out/_kpress/fix/';
+    const rows = (await getBytes(suite.s3.client, 'dst', `${base}manifest.jsonl`))
+      .toString()
+      .trim()
+      .split('\n')
+      .map(parseRow);
+    expect(rows).toHaveLength(5);
+    const written = [];
+    for (const row of rows) {
+      const source = sources[row.key.slice('in/'.length)] as Buffer;
+      expect(row.sha256, row.key).toBe(sha(source));
+      const head = await suite.s3.client.send(
+        new HeadObjectCommand({ Bucket: 'src', Key: row.key }),
+      );
+      expect(row.etag, row.key).toBe(head.ETag?.replace(/"/g, ''));
+      if (row.status === 'failed') {
+        expect(row.outputSha256, row.key).toBeNull();
+        continue;
+      }
+      const stored = await getBytes(suite.s3.client, 'dst', row.outputKey as string);
+      expect(row.outputSha256, row.key).toBe(sha(stored));
+      if (row.status === 'kept-original') expect(row.outputSha256).toBe(row.sha256);
+      const meta = await suite.s3.client.send(
+        new HeadObjectCommand({ Bucket: 'dst', Key: row.outputKey as string }),
+      );
+      expect(meta.Metadata?.['kpress-sha256']).toBe(row.outputSha256);
+      written.push(row.outputKey as string);
+    }
+    expect(rows.find((r) => r.key === 'in/broken.jpg')?.status).toBe('failed');
+    expect(written).toHaveLength(4);
+
+    // a copy of the destination made with another tool, checked with the system's sha256sum
+    for (const key of await listKeys(suite.s3.client, 'dst', 'out/')) {
+      if (key.startsWith(base) && !key.endsWith('manifest-sha256.txt')) continue;
+      const path = join(copy, key.slice('out/'.length));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, await getBytes(suite.s3.client, 'dst', key));
+    }
+    const sums = readFileSync(join(copy, '_kpress/fix/manifest-sha256.txt'), 'utf8');
+    expect(sums.trim().split('\n')).toHaveLength(4);
+    writeFileSync(join(copy, 'manifest-sha256.txt'), sums);
+    const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], {
+      cwd: copy,
+      encoding: 'utf8',
+    });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout.match(/: OK$/gm)).toHaveLength(4);
+    // and the check can fail: one flipped byte is named
+    const victim = join(copy, 'cat.png');
+    const bytes = readFileSync(victim);
+    bytes[bytes.length - 20] ^= 0xff;
+    writeFileSync(victim, bytes);
+    const bad = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], {
+      cwd: copy,
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('cat.png: FAILED');
+  });
+});
