@@ -292,6 +292,7 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
       expect(line, line).not.toMatch(/^"?[=+\-@]/);
       expect(line).not.toMatch(/,"?[=+\-@]/);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape in output is what this looks for
     expect(csv).not.toMatch(/[\u001b\u202e]/);
     expect(csv).toContain("'=1+2.png");
     expect(csv).toContain('esc\\x1b[31mred.png');
@@ -302,6 +303,7 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
         suite.env(),
       );
       expect((await report.waitForExit()).code).toBe(0);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape in output is what this looks for
       expect(report.stdout.join('\n'), format).not.toMatch(/[\u001b\u202e]/);
     }
     await waitForObject(suite.s3.client, 'dst', 'txt/_kpress/txt/report.html');
