@@ -1,3 +1,4 @@
+import { KPRESS_VERSION } from '@kpress/config';
 import {
   type BatchFile,
   type BatchOptions,
@@ -54,7 +55,12 @@ export async function openBatchFile(
     }
     return { batch, rerun: true };
   }
-  const batch: BatchFile = { version: 1, ...wanted, createdAt: now.toISOString() };
+  const batch: BatchFile = {
+    version: 1,
+    ...wanted,
+    createdAt: now.toISOString(),
+    kpressVersion: KPRESS_VERSION,
+  };
   try {
     // conditional: an enqueue of the same batch id that raced this one keeps its file
     await storage.putJson(destBucket, key, batch, { ifNoneMatch: true });

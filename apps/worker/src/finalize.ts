@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Logger } from '@kpress/config';
+import { KPRESS_VERSION, type Logger } from '@kpress/config';
 import {
   CSV_HEADER,
   type ManifestRow,
@@ -283,6 +283,7 @@ async function writeManifest(
     colors: batch.options.colors,
     startedAt: batch.createdAt,
     finishedAt: new Date().toISOString(),
+    kpressVersion: KPRESS_VERSION,
   });
   const html = renderReportHtml({ summary, aggregate, samples });
   await ctx.storage.putObject(loc.destBucket, files.report, html, {

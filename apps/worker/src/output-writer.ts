@@ -22,6 +22,42 @@ export const PROVENANCE = {
   sha256: 'kpress-sha256',
 } as const;
 
+/** What else an output's metadata says of how it was made (`x-amz-meta-kpress-<name>`). */
+export interface Provenance {
+  /** SHA-256 (hex) of the source bytes. */
+  sourceSha256: string;
+  colors: number;
+  seed: number;
+  /** Target PSNR asked for, when one was. */
+  quality?: number;
+  /** PSNR of the output (compressed outputs), dB; 'Infinity' when lossless. */
+  psnr?: number;
+  /** The kpress version that wrote it. */
+  version: string;
+}
+
+/** The user metadata of an output: ASCII values, the source key URL-encoded. Pure. */
+export function provenanceMetadata(
+  out: Pick<OutputWrite, 'batchId' | 'sourceKey'>,
+  sha256: string,
+  p: Provenance | undefined,
+): Record<string, string> {
+  const meta: Record<string, string> = {
+    [PROVENANCE.batch]: out.batchId,
+    [PROVENANCE.source]: encodeURIComponent(out.sourceKey),
+    [PROVENANCE.sha256]: sha256,
+  };
+  if (p === undefined) return meta;
+  meta['kpress-source-sha256'] = p.sourceSha256;
+  meta['kpress-colors'] = String(p.colors);
+  meta['kpress-seed'] = String(p.seed);
+  if (p.quality !== undefined) meta['kpress-quality'] = String(p.quality);
+  if (p.psnr !== undefined)
+    meta['kpress-psnr'] = Number.isFinite(p.psnr) ? p.psnr.toFixed(3) : 'Infinity';
+  meta['kpress-version'] = p.version;
+  return meta;
+}
+
 /** What one output write did. */
 export type WriteResult =
   | { kind: 'written' }
@@ -43,6 +79,8 @@ export interface OutputWrite {
   probeKey: string;
   /** SHA-256 (hex) of `body` when the caller has it; computed otherwise. */
   sha256?: string;
+  /** How it was made, for its metadata. Default: batch, source and digest only. */
+  provenance?: Provenance;
 }
 
 /** Options of {@link OutputWriter}. */
@@ -72,11 +110,7 @@ export class OutputWriter {
   async write(out: OutputWrite): Promise<WriteResult> {
     const storage = this.options.storage;
     const sha256 = out.sha256 ?? createHash('sha256').update(out.body).digest('hex');
-    const metadata = {
-      [PROVENANCE.batch]: out.batchId,
-      [PROVENANCE.source]: encodeURIComponent(out.sourceKey),
-      [PROVENANCE.sha256]: sha256,
-    };
+    const metadata = provenanceMetadata(out, sha256, out.provenance);
     const conditional = await this.conditionalWrites(out.bucket, out.probeKey);
     if (!conditional) {
       const there = await headOrUndefined(storage, out.bucket, out.key);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mediaTypeOf } from '@kpress/codec';
-import type { Logger } from '@kpress/config';
+import { KPRESS_VERSION, type Logger } from '@kpress/config';
 import type { ManifestRow } from '@kpress/manifest';
 import type { CompressJob } from '@kpress/queue';
 import {
@@ -185,6 +185,14 @@ export async function processCompressJob(
           key: effect.key,
           body,
           sha256: outputSha256,
+          provenance: {
+            sourceSha256: fixity.sha256 as string,
+            colors: job.colors,
+            seed: job.seed,
+            ...(job.quality === undefined ? {} : { quality: job.quality }),
+            ...(outcome.row.psnr === null ? {} : { psnr: outcome.row.psnr }),
+            version: KPRESS_VERSION,
+          },
           contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(source),
           batchId: job.batchId,
           sourceKey: job.key,

@@ -15,3 +15,4 @@ export { REDACTED, redact, redactUrl, registerSecret, SECRET_ENV_VARS } from './
 export type { Logger } from 'pino';
 export type { Redis, RedisOptions } from 'ioredis';
 export { optionSchema } from './option-schema.js';
+export { KPRESS_VERSION } from './version.js';

@@ -36,13 +36,15 @@ export const SummarySchema = z.object({
   bytes: z.object({ original: count, output: count, saved: z.number().int() }),
   /** saved / original, 0 when original is 0. */
   savedRatio: z.number(),
+  /** The kpress version that wrote the summary (absent in older ones). */
+  kpressVersion: z.string().min(1).optional(),
 });
 export type Summary = z.infer<typeof SummarySchema>;
 
 /** What summary() needs besides the rows. */
 export type SummaryMeta = Pick<
   Summary,
-  'batchId' | 'source' | 'dest' | 'colors' | 'startedAt' | 'finishedAt'
+  'batchId' | 'source' | 'dest' | 'colors' | 'startedAt' | 'finishedAt' | 'kpressVersion'
 >;
 
 /** A row among the largest savings. */
@@ -282,6 +284,7 @@ export class SummaryBuilder {
       counts: { ...this.counts },
       bytes: this.bytes(),
       savedRatio: this.ratio(),
+      ...(meta.kpressVersion === undefined ? {} : { kpressVersion: meta.kpressVersion }),
     });
   }
 

@@ -24,6 +24,8 @@ export const BatchFileSchema = z.object({
   options: BatchOptionsSchema,
   /** ISO time of the first enqueue. */
   createdAt: z.string().min(1),
+  /** The kpress version of the first enqueue (absent in older batch files). */
+  kpressVersion: z.string().min(1).optional(),
 });
 export type BatchFile = z.infer<typeof BatchFileSchema>;
 

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { KPRESS_VERSION } from '@kpress/config';
 import { parseRow } from '@kpress/manifest';
 import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,10 +67,28 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       const meta = await suite.s3.client.send(
         new HeadObjectCommand({ Bucket: 'dst', Key: row.outputKey as string }),
       );
-      expect(meta.Metadata?.['kpress-sha256']).toBe(row.outputSha256);
+      // provenance: what it is, where from, how it was made, by which kpress
+      expect(meta.Metadata).toMatchObject({
+        'kpress-sha256': row.outputSha256,
+        'kpress-batch': 'fix',
+        'kpress-source': encodeURIComponent(row.key),
+        'kpress-source-sha256': row.sha256,
+        'kpress-colors': '16',
+        'kpress-seed': '1',
+        'kpress-version': KPRESS_VERSION,
+      });
+      if (row.status === 'compressed') {
+        expect(Number(meta.Metadata?.['kpress-psnr'])).toBeCloseTo(row.psnr as number, 2);
+      }
       written.push(row.outputKey as string);
     }
     expect(rows.find((r) => r.key === 'in/broken.jpg')?.status).toBe('failed');
+    for (const file of ['summary.json', 'batch.json']) {
+      const json = JSON.parse(
+        (await getBytes(suite.s3.client, 'dst', `${base}${file}`)).toString(),
+      );
+      expect(json.kpressVersion, file).toBe(KPRESS_VERSION);
+    }
     expect(written).toHaveLength(4);
 
     // a copy of the destination made with another tool, checked with the system's sha256sum
