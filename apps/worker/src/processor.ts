@@ -163,6 +163,19 @@ export async function processCompressJob(
         ...(job.quality === undefined ? {} : { quality: job.quality }),
         seed: job.seed,
         maxPixels: ctx.maxPixels,
+        // a PNG copied out of S3 still says what it is
+        provenance: {
+          software: `kpress ${KPRESS_VERSION}`,
+          facts: {
+            batch: job.batchId,
+            source: job.key,
+            sourceSha256: fixity.sha256 as string,
+            colors: job.colors,
+            seed: job.seed,
+            ...(job.quality === undefined ? {} : { quality: job.quality }),
+            kpressVersion: KPRESS_VERSION,
+          },
+        },
       });
       timings.codecMs = lap();
       if (result.ok) {

@@ -6,6 +6,8 @@ export interface CompressTask {
   quality?: number;
   seed: number;
   maxPixels: number;
+  /** Written into the PNG (Software and kpress text chunks); see CompressOptions.provenance. */
+  provenance?: { software: string; facts: Record<string, string | number> };
 }
 
 /** A compressed image, as it comes back from the thread. */

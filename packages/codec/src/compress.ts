@@ -14,7 +14,17 @@ export interface CompressOptions {
   maxPixels?: number;
   /** zlib deflate level 0..9 for the PNG. Default: 9 up to 1 MP, 8 above (see defaultDeflateLevel). */
   level?: number;
+  /**
+   * Provenance written into the PNG, so that a file copied out of S3 still
+   * says what it is: a `Software` chunk naming `software`, and a `kpress`
+   * text chunk holding `facts` as JSON with the palette size and PSNR added.
+   * Default none (no text chunks).
+   */
+  provenance?: { software: string; facts: Record<string, string | number> };
 }
+
+/** The keyword of the text chunk holding a kpress PNG's provenance (JSON). */
+export const PROVENANCE_KEYWORD = 'kpress';
 
 export interface CompressResult {
   /** The palette PNG. */
@@ -64,9 +74,24 @@ export async function compressImage(
     ...(options.quality === undefined ? {} : { quality: options.quality }),
   });
   const t2 = performance.now();
+  const p = options.provenance;
+  const text =
+    p === undefined
+      ? []
+      : [
+          { keyword: 'Software', text: p.software },
+          {
+            keyword: PROVENANCE_KEYWORD,
+            text: JSON.stringify({
+              ...p.facts,
+              colorsWritten: q.colors,
+              psnr: Number.isFinite(q.psnr) ? Math.round(q.psnr * 1000) / 1000 : 'Infinity',
+            }),
+          },
+        ];
   const png = await encodePalettePng(
     { width: image.width, height: image.height, ...q },
-    { level: options.level },
+    { level: options.level, text },
   );
   const t3 = performance.now();
   return {

@@ -1,4 +1,9 @@
-export { type CompressOptions, type CompressResult, compressImage } from './compress.js';
+export {
+  type CompressOptions,
+  type CompressResult,
+  compressImage,
+  PROVENANCE_KEYWORD,
+} from './compress.js';
 export { crc32 } from './crc32.js';
 export { DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions, decode } from './decode.js';
 export { CodecError, type CodecErrorCode, isKeepOriginal } from './errors.js';

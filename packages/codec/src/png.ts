@@ -25,6 +25,29 @@ export interface EncodePngOptions {
    * is 0.1-1% larger than 9 in 45-70% of the time; levels 6-7 lose 3-10% at 12 MP).
    */
   level?: number;
+  /**
+   * Text chunks written before the image data: `tEXt` for Latin-1 keywords
+   * with Latin-1 text (such as `Software`), `iTXt` (UTF-8, uncompressed)
+   * otherwise. Keywords are 1-79 printable Latin-1 characters. Default none.
+   */
+  text?: ReadonlyArray<{ keyword: string; text: string }>;
+}
+
+/** A `tEXt` chunk when keyword and text are Latin-1, else an uncompressed `iTXt` (UTF-8). */
+export function textChunk(keyword: string, text: string): Buffer {
+  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) || /^ | $|  /.test(keyword)) {
+    throw new RangeError(
+      `PNG text keyword must be 1-79 printable Latin-1 characters without leading, trailing or double spaces, got ${JSON.stringify(keyword)}`,
+    );
+  }
+  const key = Buffer.from(keyword, 'latin1');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: tEXt allows newline but no other controls
+  if (/^[\n\x20-\x7e\xa1-\xff]*$/.test(text)) {
+    return chunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
+  }
+  // keyword, 0, compression flag 0, method 0, language "" 0, translated keyword "" 0, UTF-8 text
+  const head = Buffer.from([0, 0, 0, 0, 0]);
+  return chunk('iTXt', Buffer.concat([key, head, Buffer.from(text, 'utf8')]));
 }
 
 /** Images up to this many pixels get deflate level 9 by default, larger ones 8. */
@@ -168,6 +191,7 @@ export async function encodePalettePng(
     for (let i = 0; i <= lastTransparent; i++) trns[i] = q.palette[i * 4 + 3] as number;
     parts.push(chunk('tRNS', trns));
   }
+  for (const t of options.text ?? []) parts.push(textChunk(t.keyword, t.text));
   // memLevel 8 (zlib's default): measured 0.3-1% smaller than 9 on the sample photos at
   // k = 16/64/256 and within 0.05% at 12 MP; strategy Z_FILTERED was 1-11% larger.
   const idat = await deflate(scanlines(q, depth), { level, memLevel: 8 });

@@ -13,6 +13,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { KPRESS_VERSION } from '@kpress/config';
 import { parseRow } from '@kpress/manifest';
 import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getBytes, listKeys } from './batch-check.js';
 import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
@@ -79,6 +80,19 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       });
       if (row.status === 'compressed') {
         expect(Number(meta.Metadata?.['kpress-psnr'])).toBeCloseTo(row.psnr as number, 2);
+        // the PNG itself says what it is, once copied out of S3
+        const comments = (await sharp(stored).metadata()).comments ?? [];
+        expect(comments).toContainEqual({ keyword: 'Software', text: `kpress ${KPRESS_VERSION}` });
+        const facts = JSON.parse(comments.find((c) => c.keyword === 'kpress')?.text ?? '{}');
+        expect(facts).toMatchObject({
+          batch: 'fix',
+          source: row.key,
+          sourceSha256: row.sha256,
+          colors: 16,
+          seed: 1,
+          colorsWritten: row.colors,
+          kpressVersion: KPRESS_VERSION,
+        });
       }
       written.push(row.outputKey as string);
     }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { basename } from 'node:path';
 import { CodecError, compressImage } from '@kpress/codec';
+import { KPRESS_VERSION } from '@kpress/config';
 import type { Command } from 'commander';
 import { CliError } from '@kpress/cli-kit';
 import { addImageOptions } from '../image-options.js';
@@ -100,6 +102,17 @@ export async function runCompress(
     result = await compressImage(bytes, {
       colors: flags.colors,
       seed: flags.seed,
+      provenance: {
+        software: `kpress ${KPRESS_VERSION}`,
+        facts: {
+          source: basename(input),
+          sourceSha256: createHash('sha256').update(bytes).digest('hex'),
+          colors: flags.colors,
+          seed: flags.seed,
+          ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+          kpressVersion: KPRESS_VERSION,
+        },
+      },
       ...(flags.quality === undefined ? {} : { quality: flags.quality }),
     });
   } catch (err) {
