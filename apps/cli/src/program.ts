@@ -6,6 +6,7 @@ import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerVerify } from './commands/verify.js';
 
 const GLOBAL_HELP = `
 Exit status: 0 done; 1 a runtime failure (unreachable Redis, missing bucket,
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerEnqueue(program);
   registerWorkerCommand(program);
   registerReport(program);
+  registerVerify(program);
   registerDemo(program);
   registerDashboard(program);
   return program;

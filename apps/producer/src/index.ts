@@ -13,3 +13,5 @@ export { createProgressView, type ProgressViewOptions } from './progress-view.js
 export { REPORT_FORMATS, type ReportFormat, type ReportOptions, writeReport } from './report.js';
 export { rerunCommand, type WaitOptions, type WaitProgress, waitForBatch } from './wait.js';
 export { connectWatchedRedis, type WatchedRedis } from './watched-redis.js';
+export { checkOutput, type Problem, problemLine } from './verify/output-check.js';
+export { type VerifyOptions, type VerifyResult, verifyBatch } from './verify/verify-batch.js';

@@ -16,3 +16,4 @@ export {
   LEVEL9_MAX_PIXELS,
 } from './png.js';
 export { ALLOWED_FORMATS, type AllowedFormat, mediaTypeOf, sniffFormat } from './sniff.js';
+export { type PngHeader, readPngHeader } from './png-header.js';

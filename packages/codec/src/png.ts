@@ -35,13 +35,13 @@ export interface EncodePngOptions {
 
 /** A `tEXt` chunk when keyword and text are Latin-1, else an uncompressed `iTXt` (UTF-8). */
 export function textChunk(keyword: string, text: string): Buffer {
-  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) || /^ | $|  /.test(keyword)) {
+  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) || /^ | $| {2}/.test(keyword)) {
     throw new RangeError(
       `PNG text keyword must be 1-79 printable Latin-1 characters without leading, trailing or double spaces, got ${JSON.stringify(keyword)}`,
     );
   }
   const key = Buffer.from(keyword, 'latin1');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: tEXt allows newline but no other controls
+  // tEXt allows a newline but no other control character
   if (/^[\n\x20-\x7e\xa1-\xff]*$/.test(text)) {
     return chunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -181,6 +182,30 @@ export class Storage {
       for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) yield p.Prefix;
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
+  }
+
+  /**
+   * Streams an object's text line by line (UTF-8, without the line ends),
+   * holding one chunk at a time: for manifests of millions of rows.
+   */
+  async *readLines(bucket: string, key: string): AsyncGenerator<string> {
+    let body: Readable | undefined;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      body = out.Body as Readable | undefined;
+    } catch (err) {
+      throw toStorageError(err, 'get', bucket, key);
+    }
+    if (body === undefined) return;
+    const lines = createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY });
+    try {
+      for await (const line of lines) yield line;
+    } catch (err) {
+      throw toStorageError(err, 'get', bucket, key);
+    } finally {
+      lines.close();
+      if (!body.readableEnded) body.destroy();
+    }
   }
 
   /**

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { KPRESS_VERSION } from '@kpress/config';
 import { parseRow } from '@kpress/manifest';
 import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
@@ -132,5 +132,62 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('cat.png: FAILED');
+  });
+
+  it('kpress verify passes on the fresh batch and names exactly the damaged, deleted and extra objects', async () => {
+    const verify = async (...extra: string[]) => {
+      const p = kpress(['verify', 's3://dst/out/', '--batch', 'fix', ...extra], suite.env());
+      const exit = await p.waitForExit();
+      return { code: exit.code, stdout: p.stdout, stderr: p.stderr };
+    };
+    const fresh = await verify();
+    expect(fresh.code, fresh.stderr.join('\n')).toBe(0);
+    expect(fresh.stdout).toEqual([]);
+    expect(fresh.stderr.at(-1)).toBe('kpress: verify fix: 5 rows, 4 outputs checked: clean');
+    const deep = await verify('--deep', '--json');
+    expect(deep.code, deep.stderr.join('\n')).toBe(0);
+    expect(JSON.parse(deep.stdout[0] as string)).toMatchObject({
+      clean: true,
+      deep: true,
+      rows: 5,
+      outputsChecked: 4,
+      sourcesChecked: 4,
+    });
+
+    // behind kpress's back: one byte flipped, one output deleted, one replaced, one object added
+    const cat = await getBytes(suite.s3.client, 'dst', 'out/cat.png');
+    cat[cat.length - 20] ^= 0xff;
+    const put = (Key: string, Body: Buffer | string) =>
+      suite.s3.client.send(new PutObjectCommand({ Bucket: 'dst', Key, Body }));
+    await put('out/cat.png', cat);
+    await suite.s3.client.send(new DeleteObjectCommand({ Bucket: 'dst', Key: 'out/spin.png' }));
+    await put(
+      'out/deep/coffee.jpg.png',
+      await sharp({ create: { width: 9, height: 9, channels: 3, background: '#123' } })
+        .png()
+        .toBuffer(),
+    );
+    await put('out/stray.txt', 'left by another tool');
+    const damaged = await verify();
+    expect(damaged.code).toBe(1);
+    const named = damaged.stdout.map((l) => l.split(': ').slice(0, 2).join(': ')).sort();
+    expect(named).toEqual(
+      [
+        'out/cat.png: checksum',
+        'out/deep/coffee.jpg.png: checksum',
+        'out/deep/coffee.jpg.png: not-palette-png',
+        'out/deep/coffee.jpg.png: size',
+        'out/spin.png: missing',
+        'out/stray.txt: extra',
+      ].sort(),
+    );
+    expect(damaged.stderr.at(-1)).toMatch(/^kpress: verify fix: 5 rows, 4 outputs checked: /);
+    // every run is a fixity event
+    const events = await listKeys(suite.s3.client, 'dst', 'out/_kpress/fix/fixity/');
+    expect(events).toHaveLength(3);
+    const last = JSON.parse(
+      (await getBytes(suite.s3.client, 'dst', events.sort().at(-1) as string)).toString(),
+    );
+    expect(last).toMatchObject({ clean: false, problems: { checksum: 2, missing: 1, extra: 1 } });
   });
 });

@@ -1,0 +1,85 @@
+import { type ConfigError, loadConfig } from '@kpress/config';
+import { problemLine, verifyBatch } from '@kpress/producer';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { CliError, say } from '@kpress/cli-kit';
+
+const HELP_AFTER = `
+Checks a finished batch against its manifest: every output exists, has the
+recorded size and sha256, and a compressed one is a palette PNG of the row's
+width, height and at most its colours; objects under the destination that no
+row names are reported as extra; manifest.jsonl, manifest.csv,
+manifest-sha256.txt and summary.json agree. --deep also re-reads each source
+that still exists: its sha256 and the PSNR of its output.
+
+Prints one line per problem on stdout, "<key>: <kind>: <detail>", and a
+summary on stderr. Each run is recorded as a fixity event under
+<dest>_kpress/<batch>/fixity/. Exit status: 0 clean, 1 problems found (or the
+batch cannot be read), 2 usage.
+
+Examples:
+  $ kpress verify s3://archive/2024/ --batch 20240101-120000-ab12cd
+  $ kpress verify s3://archive/2024/ --batch 20240101-120000-ab12cd --deep --json`;
+
+interface VerifyFlags {
+  batch: string;
+  deep?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description("check a batch's outputs against its manifest (fixity)")
+    .argument('<dest>', 'the destination s3://bucket/prefix/ the batch wrote to')
+    .requiredOption('--batch <id>', 'batch id (printed by enqueue)')
+    .option('--deep', 're-read the sources: their sha256 and the PSNR of each output')
+    .option('--json', 'print the fixity event as JSON instead of problem lines')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (dest: string, flags: VerifyFlags) => {
+      let config: ReturnType<typeof loadConfig>;
+      try {
+        config = loadConfig(process.env);
+      } catch (err) {
+        throw new CliError((err as ConfigError).message.split('\n')[0] ?? 'bad configuration');
+      }
+      const bar =
+        process.stderr.isTTY && flags.json !== true
+          ? new cliProgress.SingleBar(
+              { format: 'verify {bar} {value}/{total} rows', stream: process.stderr },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+      let started = false;
+      let result: Awaited<ReturnType<typeof verifyBatch>>;
+      try {
+        result = await verifyBatch({
+          dest,
+          batchId: flags.batch,
+          deep: flags.deep === true,
+          config,
+          onProblem: (p) => {
+            if (flags.json !== true) process.stdout.write(`${problemLine(p)}\n`);
+          },
+          onProgress: (checked, total) => {
+            if (bar === undefined) return;
+            if (!started) bar.start(total, 0);
+            started = true;
+            bar.update(checked);
+          },
+        });
+      } catch (err) {
+        throw new CliError((err as Error).message.split('\n')[0] ?? String(err), 1, { cause: err });
+      } finally {
+        bar?.stop();
+      }
+      if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
+      const found = Object.entries(result.problems)
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(', ');
+      say(
+        `verify ${result.batchId}: ${result.rows} rows, ${result.outputsChecked} outputs${result.deep ? `, ${result.sourcesChecked} sources` : ''} checked: ${result.clean ? 'clean' : found}`,
+      );
+      if (!result.clean) process.exitCode = 1;
+    });
+}

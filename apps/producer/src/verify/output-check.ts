@@ -1,0 +1,71 @@
+/**
+ * What can be wrong with one output, given its manifest row and the bytes
+ * found in S3. Pure: the I/O is in verify-batch.ts.
+ */
+import { createHash } from 'node:crypto';
+import { readPngHeader } from '@kpress/codec';
+import type { ManifestRow } from '@kpress/manifest';
+
+/** One thing wrong with the archive, named by the object it concerns. */
+export interface Problem {
+  /** The object (output key, source key, or a batch file) the problem is about. */
+  key: string;
+  /** missing, size, checksum, not-palette-png, extra, source-changed, psnr, manifest. */
+  kind: string;
+  /** What is wrong, for a person. */
+  detail: string;
+}
+
+/** The problems of one output (none when it is what the row says). */
+export function checkOutput(row: ManifestRow, bytes: Uint8Array | undefined): Problem[] {
+  const key = row.outputKey as string;
+  if (bytes === undefined) return [{ key, kind: 'missing', detail: 'the output is gone' }];
+  const problems: Problem[] = [];
+  if (bytes.byteLength !== row.outputBytes) {
+    problems.push({
+      key,
+      kind: 'size',
+      detail: `${bytes.byteLength} bytes, the manifest says ${row.outputBytes}`,
+    });
+  }
+  if (row.outputSha256) {
+    const found = createHash('sha256').update(bytes).digest('hex');
+    if (found !== row.outputSha256) {
+      problems.push({
+        key,
+        kind: 'checksum',
+        detail: `sha256 ${found}, the manifest says ${row.outputSha256}`,
+      });
+    }
+  }
+  if (row.status === 'compressed') {
+    const h = readPngHeader(bytes);
+    if ('problem' in h) {
+      problems.push({ key, kind: 'not-palette-png', detail: h.problem });
+    } else if (h.colorType !== 3) {
+      problems.push({
+        key,
+        kind: 'not-palette-png',
+        detail: `PNG colour type ${h.colorType}, not 3 (palette)`,
+      });
+    } else if (h.width !== row.width || h.height !== row.height) {
+      problems.push({
+        key,
+        kind: 'not-palette-png',
+        detail: `${h.width}x${h.height}, the manifest says ${row.width}x${row.height}`,
+      });
+    } else if (row.colors !== null && h.paletteEntries > row.colors) {
+      problems.push({
+        key,
+        kind: 'not-palette-png',
+        detail: `${h.paletteEntries} palette entries, the manifest says at most ${row.colors}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** One problem as the line `kpress verify` prints: `<key>: <kind>: <detail>`. */
+export function problemLine(p: Problem): string {
+  return `${p.key}: ${p.kind}: ${p.detail}`;
+}
