@@ -2,6 +2,7 @@
  * Worker metrics and health over real things: a `kpress worker` child process
  * with KPRESS_METRICS_PORT, Redis, RGW and s3rver on loopback, real images.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
 import { createQueue, JOB_NAMES, jobIdFor, type KpressQueue } from '@kpress/queue';
@@ -86,6 +87,22 @@ describe.each(testS3Kinds())('metrics.e2e on %s', (kind) => {
         'chelsea.png': { path: samplePath('chelsea.png') },
         'bad.jpg': 'not a jpeg at all',
       });
+      // workers run only jobs that their batch's batch.json confirms
+      const batchFile = {
+        version: 1,
+        batchId: BATCH,
+        source: 's3://src/in/',
+        dest: 's3://dst/out/',
+        options: { colors: 16, seed: 1 },
+        createdAt: new Date().toISOString(),
+      };
+      await s3.client.send(
+        new PutObjectCommand({
+          Bucket: 'dst',
+          Key: `out/_kpress/${BATCH}/batch.json`,
+          Body: JSON.stringify(batchFile),
+        }),
+      );
       for (const key of keys) {
         await queue.add(
           JOB_NAMES.compress,

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { compressImage } from '@kpress/codec';
-import { loadConfig } from '@kpress/config';
+import { KPRESS_VERSION, loadConfig } from '@kpress/config';
 import { type ManifestRow, parseRow } from '@kpress/manifest';
 import { createQueue } from '@kpress/queue';
 import {
@@ -164,7 +164,22 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
           const meta = await sharp(out).metadata();
           expect(meta.format).toBe('png');
           expect([meta.width, meta.height]).toEqual([row.width, row.height]);
-          const again = await compressImage(await get(SRC, row.key), { colors: 16, seed: 1 });
+          // the same image with the same provenance chunks: byte for byte what the worker wrote
+          const again = await compressImage(await get(SRC, row.key), {
+            colors: 16,
+            seed: 1,
+            provenance: {
+              software: `kpress ${KPRESS_VERSION}`,
+              facts: {
+                batch,
+                source: row.key,
+                sourceSha256: row.sha256 as string,
+                colors: 16,
+                seed: 1,
+                kpressVersion: KPRESS_VERSION,
+              },
+            },
+          });
           expect(Buffer.compare(again.png, out), `${row.key}: bytes differ from the codec's`).toBe(
             0,
           );
