@@ -21,6 +21,13 @@ export interface CompressOptions {
    * Default none (no text chunks).
    */
   provenance?: { software: string; facts: Record<string, string | number> };
+  /**
+   * Carry the source's metadata into the PNG: EXIF (orientation reset to 1),
+   * XMP and PNG text chunks; and the `sRGB` chunk, since decode converts the
+   * pixels to sRGB through the source's ICC profile. Default true; false
+   * strips it all (the pixels are sRGB either way).
+   */
+  keepMetadata?: boolean;
 }
 
 /** The keyword of the text chunk holding a kpress PNG's provenance (JSON). */
@@ -89,9 +96,16 @@ export async function compressImage(
             }),
           },
         ];
+  const kept = options.keepMetadata === false ? undefined : image.metadata;
   const png = await encodePalettePng(
     { width: image.width, height: image.height, ...q },
-    { level: options.level, text },
+    {
+      level: options.level,
+      text: [...(kept?.text ?? []), ...text],
+      srgb: kept !== undefined,
+      ...(kept?.exif === undefined ? {} : { exif: kept.exif }),
+      ...(kept?.xmp === undefined ? {} : { xmp: kept.xmp }),
+    },
   );
   const t3 = performance.now();
   return {

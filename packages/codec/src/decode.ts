@@ -1,4 +1,5 @@
 import { countFrames } from './animation.js';
+import { type SourceMetadata, sourceMetadata } from './source-metadata.js';
 import type { PixelImage } from '@kpress/core';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { CodecError } from './errors.js';
@@ -27,6 +28,8 @@ export type DecodedImage = PixelImage & {
   originalWidth: number;
   /** Height as stored in the file, before EXIF orientation. */
   originalHeight: number;
+  /** The source's EXIF, XMP and PNG text, for the output (the pixels are sRGB). */
+  metadata: SourceMetadata;
   /** True when `channels` is 4, i.e. some pixel is not fully opaque. */
   hasAlpha: boolean;
 };
@@ -195,5 +198,6 @@ export async function decode(input: Buffer, options: DecodeOptions = {}): Promis
     originalWidth: meta.width,
     originalHeight: meta.height,
     hasAlpha: channels === 4,
+    metadata: sourceMetadata(meta),
   };
 }

@@ -17,3 +17,9 @@ export {
 } from './png.js';
 export { ALLOWED_FORMATS, type AllowedFormat, mediaTypeOf, sniffFormat } from './sniff.js';
 export { type PngHeader, readPngHeader } from './png-header.js';
+export {
+  exifOrientation,
+  type SourceMetadata,
+  sourceMetadata,
+  withOrientationOne,
+} from './source-metadata.js';

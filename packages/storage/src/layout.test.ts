@@ -59,6 +59,7 @@ describe('batch keys', () => {
       batch: '_kpress/b1/batch.json',
       manifestJsonl: '_kpress/b1/manifest.jsonl',
       manifestCsv: '_kpress/b1/manifest.csv',
+      manifestSha256: '_kpress/b1/manifest-sha256.txt',
       summary: '_kpress/b1/summary.json',
       report: '_kpress/b1/report.html',
     });

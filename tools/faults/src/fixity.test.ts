@@ -33,6 +33,16 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       'spin.png': makeApng(),
       'broken.jpg': readFileSync(samplePath('broken-truncated.jpg')),
       'with space.png': readFileSync(samplePath('coffee.png')),
+      // a phone's photo: EXIF (rotated), and a Display P3 PNG
+      'exif.jpg': await sharp(readFileSync(samplePath('coffee.jpg')))
+        .withExif({ IFD0: { Artist: 'kpress fixity', Copyright: 'CC0' } })
+        .withMetadata({ orientation: 6 })
+        .jpeg()
+        .toBuffer(),
+      'p3.png': await sharp(readFileSync(samplePath('chelsea.png')))
+        .withIccProfile('p3')
+        .png()
+        .toBuffer(),
     };
     await uploadFixtures(suite.s3.client, 'src', 'in/', sources);
     const workers = await startWorkers(1, suite.env(), 2);
@@ -49,7 +59,7 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       .trim()
       .split('\n')
       .map(parseRow);
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(7);
     const written = [];
     for (const row of rows) {
       const source = sources[row.key.slice('in/'.length)] as Buffer;
@@ -97,13 +107,35 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       written.push(row.outputKey as string);
     }
     expect(rows.find((r) => r.key === 'in/broken.jpg')?.status).toBe('failed');
+    // the source's metadata and colours survive
+    const exifOut = await getBytes(suite.s3.client, 'dst', 'out/exif.jpg.png');
+    const exifMeta = await sharp(exifOut).metadata();
+    expect(exifMeta.exif?.toString('latin1')).toContain('kpress fixity');
+    expect(exifMeta.orientation ?? 1).toBe(1);
+    expect([exifMeta.width, exifMeta.height]).toEqual([400, 600]);
+    const p3Out = await getBytes(suite.s3.client, 'dst', 'out/p3.png');
+    // each file's pixels shown through its own colour information (sharp's stats() would not convert)
+    const shownMean = async (b: Buffer) => {
+      const { data, info } = await sharp(b)
+        .withIccProfile('srgb')
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const sums = [0, 0, 0];
+      for (let i = 0; i < data.length; i++) sums[i % 3] += data[i] as number;
+      return sums.map((v) => v / (info.width * info.height));
+    };
+    const want = await shownMean(sources['p3.png'] as Buffer);
+    const got = await shownMean(p3Out);
+    for (const [i, m] of want.entries())
+      expect(Math.abs((got[i] as number) - m), `channel ${i}`).toBeLessThan(2);
     for (const file of ['summary.json', 'batch.json']) {
       const json = JSON.parse(
         (await getBytes(suite.s3.client, 'dst', `${base}${file}`)).toString(),
       );
       expect(json.kpressVersion, file).toBe(KPRESS_VERSION);
     }
-    expect(written).toHaveLength(4);
+    expect(written).toHaveLength(6);
 
     // a copy of the destination made with another tool, checked with the system's sha256sum
     for (const key of await listKeys(suite.s3.client, 'dst', 'out/')) {
@@ -113,14 +145,14 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       writeFileSync(path, await getBytes(suite.s3.client, 'dst', key));
     }
     const sums = readFileSync(join(copy, '_kpress/fix/manifest-sha256.txt'), 'utf8');
-    expect(sums.trim().split('\n')).toHaveLength(4);
+    expect(sums.trim().split('\n')).toHaveLength(6);
     writeFileSync(join(copy, 'manifest-sha256.txt'), sums);
     const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], {
       cwd: copy,
       encoding: 'utf8',
     });
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout.match(/: OK$/gm)).toHaveLength(4);
+    expect(check.stdout.match(/: OK$/gm)).toHaveLength(6);
     // and the check can fail: one flipped byte is named
     const victim = join(copy, 'cat.png');
     const bytes = readFileSync(victim);
@@ -143,15 +175,15 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     const fresh = await verify();
     expect(fresh.code, fresh.stderr.join('\n')).toBe(0);
     expect(fresh.stdout).toEqual([]);
-    expect(fresh.stderr.at(-1)).toBe('kpress: verify fix: 5 rows, 4 outputs checked: clean');
+    expect(fresh.stderr.at(-1)).toBe('kpress: verify fix: 7 rows, 6 outputs checked: clean');
     const deep = await verify('--deep', '--json');
     expect(deep.code, deep.stderr.join('\n')).toBe(0);
     expect(JSON.parse(deep.stdout[0] as string)).toMatchObject({
       clean: true,
       deep: true,
-      rows: 5,
-      outputsChecked: 4,
-      sourcesChecked: 4,
+      rows: 7,
+      outputsChecked: 6,
+      sourcesChecked: 6,
     });
 
     // behind kpress's back: one byte flipped, one output deleted, one replaced, one object added
@@ -181,7 +213,7 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
         'out/stray.txt: extra',
       ].sort(),
     );
-    expect(damaged.stderr.at(-1)).toMatch(/^kpress: verify fix: 5 rows, 4 outputs checked: /);
+    expect(damaged.stderr.at(-1)).toMatch(/^kpress: verify fix: 7 rows, 6 outputs checked: /);
     // every run is a fixity event
     const events = await listKeys(suite.s3.client, 'dst', 'out/_kpress/fix/fixity/');
     expect(events).toHaveLength(3);
