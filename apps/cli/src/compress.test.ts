@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from '@kpress/codec';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -99,5 +100,27 @@ describe('kpress compress (built binary, child process)', () => {
     const r = kpress('compress', '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n\s+\$ kpress compress/);
+  });
+
+  it("keeps the source's EXIF and a provenance chunk; --strip-metadata drops the EXIF only", async () => {
+    const jpeg = join(dir, 'exif.jpg');
+    writeFileSync(
+      jpeg,
+      await sharp(join(SAMPLES, 'coffee.jpg'))
+        .withExif({ IFD0: { Artist: 'kpress cli test' } })
+        .jpeg()
+        .toBuffer(),
+    );
+    const kept = join(dir, 'kept.png');
+    const stripped = join(dir, 'stripped.png');
+    expect(kpress('compress', jpeg, kept).code).toBe(0);
+    expect(kpress('compress', jpeg, stripped, '--strip-metadata').code).toBe(0);
+    const a = await sharp(kept).metadata();
+    const b = await sharp(stripped).metadata();
+    expect(a.exif?.toString('latin1')).toContain('kpress cli test');
+    expect(b.exif).toBeUndefined();
+    for (const m of [a, b]) {
+      expect(m.comments?.find((c) => c.keyword === 'Software')?.text).toMatch(/^kpress \d/);
+    }
   });
 });

@@ -7,10 +7,11 @@ export interface ImageFlags {
   colors: number;
   quality?: number;
   seed: number;
+  stripMetadata?: boolean;
 }
 
 /**
- * Adds `--colors`, `--quality` and `--seed` to a command, each with its one
+ * Adds `--colors`, `--quality`, `--seed` and `--strip-metadata` to a command, each with its one
  * rule from @kpress/core (the codec, the job schema and batch.json check the
  * same), its help and its default.
  */
@@ -32,5 +33,9 @@ export function addImageOptions(command: Command): Command {
       `seed for the k-means start, ${SEED.expected} (same seed, same bytes)`,
       ruleParser(SEED, '--seed'),
       SEED.default,
+    )
+    .option(
+      '--strip-metadata',
+      "leave the source's EXIF, XMP and text chunks out of the PNG (kept by default; provenance stays)",
     );
 }

@@ -1,10 +1,11 @@
 import { KPRESS_VERSION } from '@kpress/config';
 import {
   type BatchFile,
-  type BatchOptions,
   batchFileKeys,
+  describeBatch,
   type ListingFile,
   parseBatchFile,
+  sameBatchOptions,
   StorageError,
   type Storage,
 } from '@kpress/storage';
@@ -12,15 +13,6 @@ import {
 /** `listing.json`: written when the listing has ended. */
 export function listingKey(destPrefix: string, batchId: string): string {
   return batchFileKeys(destPrefix, batchId).batch.replace(/batch\.json$/, 'listing.json');
-}
-
-function sameOptions(a: BatchOptions, b: BatchOptions): boolean {
-  return a.colors === b.colors && a.seed === b.seed && a.quality === b.quality;
-}
-
-function describe(b: Pick<BatchFile, 'source' | 'dest' | 'options'>): string {
-  const q = b.options.quality === undefined ? '' : ` --quality ${b.options.quality}`;
-  return `${b.source} -> ${b.dest} --colors ${b.options.colors} --seed ${b.options.seed}${q}`;
 }
 
 /**
@@ -47,10 +39,10 @@ export async function openBatchFile(
     if (
       batch.source !== wanted.source ||
       batch.dest !== wanted.dest ||
-      !sameOptions(batch.options, wanted.options)
+      !sameBatchOptions(batch.options, wanted.options)
     ) {
       throw new Error(
-        `batch ${wanted.batchId} exists with different settings (${describe(batch)}); this run asked for ${describe(wanted)}: use the same settings or another --batch`,
+        `batch ${wanted.batchId} exists with different settings (${describeBatch(batch)}); this run asked for ${describeBatch(wanted)}: use the same settings or another --batch`,
       );
     }
     return { batch, rerun: true };

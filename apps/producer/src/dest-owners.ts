@@ -10,9 +10,11 @@ import type { Logger } from '@kpress/config';
 import {
   type BatchFile,
   batchFileKeys,
+  describeBatch,
   formatS3Url,
   KPRESS_DIR,
   parseBatchFile,
+  sameBatchOptions,
   type S3Location,
   StorageError,
   type Storage,
@@ -99,16 +101,7 @@ export async function* nearbyBatches(
 }
 
 function sameSettings(a: BatchFile, b: Pick<BatchFile, 'source' | 'options'>): boolean {
-  const o = a.options;
-  const p = b.options;
-  return (
-    a.source === b.source && o.colors === p.colors && o.seed === p.seed && o.quality === p.quality
-  );
-}
-
-function describeBatch(b: BatchFile): string {
-  const q = b.options.quality === undefined ? '' : ` --quality ${b.options.quality}`;
-  return `${b.source} -> ${b.dest} --colors ${b.options.colors} --seed ${b.options.seed}${q}`;
+  return a.source === b.source && sameBatchOptions(a.options, b.options);
 }
 
 /**

@@ -30,6 +30,8 @@ export interface EnqueueOptions {
   quality?: number;
   /** k-means seed. Default 1. */
   seed?: number;
+  /** Leave the source's EXIF, XMP and text chunks out of the outputs. Default false. */
+  stripMetadata?: boolean;
   /** Batch id; default `newBatchId()`. Reusing one resumes that batch. */
   batchId?: string;
   /** Configuration; default `loadConfig(process.env)`. */
@@ -107,6 +109,8 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
       colors,
       seed,
       ...(options.quality === undefined ? {} : { quality: options.quality }),
+      // recorded only when set, so that batch.json of a default batch stays as it was
+      ...(options.stripMetadata === true ? { stripMetadata: true } : {}),
     };
     let opened: Awaited<ReturnType<typeof openBatchFile>>;
     try {

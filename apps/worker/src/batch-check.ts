@@ -6,6 +6,7 @@ import {
   parseBatchFile,
   parseS3Url,
   prefixesOverlap,
+  sameBatchOptions,
   StorageError,
   type Storage,
 } from '@kpress/storage';
@@ -22,7 +23,7 @@ import {
  */
 export function jobMismatch(
   job: Pick<CompressJob, 'batchId' | 'source' | 'dest'> &
-    Partial<Pick<CompressJob, 'key' | 'colors' | 'seed' | 'quality'>>,
+    Partial<Pick<CompressJob, 'key' | 'colors' | 'seed' | 'quality' | 'stripMetadata'>>,
   batch: BatchFile,
 ): string | undefined {
   const overlap = overlapProblem(job.source, job.dest);
@@ -38,7 +39,13 @@ export function jobMismatch(
   }
   if (job.colors !== undefined) {
     const o = batch.options;
-    if (o.colors !== job.colors || o.seed !== job.seed || o.quality !== job.quality) {
+    const asked = {
+      colors: job.colors,
+      seed: job.seed as number,
+      quality: job.quality,
+      stripMetadata: job.stripMetadata,
+    };
+    if (!sameBatchOptions(o, asked)) {
       return `the job's options (colors ${job.colors}, seed ${job.seed}, quality ${job.quality ?? 'none'}) are not the batch's (colors ${o.colors}, seed ${o.seed}, quality ${o.quality ?? 'none'})`;
     }
   }

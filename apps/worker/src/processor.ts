@@ -163,6 +163,7 @@ export async function processCompressJob(
         ...(job.quality === undefined ? {} : { quality: job.quality }),
         seed: job.seed,
         maxPixels: ctx.maxPixels,
+        keepMetadata: job.stripMetadata !== true,
         // a PNG copied out of S3 still says what it is
         provenance: {
           software: `kpress ${KPRESS_VERSION}`,

@@ -6,6 +6,8 @@ export interface CompressTask {
   quality?: number;
   seed: number;
   maxPixels: number;
+  /** Carry the source's EXIF, XMP and text chunks (false: `--strip-metadata`). */
+  keepMetadata: boolean;
   /** Written into the PNG (Software and kpress text chunks); see CompressOptions.provenance. */
   provenance?: { software: string; facts: Record<string, string | number> };
 }

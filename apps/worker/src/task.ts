@@ -19,6 +19,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       ...(task.quality === undefined ? {} : { quality: task.quality }),
       seed: task.seed,
       maxPixels: task.maxPixels,
+      keepMetadata: task.keepMetadata,
       ...(task.provenance === undefined ? {} : { provenance: task.provenance }),
     });
     const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);

@@ -32,6 +32,8 @@ export const CompressJobSchema = z.object({
   quality: optionSchema(QUALITY).optional(),
   /** k-means seed, so that a rerun gives the same output (rule: @kpress/core SEED). */
   seed: optionSchema(SEED),
+  /** Drop the source's EXIF, XMP and text chunks from the output (`--strip-metadata`). */
+  stripMetadata: z.boolean().optional(),
 });
 export type CompressJob = z.infer<typeof CompressJobSchema>;
 

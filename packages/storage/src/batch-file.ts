@@ -11,8 +11,30 @@ export const BatchOptionsSchema = z.object({
   colors: optionSchema(COLORS),
   quality: optionSchema(QUALITY).optional(),
   seed: optionSchema(SEED),
+  /** Drop the source's EXIF, XMP and text chunks from the outputs (`--strip-metadata`). */
+  stripMetadata: z.boolean().optional(),
 });
 export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
+
+/** Whether two sets of image options make the same outputs (an absent stripMetadata is false). */
+export function sameBatchOptions(
+  a: Pick<BatchOptions, 'colors' | 'seed' | 'quality' | 'stripMetadata'>,
+  b: Pick<BatchOptions, 'colors' | 'seed' | 'quality' | 'stripMetadata'>,
+): boolean {
+  return (
+    a.colors === b.colors &&
+    a.seed === b.seed &&
+    a.quality === b.quality &&
+    (a.stripMetadata === true) === (b.stripMetadata === true)
+  );
+}
+
+/** A batch's settings as the enqueue command line that made them. */
+export function describeBatch(b: Pick<BatchFile, 'source' | 'dest' | 'options'>): string {
+  const q = b.options.quality === undefined ? '' : ` --quality ${b.options.quality}`;
+  const strip = b.options.stripMetadata === true ? ' --strip-metadata' : '';
+  return `${b.source} -> ${b.dest} --colors ${b.options.colors} --seed ${b.options.seed}${q}${strip}`;
+}
 
 export const BatchFileSchema = z.object({
   version: z.literal(1),

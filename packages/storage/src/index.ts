@@ -43,6 +43,8 @@ export {
   BatchFileSchema,
   type BatchOptions,
   BatchOptionsSchema,
+  describeBatch,
+  sameBatchOptions,
   type ListingFile,
   ListingFileSchema,
   parseBatchFile,

@@ -43,3 +43,20 @@ describe('overlap on normalised prefixes', () => {
     expect(prefixesOverlap(at('in/'), { bucket: 'other', prefix: 'in/' })).toBe(false);
   });
 });
+
+describe('batch options', () => {
+  it('compare with an absent stripMetadata as false, and describe as the command line', async () => {
+    const { describeBatch, sameBatchOptions } = await import('./batch-file.js');
+    const o = { colors: 16, seed: 1 };
+    expect(sameBatchOptions(o, { ...o, stripMetadata: false })).toBe(true);
+    expect(sameBatchOptions(o, { ...o, stripMetadata: true })).toBe(false);
+    expect(sameBatchOptions(o, { ...o, quality: 40 })).toBe(false);
+    expect(
+      describeBatch({
+        source: 's3://a/x/',
+        dest: 's3://b/y/',
+        options: { ...o, stripMetadata: true },
+      }),
+    ).toBe('s3://a/x/ -> s3://b/y/ --colors 16 --seed 1 --strip-metadata');
+  });
+});

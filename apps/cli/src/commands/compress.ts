@@ -36,6 +36,7 @@ interface CompressFlags {
   quality?: number;
   seed: number;
   json?: boolean;
+  stripMetadata?: boolean;
 }
 
 const HELP_AFTER = `
@@ -102,6 +103,7 @@ export async function runCompress(
     result = await compressImage(bytes, {
       colors: flags.colors,
       seed: flags.seed,
+      keepMetadata: flags.stripMetadata !== true,
       provenance: {
         software: `kpress ${KPRESS_VERSION}`,
         facts: {

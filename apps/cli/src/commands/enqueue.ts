@@ -12,6 +12,7 @@ interface EnqueueFlags {
   batch?: string;
   wait?: boolean;
   json?: boolean;
+  stripMetadata?: boolean;
 }
 
 const HELP_AFTER = `
@@ -69,6 +70,7 @@ export function register(program: Command): void {
           colors: flags.colors,
           seed: flags.seed,
           ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+          ...(flags.stripMetadata === true ? { stripMetadata: true } : {}),
           ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
           config,
         });
