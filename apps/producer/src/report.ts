@@ -5,8 +5,43 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '@kpress/config';
 import { parseRow, SummaryBuilder, SummarySchema } from '@kpress/manifest';
 import { validateBatchId } from '@kpress/queue';
-import { renderTable } from '@kpress/report';
-import { batchFileKeys, parseS3Url, StorageError, Storage, toStorageError } from '@kpress/storage';
+import { type FixityRun, renderTable } from '@kpress/report';
+import {
+  batchFileKeys,
+  batchPrefix,
+  parseS3Url,
+  StorageError,
+  Storage,
+  toStorageError,
+} from '@kpress/storage';
+
+/** The batch's recorded `kpress verify` runs: how many, and the newest (its key sorts last). */
+async function fixityRuns(
+  storage: Storage,
+  dest: { bucket: string; prefix: string },
+  batchId: string,
+): Promise<{ count: number; last: FixityRun | undefined }> {
+  let count = 0;
+  let lastKey: string | undefined;
+  for await (const e of storage.listObjects(
+    dest.bucket,
+    `${batchPrefix(dest.prefix, batchId)}fixity/`,
+  )) {
+    count++;
+    lastKey = e.key;
+  }
+  if (lastKey === undefined) return { count, last: undefined };
+  const event = (await storage.getJson(dest.bucket, lastKey)) as FixityRun;
+  return {
+    count,
+    last: {
+      startedAt: event.startedAt,
+      deep: event.deep,
+      clean: event.clean,
+      problems: event.problems,
+    },
+  };
+}
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -79,7 +114,10 @@ export async function writeReport(options: ReportOptions): Promise<void> {
     out.write(
       renderTable(
         { summary, aggregate: builder.aggregate(), samples: [] },
-        { width: options.width ?? 100 },
+        {
+          width: options.width ?? 100,
+          fixityRuns: await fixityRuns(storage, dest, options.batchId),
+        },
       ),
     );
   } catch (err) {

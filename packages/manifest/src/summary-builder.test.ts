@@ -76,6 +76,8 @@ describe('SummaryBuilder.summary', () => {
       counts: { total: 4, compressed: 2, keptOriginal: 1, failed: 1, sourceDeleted: 0 },
       bytes: { original: 4500, output: 1750, saved: 2750 },
       savedRatio: 2750 / 4500,
+      // three outputs written; these rows carry no digest
+      fixity: { outputs: 3, outputDigests: 0 },
     });
     expect(SummarySchema.parse(JSON.parse(JSON.stringify(s)))).toEqual(s);
   });

@@ -36,6 +36,8 @@ export const SummarySchema = z.object({
   bytes: z.object({ original: count, output: count, saved: z.number().int() }),
   /** saved / original, 0 when original is 0. */
   savedRatio: z.number(),
+  /** Fixity recorded: outputs whose row carries their SHA-256 (absent in older summaries). */
+  fixity: z.object({ outputs: count, outputDigests: count }).optional(),
   /** The kpress version that wrote the summary (absent in older ones). */
   kpressVersion: z.string().min(1).optional(),
 });
@@ -89,6 +91,8 @@ export interface ReportAggregate {
   largestSavings: SavingEntry[];
   /** The first failures added (up to `failures`), and how many failed in all. */
   failures: { total: number; shown: FailureEntry[] };
+  /** Outputs written, and those whose row carries their SHA-256. */
+  fixity: { outputs: number; outputDigests: number };
   /** Saved ratio per non-failed image (SAVED_RATIO_BINS); images of 0 bytes are left out. */
   savedRatioHistogram: HistogramBin[];
   /** PSNR per row that has one (PSNR_BINS). */
@@ -152,6 +156,7 @@ interface Hashed {
  * capped collections (largest savings, failures, sample).
  */
 export class SummaryBuilder {
+  private readonly fixity = { outputs: 0, outputDigests: 0 };
   private readonly counts = {
     total: 0,
     compressed: 0,
@@ -204,6 +209,10 @@ export class SummaryBuilder {
     const c = this.counts;
     c.total++;
     if (row.sourceDeleted === true) c.sourceDeleted++;
+    if (row.status !== 'failed' && row.outputKey !== null) {
+      this.fixity.outputs++;
+      if (row.outputSha256) this.fixity.outputDigests++;
+    }
     if (row.status === 'failed') {
       c.failed++;
       if (this.failuresShown.length < this.failureCap) {
@@ -284,6 +293,7 @@ export class SummaryBuilder {
       counts: { ...this.counts },
       bytes: this.bytes(),
       savedRatio: this.ratio(),
+      fixity: { ...this.fixity },
       ...(meta.kpressVersion === undefined ? {} : { kpressVersion: meta.kpressVersion }),
     });
   }
@@ -297,6 +307,7 @@ export class SummaryBuilder {
       savedRatio: this.ratio(),
       largestSavings: this.largest.sorted(),
       failures: { total: this.counts.failed, shown: [...this.failuresShown] },
+      fixity: { ...this.fixity },
       savedRatioHistogram: this.ratioHist.bins(),
       psnrHistogram: this.psnrHist.bins(),
       colorHistogram: this.colorHist.bins(),

@@ -8,3 +8,4 @@ export { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } fro
 export { type RenderHtmlOptions, renderReportHtml } from './render-html.js';
 export { type RenderTableOptions, renderTable } from './render-table.js';
 export { type ScaleFigures, scaleFigures } from './scale.js';
+export { type FixityRun, type FixityView, fixityLines } from './fixity.js';

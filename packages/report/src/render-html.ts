@@ -4,6 +4,7 @@ import { histogramChart } from './chart-histogram.js';
 import { imageBarsChart } from './chart-image-bars.js';
 import { scatterChart } from './chart-scatter.js';
 import { escapeHtml, safeImageDataUri } from './escape.js';
+import { fixityLines } from './fixity.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 import { STYLES } from './styles.js';
@@ -111,6 +112,11 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
       ? 'No image succeeded, so there is nothing to extrapolate.'
       : `At scale: 1 GB holds about <b>${escapeHtml(formatAmount(scale.imagesPerGbBefore))}</b> such images before and <b>${escapeHtml(scale.imagesPerGbAfter === null ? '∞' : formatAmount(scale.imagesPerGbAfter))}</b> after; a million of them would save <b>${escapeHtml(formatAmount(scale.gbSavedPerMillion ?? 0))} GB</b> (mean ${escapeHtml(formatBytes(scale.meanBytesBefore ?? 0))} → ${escapeHtml(formatBytes(scale.meanBytesAfter ?? 0))} per image).`;
 
+  const fixityText =
+    a.fixity === undefined
+      ? ''
+      : `<p class="meta">Fixity: ${fixityLines(a.fixity).map(escapeHtml).join('; ')}.</p>`;
+
   const complete = a.sample.length === succeeded;
   const savingsChart =
     complete && succeeded > 0 && succeeded <= barsUpTo
@@ -177,6 +183,7 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
 <p class="meta">${escapeHtml(s.startedAt)} – ${escapeHtml(s.finishedAt)}</p>
 <div class="cards">${cards}</div>
 <p class="scale">${scaleText}</p>
+${fixityText}
 <h2>Charts</h2>
 ${charts}
 <h2>Largest savings</h2>

@@ -1,5 +1,6 @@
 import type { ReportModel } from '@kpress/manifest';
 import { escapeTerminal } from './escape.js';
+import { type FixityView, fixityLines } from './fixity.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 
@@ -12,6 +13,8 @@ export interface RenderTableOptions {
   maxFailures?: number;
   /** Most of the largest savings listed. Default 10. */
   maxLargest?: number;
+  /** The batch's `kpress verify` runs (count and newest), when looked up. Default: not shown. */
+  fixityRuns?: FixityView['runs'];
 }
 
 function shorten(text: string, max: number): string {
@@ -100,6 +103,15 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
     }
     const more = a.failures.total - shown.length;
     if (more > 0) lines.push(`  and ${formatCount(more)} more (see manifest.jsonl)`);
+  }
+  if (a.fixity !== undefined) {
+    const view = {
+      ...a.fixity,
+      ...(options.fixityRuns === undefined ? {} : { runs: options.fixityRuns }),
+    };
+    const [first, ...rest] = fixityLines(view);
+    lines.push('', `${label('Fixity')}${first}`);
+    for (const l of rest) lines.push(`${' '.repeat(12)}${safe(l)}`);
   }
   // Lines still too long (summary lines on a narrow terminal) are cut at the end;
   // with colour on, escape codes make lengths approximate, so lines are left whole.

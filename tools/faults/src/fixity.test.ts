@@ -221,5 +221,19 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       (await getBytes(suite.s3.client, 'dst', events.sort().at(-1) as string)).toString(),
     );
     expect(last).toMatchObject({ clean: false, problems: { checksum: 2, missing: 1, extra: 1 } });
+    // the report shows the fixity recorded and the runs
+    const report = kpress(['report', 's3://dst/out/', '--batch', 'fix'], suite.env());
+    expect((await report.waitForExit()).code).toBe(0);
+    const text = report.stdout.join('\n');
+    expect(text).toContain('6 of 6 outputs carry a SHA-256 (manifest-sha256.txt, sha256sum -c)');
+    const runLine = text.split('\n').find((l) => l.includes('verified 3 times; last ')) ?? '';
+    // (the table cuts lines at the terminal's width: the event above has every count)
+    expect(runLine).toMatch(/verified 3 times; last \S+Z: \d+ [a-z-]+, /);
+    const summary = JSON.parse(
+      (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/summary.json')).toString(),
+    );
+    expect(summary.fixity).toEqual({ outputs: 6, outputDigests: 6 });
+    const html = (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/report.html')).toString();
+    expect(html).toContain('Fixity: 6 of 6 outputs carry a SHA-256');
   });
 });
