@@ -1,7 +1,7 @@
 /**
  * `kpress verify`: checks a finished batch's outputs against its manifest,
  * streaming the manifest (bounded memory: a window of reads in flight and
- * 8 bytes per output key for the extra-object check) and recording each run
+ * at most 16 bytes per output key for the extra-object check, `KeyHashSet`) and recording each run
  * as a fixity event under the batch's `_kpress/` folder.
  */
 import { createHash } from 'node:crypto';
@@ -19,6 +19,7 @@ import {
   Storage,
 } from '@kpress/storage';
 import { parse } from 'csv-parse';
+import { KeyHashSet } from './key-set.js';
 import { checkOutput, type Problem } from './output-check.js';
 
 /** Options of {@link verifyBatch}. */
@@ -60,10 +61,6 @@ export interface VerifyResult {
 
 const SHOWN = 1000;
 
-function keyTag(key: string): string {
-  return createHash('sha1').update(key).digest('hex').slice(0, 16);
-}
-
 /** Checks one batch; never writes anything but its own fixity event. */
 export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult> {
   const config = options.config ?? loadConfig(process.env);
@@ -93,7 +90,7 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
       `s3://${dest.bucket}/${files.batch}`,
     );
     const src = parseS3Url(batch.source);
-    const outputs = new Set<string>();
+    const outputs = new KeyHashSet();
     const sums = createHash('sha256');
     const tally = { rows: 0, outputs: 0, sources: 0, compressed: 0, kept: 0, failed: 0 };
     const window: Promise<void>[] = [];
@@ -147,7 +144,7 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
       if (row.status === 'compressed') tally.compressed++;
       else if (row.status === 'kept-original') tally.kept++;
       else tally.failed++;
-      if (row.outputKey !== null && row.status !== 'failed') outputs.add(keyTag(row.outputKey));
+      if (row.outputKey !== null && row.status !== 'failed') outputs.add(row.outputKey);
       const sum = rowChecksumLine(row, dest.prefix);
       if (sum !== undefined) sums.update(sum);
       const p = checkRow(row);
@@ -202,7 +199,7 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
     const own = `${dest.prefix}${KPRESS_DIR}`;
     for await (const entry of storage.listObjects(dest.bucket, dest.prefix)) {
       if (entry.key.startsWith(own)) continue;
-      if (!outputs.has(keyTag(entry.key))) {
+      if (!outputs.has(entry.key)) {
         report({
           key: entry.key,
           kind: 'extra',
