@@ -192,7 +192,14 @@ export async function processCompressJob(
       if (effect.kind !== 'none') {
         // a kept original is PUT from the bytes in hand (not a server-side copy), so that
         // the write is conditional, carries provenance, and is checked by Content-MD5
-        const body = effect.kind === 'put' ? effect.body : source;
+        // the source's own buffer went to the pool thread; a kept original comes back with the result
+        const original = result.source;
+        if (effect.kind === 'copy' && original === undefined) {
+          throw new Error(
+            `the pool kept no copy of ${JSON.stringify(job.key)} to write as the original`,
+          );
+        }
+        const body = effect.kind === 'put' ? effect.body : (original as Uint8Array);
         const outputSha256 = effect.kind === 'put' ? sha256Hex(body) : (fixity.sha256 as string);
         const written = await ctx.writer.write({
           bucket: dest.bucket,
@@ -207,7 +214,7 @@ export async function processCompressJob(
             ...(outcome.row.psnr === null ? {} : { psnr: outcome.row.psnr }),
             version: KPRESS_VERSION,
           },
-          contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(source),
+          contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(body),
           batchId: job.batchId,
           sourceKey: job.key,
           probeKey: `${dest.prefix}${KPRESS_DIR}conditional-write-probe`,

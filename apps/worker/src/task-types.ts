@@ -25,6 +25,11 @@ export interface CompressTaskOk {
   timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
   /** Wall time inside the thread, decode to encode. */
   codecMs: number;
+  /**
+   * The source bytes, sent back when the PNG is not smaller (the original is
+   * kept): the worker's own copy was transferred to the thread.
+   */
+  source?: Uint8Array;
 }
 
 /**
@@ -39,6 +44,8 @@ export interface CompressTaskRefused {
   /** True for a good image to archive unchanged (MULTI_FRAME). */
   keepOriginal: boolean;
   codecMs: number;
+  /** The source bytes, sent back when `keepOriginal` (see CompressTaskOk.source). */
+  source?: Uint8Array;
 }
 
 export type CompressTaskResult = CompressTaskOk | CompressTaskRefused;

@@ -35,6 +35,8 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       format: r.format,
       timings: r.timings,
       codecMs: performance.now() - started,
+      // the original will be kept: its bytes go back (the caller's copy was transferred here)
+      ...(r.png.byteLength >= input.byteLength ? { source: task.source } : {}),
     };
   } catch (err) {
     if (err instanceof CodecError) {
@@ -44,6 +46,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
         message: err.message,
         keepOriginal: isKeepOriginal(err),
         codecMs: performance.now() - started,
+        ...(isKeepOriginal(err) ? { source: task.source } : {}),
       };
     }
     throw err;

@@ -59,13 +59,14 @@ export function hugeHeaderPng(): Buffer {
 
 /** An 8x8 16-bit RGB PNG (a gradient). */
 export function png16(): Buffer {
-  const w = 8;
+  // 32 x 32: large enough that the palette PNG, provenance chunks included, is smaller
+  const w = 32;
   const rows = Buffer.alloc((1 + w * 6) * w);
   for (let y = 0; y < w; y++) {
     for (let x = 0; x < w; x++) {
       const o = y * (1 + w * 6) + 1 + x * 6;
-      rows.writeUInt16BE(x * 8000, o);
-      rows.writeUInt16BE(y * 8000, o + 2);
+      rows.writeUInt16BE(x * 2000 + ((x * 7919 + y * 104729) % 997), o);
+      rows.writeUInt16BE(y * 2000, o + 2);
       rows.writeUInt16BE(30000, o + 4);
     }
   }
@@ -221,7 +222,7 @@ export async function hostileInputs(): Promise<HostileInput[]> {
       name: 'deep16.png',
       what: '16-bit PNG',
       body: png16(),
-      expected: { status: 'compressed', size: [8, 8] },
+      expected: { status: 'compressed', size: [32, 32] },
     },
     {
       name: 'cmyk.jpg',

@@ -57,7 +57,7 @@ describe.each(testS3Kinds())('redis-restart on %s', (kind) => {
 
     const check = await checkSuiteBatch(suite, batch);
     expectOneRowEach(check, 40);
-    expect(check.failed).toEqual([]);
+    expect(check.failed, JSON.stringify(check.failed)).toEqual([]);
     expect(check.badOutputs).toEqual([]);
     console.log(
       `redis restart: ${doneAtRestart} done before, logged: ${[...new Set(complaints.map((l) => `${l.msg}${l.err ? `: ${String(l.err).slice(0, 60)}` : ''}`))].join(' | ')}`,

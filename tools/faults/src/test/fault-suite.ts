@@ -120,7 +120,7 @@ export function expectOneRowEach(check: BatchCheck, sources: number): void {
 /** `expectOneRowEach`, and no failed row, bad output or extra row. */
 export function expectCleanBatch(check: BatchCheck, sources: number): void {
   expectOneRowEach(check, sources);
-  expect(check.failed).toEqual([]);
+  expect(check.failed, JSON.stringify(check.failed)).toEqual([]);
   expect(check.badOutputs).toEqual([]);
   expect(check.extra).toEqual([]);
 }
