@@ -42,9 +42,14 @@ export interface EncodePngOptions {
   xmp?: Uint8Array;
 }
 
+/** Whether PNG allows `keyword` for a text chunk: 1-79 printable Latin-1 characters, no leading, trailing or double spaces. */
+export function isPngKeyword(keyword: string): boolean {
+  return /^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) && !/^ | $| {2}/.test(keyword);
+}
+
 /** A `tEXt` chunk when keyword and text are Latin-1, else an uncompressed `iTXt` (UTF-8). */
 export function textChunk(keyword: string, text: string, international = false): Buffer {
-  if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) || /^ | $| {2}/.test(keyword)) {
+  if (!isPngKeyword(keyword)) {
     throw new RangeError(
       `PNG text keyword must be 1-79 printable Latin-1 characters without leading, trailing or double spaces, got ${JSON.stringify(keyword)}`,
     );

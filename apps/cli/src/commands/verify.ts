@@ -1,8 +1,7 @@
-import { type ConfigError, loadConfig } from '@kpress/config';
 import { problemLine, verifyBatch } from '@kpress/producer';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CliError, say } from '@kpress/cli-kit';
+import { CliError, loadCliConfig, say } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Checks a finished batch against its manifest: every output exists, has the
@@ -37,12 +36,7 @@ export function register(program: Command): void {
     .option('--json', 'print the fixity event as JSON instead of problem lines')
     .addHelpText('after', HELP_AFTER)
     .action(async (dest: string, flags: VerifyFlags) => {
-      let config: ReturnType<typeof loadConfig>;
-      try {
-        config = loadConfig(process.env);
-      } catch (err) {
-        throw new CliError((err as ConfigError).message.split('\n')[0] ?? 'bad configuration');
-      }
+      const config = loadCliConfig();
       const bar =
         process.stderr.isTTY && flags.json !== true
           ? new cliProgress.SingleBar(
