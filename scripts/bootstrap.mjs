@@ -114,6 +114,24 @@ function ensureCeph() {
   }
 }
 
+// The PNG writer's deflate: a Node-API addon built against Debian's
+// libdeflate-dev during the install; without it PNGs are deflated with zlib
+// (larger, slower), which the tests refuse.
+function ensureLibdeflate() {
+  if (existsSync('/usr/include/libdeflate.h') || existsSync('/usr/local/include/libdeflate.h')) return;
+  const install = 'apt-get install -y --no-install-recommends libdeflate-dev';
+  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) {
+    say(`libdeflate-dev is not installed: PNGs will be deflated with zlib. Install it (Debian: ${install}), then pnpm install.`);
+    return;
+  }
+  say('installing libdeflate-dev (the PNG deflate addon builds against it)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (run('apt-get', ['update'], { env }) !== 0 || run('apt-get', install.split(' ').slice(1), { env }) !== 0) {
+    say(`could not install libdeflate-dev; try: apt-get update && ${install}`);
+  }
+}
+
+ensureLibdeflate();
 if (!hasPnpm()) {
   say(`installing pnpm@${pnpmVersion}`);
   if (run('npm', ['install', '--global', `pnpm@${pnpmVersion}`]) !== 0 || !hasPnpm()) {

@@ -66,6 +66,7 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
       'codec',
       'config',
       'core',
+      'deflate',
       'manifest',
       'metrics',
       'preview',
@@ -74,6 +75,15 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
       'storage',
     ]);
     expect(store('worker').some((d) => d.startsWith('sharp@'))).toBe(true);
+    // the libdeflate addon travels with the deployed package (its `files`), and loads there
+    const deflate = join(out, 'worker', 'node_modules', '@kpress', 'deflate');
+    expect(existsSync(join(deflate, 'native', 'build', 'Release', 'kpress_deflate.node'))).toBe(true);
+    const loaded = spawnSync(
+      process.execPath,
+      ['-e', `import(${JSON.stringify(join(deflate, 'dist', 'index.js'))}).then((m) => console.log(m.deflateBackend().name))`],
+      { encoding: 'utf8' },
+    );
+    expect(loaded.stdout.trim()).toBe('libdeflate');
     expect(store('worker').filter((d) => /bull-board|express@|cli-progress/.test(d))).toEqual([]);
     expect(store('worker').filter((d) => TEST_TOOLING.test(d))).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { COLORS, QUALITY, SEED } from '@kpress/core';
+import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
 import type { Command } from 'commander';
 import { ruleParser } from '@kpress/cli-kit';
 
@@ -7,11 +7,12 @@ export interface ImageFlags {
   colors: number;
   quality?: number;
   seed: number;
+  effort: number;
   stripMetadata?: boolean;
 }
 
 /**
- * Adds `--colors`, `--quality`, `--seed` and `--strip-metadata` to a command, each with its one
+ * Adds `--colors`, `--quality`, `--seed`, `--effort` and `--strip-metadata` to a command, each with its one
  * rule from @kpress/core (the codec, the job schema and batch.json check the
  * same), its help and its default.
  */
@@ -33,6 +34,12 @@ export function addImageOptions(command: Command): Command {
       `seed for the k-means start, ${SEED.expected} (same seed, same bytes)`,
       ruleParser(SEED, '--seed'),
       SEED.default,
+    )
+    .option(
+      '--effort <N>',
+      `PNG encoding effort, ${EFFORT.expected}: 1 fastest, 5 smallest; the pixels are the same at every effort`,
+      ruleParser(EFFORT, '--effort'),
+      EFFORT.default,
     )
     .option(
       '--strip-metadata',

@@ -1,5 +1,5 @@
 import { kpressProgram } from '@kpress/cli-kit';
-import { registerWorkerCommand } from '@kpress/worker';
+import { registerWorkerCommand } from '@kpress/worker/command';
 import type { Command } from 'commander';
 import { register as registerCompress } from './commands/compress.js';
 import { register as registerDashboard } from './commands/dashboard.js';

@@ -1,4 +1,4 @@
-import { COLORS, QUALITY, SEED } from '@kpress/core';
+import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
 import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
 import {
   BatchTracker,
@@ -30,6 +30,8 @@ export interface EnqueueOptions {
   quality?: number;
   /** k-means seed. Default 1. */
   seed?: number;
+  /** PNG encoding effort 1..5, recorded in batch.json and every job. Default 3. */
+  effort?: number;
   /** Leave the source's EXIF, XMP and text chunks out of the outputs. Default false. */
   stripMetadata?: boolean;
   /** Batch id; default `newBatchId()`. Reusing one resumes that batch. */
@@ -87,6 +89,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
   // one rule per option, in @kpress/core: the CLI, the job schema and the codec check the same
   const colors = COLORS.check(options.colors ?? COLORS.default);
   const seed = SEED.check(options.seed ?? SEED.default);
+  const effort = EFFORT.check(options.effort ?? EFFORT.default);
   if (options.quality !== undefined) QUALITY.check(options.quality);
   const src = parseS3Url(options.source);
   const dest = parseS3Url(options.dest);
@@ -108,6 +111,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     const batchOptions = {
       colors,
       seed,
+      effort,
       ...(options.quality === undefined ? {} : { quality: options.quality }),
       // recorded only when set, so that batch.json of a default batch stays as it was
       ...(options.stripMetadata === true ? { stripMetadata: true } : {}),

@@ -14,6 +14,7 @@ import {
   Storage,
   toStorageError,
 } from '@kpress/storage';
+import { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 
 /** The batch's recorded `kpress verify` runs: how many, and the newest (its key sorts last). */
 async function fixityRuns(
@@ -43,8 +44,7 @@ async function fixityRuns(
   };
 }
 
-export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat };
 
 /** Options of {@link writeReport}. */
 export interface ReportOptions {

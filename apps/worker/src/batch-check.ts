@@ -1,3 +1,4 @@
+import { EFFORT } from '@kpress/core';
 import type { CompressJob, FinalizeJob } from '@kpress/queue';
 import {
   type BatchFile,
@@ -23,7 +24,7 @@ import {
  */
 export function jobMismatch(
   job: Pick<CompressJob, 'batchId' | 'source' | 'dest'> &
-    Partial<Pick<CompressJob, 'key' | 'colors' | 'seed' | 'quality' | 'stripMetadata'>>,
+    Partial<Pick<CompressJob, 'key' | 'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort'>>,
   batch: BatchFile,
 ): string | undefined {
   const overlap = overlapProblem(job.source, job.dest);
@@ -44,9 +45,12 @@ export function jobMismatch(
       seed: job.seed as number,
       quality: job.quality,
       stripMetadata: job.stripMetadata,
+      effort: job.effort,
     };
     if (!sameBatchOptions(o, asked)) {
-      return `the job's options (colors ${job.colors}, seed ${job.seed}, quality ${job.quality ?? 'none'}) are not the batch's (colors ${o.colors}, seed ${o.seed}, quality ${o.quality ?? 'none'})`;
+      const show = (x: Partial<typeof asked>) =>
+        `colors ${x.colors}, seed ${x.seed}, quality ${x.quality ?? 'none'}, effort ${x.effort ?? EFFORT.default}${x.stripMetadata === true ? ', strip-metadata' : ''}`;
+      return `the job's options (${show(asked)}) are not the batch's (${show(o)})`;
     }
   }
   return undefined;

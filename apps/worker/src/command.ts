@@ -7,7 +7,6 @@ import {
 } from '@kpress/cli-kit';
 import type { Command } from 'commander';
 import { closeOnSignals } from './signals.js';
-import { KpressWorker } from './worker.js';
 
 const HELP_AFTER = `
 Takes compress and finalize jobs from the queue (KPRESS_QUEUE) until SIGTERM or
@@ -48,6 +47,8 @@ export function registerWorkerCommand(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { concurrency?: number; metricsPort?: number; metricsHost?: string }) => {
       const config = loadCliConfig();
+      // loaded when used: the `kpress` program registers this command without loading the worker
+      const { KpressWorker } = await import('./worker.js');
       const worker = new KpressWorker({
         config,
         ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mediaTypeOf } from '@kpress/codec';
 import { KPRESS_VERSION, type Logger } from '@kpress/config';
+import { EFFORT } from '@kpress/core';
 import type { ManifestRow } from '@kpress/manifest';
 import type { CompressJob } from '@kpress/queue';
 import {
@@ -164,6 +165,7 @@ export async function processCompressJob(
         seed: job.seed,
         maxPixels: ctx.maxPixels,
         keepMetadata: job.stripMetadata !== true,
+        ...(job.effort === undefined ? {} : { effort: job.effort }),
         // a PNG copied out of S3 still says what it is
         provenance: {
           software: `kpress ${KPRESS_VERSION}`,
@@ -174,6 +176,7 @@ export async function processCompressJob(
             colors: job.colors,
             seed: job.seed,
             ...(job.quality === undefined ? {} : { quality: job.quality }),
+            effort: EFFORT.check(job.effort ?? EFFORT.default),
             kpressVersion: KPRESS_VERSION,
           },
         },

@@ -8,6 +8,8 @@ export interface CompressTask {
   maxPixels: number;
   /** Carry the source's EXIF, XMP and text chunks (false: `--strip-metadata`). */
   keepMetadata: boolean;
+  /** PNG encoding effort 1..5 (absent: the default). */
+  effort?: number;
   /** Written into the PNG (Software and kpress text chunks); see CompressOptions.provenance. */
   provenance?: { software: string; facts: Record<string, string | number> };
 }

@@ -20,6 +20,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       seed: task.seed,
       maxPixels: task.maxPixels,
       keepMetadata: task.keepMetadata,
+      ...(task.effort === undefined ? {} : { effort: task.effort }),
       ...(task.provenance === undefined ? {} : { provenance: task.provenance }),
     });
     const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { deflateBackend } from '@kpress/codec';
 import {
   type Config,
   createLogger,
@@ -159,8 +160,18 @@ export class KpressWorker {
       const port = await this.metricsServer.listen();
       this.logger.info({ stage: 'start', port }, `metrics on http://localhost:${port}/metrics`);
     }
+    const deflate = deflateBackend();
+    if (deflate.name === 'zlib') {
+      // one line: the PNGs are still standard, only larger and slower to make
+      this.logger.warn({ stage: 'start', deflate }, `deflating with zlib: ${deflate.reason}`);
+    }
     this.logger.info(
-      { stage: 'start', queue: this.options.config.queueName, concurrency: this.concurrency },
+      {
+        stage: 'start',
+        queue: this.options.config.queueName,
+        concurrency: this.concurrency,
+        deflate: `${deflate.name} ${deflate.version}`,
+      },
       'worker ready',
     );
   }

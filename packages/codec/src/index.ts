@@ -9,12 +9,12 @@ export { DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions, decode } fro
 export { CodecError, type CodecErrorCode, isKeepOriginal } from './errors.js';
 export {
   bitDepthFor,
-  defaultDeflateLevel,
   type EncodePngOptions,
   encodePalettePng,
   type PaletteImage,
-  LEVEL9_MAX_PIXELS,
 } from './png.js';
+export { EFFORT_PLANS, type EffortPlan, effortPlan } from './effort.js';
+export { type DeflateBackend, deflateBackend } from '@kpress/deflate';
 export { ALLOWED_FORMATS, type AllowedFormat, mediaTypeOf, sniffFormat } from './sniff.js';
 export { type PngHeader, readPngHeader } from './png-header.js';
 export {

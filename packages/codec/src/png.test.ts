@@ -2,13 +2,8 @@ import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { crc32, crc32Table } from './crc32.js';
-import {
-  bitDepthFor,
-  defaultDeflateLevel,
-  encodePalettePng,
-  LEVEL9_MAX_PIXELS,
-  type PaletteImage,
-} from './png.js';
+import { luminanceOrder, reorderPalette } from './palette-order.js';
+import { bitDepthFor, encodePalettePng, type PaletteImage } from './png.js';
 import { pngChunks } from './test/fixtures.js';
 
 /** Deterministic pseudo-random palette image (xorshift), with smooth regions so filters matter. */
@@ -123,37 +118,43 @@ describe('encodePalettePng', () => {
     expect(a.equals(b)).toBe(true);
   });
 
-  it('defaults to deflate level 9 up to 1 MP and 8 above', async () => {
-    expect(defaultDeflateLevel(LEVEL9_MAX_PIXELS)).toBe(9);
-    expect(defaultDeflateLevel(LEVEL9_MAX_PIXELS + 1)).toBe(8);
-    const small = makeImage(300, 200, 16);
-    expect(
-      (await encodePalettePng(small)).equals(await encodePalettePng(small, { level: 9 })),
-    ).toBe(true);
-    // Rows copied from recent rows with a few changes: long matches, where levels 8 and 9 differ.
-    const big = makeImage(1100, 1000, 256);
-    let seed = 12345;
-    const rand = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-      return (seed >>> 16) / 65536;
-    };
-    const w = big.width;
-    for (let y = 1; y < big.height; y++) {
-      const from = Math.max(0, y - 1 - Math.floor(rand() * 40));
-      for (let x = 0; x < w; x++) {
-        big.indices[y * w + x] =
-          rand() < 0.01 ? Math.floor(rand() * 16) : (big.indices[from * w + x] as number);
-      }
+  it('writes the same pixels at every effort, as a zlib stream any inflate reads', async () => {
+    const q = makeImage(300, 200, 16, 3);
+    const sizes: number[] = [];
+    for (const effort of [1, 2, 3, 4, 5]) {
+      const png = await encodePalettePng(q, { effort });
+      await expectExactPixels(png, q);
+      // Node's zlib (not libdeflate) inflates it, checking the adler32
+      const idat = Buffer.concat(
+        pngChunks(png)
+          .filter((c) => c.type === 'IDAT')
+          .map((c) => c.data),
+      );
+      expect(() => inflateSync(idat)).not.toThrow();
+      sizes.push(png.length);
     }
-    const l8 = await encodePalettePng(big, { level: 8 });
-    const l9 = await encodePalettePng(big, { level: 9 });
-    expect(l8.equals(l9)).toBe(false); // the image tells the levels apart
-    expect((await encodePalettePng(big)).equals(l8)).toBe(true);
+    expect((await encodePalettePng(q)).equals(await encodePalettePng(q, { effort: 3 }))).toBe(true);
+    expect(new Set(sizes).size).toBeGreaterThan(1); // the efforts do differ
+    expect(sizes[4]).toBeLessThanOrEqual(sizes[3] as number); // 5 keeps the smallest of its tries
+  });
+
+  it('reorders a palette without changing a pixel, transparent entries first', async () => {
+    const q = makeImage(64, 48, 40, 5);
+    const order = luminanceOrder(q);
+    expect([...order].sort((a, b) => a - b)).toEqual([...Array(40).keys()]);
+    for (let i = 0; i < 5; i++) expect(order[i]).toBeLessThan(5);
+    const r = reorderPalette(q, order);
+    for (let p = 0; p < q.indices.length; p++) {
+      const a = (q.indices[p] as number) * 4;
+      const b = (r.indices[p] as number) * 4;
+      expect([...r.palette.subarray(b, b + 4)]).toEqual([...q.palette.subarray(a, a + 4)]);
+    }
+    await expectExactPixels(await encodePalettePng(r), q);
   });
 
   it('filter none writes filter byte 0 on every row', async () => {
     const q = makeImage(50, 20, 16);
-    const png = await encodePalettePng(q, { level: 1 });
+    const png = await encodePalettePng(q, { effort: 1 });
     const idat = pngChunks(png).find((c) => c.type === 'IDAT');
     const raw = inflateSync(idat?.data ?? Buffer.alloc(0));
     const stride = 1 + Math.ceil((50 * 4) / 8);
@@ -172,6 +173,6 @@ describe('encodePalettePng', () => {
     await expect(encodePalettePng({ ...q, palette: q.palette.subarray(0, 8) })).rejects.toThrow(
       /palette/,
     );
-    await expect(encodePalettePng(q, { level: 10 })).rejects.toThrow(/level .*got 10/);
+    await expect(encodePalettePng(q, { effort: 6 })).rejects.toThrow(/effort .*got 6/);
   });
 });

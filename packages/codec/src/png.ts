@@ -1,8 +1,7 @@
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
+import { zlibCompress } from '@kpress/deflate';
 import { crc32 } from './crc32.js';
-
-const deflate = promisify(zlib.deflate);
+import { effortPlan } from './effort.js';
+import { luminanceOrder, reorderPalette } from './palette-order.js';
 
 /** What the encoder needs from a quantization result. */
 export interface PaletteImage {
@@ -20,11 +19,10 @@ export interface PaletteImage {
 
 export interface EncodePngOptions {
   /**
-   * zlib deflate level 0..9. Default: {@link defaultDeflateLevel} of the pixel count, 9 up to
-   * 1 MP and 8 above (measured on the sample photos and a 12 MP photo at k = 16/64/256: level 8
-   * is 0.1-1% larger than 9 in 45-70% of the time; levels 6-7 lose 3-10% at 12 MP).
+   * Encoding effort 1 (fastest) .. 5 (smallest), see effort.ts. It changes
+   * the bytes, never the pixels. Default 3 (libdeflate level 10).
    */
-  level?: number;
+  effort?: number;
   /**
    * Text chunks written before the image data: `tEXt` for Latin-1 keywords
    * with Latin-1 text (such as `Software`), `iTXt` (UTF-8, uncompressed)
@@ -62,19 +60,6 @@ export function textChunk(keyword: string, text: string, international = false):
   // keyword, 0, compression flag 0, method 0, language "" 0, translated keyword "" 0, UTF-8 text
   const head = Buffer.from([0, 0, 0, 0, 0]);
   return chunk('iTXt', Buffer.concat([key, head, Buffer.from(text, 'utf8')]));
-}
-
-/** Images up to this many pixels get deflate level 9 by default, larger ones 8. */
-export const LEVEL9_MAX_PIXELS = 1_000_000;
-
-/**
- * The default deflate level for an image of `pixels` pixels: 9 up to LEVEL9_MAX_PIXELS, where it
- * costs a few tens of ms, else 8. Measured (deflate ms, bytes) on a 12 MP photo at k=16:
- * level 9 994 ms 697,949 B; level 8 466 ms 705,067 B; level 7 150 ms 735,697 B; at k=256:
- * 1493 ms 2,429,077 B; 1194 ms 2,434,081 B; 442 ms 2,479,477 B.
- */
-export function defaultDeflateLevel(pixels: number): number {
-  return pixels <= LEVEL9_MAX_PIXELS ? 9 : 8;
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -157,30 +142,61 @@ function packRow(
  * None is what oxipng picks for indexed images too; the per-row adaptive
  * filter measured larger on palette images and was removed (see README).
  */
-function scanlines(q: PaletteImage, depth: number): Uint8Array {
-  const stride = Math.ceil((q.width * depth) / 8);
-  const raw = new Uint8Array((stride + 1) * q.height);
-  for (let y = 0; y < q.height; y++)
-    packRow(q.indices, y * q.width, q.width, depth, raw, y * (stride + 1) + 1);
+function scanlines(indices: Uint8Array, width: number, height: number, depth: number): Uint8Array {
+  const stride = Math.ceil((width * depth) / 8);
+  const raw = new Uint8Array((stride + 1) * height);
+  for (let y = 0; y < height; y++)
+    packRow(indices, y * width, width, depth, raw, y * (stride + 1) + 1);
   return raw;
+}
+
+/** One way of writing the image: palette order, bit depth and the IDAT it gives. */
+interface Encoding {
+  q: PaletteImage;
+  depth: number;
+  idat: Buffer;
+}
+
+function encodeOne(q: PaletteImage, depth: number, level: number): Encoding {
+  return { q, depth, idat: zlibCompress(scanlines(q.indices, q.width, q.height, depth), level) };
+}
+
+/**
+ * The IDAT of `q` at `effort`: one encoding, or (effort 5) the smallest of
+ * the packed and 8-bit depths, each with the palette as given and in
+ * luminance order. Synchronous: the deflate runs on the calling thread.
+ */
+function smallestEncoding(q: PaletteImage, effort: number | undefined): Encoding {
+  const plan = effortPlan(effort);
+  const packed = bitDepthFor(q.colors);
+  let best = encodeOne(q, packed, plan.level);
+  if (!plan.search) return best;
+  const orders = [q, reorderPalette(q, luminanceOrder(q))];
+  for (const candidate of orders) {
+    for (const depth of packed === 8 ? [8] : [packed, 8]) {
+      if (candidate === q && depth === packed) continue;
+      const e = encodeOne(candidate, depth, plan.level);
+      if (e.idat.length < best.idat.length) best = e;
+    }
+  }
+  return best;
 }
 
 /**
  * Writes an indexed-colour (type 3) PNG holding exactly `q.palette`'s first
  * `q.colors` entries and `q.indices`: no second quantization, no dithering.
- * Bit depth is the smallest of 1/2/4/8 that holds `colors`; tRNS is written
- * only when `hasAlpha`, up to the last non-opaque entry.
+ * Bit depth is the smallest of 1/2/4/8 that holds `colors` (effort 5 may
+ * choose 8, or a reordered palette, where that deflates smaller: the pixels
+ * are the same); tRNS is written only when `hasAlpha`, up to the last
+ * non-opaque entry. The deflate is libdeflate's (zlib where the addon cannot
+ * load), synchronous on the calling thread.
  */
 export async function encodePalettePng(
-  q: PaletteImage,
+  image: PaletteImage,
   options: EncodePngOptions = {},
 ): Promise<Buffer> {
-  const level =
-    options.level === undefined
-      ? defaultDeflateLevel(q.width * q.height)
-      : checkInt('level', options.level, 0, 9);
-  validate(q);
-  const depth = bitDepthFor(q.colors);
+  validate(image);
+  const { q, depth, idat } = smallestEncoding(image, options.effort);
 
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(q.width, 0);
@@ -212,9 +228,6 @@ export async function encodePalettePng(
     parts.push(textChunk('XML:com.adobe.xmp', Buffer.from(options.xmp).toString('utf8'), true));
   }
   if (options.exif !== undefined) parts.push(chunk('eXIf', options.exif));
-  // memLevel 8 (zlib's default): measured 0.3-1% smaller than 9 on the sample photos at
-  // k = 16/64/256 and within 0.05% at 12 MP; strategy Z_FILTERED was 1-11% larger.
-  const idat = await deflate(scanlines(q, depth), { level, memLevel: 8 });
   parts.push(chunk('IDAT', idat), chunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }

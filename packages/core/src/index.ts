@@ -12,6 +12,7 @@ export { remapToPixels } from './remap.js';
 export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
 export {
   COLORS,
+  EFFORT,
   InvalidOptionError,
   integerRule,
   invalidOption,

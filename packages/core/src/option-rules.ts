@@ -1,5 +1,5 @@
 /**
- * The one rule of each option a user sets (`colors`, `seed`, `quality`):
+ * The one rule of each option a user sets (`colors`, `seed`, `quality`, `effort`):
  * what it accepts, its default and its message. Every layer checks through
  * these: the k-means, the codec, the CLI flags, the job schema and
  * `batch.json`, so a value one of them accepts, all accept, and a refusal
@@ -122,5 +122,18 @@ export const QUALITY = rule(
   (v) => v > 0 && v <= 100,
 );
 
+/**
+ * PNG encoding effort, 1 (fastest) to 5 (smallest); default 3. It changes
+ * only how the palette PNG is deflated, never its pixels: every effort
+ * decodes to the same image with the same PSNR. The levels, measured, are
+ * in @kpress/codec's effort.ts.
+ */
+export const EFFORT = integerRule('effort', 1, 5, 3);
+
 /** Every option rule, by name. */
-export const OPTION_RULES = { colors: COLORS, seed: SEED, quality: QUALITY } as const;
+export const OPTION_RULES = {
+  colors: COLORS,
+  seed: SEED,
+  quality: QUALITY,
+  effort: EFFORT,
+} as const;

@@ -1,4 +1,4 @@
-import { COLORS, QUALITY, SEED } from '@kpress/core';
+import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
 import { optionSchema } from '@kpress/config';
 import { z } from 'zod';
 import { BATCH_ID_PATTERN } from './job-ids.js';
@@ -34,6 +34,8 @@ export const CompressJobSchema = z.object({
   seed: optionSchema(SEED),
   /** Drop the source's EXIF, XMP and text chunks from the output (`--strip-metadata`). */
   stripMetadata: z.boolean().optional(),
+  /** PNG encoding effort (rule: @kpress/core EFFORT); absent: the default, 3. */
+  effort: optionSchema(EFFORT).optional(),
 });
 export type CompressJob = z.infer<typeof CompressJobSchema>;
 

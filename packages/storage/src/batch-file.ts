@@ -2,7 +2,7 @@
  * `<dest>_kpress/<batch>/batch.json` (written by enqueue before any job) and
  * `listing.json` (written when the listing has ended).
  */
-import { COLORS, QUALITY, SEED } from '@kpress/core';
+import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
 import { optionSchema } from '@kpress/config';
 import { z } from 'zod';
 
@@ -13,19 +13,25 @@ export const BatchOptionsSchema = z.object({
   seed: optionSchema(SEED),
   /** Drop the source's EXIF, XMP and text chunks from the outputs (`--strip-metadata`). */
   stripMetadata: z.boolean().optional(),
+  /** PNG encoding effort (`--effort`); absent (batches from before it existed): the default, 3. */
+  effort: optionSchema(EFFORT).optional(),
 });
 export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
 
-/** Whether two sets of image options make the same outputs (an absent stripMetadata is false). */
-export function sameBatchOptions(
-  a: Pick<BatchOptions, 'colors' | 'seed' | 'quality' | 'stripMetadata'>,
-  b: Pick<BatchOptions, 'colors' | 'seed' | 'quality' | 'stripMetadata'>,
-): boolean {
+type OutputOptions = Pick<BatchOptions, 'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort'>;
+
+/**
+ * Whether two sets of image options make the same outputs, byte for byte
+ * (an absent stripMetadata is false, an absent effort the default). Effort
+ * counts: it changes the bytes, though never the pixels.
+ */
+export function sameBatchOptions(a: OutputOptions, b: OutputOptions): boolean {
   return (
     a.colors === b.colors &&
     a.seed === b.seed &&
     a.quality === b.quality &&
-    (a.stripMetadata === true) === (b.stripMetadata === true)
+    (a.stripMetadata === true) === (b.stripMetadata === true) &&
+    (a.effort ?? EFFORT.default) === (b.effort ?? EFFORT.default)
   );
 }
 
@@ -33,7 +39,8 @@ export function sameBatchOptions(
 export function describeBatch(b: Pick<BatchFile, 'source' | 'dest' | 'options'>): string {
   const q = b.options.quality === undefined ? '' : ` --quality ${b.options.quality}`;
   const strip = b.options.stripMetadata === true ? ' --strip-metadata' : '';
-  return `${b.source} -> ${b.dest} --colors ${b.options.colors} --seed ${b.options.seed}${q}${strip}`;
+  const effort = ` --effort ${b.options.effort ?? EFFORT.default}`;
+  return `${b.source} -> ${b.dest} --colors ${b.options.colors} --seed ${b.options.seed}${q}${effort}${strip}`;
 }
 
 export const BatchFileSchema = z.object({

@@ -1,10 +1,19 @@
 // What one benchmark run reports; shared by the runner (child) and main (parent).
 
-/** 'kpress-level6': kpress with zlib level 6 instead of the default 9 (speed/size trade-off). */
+/**
+ * 'kpress' is the default effort (3); 'kpress-effortN' the other efforts; 'kpress-zlib' the
+ * default effort with the addon switched off (KPRESS_DEFLATE=zlib: zlib level 9, the encoder
+ * this replaced). 'sharp' is sharp's palette PNG at its default effort 7, 'sharp-effort1' at 1.
+ */
 export type SystemName =
   | 'kpress'
-  | 'kpress-level6'
+  | 'kpress-effort1'
+  | 'kpress-effort2'
+  | 'kpress-effort4'
+  | 'kpress-effort5'
+  | 'kpress-zlib'
   | 'sharp'
+  | 'sharp-effort1'
   | 'pngquant'
   | 'full-lloyd'
   | 'textbook';
@@ -34,6 +43,8 @@ export interface RunResult {
   megapixels: number;
   /** Median end-to-end ms: encoded bytes in, PNG bytes out (NaN when not applicable). */
   endToEndMs: number;
+  /** Median CPU ms (user + system, every thread of the process) of one end-to-end run (NaN when not applicable). */
+  cpuMs: number;
   /** Median ms of quantize + map alone (NaN when the system does not expose it). */
   quantizeMs: number;
   psnr: number;
@@ -60,6 +71,7 @@ export function parseRunResult(line: string): RunResult {
   const raw = JSON.parse(line) as Record<string, unknown>;
   for (const key of [
     'endToEndMs',
+    'cpuMs',
     'quantizeMs',
     'psnr',
     'bytes',

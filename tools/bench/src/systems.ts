@@ -41,16 +41,24 @@ async function psnrOfPng(
   };
 }
 
-async function timed<T>(reps: number, fn: () => Promise<T> | T): Promise<{ ms: number; last: T }> {
+async function timed<T>(
+  reps: number,
+  fn: () => Promise<T> | T,
+): Promise<{ ms: number; cpuMs: number; last: T }> {
   const times: number[] = [];
+  const cpu: number[] = [];
   let last: T | undefined;
   for (let i = 0; i < reps; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
+    // no forced GC before a run: measured, a gc() there doubles kpress's next quantize
+    // (astronaut.png k=16: 41 ms without, 85 ms with), which a worker never sees
+    const c = process.cpuUsage();
     const t = performance.now();
     last = await fn();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { ms: median(times), last: last as T };
+  return { ms: median(times), cpuMs: median(cpu), last: last as T };
 }
 
 /**
@@ -100,11 +108,12 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
     extrapolated: false,
   };
   /** Figures of an encoder seen only from outside (sharp, pngquant): its PNG checked against the source. */
-  const encoderResult = async (run: { ms: number; last: Buffer }) => {
+  const encoderResult = async (run: { ms: number; cpuMs: number; last: Buffer }) => {
     const check = await psnrOfPng(src, run.last);
     return {
       ...base,
       endToEndMs: run.ms,
+      cpuMs: run.cpuMs,
       quantizeMs: Number.NaN,
       psnr: check.psnr,
       bytes: run.last.length,
@@ -114,13 +123,18 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
   const k = spec.colors;
   switch (spec.system) {
     case 'kpress':
-    case 'kpress-level6': {
-      // kpress: the codec's default deflate level (9 up to 1 MP, 8 above).
-      const level = spec.system === 'kpress' ? undefined : 6;
-      await warmUp(() => compressImage(bytes, { colors: k, seed: 1, level }));
+    case 'kpress-zlib':
+    case 'kpress-effort1':
+    case 'kpress-effort2':
+    case 'kpress-effort4':
+    case 'kpress-effort5': {
+      // kpress and kpress-zlib: the default effort (3); kpress-zlib runs with KPRESS_DEFLATE=zlib.
+      const effort = /effort(\d)$/.exec(spec.system)?.[1];
+      const options = { colors: k, seed: 1, ...(effort ? { effort: Number(effort) } : {}) };
+      await warmUp(() => compressImage(bytes, options));
       const quantizeTimes: number[] = [];
       const run = await timed(spec.reps, async () => {
-        const r = await compressImage(bytes, { colors: k, seed: 1, level });
+        const r = await compressImage(bytes, options);
         quantizeTimes.push(r.timings.quantizeMs);
         return r;
       });
@@ -128,6 +142,7 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
       return {
         ...base,
         endToEndMs: run.ms,
+        cpuMs: run.cpuMs,
         quantizeMs: median(quantizeTimes),
         psnr: run.last.psnr,
         bytes: run.last.png.length,
@@ -135,9 +150,11 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
         iterations: run.last.iterations,
       };
     }
-    case 'sharp': {
+    case 'sharp':
+    case 'sharp-effort1': {
+      const effort = spec.system === 'sharp' ? 7 : 1;
       const encode = () =>
-        sharp(bytes).autoOrient().png({ palette: true, colours: k, dither: 0 }).toBuffer();
+        sharp(bytes).autoOrient().png({ palette: true, colours: k, dither: 0, effort }).toBuffer();
       await warmUp(encode);
       return encoderResult(await timed(spec.reps, encode));
     }
@@ -167,6 +184,7 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
       return {
         ...base,
         endToEndMs: Number.NaN,
+        cpuMs: Number.NaN,
         quantizeMs: run.ms,
         psnr: run.last.psnr,
         bytes: Number.NaN,
@@ -184,6 +202,7 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
         return {
           ...base,
           endToEndMs: Number.NaN,
+          cpuMs: Number.NaN,
           quantizeMs: run.ms,
           psnr: run.last.psnr,
           bytes: Number.NaN,
@@ -199,6 +218,7 @@ export async function runSystem(spec: RunSpec): Promise<SystemResult> {
       return {
         ...base,
         endToEndMs: Number.NaN,
+        cpuMs: Number.NaN,
         quantizeMs: one.ms + (to - 1) * perIteration,
         psnr: Number.NaN,
         bytes: Number.NaN,

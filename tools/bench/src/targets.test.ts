@@ -9,6 +9,7 @@ function run(system: SystemName, image: string, colors: number, f: Partial<RunRe
     colors,
     megapixels: image === 'big' ? 12 : 0.25,
     endToEndMs: 100,
+    cpuMs: 100,
     quantizeMs: 100,
     psnr: 30,
     bytes: 1000,

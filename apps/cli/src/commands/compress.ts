@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
-import { CodecError, compressImage } from '@kpress/codec';
+import { CodecError, compressImage, deflateBackend } from '@kpress/codec';
 import { KPRESS_VERSION } from '@kpress/config';
 import type { Command } from 'commander';
-import { CliError } from '@kpress/cli-kit';
+import { CliError, say } from '@kpress/cli-kit';
 import { addImageOptions } from '../image-options.js';
 
 /** What `compress --json` prints: the manifest row shape for one local file. */
@@ -35,6 +35,7 @@ interface CompressFlags {
   colors: number;
   quality?: number;
   seed: number;
+  effort: number;
   json?: boolean;
   stripMetadata?: boolean;
 }
@@ -50,6 +51,7 @@ and the reason), 2 usage error.
 Examples:
   $ kpress compress photo.jpg photo.png
   $ kpress compress photo.jpg photo.png --colors 64 --seed 7
+  $ kpress compress photo.jpg photo.png --effort 5     # smallest file, ~4x the encode CPU
   $ kpress compress scan.tiff scan.png --quality 38 --json`;
 
 function formatBytes(n: number): string {
@@ -98,11 +100,14 @@ export async function runCompress(
   } catch (err) {
     throw new CliError(`${input}: ${ioReason(err)}`, 1, { cause: err });
   }
+  const deflate = deflateBackend();
+  if (deflate.name === 'zlib') say(`deflating with zlib (larger files, slower): ${deflate.reason}`);
   let result: Awaited<ReturnType<typeof compressImage>>;
   try {
     result = await compressImage(bytes, {
       colors: flags.colors,
       seed: flags.seed,
+      effort: flags.effort,
       keepMetadata: flags.stripMetadata !== true,
       provenance: {
         software: `kpress ${KPRESS_VERSION}`,
@@ -112,6 +117,7 @@ export async function runCompress(
           colors: flags.colors,
           seed: flags.seed,
           ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+          effort: flags.effort,
           kpressVersion: KPRESS_VERSION,
         },
       },

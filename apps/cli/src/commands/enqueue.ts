@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from '@kpress/config';
-import { createProgressView, enqueue, waitForBatch } from '@kpress/producer';
 import type { Command } from 'commander';
 import { CliError } from '@kpress/cli-kit';
 import { addImageOptions } from '../image-options.js';
@@ -9,6 +8,7 @@ interface EnqueueFlags {
   colors: number;
   quality?: number;
   seed: number;
+  effort: number;
   batch?: string;
   wait?: boolean;
   json?: boolean;
@@ -62,13 +62,16 @@ export function register(program: Command): void {
         if (err instanceof ConfigError) throw new CliError(line(err));
         throw err;
       }
-      let result: Awaited<ReturnType<typeof enqueue>>;
+      // loaded when used: `kpress compress` and `--help` start without the S3 and queue clients
+      const producer = await import('@kpress/producer');
+      let result: Awaited<ReturnType<typeof producer.enqueue>>;
       try {
-        result = await enqueue({
+        result = await producer.enqueue({
           source,
           dest: flags.dest,
           colors: flags.colors,
           seed: flags.seed,
+          effort: flags.effort,
           ...(flags.quality === undefined ? {} : { quality: flags.quality }),
           ...(flags.stripMetadata === true ? { stripMetadata: true } : {}),
           ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
@@ -88,13 +91,15 @@ export function register(program: Command): void {
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      const view = createProgressView();
-      const summary = await waitForBatch({
-        dest: result.dest,
-        batchId: result.batchId,
-        config,
-        onProgress: (p) => view.update(p),
-      }).finally(() => view.stop());
+      const view = producer.createProgressView();
+      const summary = await producer
+        .waitForBatch({
+          dest: result.dest,
+          batchId: result.batchId,
+          config,
+          onProgress: (p) => view.update(p),
+        })
+        .finally(() => view.stop());
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return;

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@kpress/config';
-import { REPORT_FORMATS, type ReportFormat, writeReport } from '@kpress/producer';
+import { REPORT_FORMATS, type ReportFormat } from '@kpress/producer/report-formats';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '@kpress/cli-kit';
 
@@ -34,6 +34,8 @@ export function register(program: Command): void {
     .action(async (dest: string, flags: { batch: string; format: ReportFormat }) => {
       try {
         const config = loadConfig(process.env);
+        // loaded when used: other commands start without the S3 client
+        const { writeReport } = await import('@kpress/producer');
         await writeReport({
           dest,
           batchId: flags.batch,

@@ -1,4 +1,3 @@
-import { problemLine, verifyBatch } from '@kpress/producer';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CliError, loadCliConfig, say } from '@kpress/cli-kit';
@@ -45,6 +44,8 @@ export function register(program: Command): void {
             )
           : undefined;
       let started = false;
+      // loaded when used: other commands start without the S3 client
+      const { problemLine, verifyBatch } = await import('@kpress/producer');
       let result: Awaited<ReturnType<typeof verifyBatch>>;
       try {
         result = await verifyBatch({

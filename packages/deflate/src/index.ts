@@ -1,0 +1,1 @@
+export { type DeflateBackend, deflateBackend, MAX_LEVEL, zlibCompress } from './backend.js';
