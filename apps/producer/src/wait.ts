@@ -49,8 +49,11 @@ export interface WaitProgress {
 
 /** `kpress enqueue ...` that resumes the batch described by batch.json. */
 export function rerunCommand(batch: Pick<BatchFile, 'batchId' | 'source' | 'dest' | 'options'>) {
-  const q = batch.options.quality === undefined ? '' : ` --quality ${batch.options.quality}`;
-  return `kpress enqueue ${batch.source} --dest ${batch.dest} --batch ${batch.batchId} --colors ${batch.options.colors} --seed ${batch.options.seed}${q} --wait`;
+  const o = batch.options;
+  const q = o.quality === undefined ? '' : ` --quality ${o.quality}`;
+  const e = o.effort === undefined ? '' : ` --effort ${o.effort}`;
+  const strip = o.stripMetadata === true ? ' --strip-metadata' : '';
+  return `kpress enqueue ${batch.source} --dest ${batch.dest} --batch ${batch.batchId} --colors ${o.colors} --seed ${o.seed}${q}${e}${strip} --wait`;
 }
 
 const isNoSuchKey = (err: unknown) => err instanceof StorageError && err.code === 'NoSuchKey';
@@ -141,6 +144,9 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
             colors: batch.options.colors,
             seed: batch.options.seed,
             ...(batch.options.quality === undefined ? {} : { quality: batch.options.quality }),
+            // every option of batch.json, or the re-enqueue is refused as another batch's
+            ...(batch.options.effort === undefined ? {} : { effort: batch.options.effort }),
+            ...(batch.options.stripMetadata === true ? { stripMetadata: true } : {}),
             config,
             logger: logger.child({ reenqueue: reenqueues }),
           });
