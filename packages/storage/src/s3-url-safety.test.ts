@@ -45,18 +45,20 @@ describe('overlap on normalised prefixes', () => {
 });
 
 describe('batch options', () => {
-  it('compare with an absent stripMetadata as false, and describe as the command line', async () => {
+  it('compare with an absent stripMetadata as false and an absent effort as 3, and describe as the command line', async () => {
     const { describeBatch, sameBatchOptions } = await import('./batch-file.js');
     const o = { colors: 16, seed: 1 };
     expect(sameBatchOptions(o, { ...o, stripMetadata: false })).toBe(true);
     expect(sameBatchOptions(o, { ...o, stripMetadata: true })).toBe(false);
     expect(sameBatchOptions(o, { ...o, quality: 40 })).toBe(false);
+    expect(sameBatchOptions(o, { ...o, effort: 3 })).toBe(true);
+    expect(sameBatchOptions(o, { ...o, effort: 5 })).toBe(false);
     expect(
       describeBatch({
         source: 's3://a/x/',
         dest: 's3://b/y/',
         options: { ...o, stripMetadata: true },
       }),
-    ).toBe('s3://a/x/ -> s3://b/y/ --colors 16 --seed 1 --strip-metadata');
+    ).toBe('s3://a/x/ -> s3://b/y/ --colors 16 --seed 1 --effort 3 --strip-metadata');
   });
 });
