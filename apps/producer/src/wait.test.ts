@@ -121,7 +121,7 @@ describe.each(testS3Kinds())('wait on %s', (kind) => {
         expect(err).toBeInstanceOf(Error);
         expect(err?.message).toContain('after 1 automatic re-enqueue(s); gave up');
         expect(err?.message).toContain(
-          'kpress enqueue s3://src/lost/ --dest s3://dst/lost/ --batch lost1 --colors 16 --seed 1 --wait',
+          'kpress enqueue s3://src/lost/ --dest s3://dst/lost/ --batch lost1 --colors 16 --seed 1 --effort 3 --wait',
         );
       } finally {
         await queue.obliterate({ force: true }).catch(() => {});
