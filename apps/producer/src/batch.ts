@@ -12,7 +12,7 @@ import {
 
 /** `listing.json`: written when the listing has ended. */
 export function listingKey(destPrefix: string, batchId: string): string {
-  return batchFileKeys(destPrefix, batchId).batch.replace(/batch\.json$/, 'listing.json');
+  return batchFileKeys(destPrefix, batchId).listing;
 }
 
 /**

@@ -156,7 +156,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
 
     const tracker = new BatchTracker(redis, config.queueName);
     await tracker.unmarkListed(batchId);
-    const counts: ListingCounts = { total: 0, skipped: 0 };
+    const counts: ListingCounts = { total: 0, skipped: 0, boundaries: [] };
     let paused = false;
     const progress = (enqueued: number) =>
       options.onProgress?.({
@@ -187,6 +187,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
           destPrefix: dest.prefix,
         },
         counts,
+        config.finalizeRangeKeys,
       ),
       {
         queue,
@@ -210,6 +211,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
       total: counts.total,
       enqueued: result.enqueued,
       finishedAt: new Date().toISOString(),
+      rangeBoundaries: counts.boundaries,
     });
     await tracker.markListed(batchId);
     // one pipeline per ~1,000 pending ids (not one getJobState round trip each)

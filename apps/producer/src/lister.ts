@@ -11,6 +11,8 @@ export interface ListingCounts {
   total: number;
   /** Of those, how many had a record already (skipped). */
   skipped: number;
+  /** Relative keys where the finalize cuts its ranges: the last key of every `rangeKeys` listed. */
+  boundaries: string[];
 }
 
 /**
@@ -22,9 +24,12 @@ export async function* sourcesToEnqueue(
   storage: Storage,
   loc: BatchLocation,
   counts: ListingCounts,
+  /** Source keys per finalize range. Default: no boundaries. */
+  rangeKeys = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<ObjectEntry> {
   for await (const s of sourcesWithRecords(storage, loc)) {
     counts.total++;
+    if (counts.total % rangeKeys === 0) counts.boundaries.push(s.rel);
     if (s.record === undefined) yield s.source;
     else counts.skipped++;
   }

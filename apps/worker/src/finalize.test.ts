@@ -1,24 +1,38 @@
 /**
- * finalizeBatch against RGW and s3rver and Redis (no worker processes): a source
- * without a record is queued again under a new round; once every source has
- * a record the manifests hold exactly one row per source; after the last
- * round, still-missing sources become failed rows.
+ * The finalize's three steps against RGW and s3rver and Redis, run in this
+ * process one job at a time (no worker processes): a source without a
+ * record is queued again under a new round; once every source has a record
+ * the manifests hold exactly one row per source, and cut into many ranges
+ * they are byte for byte what one range writes; a stale or early finalize
+ * changes nothing; after the last round, still-missing sources become failed
+ * rows, but a record that appeared meanwhile is kept.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createLogger, createRedis, loadConfig } from '@kpress/config';
 import { type ManifestRow, parseRow } from '@kpress/manifest';
-import { BatchTracker, createQueue, jobIdFor, type KpressQueue } from '@kpress/queue';
-import { Storage } from '@kpress/storage';
+import {
+  assembleJobId,
+  BatchTracker,
+  createQueue,
+  finalizeJobId,
+  finalizePartJobId,
+  jobIdFor,
+  type KpressQueue,
+  parseFinalizeAssembleJob,
+  parseFinalizeJob,
+  parseFinalizePartJob,
+} from '@kpress/queue';
+import { finalizeWorkPrefix, Storage } from '@kpress/storage';
 import {
   redisUrl,
   type S3Server,
   startS3Server,
+  testS3Kinds,
   uniqueQueueName,
   uploadFixtures,
-  testS3Kinds,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finalizeBatch } from './finalize.js';
+import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { recordKeyOf, writeRecord } from './record.js';
 
 describe.each(testS3Kinds())('finalize on %s', (kind) => {
@@ -27,6 +41,7 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
   let queue: KpressQueue;
   let redis: ReturnType<typeof createRedis>;
   let tracker: BatchTracker;
+  let ctx: FinalizeContext;
   const queueName = uniqueQueueName('kpress-finalize');
   const logger = createLogger({ level: 'silent' });
 
@@ -37,6 +52,7 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
     queue = createQueue(config);
     redis = createRedis(config.redisUrl);
     tracker = new BatchTracker(redis, queueName);
+    ctx = { storage, queue, tracker, logger };
   });
 
   afterAll(async () => {
@@ -58,7 +74,7 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
       colors: null,
       psnr: null,
       ms: 1,
-      error: 'not an image',
+      error: `not an image: ${key}`,
     };
   }
 
@@ -67,78 +83,183 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
     return (r.Body as { transformToString(): Promise<string> }).transformToString();
   }
 
-  describe('finalizeBatch', () => {
-    it('re-queues sources without a record, then writes one row per source', async () => {
-      const batchId = 'fin-a';
-      const data = { batchId, source: 's3://fin-src/a/', dest: 's3://fin-dst/a-out/' };
-      const keys = await uploadFixtures(s3.client, 'fin-src', 'a/', {
-        x: 'x',
-        'y z': 'y',
-        'é+%': 'z',
-      });
-      await storage.putJson('fin-dst', `a-out/_kpress/${batchId}/batch.json`, {
-        version: 1,
-        batchId,
-        source: data.source,
-        dest: data.dest,
-        options: { colors: 16, seed: 1 },
-        createdAt: '2026-01-01T00:00:00.000Z',
-      });
-      const [first, ...rest] = keys as [string, ...string[]];
-      await writeRecord(
-        storage,
-        'fin-dst',
-        recordKeyOf(first, 'a/', 'a-out/', batchId),
-        row(first),
-      );
-
-      const ctx = { storage, queue, tracker, logger };
-      const r1 = await finalizeBatch(data, ctx);
-      expect(r1).toEqual({ kind: 'requeued', round: 1, missing: 2 });
-      for (const key of rest) {
-        expect(await queue.getJobState(`${jobIdFor(batchId, key)}.r1`)).toBe('waiting');
-      }
-      expect(await tracker.pending(batchId)).toBe(2);
-      expect(await storage.exists('fin-dst', `a-out/_kpress/${batchId}/summary.json`)).toBe(false);
-
-      for (const key of rest) {
-        await writeRecord(storage, 'fin-dst', recordKeyOf(key, 'a/', 'a-out/', batchId), row(key));
-      }
-      const r2 = await finalizeBatch(data, ctx);
-      expect(r2).toEqual({ kind: 'written', total: 3 });
-      const lines = (await text(`a-out/_kpress/${batchId}/manifest.jsonl`)).trimEnd().split('\n');
-      expect(lines.map((l) => parseRow(l).key)).toEqual(keys);
-      const summary = JSON.parse(await text(`a-out/_kpress/${batchId}/summary.json`));
-      expect(summary.counts).toEqual({
-        total: 3,
-        compressed: 0,
-        keptOriginal: 0,
-        failed: 3,
-        sourceDeleted: 0,
-      });
-      expect(await finalizeBatch(data, ctx)).toEqual({ kind: 'already-done' });
+  async function newBatch(batchId: string, name: string, files: Record<string, string>) {
+    const data = { batchId, source: `s3://fin-src/${name}/`, dest: `s3://fin-dst/${name}-out/` };
+    const keys = await uploadFixtures(s3.client, 'fin-src', `${name}/`, files);
+    await storage.putJson('fin-dst', `${name}-out/_kpress/${batchId}/batch.json`, {
+      version: 1,
+      batchId,
+      source: data.source,
+      dest: data.dest,
+      options: { colors: 16, seed: 1 },
+      createdAt: '2026-01-01T00:00:00.000Z',
     });
+    await tracker.markListed(batchId);
+    return {
+      data,
+      keys,
+      record: (key: string) => recordKeyOf(key, `${name}/`, `${name}-out/`, batchId),
+    };
+  }
 
-    it('after the last round, gives a failed row to each source still without a record', async () => {
-      const batchId = 'fin-b';
-      const data = { batchId, source: 's3://fin-src/b/', dest: 's3://fin-dst/b-out/' };
-      const keys = await uploadFixtures(s3.client, 'fin-src', 'b/', { lost: 'q' });
-      await storage.putJson('fin-dst', `b-out/_kpress/${batchId}/batch.json`, {
-        version: 1,
-        batchId,
-        source: data.source,
-        dest: data.dest,
-        options: { colors: 16, seed: 1 },
-        createdAt: '2026-01-01T00:00:00.000Z',
-      });
-      const ctx = { storage, queue, tracker, logger, maxRounds: 0 };
-      const r1 = await finalizeBatch(data, ctx);
-      expect(r1.kind).toBe('requeued');
-      const r2 = await finalizeBatch(data, ctx);
-      expect(r2).toEqual({ kind: 'written', total: 1 });
-      const [line] = (await text(`b-out/_kpress/${batchId}/manifest.jsonl`)).trimEnd().split('\n');
-      expect(parseRow(line as string)).toMatchObject({ key: keys[0], status: 'failed' });
-      expect(parseRow(line as string).error).toMatch(/no result after 1 round of attempts/);
+  /**
+   * Runs the finalize job queued for the batch's round, then its parts, then the
+   * assemble, as workers would (one at a time), taking each job off the queue.
+   */
+  let lastParts = 0;
+  async function runRound(batchId: string): Promise<unknown> {
+    const round = await tracker.round(batchId);
+    const fin = await queue.getJob(finalizeJobId(batchId, round));
+    expect(fin, 'a finalize job for the round').toBeDefined();
+    await fin?.remove();
+    const r = await finalizeBatch(parseFinalizeJob(fin?.data), ctx);
+    if (r.kind !== 'dispatched') return r;
+    lastParts = r.parts;
+    for (let i = 0; i < r.parts; i++) {
+      const part = await queue.getJob(finalizePartJobId(batchId, round, i));
+      await part?.remove();
+      await finalizePart(parseFinalizePartJob(part?.data), ctx);
+    }
+    const asm = await queue.getJob(assembleJobId(batchId, round));
+    await asm?.remove();
+    return finalizeAssemble(parseFinalizeAssembleJob(asm?.data), ctx);
+  }
+
+  async function schedule(data: { batchId: string; source: string; dest: string }) {
+    const round = await tracker.round(data.batchId);
+    await queue.add('finalize', { ...data, round }, { jobId: finalizeJobId(data.batchId, round) });
+  }
+
+  it('re-queues sources without a record, then writes one row per source', async () => {
+    const { data, keys, record } = await newBatch('fin-a', 'a', { x: 'x', 'y z': 'y', 'é+%': 'z' });
+    const [first, ...rest] = keys as [string, ...string[]];
+    await writeRecord(storage, 'fin-dst', record(first), row(first));
+
+    await schedule(data);
+    expect(await runRound('fin-a')).toEqual({ kind: 'requeued', round: 1, missing: 2 });
+    for (const key of rest) {
+      expect(await queue.getJobState(`${jobIdFor('fin-a', key)}.r1`)).toBe('waiting');
+    }
+    expect(await tracker.pending('fin-a')).toBe(2);
+    expect(await storage.exists('fin-dst', 'a-out/_kpress/fin-a/summary.json')).toBe(false);
+
+    for (const key of rest) await writeRecord(storage, 'fin-dst', record(key), row(key));
+    // the round-1 jobs settle (as the worker does when it has written the record)
+    await redis.del(`kpress:${queueName}:batch:fin-a:pending`);
+    await schedule(data);
+    expect(await runRound('fin-a')).toEqual({ kind: 'written', total: 3 });
+    const lines = (await text('a-out/_kpress/fin-a/manifest.jsonl')).trimEnd().split('\n');
+    expect(lines.map((l) => parseRow(l).key)).toEqual(keys);
+    const summary = JSON.parse(await text('a-out/_kpress/fin-a/summary.json'));
+    expect(summary.counts).toMatchObject({ total: 3, failed: 3 });
+    // the parts' scratch files are gone
+    const left = [];
+    for await (const o of storage.listObjects('fin-dst', finalizeWorkPrefix('a-out/', 'fin-a')))
+      left.push(o);
+    expect(left).toEqual([]);
+    expect(await finalizeBatch({ ...data, round: 1 }, ctx)).toEqual({ kind: 'already-done' });
+  });
+
+  it('a stale or early finalize changes nothing', async () => {
+    const { data, keys, record } = await newBatch('fin-s', 's', { p: 'p', q: 'q' });
+    for (const key of keys) await writeRecord(storage, 'fin-dst', record(key), row(key));
+    // a finalize of a round the batch has left
+    await tracker.advanceRound('fin-s', 0);
+    expect(await finalizeBatch({ ...data, round: 0 }, ctx)).toEqual({
+      kind: 'stale',
+      round: 0,
+      current: 1,
     });
+    // a compare-and-set from a round that is not the current one does not move it
+    expect(await tracker.advanceRound('fin-s', 0)).toBeUndefined();
+    expect(await tracker.round('fin-s')).toBe(1);
+    // a finalize while a job is still pending
+    await tracker.addPending('fin-s', ['fin-s.job']);
+    expect(await finalizeBatch({ ...data, round: 1 }, ctx)).toEqual({ kind: 'early', pending: 1 });
+    const parts = await queue.getJob(finalizePartJobId('fin-s', 1, 0));
+    expect(parts).toBeUndefined();
+    expect(await storage.exists('fin-dst', 's-out/_kpress/fin-s/manifest.jsonl')).toBe(false);
+    // drained: it runs, and a duplicate while its parts are out does nothing
+    await tracker.settle('fin-s', 'fin-s.job');
+    expect(await finalizeBatch({ ...data, round: 1 }, ctx)).toMatchObject({
+      kind: 'dispatched',
+      parts: 1,
+    });
+    expect(await finalizeBatch({ ...data, round: 1 }, ctx)).toEqual({
+      kind: 'under-way',
+      parts: 1,
+    });
+  });
+
+  it('cut into ranges, writes byte for byte what one range writes', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 23; i++) files[`d${i % 3}/img-${String(i).padStart(2, '0')}.jpg`] = `${i}`;
+    files['ünï/çødé.png'] = 'u';
+    const { data, keys, record } = await newBatch('fin-r', 'r', files);
+    for (const key of keys) await writeRecord(storage, 'fin-dst', record(key), row(key));
+    // one range (no boundaries in listing.json)
+    await schedule(data);
+    expect(await runRound('fin-r')).toEqual({ kind: 'written', total: 24 });
+    expect(lastParts).toBe(1);
+    const names = ['manifest.jsonl', 'manifest.csv', 'manifest-sha256.txt', 'report.html'];
+    const serial = await Promise.all(names.map((n) => text(`r-out/_kpress/fin-r/${n}`)));
+    const serialSummary = JSON.parse(await text('r-out/_kpress/fin-r/summary.json'));
+
+    // again, cut every 5 keys (and at keys that have no source, which changes nothing)
+    for (const n of [...names, 'summary.json'])
+      await storage.deleteObject('fin-dst', `r-out/_kpress/fin-r/${n}`);
+    const rel = keys.map((k) => k.slice('r/'.length));
+    const boundaries = [rel[4], rel[9], 'd1/img-zz.jpg', rel[14], rel[19]].sort() as string[];
+    await storage.putJson('fin-dst', 'r-out/_kpress/fin-r/listing.json', {
+      total: 24,
+      enqueued: 24,
+      finishedAt: '2026-01-01T00:00:00.000Z',
+      rangeBoundaries: boundaries,
+    });
+    await tracker.markListed('fin-r');
+    await schedule(data);
+    expect(await runRound('fin-r')).toEqual({ kind: 'written', total: 24 });
+    expect(lastParts).toBe(6);
+    const parallel = await Promise.all(
+      names.slice(0, 3).map((n) => text(`r-out/_kpress/fin-r/${n}`)),
+    );
+    expect(parallel).toEqual(serial.slice(0, 3));
+    const summary = JSON.parse(await text('r-out/_kpress/fin-r/summary.json'));
+    expect({ ...summary, finishedAt: '' }).toEqual({ ...serialSummary, finishedAt: '' });
+    const html = await text('r-out/_kpress/fin-r/report.html');
+    const noTimes = (s: string) =>
+      s.replaceAll(summary.finishedAt, '').replaceAll(serialSummary.finishedAt, '');
+    expect(noTimes(html)).toBe(noTimes(serial[3] as string));
+  });
+
+  it('after the last round, gives a failed row to each source still without one, keeping a late record', async () => {
+    const { data, keys, record } = await newBatch('fin-b', 'b', { lost: 'q', late: 'r' });
+    const slow = { ...ctx, maxRounds: 0 };
+    const late = keys.find((k) => k.endsWith('late')) as string;
+    await schedule(data);
+    const round = await tracker.round('fin-b');
+    const fin = await queue.getJob(finalizeJobId('fin-b', round));
+    await fin?.remove();
+    const r = await finalizeBatch(parseFinalizeJob(fin?.data), slow);
+    expect(r).toMatchObject({ kind: 'dispatched', parts: 1 });
+    await finalizePart(
+      parseFinalizePartJob((await queue.getJob(finalizePartJobId('fin-b', round, 0)))?.data),
+      slow,
+    );
+    // the late job writes its record after the part saw it missing, before the give-up
+    await writeRecord(storage, 'fin-dst', record(late), { ...row(late), error: 'the real result' });
+    const asm = await queue.getJob(assembleJobId('fin-b', round));
+    expect(await finalizeAssemble(parseFinalizeAssembleJob(asm?.data), slow)).toEqual({
+      kind: 'gave-up',
+      round: 1,
+      failed: 1,
+    });
+    expect(await runRound('fin-b')).toEqual({ kind: 'written', total: 2 });
+    const rows = (await text('b-out/_kpress/fin-b/manifest.jsonl'))
+      .trimEnd()
+      .split('\n')
+      .map(parseRow);
+    expect(rows.find((x) => x.key === late)?.error).toBe('the real result');
+    expect(rows.find((x) => x.key !== late)?.error).toMatch(/no result after 1 round of attempts/);
   });
 });

@@ -1,348 +1,175 @@
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
-import { Upload } from '@aws-sdk/lib-storage';
-import { KPRESS_VERSION, type Logger } from '@kpress/config';
-import {
-  CSV_HEADER,
-  type ManifestRow,
-  type ReportSample,
-  rowChecksumLine,
-  rowToCsvLine,
-  rowToJsonLine,
-  SummaryBuilder,
-} from '@kpress/manifest';
-import { makeReportSample } from '@kpress/preview';
+/**
+ * A batch's finalize, in three kinds of job so that it scales out and cannot
+ * be lost:
+ *
+ * 1. `finalize` (this file): checks that its round is the batch's current one
+ *    and that the batch is drained (a stale or early finalize does nothing),
+ *    then queues one `finalize-part` per key range (listing.json's
+ *    boundaries);
+ * 2. `finalize-part` (finalize-part.ts), on any worker: one range's rows;
+ * 3. `finalize-assemble` (finalize-assemble.ts), after the round's last part:
+ *    joins the parts, or queues the sources that had no record again.
+ *
+ * Every step is idempotent and retried with capped backoff without end
+ * (FINALIZE_JOB_OPTIONS); rounds advance by compare-and-set.
+ */
+import type { Logger } from '@kpress/config';
 import {
   type BatchTracker,
-  enqueueSources,
+  type FinalizeAssembleJob,
   type FinalizeJob,
+  type FinalizePartJob,
   type KpressQueue,
-  roundJobId,
-  scheduleFinalize,
+  scheduleAssemble,
+  scheduleParts,
 } from '@kpress/queue';
-import { renderReportHtml } from '@kpress/report';
 import {
-  type BatchFile,
   type BatchLocation,
-  batchEntries,
   batchFileKeys,
-  type ObjectEntry,
+  ListingFileSchema,
   parseBatchFile,
   parseS3Url,
+  rangesFrom,
   type Storage,
-  sourcesWithRecords,
-  unwritableReason,
+  StorageError,
 } from '@kpress/storage';
-import { failedOutcome } from './outcome.js';
-import { readRecord, recordKeyOf, writeRecord } from './record.js';
+import { type AssembleResult, assembleBatch } from './finalize-assemble.js';
+import { writeFinalizePart } from './finalize-part.js';
 
-/** What a finalize job needs from its worker. */
+/** What the finalize jobs need from their worker. */
 export interface FinalizeContext {
   storage: Storage;
   queue: KpressQueue;
   tracker: BatchTracker;
   logger: Logger;
-  /** Record GETs in flight at once. Default 16. */
+  /** Record GETs in flight per part. Default 64 (PART_READ_CONCURRENCY). */
   readConcurrency?: number;
   /** Finalize rounds that re-queue missing sources before they are failed. Default 3. */
   maxRounds?: number;
   /** Images shown in detail in report.html. Default 12. */
   reportSamples?: number;
+  /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
+  minPartBytes?: number;
 }
 
 export type FinalizeResult =
   | { kind: 'already-done' }
-  | { kind: 'requeued'; round: number; missing: number }
-  | { kind: 'written'; total: number };
+  | { kind: 'stale'; round: number; current: number }
+  | { kind: 'early'; pending: number }
+  | { kind: 'under-way'; parts: number }
+  | { kind: 'dispatched'; round: number; parts: number };
 
-class MissingSource extends Error {
-  constructor(readonly key: string) {
-    super(`source ${JSON.stringify(key)} has no record yet`);
-  }
-}
-
-/**
- * Finishes a batch. Merges the source listing with the records listing: when
- * a source has no record, its job was lost or gave up, so the missing sources
- * are queued again under a new round (and this round ends; the last of those
- * jobs schedules the next finalize). After `maxRounds`, still-missing sources
- * get a failed record. When none is missing, streams the records into
- * manifest.jsonl and manifest.csv, then writes report.html and, last,
- * summary.json (its presence means the batch is done).
- */
-export async function finalizeBatch(
-  data: FinalizeJob,
-  ctx: FinalizeContext,
-): Promise<FinalizeResult> {
-  const log = ctx.logger.child({ batchId: data.batchId, stage: 'finalize' });
+/** The batch's location from a job's data. */
+export function locationOf(data: { batchId: string; source: string; dest: string }): BatchLocation {
   const src = parseS3Url(data.source);
   const dest = parseS3Url(data.dest);
-  const files = batchFileKeys(dest.prefix, data.batchId);
-  if (await ctx.storage.exists(dest.bucket, files.summary)) {
-    log.info('summary.json exists: batch already finalized');
-    return { kind: 'already-done' };
-  }
-  const batch = parseBatchFile(
-    await ctx.storage.getJson(dest.bucket, files.batch),
-    `s3://${dest.bucket}/${files.batch}`,
-  );
-  const loc: BatchLocation = {
+  return {
     batchId: data.batchId,
     sourceBucket: src.bucket,
     sourcePrefix: src.prefix,
     destBucket: dest.bucket,
     destPrefix: dest.prefix,
   };
+}
 
+function summaryExists(ctx: FinalizeContext, loc: BatchLocation): Promise<boolean> {
+  return ctx.storage.exists(loc.destBucket, batchFileKeys(loc.destPrefix, loc.batchId).summary);
+}
+
+/** Range boundaries recorded by the listing; none (one range) for batches from before them. */
+async function boundaries(ctx: FinalizeContext, loc: BatchLocation): Promise<string[]> {
+  const key = batchFileKeys(loc.destPrefix, loc.batchId).listing;
   try {
-    const total = await writeManifest(batch, loc, ctx, log);
-    await ctx.tracker.clear(data.batchId);
-    log.info({ total }, 'batch finalized');
-    return { kind: 'written', total };
+    return (
+      ListingFileSchema.parse(await ctx.storage.getJson(loc.destBucket, key)).rangeBoundaries ?? []
+    );
   } catch (err) {
-    if (!(err instanceof MissingSource)) throw err;
-    log.info({ firstMissing: err.key }, 'sources without a record: queuing them again');
-  }
-
-  const round = await ctx.tracker.round(data.batchId);
-  const maxRounds = ctx.maxRounds ?? 3;
-  const missing = missingSources(ctx.storage, loc);
-  if (round >= maxRounds) {
-    let n = 0;
-    for await (const source of missing) {
-      const outcome = failedOutcome(
-        { key: source.key, originalBytes: source.size },
-        `no result after ${maxRounds + 1} round${maxRounds === 0 ? '' : 's'} of attempts (the job kept failing on transient errors or was lost)`,
-      );
-      await writeRecord(
-        ctx.storage,
-        dest.bucket,
-        recordKeyOf(source.key, src.prefix, dest.prefix, data.batchId),
-        { ...outcome.row, ms: 0 },
-      );
-      n++;
-    }
-    log.warn({ failed: n, round }, 'gave up on sources without a record');
-    // every source has a record now: the next round writes the manifest
-    const next = await ctx.tracker.nextRound(data.batchId);
-    await scheduleFinalize(ctx.queue, ctx.tracker, data);
-    return { kind: 'requeued', round: next, missing: 0 };
-  }
-
-  await ctx.tracker.unmarkListed(data.batchId);
-  const next = await ctx.tracker.nextRound(data.batchId);
-  const queued = await enqueueSources(missing, {
-    queue: ctx.queue,
-    tracker: ctx.tracker,
-    template: { batchId: data.batchId, source: data.source, dest: data.dest, ...batch.options },
-    jobId: (key) => roundJobId(data.batchId, key, next),
-  });
-  await ctx.tracker.markListed(data.batchId);
-  if (await ctx.tracker.drained(data.batchId)) await scheduleFinalize(ctx.queue, ctx.tracker, data);
-  log.info({ round: next, queued }, 're-queued sources without a record');
-  return { kind: 'requeued', round: next, missing: queued };
-}
-
-/** Sources without a record that can have one (the unwritable get their row from the manifest writer). */
-async function* missingSources(storage: Storage, loc: BatchLocation): AsyncGenerator<ObjectEntry> {
-  for await (const s of sourcesWithRecords(storage, loc)) {
-    if (s.record !== undefined) continue;
-    if (unwritableReason(s.source.key, loc.sourcePrefix, loc.destPrefix, loc.batchId) !== undefined)
-      continue;
-    yield s.source;
-  }
-}
-
-/** A streamed multipart upload of text written line by line. */
-class TextUpload {
-  private readonly body = new PassThrough();
-  private readonly upload: Upload;
-  private readonly done: Promise<unknown>;
-
-  constructor(storage: Storage, bucket: string, key: string, contentType: string) {
-    this.upload = new Upload({
-      client: storage.client,
-      params: { Bucket: bucket, Key: key, Body: this.body, ContentType: contentType },
-      queueSize: 2,
-      partSize: 5 * 1024 * 1024,
-    });
-    this.done = this.upload.done();
-    // surfaced by finish(); keep it from being an unhandled rejection meanwhile
-    this.done.catch(() => {});
-  }
-
-  async write(text: string): Promise<void> {
-    if (!this.body.write(text)) await once(this.body, 'drain');
-  }
-
-  async finish(): Promise<void> {
-    this.body.end();
-    await this.done;
-  }
-
-  async abort(): Promise<void> {
-    this.body.destroy();
-    await this.upload.abort().catch(() => {});
-  }
-}
-
-/**
- * Reads the records in source order with `concurrency` GETs in flight, and
- * writes each row to the manifests. Throws MissingSource at the first source
- * without a record (the uploads are aborted).
- */
-async function writeManifest(
-  batch: BatchFile,
-  loc: BatchLocation,
-  ctx: FinalizeContext,
-  log: Logger,
-): Promise<number> {
-  const files = batchFileKeys(loc.destPrefix, loc.batchId);
-  const jsonl = new TextUpload(
-    ctx.storage,
-    loc.destBucket,
-    files.manifestJsonl,
-    'application/x-ndjson',
-  );
-  const csv = new TextUpload(
-    ctx.storage,
-    loc.destBucket,
-    files.manifestCsv,
-    'text/csv; charset=utf-8',
-  );
-  const sums = new TextUpload(
-    ctx.storage,
-    loc.destBucket,
-    files.manifestSha256,
-    'text/plain; charset=utf-8',
-  );
-  const builder = new SummaryBuilder();
-  const concurrency = ctx.readConcurrency ?? 16;
-  const window: Promise<ManifestRow>[] = [];
-  let total = 0;
-  const emit = async (row: ManifestRow) => {
-    builder.add(row);
-    await jsonl.write(rowToJsonLine(row));
-    await csv.write(rowToCsvLine(row));
-    const sum = rowChecksumLine(row, loc.destPrefix);
-    if (sum !== undefined) await sums.write(sum);
-    total++;
-  };
-  try {
-    await csv.write(CSV_HEADER);
-    let deleted = 0;
-    for await (const s of batchEntries(ctx.storage, loc)) {
-      if (s.source === undefined) {
-        // processed, then its source was deleted ("archive, then delete"): the row stays, flagged
-        deleted++;
-        const p = readRecord(ctx.storage, loc.destBucket, s.record.key).then((row) => ({
-          ...row,
-          sourceDeleted: true,
-        }));
-        p.catch(() => {});
-        window.push(p);
-      } else if (s.record === undefined) {
-        // a source with an unsafe path or keys past S3's limit cannot have a record: its row is made here
-        const tooLong = unwritableReason(
-          s.source.key,
-          loc.sourcePrefix,
-          loc.destPrefix,
-          loc.batchId,
-        );
-        if (tooLong === undefined) throw new MissingSource(s.source.key);
-        const failed = failedOutcome({ key: s.source.key, originalBytes: s.source.size }, tooLong);
-        window.push(Promise.resolve({ ...failed.row, ms: 0 }));
-      } else {
-        const p = readRecord(ctx.storage, loc.destBucket, s.record.key);
-        p.catch(() => {});
-        window.push(p);
-      }
-      if (window.length >= concurrency) await emit(await (window.shift() as Promise<ManifestRow>));
-    }
-    if (deleted > 0) {
-      log.warn(
-        { sourceDeleted: deleted },
-        `${deleted} row${deleted === 1 ? "'s source was" : "s' sources were"} deleted before the finalize: kept in the manifest with sourceDeleted true`,
-      );
-    }
-    while (window.length > 0) await emit(await (window.shift() as Promise<ManifestRow>));
-    await jsonl.finish();
-    await csv.finish();
-    await sums.finish();
-  } catch (err) {
-    await Promise.all([jsonl.abort(), csv.abort(), sums.abort()]);
+    if (err instanceof StorageError && err.code === 'NoSuchKey') return [];
     throw err;
   }
-
-  const aggregate = builder.aggregate();
-  const samples = await reportSamples(aggregate, loc, ctx, log);
-  const summary = builder.summary({
-    batchId: loc.batchId,
-    source: batch.source,
-    dest: batch.dest,
-    colors: batch.options.colors,
-    startedAt: batch.createdAt,
-    finishedAt: new Date().toISOString(),
-    kpressVersion: KPRESS_VERSION,
-  });
-  const html = renderReportHtml({ summary, aggregate, samples });
-  await ctx.storage.putObject(loc.destBucket, files.report, html, {
-    contentType: 'text/html; charset=utf-8',
-  });
-  await ctx.storage.putJson(loc.destBucket, files.summary, summary);
-  return total;
 }
 
-/** Up to `reportSamples` images in detail: the largest savings first, then others from the sample. */
-async function reportSamples(
-  aggregate: ReturnType<SummaryBuilder['aggregate']>,
-  loc: BatchLocation,
+/** Step 1: checks, then one part job per key range. */
+export async function finalizeBatch(
+  data: FinalizeJob,
   ctx: FinalizeContext,
-  log: Logger,
-): Promise<ReportSample[]> {
-  const want = ctx.reportSamples ?? 12;
-  const picked = new Map<
-    string,
-    (typeof aggregate.sample)[number] | (typeof aggregate.largestSavings)[number]
-  >();
-  for (const s of aggregate.largestSavings) if (picked.size < want) picked.set(s.key, s);
-  for (const s of aggregate.sample)
-    if (picked.size < want && !picked.has(s.key)) picked.set(s.key, s);
-  const out: ReportSample[] = [];
-  for (const s of picked.values()) {
-    try {
-      const row = await readRecord(
-        ctx.storage,
-        loc.destBucket,
-        recordKeyOf(s.key, loc.sourcePrefix, loc.destPrefix, loc.batchId),
-      );
-      const source = await ctx.storage.getObject(loc.sourceBucket, row.key, {
-        maxBytes: 64 * 1024 * 1024,
-      });
-      const output =
-        row.status === 'compressed' && row.outputKey !== null
-          ? await ctx.storage.getObject(loc.destBucket, row.outputKey, {
-              maxBytes: 64 * 1024 * 1024,
-            })
-          : null;
-      out.push(
-        await makeReportSample(
-          {
-            key: row.key,
-            outputKey: row.outputKey,
-            status: row.status,
-            originalBytes: row.originalBytes,
-            outputBytes: row.outputBytes,
-            psnr: row.psnr,
-            colors: row.colors,
-          },
-          source,
-          output,
-        ),
-      );
-    } catch (err) {
-      log.warn({ key: s.key, err: (err as Error).message }, 'report sample skipped');
-    }
+): Promise<FinalizeResult> {
+  const log = ctx.logger.child({ batchId: data.batchId, stage: 'finalize' });
+  const loc = locationOf(data);
+  if (await summaryExists(ctx, loc)) {
+    log.info('summary.json exists: batch already finalized');
+    return { kind: 'already-done' };
   }
-  return out;
+  const round = await ctx.tracker.round(data.batchId);
+  if (data.round !== undefined && data.round !== round) {
+    log.info({ round: data.round, current: round }, 'finalize of an earlier round: nothing to do');
+    return { kind: 'stale', round: data.round, current: round };
+  }
+  if (!(await ctx.tracker.drained(data.batchId))) {
+    const pending = await ctx.tracker.pending(data.batchId);
+    log.info(
+      { pending },
+      'finalize before the batch is drained: nothing to do (its last job schedules it)',
+    );
+    return { kind: 'early', pending };
+  }
+  const out = await ctx.tracker.partsPending(data.batchId);
+  if (out > 0) {
+    log.info({ parts: out }, 'a finalize of this round is under way: nothing to do');
+    return { kind: 'under-way', parts: out };
+  }
+  const ranges = rangesFrom(await boundaries(ctx, loc));
+  await ctx.tracker.startParts(data.batchId, round, ranges.length);
+  await scheduleParts(
+    ctx.queue,
+    ranges.map((r, index) => ({
+      batchId: data.batchId,
+      source: data.source,
+      dest: data.dest,
+      round,
+      index,
+      parts: ranges.length,
+      after: r.after,
+      upTo: r.upTo,
+    })),
+  );
+  log.info({ round, parts: ranges.length }, 'finalize: parts queued');
+  return { kind: 'dispatched', round, parts: ranges.length };
+}
+
+/** Step 2: one range; queues the assemble after the round's last part. */
+export async function finalizePart(
+  data: FinalizePartJob,
+  ctx: FinalizeContext,
+): Promise<{ kind: 'already-done' | 'stale' | 'written'; rows?: number }> {
+  const loc = locationOf(data);
+  if (await summaryExists(ctx, loc)) return { kind: 'already-done' };
+  if ((await ctx.tracker.round(data.batchId)) !== data.round) return { kind: 'stale' };
+  const part = await writeFinalizePart(data, loc, ctx);
+  if (await ctx.tracker.settlePart(data.batchId, data.round, data.index)) {
+    const job: FinalizeAssembleJob = {
+      batchId: data.batchId,
+      source: data.source,
+      dest: data.dest,
+      round: data.round,
+      parts: data.parts,
+    };
+    await scheduleAssemble(ctx.queue, job);
+  }
+  return { kind: 'written', rows: part.rows };
+}
+
+/** Step 3: joins the round's parts, or queues their missing sources again. */
+export async function finalizeAssemble(
+  data: FinalizeAssembleJob,
+  ctx: FinalizeContext,
+): Promise<AssembleResult | { kind: 'already-done' }> {
+  const loc = locationOf(data);
+  if (await summaryExists(ctx, loc)) return { kind: 'already-done' };
+  const files = batchFileKeys(loc.destPrefix, loc.batchId);
+  const batch = parseBatchFile(
+    await ctx.storage.getJson(loc.destBucket, files.batch),
+    `s3://${loc.destBucket}/${files.batch}`,
+  );
+  return assembleBatch(data, batch, loc, ctx);
 }

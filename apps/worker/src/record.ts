@@ -23,9 +23,12 @@ export async function writeRecord(
   bucket: string,
   recordKey: string,
   row: ManifestRow,
+  /** `ifNoneMatch`: only where no record is (a give-up row must not replace a real one). */
+  options: { ifNoneMatch?: boolean } = {},
 ): Promise<void> {
   await storage.putObject(bucket, recordKey, rowToJsonLine(row), {
     contentType: 'application/json',
+    ...(options.ifNoneMatch === true ? { ifNoneMatch: true } : {}),
   });
 }
 

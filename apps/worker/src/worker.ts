@@ -12,21 +12,27 @@ import { createWorkerMetrics, MetricsServer, type WorkerMetrics } from '@kpress/
 import {
   BatchTracker,
   createQueue,
+  FINALIZE_BACKOFF,
+  finalizeBackoffMs,
   JOB_NAMES,
   type Job,
   type KpressJobData,
   type KpressQueue,
   parseCompressJob,
+  parseFinalizeAssembleJob,
   parseFinalizeJob,
+  parseFinalizePartJob,
   queueConnection,
   queueDepth,
+  scheduleAssemble,
   scheduleFinalize,
+  scheduleParts,
   UnrecoverableError,
   Worker,
 } from '@kpress/queue';
 import { parseS3Url, Storage } from '@kpress/storage';
 import { BatchFiles } from './batch-check.js';
-import { finalizeBatch } from './finalize.js';
+import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { failedOutcome } from './outcome.js';
 import { OutputWriter } from './output-writer.js';
 import { CompressPool } from './pool.js';
@@ -51,6 +57,13 @@ export interface KpressWorkerOptions {
   /** Address of the metrics server. Default 0.0.0.0. */
   metricsHost?: string;
 }
+
+/** Job names of the finalize's steps (retried without end, re-queued when their workers die). */
+const FINALIZE_STEPS: ReadonlySet<string> = new Set([
+  JOB_NAMES.finalize,
+  JOB_NAMES.finalizePart,
+  JOB_NAMES.finalizeAssemble,
+]);
 
 /**
  * A kpress worker: takes compress and finalize jobs from the queue (KPRESS_QUEUE),
@@ -104,6 +117,11 @@ export class KpressWorker {
       stalledInterval: config.stalledIntervalMs,
       // a job whose worker died holding it comes back once; the second death fails it (failDeadlyJob)
       maxStalledCount: 1,
+      // finalize steps retry without end, 2 s doubling to at most 5 minutes apart
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) =>
+          type === FINALIZE_BACKOFF ? finalizeBackoffMs(attemptsMade) : 2000,
+      },
     });
     this.worker.on('failed', (job, err) => {
       void this.onFailed(job, err);
@@ -177,15 +195,26 @@ export class KpressWorker {
   }
 
   private async process(job: Job<KpressJobData>): Promise<unknown> {
+    const finalizeContext: FinalizeContext = {
+      storage: this.storage,
+      queue: this.queue,
+      tracker: this.tracker,
+      logger: this.logger,
+    };
     if (job.name === JOB_NAMES.finalize) {
       const data = parseFinalizeJob(job.data);
       await this.refuseForeign(data, job.name);
-      return finalizeBatch(data, {
-        storage: this.storage,
-        queue: this.queue,
-        tracker: this.tracker,
-        logger: this.logger,
-      });
+      return finalizeBatch(data, finalizeContext);
+    }
+    if (job.name === JOB_NAMES.finalizePart) {
+      const data = parseFinalizePartJob(job.data);
+      await this.refuseForeign(data, job.name);
+      return finalizePart(data, finalizeContext);
+    }
+    if (job.name === JOB_NAMES.finalizeAssemble) {
+      const data = parseFinalizeAssembleJob(job.data);
+      await this.refuseForeign(data, job.name);
+      return finalizeAssemble(data, finalizeContext);
     }
     if (job.name !== JOB_NAMES.compress) {
       throw new UnrecoverableError(`unknown job name ${JSON.stringify(job.name)}`);
@@ -319,13 +348,32 @@ export class KpressWorker {
     const log = this.logger.child({ batchId: data.batchId, key: data.key, stage: 'failed' });
     // BullMQ fails a job whose workers died holding it more than maxStalledCount times, without retries
     const stalled = /stalled more than allowable limit/.test(err.message);
-    if (stalled && job.name === JOB_NAMES.finalize) {
-      log.warn({ err: err.message }, 'finalize lost with its workers: scheduling it again');
+    const finalizeStep = FINALIZE_STEPS.has(job.name);
+    if (stalled && finalizeStep) {
+      // its workers died with it twice: queue the same step again (each step checks its round)
+      log.error(
+        { err: err.message, job: job.name },
+        'finalize step lost with its workers: queuing it again',
+      );
+      this.metrics.finalizeFailures.inc({ step: job.name });
       try {
-        await scheduleFinalize(this.queue, this.tracker, parseFinalizeJob(job.data));
+        await this.requeueFinalizeStep(job);
       } catch (e) {
-        log.error({ err: (e as Error).message }, 'could not schedule the finalize again');
+        log.error({ err: (e as Error).message }, 'could not queue the finalize step again');
       }
+      return;
+    }
+    if (finalizeStep && err.name !== 'UnrecoverableError') {
+      this.metrics.finalizeFailures.inc({ step: job.name });
+      log.error(
+        {
+          err: err.message,
+          job: job.name,
+          attempt: job.attemptsMade,
+          retryInMs: finalizeBackoffMs(job.attemptsMade),
+        },
+        'finalize step failed: retrying (finalize steps never give up; fix the cause and it ends)',
+      );
       return;
     }
     // (BullMQ fails it as an UnrecoverableError)
@@ -364,6 +412,17 @@ export class KpressWorker {
       }
     } catch (e) {
       log.error({ err: (e as Error).message }, 'could not settle the job');
+    }
+  }
+
+  /** Queues a finalize step again with the same data (its fixed id was removed when it failed). */
+  private async requeueFinalizeStep(job: Job<KpressJobData>): Promise<void> {
+    if (job.name === JOB_NAMES.finalize) {
+      await scheduleFinalize(this.queue, this.tracker, parseFinalizeJob(job.data));
+    } else if (job.name === JOB_NAMES.finalizePart) {
+      await scheduleParts(this.queue, [parseFinalizePartJob(job.data)]);
+    } else {
+      await scheduleAssemble(this.queue, parseFinalizeAssembleJob(job.data));
     }
   }
 

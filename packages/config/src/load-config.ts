@@ -21,6 +21,12 @@ export const CONFIG_DEFAULTS = {
   KPRESS_MAX_BYTES: 256 * 1024 * 1024,
   /** Jobs the producer keeps waiting at most before it pauses the listing. */
   KPRESS_MAX_WAITING: 100_000,
+  /**
+   * Source keys per finalize range: the finalize reads each range's records
+   * in its own job, on any worker. 50,000 rows make manifest slices of about
+   * 15-20 MB, above S3's 5 MiB part minimum, so joining them copies server-side.
+   */
+  KPRESS_FINALIZE_RANGE_KEYS: 50_000,
   LOG_LEVEL: 'info' as LogLevel,
   /** BullMQ job lock, ms: a job whose worker stops renewing it for this long counts as stalled. */
   KPRESS_LOCK_DURATION_MS: 30_000,
@@ -67,6 +73,8 @@ export interface Config {
   maxBytes: number;
   /** `KPRESS_MAX_WAITING`: jobs the producer keeps waiting at most; default 100000. */
   maxWaiting: number;
+  /** `KPRESS_FINALIZE_RANGE_KEYS`: source keys per finalize range (the producer cuts them); default 50000. */
+  finalizeRangeKeys: number;
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
   metricsPort: number | undefined;
   /** `LOG_LEVEL`; default `info`. */
@@ -132,6 +140,7 @@ const schema = z.object({
   KPRESS_SLOT_MEMORY_MB: positiveInt(1024 * 1024).default(CONFIG_DEFAULTS.KPRESS_SLOT_MEMORY_MB),
   KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
   KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
+  KPRESS_FINALIZE_RANGE_KEYS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_RANGE_KEYS),
   KPRESS_METRICS_PORT: z
     .string()
     .regex(/^[0-9]+$/, 'expected a port number 0-65535')
@@ -190,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slotMemoryMb: v.KPRESS_SLOT_MEMORY_MB,
     maxBytes: v.KPRESS_MAX_BYTES,
     maxWaiting: v.KPRESS_MAX_WAITING,
+    finalizeRangeKeys: v.KPRESS_FINALIZE_RANGE_KEYS,
     metricsPort: v.KPRESS_METRICS_PORT,
     logLevel: v.LOG_LEVEL,
     lockDurationMs: v.KPRESS_LOCK_DURATION_MS,

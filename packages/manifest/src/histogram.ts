@@ -35,6 +35,23 @@ export class FixedHistogram {
     this.outside++;
   }
 
+  /** The count of each bin, in order, and `outside` last (a part's state; see SummaryBuilder.state). */
+  countsState(): number[] {
+    return [...this.counts, this.outside];
+  }
+
+  /** Adds another histogram's `countsState()` of the same bins (merging finalize parts). */
+  addCounts(counts: readonly number[]): void {
+    if (counts.length !== this.counts.length + 1) {
+      throw new RangeError(
+        `histogram state has ${counts.length} counts, expected ${this.counts.length + 1}`,
+      );
+    }
+    for (let i = 0; i < this.counts.length; i++)
+      this.counts[i] = (this.counts[i] ?? 0) + (counts[i] ?? 0);
+    this.outside += counts[this.counts.length] ?? 0;
+  }
+
   bins(): HistogramBin[] {
     return this.specs.map((s, i) => ({ ...s, count: this.counts[i] ?? 0 }));
   }

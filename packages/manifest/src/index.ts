@@ -35,6 +35,7 @@ export {
   SummaryBuilder,
   type SummaryBuilderOptions,
   type SummaryMeta,
+  type SummaryState,
   SummarySchema,
 } from './summary-builder.js';
 export { spreadsheetCell, visibleText } from './visible-text.js';

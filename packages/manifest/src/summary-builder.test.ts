@@ -235,3 +235,51 @@ describe('SummaryBuilder.aggregate', () => {
     expect(JSON.stringify(agg).length).toBeLessThan(1_000_000);
   });
 });
+
+describe('SummaryBuilder state and merge (finalize parts)', () => {
+  // 600 rows in key order: compressed, kept, failed and lossless, with ties in saved bytes
+  const rows: ManifestRow[] = Array.from({ length: 600 }, (_, i) => {
+    const key = `k/${String(i).padStart(4, '0')}.jpg`;
+    if (i % 17 === 0) return failed(key, 100 + i, `reason ${i}`);
+    if (i % 11 === 0) return kept(key, 50 + i);
+    return compressed(
+      key,
+      1000 + (i % 37) * 10,
+      400 + (i % 5) * 10,
+      i % 13 === 0 ? Infinity : 25 + (i % 97) / 7,
+      2 + (i % 200),
+    );
+  });
+  const options = { largest: 7, failures: 5, samplePoints: 40 };
+
+  it('merging the states of consecutive ranges, in order, gives what one builder gives', () => {
+    const serial = new SummaryBuilder(options);
+    for (const r of rows) serial.add(r);
+    for (const cuts of [
+      [0, 600],
+      [0, 1, 250, 251, 599, 600],
+      [0, 100, 200, 300, 400, 500, 600],
+    ]) {
+      const merged = new SummaryBuilder(options);
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        const part = new SummaryBuilder(options);
+        for (const r of rows.slice(cuts[i], cuts[i + 1])) part.add(r);
+        // through JSON, as the parts travel between workers
+        merged.merge(JSON.parse(JSON.stringify(part.state())));
+      }
+      expect(merged.aggregate()).toEqual(serial.aggregate());
+      expect(merged.summary(meta)).toEqual(serial.summary(meta));
+      expect(JSON.stringify(merged.state())).toBe(JSON.stringify(serial.state()));
+    }
+  });
+
+  it('keeps lossless PSNRs through JSON, and refuses another version', () => {
+    const b = new SummaryBuilder();
+    b.add(compressed('a', 100, 10, Infinity));
+    const m = new SummaryBuilder();
+    m.merge(JSON.parse(JSON.stringify(b.state())));
+    expect(m.aggregate().largestSavings[0]?.psnr).toBe(Infinity);
+    expect(m.aggregate().psnr.lossless).toBe(1);
+    expect(() => m.merge({ ...b.state(), version: 2 as 1 })).toThrow(/version 2/);
+  });
+});

@@ -119,6 +119,38 @@ export interface ReportAggregate {
   sample: SamplePoint[];
 }
 
+/** A number that JSON can hold: PSNR's Infinity (lossless) travels as the string "Infinity". */
+type JsonPsnr = number | null | 'Infinity';
+const toJsonPsnr = (v: number | null): JsonPsnr =>
+  v === Number.POSITIVE_INFINITY ? 'Infinity' : v;
+const fromJsonPsnr = (v: JsonPsnr): number | null =>
+  v === 'Infinity' ? Number.POSITIVE_INFINITY : v;
+
+/**
+ * A SummaryBuilder's whole state as JSON, so that finalize parts built on
+ * different workers merge into exactly what one builder fed every row in
+ * order would hold (see `merge`).
+ */
+export interface SummaryState {
+  version: 1;
+  counts: Summary['counts'];
+  original: number;
+  output: number;
+  fixity: { outputs: number; outputDigests: number };
+  largest: (Omit<SavingEntry, 'psnr'> & { psnr: JsonPsnr })[];
+  failuresShown: FailureEntry[];
+  sample: { hash: number; point: Omit<SamplePoint, 'psnr'> & { psnr: JsonPsnr } }[];
+  histograms: { ratio: number[]; psnr: number[]; colors: number[] };
+  psnr: {
+    count: number;
+    lossless: number;
+    finite: number;
+    sumMilli: number;
+    min: number | null;
+    max: number | null;
+  };
+}
+
 /** SummaryBuilder options; every field optional. */
 export interface SummaryBuilderOptions {
   /** How many of the largest savings to keep. Default 10. */
@@ -178,7 +210,8 @@ export class SummaryBuilder {
   private psnrCount = 0;
   private psnrLossless = 0;
   private psnrFinite = 0;
-  private psnrSum = 0;
+  /** Sum of the finite PSNRs in integer millidecibels: exact, so the mean is the same in any order. */
+  private psnrSumMilli = 0;
   private psnrMin = Number.POSITIVE_INFINITY;
   private psnrMax = Number.NEGATIVE_INFINITY;
 
@@ -240,7 +273,7 @@ export class SummaryBuilder {
         this.psnrLossless++;
       } else {
         this.psnrFinite++;
-        this.psnrSum += row.psnr;
+        this.psnrSumMilli += Math.round(row.psnr * 1000);
         if (row.psnr < this.psnrMin) this.psnrMin = row.psnr;
         if (row.psnr > this.psnrMax) this.psnrMax = row.psnr;
       }
@@ -316,13 +349,84 @@ export class SummaryBuilder {
         lossless: this.psnrLossless,
         min: finite ? this.psnrMin : null,
         max: finite ? this.psnrMax : null,
-        mean: finite ? this.psnrSum / this.psnrFinite : null,
+        mean: finite ? this.psnrSumMilli / 1000 / this.psnrFinite : null,
       },
       sample: this.sampleHeap
         .sorted()
         .map((h) => h.point)
         .sort((a, b) => byKey(a.key, b.key)),
     };
+  }
+
+  /** The whole state, as JSON (a finalize part's; see `merge`). */
+  state(): SummaryState {
+    return {
+      version: 1,
+      counts: { ...this.counts },
+      original: this.original,
+      output: this.output,
+      fixity: { ...this.fixity },
+      largest: this.largest.sorted().map((e) => ({ ...e, psnr: toJsonPsnr(e.psnr) })),
+      failuresShown: [...this.failuresShown],
+      sample: this.sampleHeap
+        .sorted()
+        .map((h) => ({ hash: h.hash, point: { ...h.point, psnr: toJsonPsnr(h.point.psnr) } })),
+      histograms: {
+        ratio: this.ratioHist.countsState(),
+        psnr: this.psnrHist.countsState(),
+        colors: this.colorHist.countsState(),
+      },
+      psnr: {
+        count: this.psnrCount,
+        lossless: this.psnrLossless,
+        finite: this.psnrFinite,
+        sumMilli: this.psnrSumMilli,
+        min: Number.isFinite(this.psnrMin) ? this.psnrMin : null,
+        max: Number.isFinite(this.psnrMax) ? this.psnrMax : null,
+      },
+    };
+  }
+
+  /**
+   * Adds the rows behind another builder's `state()`, as if they had been
+   * added here after the rows so far. Merging the states of consecutive key
+   * ranges in key order gives what one builder fed every row in that order
+   * holds: sums and histograms add, the capped collections keep the same
+   * members (largest savings and the sample rank by value then key; the
+   * failures shown are the first ones in order), and the PSNR mean is summed
+   * exactly. Both builders must have the same options.
+   */
+  merge(state: SummaryState): void {
+    if (state.version !== 1)
+      throw new RangeError(`summary state version ${state.version} is not 1`);
+    for (const k of Object.keys(this.counts) as (keyof Summary['counts'])[]) {
+      this.counts[k] += state.counts[k] ?? 0;
+    }
+    this.original += state.original;
+    this.output += state.output;
+    this.fixity.outputs += state.fixity.outputs;
+    this.fixity.outputDigests += state.fixity.outputDigests;
+    for (const e of state.largest) this.largest.offer({ ...e, psnr: fromJsonPsnr(e.psnr) });
+    for (const f of state.failuresShown) {
+      if (this.failuresShown.length >= this.failureCap) break;
+      this.failuresShown.push(f);
+    }
+    for (const h of state.sample) {
+      this.sampleHeap.offer({
+        hash: h.hash,
+        point: { ...h.point, psnr: fromJsonPsnr(h.point.psnr) },
+      });
+    }
+    this.ratioHist.addCounts(state.histograms.ratio);
+    this.psnrHist.addCounts(state.histograms.psnr);
+    this.colorHist.addCounts(state.histograms.colors);
+    const p = state.psnr;
+    this.psnrCount += p.count;
+    this.psnrLossless += p.lossless;
+    this.psnrFinite += p.finite;
+    this.psnrSumMilli += p.sumMilli;
+    if (p.min !== null && p.min < this.psnrMin) this.psnrMin = p.min;
+    if (p.max !== null && p.max > this.psnrMax) this.psnrMax = p.max;
   }
 
   /** Sizes of the retained collections (for tests and diagnostics). */

@@ -39,6 +39,8 @@ export interface WorkerMetrics {
   readonly bytesOut: Counter;
   /** `kpress_stage_seconds{stage}` */
   readonly stageSeconds: Histogram<'stage'>;
+  /** `kpress_finalize_failures_total{step}`: finalize attempts that failed (each is retried, never given up). */
+  readonly finalizeFailures: Counter<'step'>;
   /** Counts one finished job. */
   jobDone(outcome: JobOutcome, bytes?: { in: number; out: number }): void;
   /** Observes one stage's duration, in milliseconds (as the processor measures). */
@@ -89,6 +91,14 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     buckets: [...STAGE_BUCKETS],
     registers: [registry],
   });
+  const finalizeFailures = new Counter({
+    name: 'kpress_finalize_failures_total',
+    help: 'Finalize attempts that failed, by step (finalize, finalize-part, finalize-assemble); each is retried with capped backoff',
+    labelNames: ['step'] as const,
+    registers: [registry],
+  });
+  for (const step of ['finalize', 'finalize-part', 'finalize-assemble'])
+    finalizeFailures.inc({ step }, 0);
   const queueDepth = options.queueDepth;
   if (queueDepth !== undefined) {
     new Gauge({
@@ -110,6 +120,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     bytesIn,
     bytesOut,
     stageSeconds,
+    finalizeFailures,
     jobDone(outcome, bytes) {
       if (!JOB_OUTCOMES.includes(outcome)) {
         throw new RangeError(`outcome must be one of ${JOB_OUTCOMES.join(', ')}, got ${outcome}`);

@@ -21,7 +21,7 @@ export class BatchTracker {
     readonly queueName: string,
   ) {}
 
-  private key(batchId: string, part: 'pending' | 'listed' | 'round'): string {
+  private key(batchId: string, part: 'pending' | 'listed' | 'round' | 'parts'): string {
     return `kpress:${this.queueName}:batch:${batchId}:${part}`;
   }
 
@@ -116,6 +116,52 @@ export class BatchTracker {
     return Number((await this.redis.get(this.key(batchId, 'round'))) ?? 0);
   }
 
+  /**
+   * Moves the batch from round `from` to `from + 1`, only if it is at `from`
+   * (compare-and-set, one Lua script): the new round, or undefined when
+   * another finalize moved it first (this one is stale and must stop).
+   */
+  async advanceRound(batchId: string, from: number): Promise<number | undefined> {
+    const r = (await this.redis.eval(
+      ADVANCE_ROUND,
+      1,
+      this.key(batchId, 'round'),
+      String(from),
+      String(TRACKER_TTL_SECONDS),
+    )) as number;
+    return r < 0 ? undefined : r;
+  }
+
+  /** The parts of `round` are out: `n` of them, replacing any earlier round's. */
+  async startParts(batchId: string, round: number, n: number): Promise<void> {
+    const key = this.key(batchId, 'parts');
+    await this.redis.del(key);
+    for (let i = 0; i < n; i += 1000) {
+      const ids = Array.from({ length: Math.min(1000, n - i) }, (_, j) => `${round}:${i + j}`);
+      await this.redis
+        .multi()
+        .sadd(key, ...ids)
+        .expire(key, TRACKER_TTL_SECONDS)
+        .exec();
+    }
+  }
+
+  /** Part `index` of `round` is written. True when no part of the round is left out (then the caller queues the assemble). */
+  async settlePart(batchId: string, round: number, index: number): Promise<boolean> {
+    const r = (await this.redis.eval(
+      SETTLE_PART,
+      1,
+      this.key(batchId, 'parts'),
+      `${round}:${index}`,
+    )) as number;
+    return r === 1;
+  }
+
+  /** Parts of the current finalize round still out. */
+  partsPending(batchId: string): Promise<number> {
+    return this.redis.scard(this.key(batchId, 'parts'));
+  }
+
   /** Moves to the next finalize round and returns it. */
   async nextRound(batchId: string): Promise<number> {
     const key = this.key(batchId, 'round');
@@ -130,6 +176,25 @@ export class BatchTracker {
       this.key(batchId, 'pending'),
       this.key(batchId, 'listed'),
       this.key(batchId, 'round'),
+      this.key(batchId, 'parts'),
     );
   }
 }
+
+/** KEYS[1] round; ARGV[1] expected round, ARGV[2] TTL: the new round, or -1 when the round was not ARGV[1]. */
+const ADVANCE_ROUND = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if cur ~= tonumber(ARGV[1]) then return -1 end
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return n`;
+
+/**
+ * KEYS[1] parts; ARGV[1] member: 1 when no part is left after removing it.
+ * Also 1 for a retried part that was removed before (its assemble may not have
+ * been queued); a second assemble of a round finds its work done.
+ */
+const SETTLE_PART = `
+redis.call('SREM', KEYS[1], ARGV[1])
+if redis.call('SCARD', KEYS[1]) == 0 then return 1 end
+return 0`;

@@ -1,25 +1,81 @@
 import type { BatchTracker } from './batch-tracker.js';
 import type { KpressQueue } from './create-queue.js';
-import { finalizeJobId, jobIdFor } from './job-ids.js';
-import { type FinalizeJob, JOB_NAMES } from './job-schemas.js';
+import { assembleJobId, finalizeJobId, finalizePartJobId, jobIdFor } from './job-ids.js';
+import {
+  type FinalizeAssembleJob,
+  type FinalizeJob,
+  type FinalizePartJob,
+  JOB_NAMES,
+} from './job-schemas.js';
+
+/** The backoff type of finalize jobs; the worker's `backoffStrategy` computes it (finalizeBackoffMs). */
+export const FINALIZE_BACKOFF = 'kpress-finalize';
+
+/** Waits before finalize attempt `attemptsMade + 1`: 2 s doubling, capped at 5 minutes. */
+export function finalizeBackoffMs(attemptsMade: number): number {
+  return Math.min(2000 * 2 ** Math.max(0, attemptsMade - 1), 300_000);
+}
+
+/**
+ * Options of the finalize, part and assemble jobs: they never give up for
+ * good (a million attempts, at most 5 minutes apart: years), since a batch
+ * without its finalize has no manifest; each failure is logged and counted.
+ * Removed when they end, so that the same fixed id can be queued again.
+ */
+export const FINALIZE_JOB_OPTIONS = {
+  attempts: 1_000_000,
+  backoff: { type: FINALIZE_BACKOFF },
+  removeOnComplete: true,
+  removeOnFail: true,
+} as const;
 
 /**
  * Adds the finalize job of the batch's current round (a fixed id per round, so
- * that it is queued once). It is removed as soon as it ends, so that a later
- * rerun of the batch can schedule it again; a finalize that runs again after a
- * finished batch finds summary.json and does nothing.
+ * that it is queued once), with the round in its data: a finalize of an
+ * earlier round does nothing. A finalize that runs again after a finished
+ * batch finds summary.json and does nothing.
  */
 export async function scheduleFinalize(
   queue: KpressQueue,
   tracker: BatchTracker,
-  data: FinalizeJob,
+  data: Omit<FinalizeJob, 'round'>,
 ): Promise<string> {
-  const jobId = finalizeJobId(data.batchId, await tracker.round(data.batchId));
-  await queue.add(JOB_NAMES.finalize, data, {
-    jobId,
-    removeOnComplete: true,
-    removeOnFail: true,
-  });
+  const round = await tracker.round(data.batchId);
+  const jobId = finalizeJobId(data.batchId, round);
+  await queue.add(
+    JOB_NAMES.finalize,
+    { batchId: data.batchId, source: data.source, dest: data.dest, round },
+    { jobId, ...FINALIZE_JOB_OPTIONS },
+  );
+  return jobId;
+}
+
+/** Adds a round's part jobs (fixed ids: a second coordinator adds nothing twice while they exist). */
+export async function scheduleParts(
+  queue: KpressQueue,
+  parts: readonly FinalizePartJob[],
+): Promise<void> {
+  for (let i = 0; i < parts.length; i += 1000) {
+    await queue.addBulk(
+      parts.slice(i, i + 1000).map((data) => ({
+        name: JOB_NAMES.finalizePart,
+        data,
+        opts: {
+          jobId: finalizePartJobId(data.batchId, data.round, data.index),
+          ...FINALIZE_JOB_OPTIONS,
+        },
+      })),
+    );
+  }
+}
+
+/** Adds a round's assemble job (after its last part). */
+export async function scheduleAssemble(
+  queue: KpressQueue,
+  data: FinalizeAssembleJob,
+): Promise<string> {
+  const jobId = assembleJobId(data.batchId, data.round);
+  await queue.add(JOB_NAMES.finalizeAssemble, data, { jobId, ...FINALIZE_JOB_OPTIONS });
   return jobId;
 }
 

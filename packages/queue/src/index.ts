@@ -8,8 +8,10 @@ export {
   queueDepth,
 } from './create-queue.js';
 export {
+  assembleJobId,
   BATCH_ID_PATTERN,
   finalizeJobId,
+  finalizePartJobId,
   jobIdFor,
   KEY_HASH_HEX_LENGTH,
   newBatchId,
@@ -18,13 +20,19 @@ export {
 export {
   type CompressJob,
   CompressJobSchema,
+  type FinalizeAssembleJob,
+  FinalizeAssembleJobSchema,
   type FinalizeJob,
   FinalizeJobSchema,
+  type FinalizePartJob,
+  FinalizePartJobSchema,
   JOB_NAMES,
   type JobName,
   type KpressJobData,
   parseCompressJob,
+  parseFinalizeAssembleJob,
   parseFinalizeJob,
+  parseFinalizePartJob,
 } from './job-schemas.js';
 export { BatchTracker, TRACKER_TTL_SECONDS } from './batch-tracker.js';
 export {
@@ -33,6 +41,14 @@ export {
   type JobTemplate,
   type SourceObject,
 } from './enqueue-sources.js';
-export { roundJobId, scheduleFinalize } from './finalize-schedule.js';
+export {
+  FINALIZE_BACKOFF,
+  FINALIZE_JOB_OPTIONS,
+  finalizeBackoffMs,
+  roundJobId,
+  scheduleAssemble,
+  scheduleFinalize,
+  scheduleParts,
+} from './finalize-schedule.js';
 export { JOBS_OVER_CHUNK, jobsOver, type QueueKeys } from './finished-jobs.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';

@@ -40,6 +40,18 @@ export function finalizeJobId(batchId: string, round = 0): string {
   return round === 0 ? `${batchId}.finalize` : `${batchId}.finalize.${round}`;
 }
 
+/** The job id of part `index` of a finalize round: `<batchId>.fpart.<round>.<index>`. */
+export function finalizePartJobId(batchId: string, round: number, index: number): string {
+  validateBatchId(batchId);
+  return `${batchId}.fpart.${round}.${index}`;
+}
+
+/** The job id of a finalize round's assemble step: `<batchId>.assemble.<round>`. */
+export function assembleJobId(batchId: string, round: number): string {
+  validateBatchId(batchId);
+  return `${batchId}.assemble.${round}`;
+}
+
 /**
  * A new batch id, sortable by creation time (UTC): `YYYYMMDD-HHMMSS-xxxxxx`
  * with 6 random hex characters, e.g. `20261126-170501-ab12cd`.

@@ -4,7 +4,15 @@ import { z } from 'zod';
 import { BATCH_ID_PATTERN } from './job-ids.js';
 
 /** BullMQ job names. */
-export const JOB_NAMES = { compress: 'compress', finalize: 'finalize' } as const;
+export const JOB_NAMES = {
+  compress: 'compress',
+  /** Checks the batch is drained and its round current, then queues one part per key range. */
+  finalize: 'finalize',
+  /** One key range of the manifest (finalize-part.ts). */
+  finalizePart: 'finalize-part',
+  /** Joins the parts into the manifests and summary, or queues the missing sources again. */
+  finalizeAssemble: 'finalize-assemble',
+} as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 const batchId = z
@@ -39,16 +47,49 @@ export const CompressJobSchema = z.object({
 });
 export type CompressJob = z.infer<typeof CompressJobSchema>;
 
+const round = z.number().int().min(0);
+
 /** Finish a batch: merge records with the source listing, write manifest and report. */
 export const FinalizeJobSchema = z.object({
   batchId,
   source: s3Prefix,
   dest: s3Prefix,
+  /**
+   * The finalize round this job was scheduled for; a job whose round is not
+   * the batch's current one does nothing. Absent (jobs queued before rounds
+   * travelled with the job): the current round.
+   */
+  round: round.optional(),
 });
 export type FinalizeJob = z.infer<typeof FinalizeJobSchema>;
 
+/** One key range `(after, upTo]` of a finalize round (relative keys; null: open end). */
+export const FinalizePartJobSchema = z.object({
+  batchId,
+  source: s3Prefix,
+  dest: s3Prefix,
+  round,
+  /** 0-based; part 0 carries the CSV header. */
+  index: z.number().int().min(0),
+  /** Parts in the round. */
+  parts: z.number().int().min(1),
+  after: z.string().min(1).nullable(),
+  upTo: z.string().min(1).nullable(),
+});
+export type FinalizePartJob = z.infer<typeof FinalizePartJobSchema>;
+
+/** Join a round's `parts` parts (or queue their missing sources again). */
+export const FinalizeAssembleJobSchema = z.object({
+  batchId,
+  source: s3Prefix,
+  dest: s3Prefix,
+  round,
+  parts: z.number().int().min(1),
+});
+export type FinalizeAssembleJob = z.infer<typeof FinalizeAssembleJobSchema>;
+
 /** Data of any kpress job. */
-export type KpressJobData = CompressJob | FinalizeJob;
+export type KpressJobData = CompressJob | FinalizeJob | FinalizePartJob | FinalizeAssembleJob;
 
 function parseWith<T>(schema: z.ZodType<T>, what: string, data: unknown): T {
   const r = schema.safeParse(data);
@@ -68,4 +109,14 @@ export function parseCompressJob(data: unknown): CompressJob {
 /** Validates finalize job data; throws a TypeError naming the bad field. */
 export function parseFinalizeJob(data: unknown): FinalizeJob {
   return parseWith(FinalizeJobSchema, 'finalize', data);
+}
+
+/** Validates finalize-part job data; throws a TypeError naming the bad field. */
+export function parseFinalizePartJob(data: unknown): FinalizePartJob {
+  return parseWith(FinalizePartJobSchema, 'finalize-part', data);
+}
+
+/** Validates finalize-assemble job data; throws a TypeError naming the bad field. */
+export function parseFinalizeAssembleJob(data: unknown): FinalizeAssembleJob {
+  return parseWith(FinalizeAssembleJobSchema, 'finalize-assemble', data);
 }

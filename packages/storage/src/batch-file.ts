@@ -64,6 +64,12 @@ export const ListingFileSchema = z.object({
   /** Jobs queued by that listing (the rest had a record already). */
   enqueued: z.number().int().min(0),
   finishedAt: z.string().min(1),
+  /**
+   * Where the finalize cuts the key space (relative keys, sorted, each the last
+   * of its range; see finalize-range.ts): one range per this many listed keys
+   * (KPRESS_FINALIZE_RANGE_KEYS). Absent or empty: one range.
+   */
+  rangeBoundaries: z.array(z.string().min(1)).optional(),
 });
 export type ListingFile = z.infer<typeof ListingFileSchema>;
 

@@ -59,3 +59,17 @@ export {
   sourcesWithRecords,
 } from './pending-sources.js';
 export { type MergeStep, mergeSorted } from './sorted-merge.js';
+export {
+  type ConcatOptions,
+  type ConcatResult,
+  type ConcatSource,
+  concatObjects,
+  MIN_PART_BYTES,
+} from './concat-objects.js';
+export {
+  batchEntriesInRange,
+  finalizePartKeys,
+  finalizeWorkPrefix,
+  type KeyRange,
+  rangesFrom,
+} from './finalize-range.js';

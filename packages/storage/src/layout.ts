@@ -94,6 +94,7 @@ export function batchFileKeys(destPrefix: string, batchId: string) {
   const base = batchPrefix(destPrefix, batchId);
   return {
     batch: `${base}batch.json`,
+    listing: `${base}listing.json`,
     manifestJsonl: `${base}manifest.jsonl`,
     manifestCsv: `${base}manifest.csv`,
     manifestSha256: `${base}manifest-sha256.txt`,

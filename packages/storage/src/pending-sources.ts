@@ -23,18 +23,22 @@ export interface SourceState {
   record?: ObjectEntry;
 }
 
-/** Source objects under the prefix (kpress's own files and folder markers left out). */
+/** Source objects under the prefix (kpress's own files and folder markers left out), after `startAfter` if given. */
 export async function* listSources(
   storage: Storage,
   loc: BatchLocation,
+  startAfter?: string,
 ): AsyncGenerator<ObjectEntry> {
-  for await (const entry of storage.listObjects(loc.sourceBucket, loc.sourcePrefix)) {
+  const options = startAfter === undefined ? {} : { startAfter };
+  for await (const entry of storage.listObjects(loc.sourceBucket, loc.sourcePrefix, options)) {
     if (isSourceKey(entry.key, loc.sourcePrefix)) yield entry;
   }
 }
 
-/** A source with its record, or a record whose source is gone (`source` undefined). */
-export type BatchEntry = SourceState | { source?: undefined; record: ObjectEntry };
+/** A source with its record, or a record whose source is gone (`source` undefined); `rel` is the key relative to the prefixes. */
+export type BatchEntry = (SourceState | { source?: undefined; record: ObjectEntry }) & {
+  rel: string;
+};
 
 /**
  * Every source object with its record, if any, and every record whose source
@@ -44,10 +48,16 @@ export type BatchEntry = SourceState | { source?: undefined; record: ObjectEntry
 export async function* batchEntries(
   storage: Storage,
   loc: BatchLocation,
+  /** Full keys to list after, on each side (a finalize range); default from the start. */
+  startAfter?: { source: string; record: string },
 ): AsyncGenerator<BatchEntry> {
-  const records = storage.listObjects(loc.destBucket, recordsPrefix(loc.destPrefix, loc.batchId));
+  const records = storage.listObjects(
+    loc.destBucket,
+    recordsPrefix(loc.destPrefix, loc.batchId),
+    startAfter === undefined ? {} : { startAfter: startAfter.record },
+  );
   const merged = mergeSorted(
-    listSources(storage, loc),
+    listSources(storage, loc, startAfter?.source),
     records,
     (s) => relativeKey(s.key, loc.sourcePrefix),
     (r) => relFromRecordKey(r.key, loc.destPrefix, loc.batchId),
@@ -55,10 +65,10 @@ export async function* batchEntries(
   for await (const step of merged) {
     if (step.left !== undefined) {
       yield step.right === undefined
-        ? { source: step.left }
-        : { source: step.left, record: step.right };
+        ? { source: step.left, rel: step.key }
+        : { source: step.left, record: step.right, rel: step.key };
     } else if (step.right !== undefined) {
-      yield { record: step.right };
+      yield { record: step.right, rel: step.key };
     }
   }
 }
@@ -70,7 +80,7 @@ export async function* batchEntries(
 export async function* sourcesWithRecords(
   storage: Storage,
   loc: BatchLocation,
-): AsyncGenerator<SourceState> {
+): AsyncGenerator<SourceState & { rel: string }> {
   for await (const entry of batchEntries(storage, loc)) {
     if (entry.source !== undefined) yield entry;
   }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -364,6 +365,18 @@ export class Storage {
       };
     } catch (err) {
       throw toStorageError(err, 'head', bucket, key);
+    }
+  }
+
+  /**
+   * Deletes one object (kpress's own scratch files only: sources and outputs
+   * are never deleted). Deleting a key that is not there succeeds, as in S3.
+   */
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (err) {
+      throw toStorageError(err, 'delete', bucket, key);
     }
   }
 

@@ -1,0 +1,115 @@
+/**
+ * One range of a batch's finalize: the manifest rows of the keys in
+ * `(after, upTo]`, read from their records with many GETs in flight, written
+ * as this part's slices of manifest.jsonl, manifest.csv and
+ * manifest-sha256.txt, with the part's SummaryBuilder state. Sources without
+ * a record are listed in the part's `.missing` file (the assemble step
+ * queues them again); the part never fails on them.
+ */
+import type { Logger } from '@kpress/config';
+import {
+  CSV_HEADER,
+  type ManifestRow,
+  rowChecksumLine,
+  rowToCsvLine,
+  rowToJsonLine,
+  SummaryBuilder,
+  type SummaryState,
+} from '@kpress/manifest';
+import type { FinalizePartJob } from '@kpress/queue';
+import {
+  type BatchLocation,
+  batchEntriesInRange,
+  finalizePartKeys,
+  type Storage,
+  unwritableReason,
+} from '@kpress/storage';
+import { failedOutcome } from './outcome.js';
+import { readRecord } from './record.js';
+import { TextUpload } from './text-upload.js';
+
+/** Record GETs in flight per part: S3 serves thousands of GETs a second per prefix; 64 keeps a part's window small. */
+export const PART_READ_CONCURRENCY = 64;
+
+/** What a part leaves for the assemble step (`part-<i>.json`). */
+export interface PartSummary {
+  index: number;
+  rows: number;
+  /** Sources without a record (their keys are in the `.missing` file). */
+  missing: number;
+  sourceDeleted: number;
+  /** Bytes of each slice, so that assembling needs no HEAD. */
+  bytes: { jsonl: number; csv: number; sha256: number };
+  state: SummaryState;
+}
+
+/** Writes part `job.index` of round `job.round`; returns its summary (also stored). */
+export async function writeFinalizePart(
+  job: FinalizePartJob,
+  loc: BatchLocation,
+  ctx: { storage: Storage; logger: Logger; readConcurrency?: number },
+): Promise<PartSummary> {
+  const keys = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, job.index);
+  const bucket = loc.destBucket;
+  const jsonl = new TextUpload(ctx.storage, bucket, keys.jsonl, 'application/x-ndjson');
+  const csv = new TextUpload(ctx.storage, bucket, keys.csv, 'text/csv; charset=utf-8');
+  const sums = new TextUpload(ctx.storage, bucket, keys.sha256, 'text/plain; charset=utf-8');
+  const missing = new TextUpload(ctx.storage, bucket, keys.missing, 'application/x-ndjson');
+  const builder = new SummaryBuilder();
+  const concurrency = ctx.readConcurrency ?? PART_READ_CONCURRENCY;
+  const window: Promise<ManifestRow>[] = [];
+  const counts = { rows: 0, missing: 0, sourceDeleted: 0 };
+  const emit = async (row: ManifestRow) => {
+    builder.add(row);
+    await jsonl.write(rowToJsonLine(row));
+    await csv.write(rowToCsvLine(row));
+    const sum = rowChecksumLine(row, loc.destPrefix);
+    if (sum !== undefined) await sums.write(sum);
+    counts.rows++;
+  };
+  try {
+    // the first part carries the CSV's header, so the joined parts are the whole file
+    if (job.index === 0) await csv.write(CSV_HEADER);
+    for await (const s of batchEntriesInRange(ctx.storage, loc, job)) {
+      if (s.source === undefined) {
+        // processed, then its source was deleted ("archive, then delete"): the row stays, flagged
+        counts.sourceDeleted++;
+        const p = readRecord(ctx.storage, bucket, s.record.key).then((row) => ({
+          ...row,
+          sourceDeleted: true,
+        }));
+        p.catch(() => {});
+        window.push(p);
+      } else if (s.record === undefined) {
+        // a source with an unsafe path or a key past S3's limit cannot have a record: its row is made here
+        const why = unwritableReason(s.source.key, loc.sourcePrefix, loc.destPrefix, loc.batchId);
+        if (why === undefined) {
+          counts.missing++;
+          await missing.write(`${JSON.stringify({ key: s.source.key, size: s.source.size })}\n`);
+          continue;
+        }
+        const failed = failedOutcome({ key: s.source.key, originalBytes: s.source.size }, why);
+        window.push(Promise.resolve({ ...failed.row, ms: 0 }));
+      } else {
+        const p = readRecord(ctx.storage, bucket, s.record.key);
+        p.catch(() => {});
+        window.push(p);
+      }
+      if (window.length >= concurrency) await emit(await (window.shift() as Promise<ManifestRow>));
+    }
+    while (window.length > 0) await emit(await (window.shift() as Promise<ManifestRow>));
+    await Promise.all([jsonl.finish(), csv.finish(), sums.finish(), missing.finish()]);
+  } catch (err) {
+    await Promise.all([jsonl.abort(), csv.abort(), sums.abort(), missing.abort()]);
+    throw err;
+  }
+  const summary: PartSummary = {
+    index: job.index,
+    ...counts,
+    bytes: { jsonl: jsonl.bytes, csv: csv.bytes, sha256: sums.bytes },
+    state: builder.state(),
+  };
+  await ctx.storage.putJson(bucket, keys.summary, summary);
+  ctx.logger.debug({ part: job.index, round: job.round, ...counts }, 'finalize part written');
+  return summary;
+}

@@ -1,0 +1,178 @@
+/**
+ * One object made of others, in order, mostly without reading them: a
+ * multipart upload whose parts are server-side copies (UploadPartCopy) of
+ * the sources, where S3's rules allow. Every part but the last must be at
+ * least 5 MiB, so sources smaller than that are read and uploaded together
+ * until a part is big enough; a source that follows such a run is read too.
+ * Stores without UploadPartCopy (s3rver) get every part uploaded.
+ */
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  type CompletedPart,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { copySource, type Storage } from './storage.js';
+import { StorageError, toStorageError } from './storage-error.js';
+
+/** S3's smallest part, except the last: 5 MiB. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** S3's most parts in one upload. */
+const MAX_PARTS = 10_000;
+
+/** One object to append, with its size (from a listing or a HEAD). */
+export interface ConcatSource {
+  key: string;
+  size: number;
+}
+
+/** Options of {@link concatObjects}. */
+export interface ConcatOptions {
+  /** Content-Type of the result. Default `application/octet-stream`. */
+  contentType?: string;
+  /**
+   * Smallest part but the last. Default 5 MiB (S3's rule); smaller only for
+   * stores that allow it (tests), never below 1 byte.
+   */
+  minPartBytes?: number;
+}
+
+/** What the concatenation took. */
+export interface ConcatResult {
+  bytes: number;
+  /** Parts copied server-side (their bytes never came here). */
+  copiedParts: number;
+  /** Parts uploaded from bytes read here. */
+  uploadedParts: number;
+  /** Bytes read from the sources to upload them. */
+  readBytes: number;
+}
+
+function isNotImplemented(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    e?.name === 'NotImplemented' ||
+    e?.Code === 'NotImplemented' ||
+    e?.$metadata?.httpStatusCode === 501
+  );
+}
+
+/**
+ * Writes `destKey` in `bucket` as the concatenation of `sources` (same
+ * bucket), in order. Small results (under one part) are read and PUT whole.
+ * On failure the multipart upload is aborted and nothing is left at `destKey`.
+ */
+export async function concatObjects(
+  storage: Storage,
+  bucket: string,
+  sources: readonly ConcatSource[],
+  destKey: string,
+  options: ConcatOptions = {},
+): Promise<ConcatResult> {
+  const minPart = options.minPartBytes ?? MIN_PART_BYTES;
+  if (!Number.isInteger(minPart) || minPart < 1) {
+    throw new RangeError(`minPartBytes must be a positive integer, got ${options.minPartBytes}`);
+  }
+  const contentType = options.contentType ?? 'application/octet-stream';
+  const total = sources.reduce((n, s) => n + s.size, 0);
+  const read = (s: ConcatSource) =>
+    storage.getObject(bucket, s.key, { maxBytes: Math.max(1, s.size) });
+  const result: ConcatResult = { bytes: total, copiedParts: 0, uploadedParts: 0, readBytes: 0 };
+
+  if (total < minPart) {
+    const bodies: Buffer[] = [];
+    for (const s of sources) if (s.size > 0) bodies.push(await read(s));
+    const body = Buffer.concat(bodies);
+    result.readBytes = body.length;
+    await storage.putObject(bucket, destKey, body, { contentType });
+    return { ...result, uploadedParts: 1, bytes: body.length };
+  }
+
+  // keep under S3's part count: with very many sources, parts grow past the minimum
+  const target = Math.max(minPart, Math.ceil(total / (MAX_PARTS - 10)));
+  let uploadId: string | undefined;
+  try {
+    const created = await storage.client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: destKey, ContentType: contentType }),
+    );
+    uploadId = created.UploadId;
+    if (uploadId === undefined) throw new Error('CreateMultipartUpload returned no UploadId');
+    const parts: CompletedPart[] = [];
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let canCopy = true;
+
+    const upload = async (body: Buffer) => {
+      const PartNumber = parts.length + 1;
+      const out = await storage.client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: destKey,
+          UploadId: uploadId,
+          PartNumber,
+          Body: body,
+          ContentLength: body.length,
+          ContentMD5: createHash('md5').update(body).digest('base64'),
+        }),
+      );
+      parts.push({ PartNumber, ETag: out.ETag });
+      result.uploadedParts++;
+    };
+    const copy = async (s: ConcatSource): Promise<boolean> => {
+      const PartNumber = parts.length + 1;
+      try {
+        const out = await storage.client.send(
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: destKey,
+            UploadId: uploadId,
+            PartNumber,
+            CopySource: copySource(bucket, s.key),
+          }),
+        );
+        parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
+        result.copiedParts++;
+        return true;
+      } catch (err) {
+        if (!isNotImplemented(err)) throw err;
+        canCopy = false; // this store has no UploadPartCopy: upload the bytes instead
+        return false;
+      }
+    };
+
+    for (const s of sources) {
+      if (s.size === 0) continue;
+      if (heldBytes === 0 && s.size >= target && canCopy && (await copy(s))) continue;
+      const body = await read(s);
+      result.readBytes += body.length;
+      held.push(body);
+      heldBytes += body.length;
+      if (heldBytes >= target) {
+        await upload(Buffer.concat(held));
+        held = [];
+        heldBytes = 0;
+      }
+    }
+    if (heldBytes > 0) await upload(Buffer.concat(held));
+    await storage.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: destKey,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+    return result;
+  } catch (err) {
+    if (uploadId !== undefined) {
+      await storage.client
+        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: destKey, UploadId: uploadId }))
+        .catch(() => {});
+    }
+    if (err instanceof StorageError) throw err;
+    throw toStorageError(err, 'concat', bucket, destKey);
+  }
+}
