@@ -78,10 +78,15 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
     // a dependency of codec: beside it in pnpm's layout
     const codec = realpathSync(join(out, 'worker', 'node_modules', '@kpress', 'codec'));
     const deflate = join(codec, '..', 'deflate');
-    expect(existsSync(join(deflate, 'native', 'build', 'Release', 'kpress_deflate.node'))).toBe(true);
+    expect(existsSync(join(deflate, 'native', 'build', 'Release', 'kpress_deflate.node'))).toBe(
+      true,
+    );
     const loaded = spawnSync(
       process.execPath,
-      ['-e', `import(${JSON.stringify(join(deflate, 'dist', 'index.js'))}).then((m) => console.log(m.deflateBackend().name))`],
+      [
+        '-e',
+        `import(${JSON.stringify(join(deflate, 'dist', 'index.js'))}).then((m) => console.log(m.deflateBackend().name))`,
+      ],
       { encoding: 'utf8' },
     );
     expect(loaded.stdout.trim()).toBe('libdeflate');

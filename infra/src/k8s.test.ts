@@ -130,15 +130,29 @@ describe('Kubernetes manifests', () => {
     expect(matches(pdb.spec.selector.matchLabels, labels)).toBe(true);
   });
 
-  it('scales the worker Deployment with KEDA on the BullMQ wait list of KPRESS_QUEUE', () => {
+  it('scales the worker Deployment with KEDA on the BullMQ wait list of KPRESS_QUEUE, and keeps workers while jobs are active', () => {
     const so = one('ScaledObject', 'kpress-worker');
     expect(so.apiVersion).toBe('keda.sh/v1alpha1');
     const target = so.spec.scaleTargetRef;
     expect(target.kind ?? 'Deployment').toBe('Deployment');
     expect(ofKind('Deployment').map((d) => d.metadata.name)).toContain(target.name);
     expect(so.spec.minReplicaCount).toBeLessThanOrEqual(so.spec.maxReplicaCount);
-    expect(so.spec.triggers).toHaveLength(1);
-    const trigger = so.spec.triggers[0];
+    expect(so.spec.triggers).toHaveLength(2);
+    const [trigger, active] = so.spec.triggers;
+    // a finalize runs with an empty wait list: the active list keeps a replica for it
+    expect(active.type).toBe('redis');
+    expect(active.metadata.listName).toBe(
+      `bull:${one('ConfigMap', 'kpress-config').data.KPRESS_QUEUE}:active`,
+    );
+    expect(active.metadata.activationListLength).toBe('0');
+    const slots = Number(active.metadata.listLength);
+    const args: string[] =
+      one('Deployment', 'kpress-worker').spec.template.spec.containers[0].args ?? [];
+    const concurrency = args.includes('--concurrency')
+      ? Number(args[args.indexOf('--concurrency') + 1])
+      : slots;
+    expect(slots).toBe(concurrency);
+    expect(active.authenticationRef).toEqual(trigger.authenticationRef);
     expect(trigger.type).toBe('redis');
     const queue = one('ConfigMap', 'kpress-config').data.KPRESS_QUEUE;
     expect(trigger.metadata.listName).toBe(`bull:${queue}:wait`);
