@@ -1,6 +1,6 @@
 import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
 import { type Summary, SummarySchema } from '@kpress/manifest';
-import { BatchTracker } from '@kpress/queue';
+import { BatchTracker, createQueue } from '@kpress/queue';
 import {
   type BatchFile,
   batchFileKeys,
@@ -13,6 +13,7 @@ import {
 import { listingKey } from './batch.js';
 import { BatchMarker } from './batch-marker.js';
 import { enqueue } from './enqueue.js';
+import { FinalizeWatchdog } from './finalize-watchdog.js';
 import { connectWatchedRedis } from './watched-redis.js';
 
 /** Options of {@link waitForBatch}. */
@@ -91,6 +92,8 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
   const watched = await connectWatchedRedis(config, logger);
   const tracker = new BatchTracker(watched.redis, config.queueName);
   const marker = new BatchMarker(watched.redis, config.queueName);
+  const queue = createQueue(config);
+  let watchdog: FinalizeWatchdog | undefined;
   let total: number | undefined;
   let reenqueues = 0;
   try {
@@ -162,6 +165,25 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
           );
         }
       } else if (alive === true) {
+        try {
+          if (watchdog === undefined) {
+            const batch = parseBatchFile(
+              await storage.getJson(dest.bucket, files.batch),
+              `s3://${dest.bucket}/${files.batch}`,
+            );
+            watchdog = new FinalizeWatchdog({
+              queue,
+              tracker,
+              redis: watched.redis,
+              data: { batchId, source: batch.source, dest: batch.dest },
+              logger: log,
+            });
+          }
+          await watchdog.look();
+        } catch (err) {
+          // Redis or S3 trouble: the next look tries again
+          log.debug({ err: (err as Error).message }, 'finalize watchdog could not look');
+        }
         options.onProgress?.({
           total,
           pending,
@@ -172,6 +194,7 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
     }
   } finally {
     storage.close();
+    await queue.close().catch(() => {});
     await watched.close();
   }
 }

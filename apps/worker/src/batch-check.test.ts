@@ -41,7 +41,10 @@ describe('jobMismatch', () => {
       'key "elsewhere/a.jpg" is not under the batch\'s source prefix',
     );
     expect(jobMismatch({ ...job, colors: 2 }, batch)).toBe(
-      "the job's options (colors 2, seed 1, quality none) are not the batch's (colors 16, seed 1, quality none)",
+      "the job's options (colors 2, seed 1, quality none, effort 3) are not the batch's (colors 16, seed 1, quality none, effort 3)",
+    );
+    expect(jobMismatch({ ...job, effort: 5 }, batch)).toBe(
+      "the job's options (colors 16, seed 1, quality none, effort 5) are not the batch's (colors 16, seed 1, quality none, effort 3)",
     );
   });
 

@@ -176,6 +176,7 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
                 sourceSha256: row.sha256 as string,
                 colors: 16,
                 seed: 1,
+                effort: 3,
                 kpressVersion: KPRESS_VERSION,
               },
             },

@@ -88,7 +88,7 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
       const { exit, run } = await runBatch(args);
       expect(exit.code, args.join(' ')).toBe(1);
       expect(run.stderr.join('\n')).toMatch(
-        /belongs to batch first \(s3:\/\/src\/a\/ -> s3:\/\/dst\/out\/ --colors 16 --seed 1\)/,
+        /belongs to batch first \(s3:\/\/src\/a\/ -> s3:\/\/dst\/out\/ --colors 16 --seed 1 --effort 3\)/,
       );
     }
     const sub = await listKeys(suite.s3.client, 'dst', 'out/sub/');
@@ -170,7 +170,7 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
       await queue.add(JOB_NAMES.compress, data, { jobId: `forged-${i}` });
     const reasons = [
       /job refused: source s3:\/\/src\/a\/ and destination s3:\/\/src\/a\/ overlap/,
-      /job refused: the job's options \(colors 2, seed 1, quality none\) are not the batch's \(colors 16/,
+      /job refused: the job.s options \(colors 2, seed 1, quality none, effort 3\) are not the batch.s \(colors 16/,
       /job refused: no batch.json for batch nobody under s3:\/\/dst\/x\//,
     ];
     for (const r of reasons) await workers[0]?.waitForLine(r);
