@@ -117,10 +117,12 @@ export class KpressWorker {
       stalledInterval: config.stalledIntervalMs,
       // a job whose worker died holding it comes back once; the second death fails it (failDeadlyJob)
       maxStalledCount: 1,
-      // finalize steps retry without end, 2 s doubling to at most 5 minutes apart
+      // finalize steps retry without end, KPRESS_FINALIZE_BACKOFF_MS doubling to at most _MAX_MS apart
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
-          type === FINALIZE_BACKOFF ? finalizeBackoffMs(attemptsMade) : 2000,
+          type === FINALIZE_BACKOFF
+            ? finalizeBackoffMs(attemptsMade, config.finalizeBackoff)
+            : 2000,
       },
     });
     this.worker.on('failed', (job, err) => {
@@ -370,7 +372,7 @@ export class KpressWorker {
           err: err.message,
           job: job.name,
           attempt: job.attemptsMade,
-          retryInMs: finalizeBackoffMs(job.attemptsMade),
+          retryInMs: finalizeBackoffMs(job.attemptsMade, this.options.config.finalizeBackoff),
         },
         'finalize step failed: retrying (finalize steps never give up; fix the cause and it ends)',
       );

@@ -27,6 +27,10 @@ export const CONFIG_DEFAULTS = {
    * 15-20 MB, above S3's 5 MiB part minimum, so joining them copies server-side.
    */
   KPRESS_FINALIZE_RANGE_KEYS: 50_000,
+  /** First wait before a failed finalize step runs again, ms; it doubles each time. */
+  KPRESS_FINALIZE_BACKOFF_MS: 2000,
+  /** Longest wait between finalize attempts, ms: a finalize never gives up, it retries this often. */
+  KPRESS_FINALIZE_BACKOFF_MAX_MS: 300_000,
   LOG_LEVEL: 'info' as LogLevel,
   /** BullMQ job lock, ms: a job whose worker stops renewing it for this long counts as stalled. */
   KPRESS_LOCK_DURATION_MS: 30_000,
@@ -75,6 +79,8 @@ export interface Config {
   maxWaiting: number;
   /** `KPRESS_FINALIZE_RANGE_KEYS`: source keys per finalize range (the producer cuts them); default 50000. */
   finalizeRangeKeys: number;
+  /** `KPRESS_FINALIZE_BACKOFF_MS` / `_MAX_MS`: a failed finalize step waits base * 2^(n-1), at most max; defaults 2000 / 300000. */
+  finalizeBackoff: { baseMs: number; maxMs: number };
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
   metricsPort: number | undefined;
   /** `LOG_LEVEL`; default `info`. */
@@ -141,6 +147,10 @@ const schema = z.object({
   KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
   KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
   KPRESS_FINALIZE_RANGE_KEYS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_RANGE_KEYS),
+  KPRESS_FINALIZE_BACKOFF_MS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_BACKOFF_MS),
+  KPRESS_FINALIZE_BACKOFF_MAX_MS: positiveInt().default(
+    CONFIG_DEFAULTS.KPRESS_FINALIZE_BACKOFF_MAX_MS,
+  ),
   KPRESS_METRICS_PORT: z
     .string()
     .regex(/^[0-9]+$/, 'expected a port number 0-65535')
@@ -200,6 +210,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBytes: v.KPRESS_MAX_BYTES,
     maxWaiting: v.KPRESS_MAX_WAITING,
     finalizeRangeKeys: v.KPRESS_FINALIZE_RANGE_KEYS,
+    finalizeBackoff: {
+      baseMs: v.KPRESS_FINALIZE_BACKOFF_MS,
+      maxMs: Math.max(v.KPRESS_FINALIZE_BACKOFF_MS, v.KPRESS_FINALIZE_BACKOFF_MAX_MS),
+    },
     metricsPort: v.KPRESS_METRICS_PORT,
     logLevel: v.LOG_LEVEL,
     lockDurationMs: v.KPRESS_LOCK_DURATION_MS,

@@ -11,9 +11,15 @@ import {
 /** The backoff type of finalize jobs; the worker's `backoffStrategy` computes it (finalizeBackoffMs). */
 export const FINALIZE_BACKOFF = 'kpress-finalize';
 
-/** Waits before finalize attempt `attemptsMade + 1`: 2 s doubling, capped at 5 minutes. */
-export function finalizeBackoffMs(attemptsMade: number): number {
-  return Math.min(2000 * 2 ** Math.max(0, attemptsMade - 1), 300_000);
+/**
+ * Waits before finalize attempt `attemptsMade + 1`: `baseMs` doubling, capped
+ * at `maxMs` (defaults 2 s and 5 minutes: KPRESS_FINALIZE_BACKOFF_MS / _MAX_MS).
+ */
+export function finalizeBackoffMs(
+  attemptsMade: number,
+  backoff: { baseMs: number; maxMs: number } = { baseMs: 2000, maxMs: 300_000 },
+): number {
+  return Math.min(backoff.baseMs * 2 ** Math.min(30, Math.max(0, attemptsMade - 1)), backoff.maxMs);
 }
 
 /**
