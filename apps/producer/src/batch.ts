@@ -39,7 +39,8 @@ export async function openBatchFile(
     if (
       batch.source !== wanted.source ||
       batch.dest !== wanted.dest ||
-      !sameBatchOptions(batch.options, wanted.options)
+      !sameBatchOptions(batch.options, wanted.options) ||
+      JSON.stringify(batch.keyList ?? null) !== JSON.stringify(wanted.keyList ?? null)
     ) {
       throw new Error(
         `batch ${wanted.batchId} exists with different settings (${describeBatch(batch)}); this run asked for ${describeBatch(wanted)}: use the same settings or another --batch`,

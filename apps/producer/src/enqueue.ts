@@ -10,11 +10,19 @@ import {
   scheduleFinalize,
   validateBatchId,
 } from '@kpress/queue';
-import { batchFileKeys, formatS3Url, parseS3Url, prefixesOverlap, Storage } from '@kpress/storage';
+import {
+  batchFileKeys,
+  formatS3Url,
+  keyListPartKey,
+  parseS3Url,
+  prefixesOverlap,
+  Storage,
+} from '@kpress/storage';
 import { Backpressure } from './backpressure.js';
 import { openBatchFile, writeListingFile } from './batch.js';
 import { BatchMarker } from './batch-marker.js';
 import { checkDestinationOwners } from './dest-owners.js';
+import { type KeyList, type KeyListInput, readKeyList } from './key-list.js';
 import { type ListingCounts, sourcesToEnqueue } from './lister.js';
 import { checkSource, connectRedis, storageProblem } from './preflight.js';
 
@@ -34,6 +42,11 @@ export interface EnqueueOptions {
   effort?: number;
   /** Leave the source's EXIF, XMP and text chunks out of the outputs. Default false. */
   stripMetadata?: boolean;
+  /**
+   * The batch is exactly the keys of this list under the source prefix (an S3
+   * Batch Operations CSV or an S3 Inventory report), not a listing. Default: a listing.
+   */
+  keyList?: KeyListInput;
   /** Batch id; default `newBatchId()`. Reusing one resumes that batch. */
   batchId?: string;
   /** Configuration; default `loadConfig(process.env)`. */
@@ -132,6 +145,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
         source,
         dest: destUrl,
         options: batchOptions,
+        ...(options.keyList === undefined ? {} : { keyList: { ...options.keyList } }),
       });
     } catch (err) {
       if (err instanceof Error && err.name === 'StorageError')
@@ -157,6 +171,18 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     const tracker = new BatchTracker(redis, config.queueName);
     await tracker.unmarkListed(batchId);
     const counts: ListingCounts = { total: 0, skipped: 0, boundaries: [] };
+    const list =
+      options.keyList === undefined
+        ? undefined
+        : await writeKeyList(
+            storage,
+            options.keyList,
+            src,
+            dest,
+            batchId,
+            config.finalizeRangeKeys,
+            log,
+          );
     let paused = false;
     const progress = (enqueued: number) =>
       options.onProgress?.({
@@ -188,6 +214,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
         },
         counts,
         config.finalizeRangeKeys,
+        list === undefined ? undefined : fromArray(list.entries),
       ),
       {
         queue,
@@ -212,6 +239,9 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
       enqueued: result.enqueued,
       finishedAt: new Date().toISOString(),
       rangeBoundaries: counts.boundaries,
+      ...(list === undefined || options.keyList === undefined
+        ? {}
+        : { keyList: { ...options.keyList, keys: list.entries.length } }),
     });
     await tracker.markListed(batchId);
     // one pipeline per ~1,000 pending ids (not one getJobState round trip each)
@@ -231,4 +261,41 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     storage.close();
     await redis.quit().catch(() => redis.disconnect());
   }
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
+/**
+ * Reads the batch's key list and stores it under `<batch>/keys/`, one object
+ * per finalize range (`rangeKeys` keys each, as the listing cuts them), so
+ * that each finalize part merges its records against its own keys.
+ */
+async function writeKeyList(
+  storage: Storage,
+  input: KeyListInput,
+  src: { bucket: string; prefix: string },
+  dest: { bucket: string; prefix: string },
+  batchId: string,
+  rangeKeys: number,
+  log: Logger,
+): Promise<KeyList> {
+  const list = await readKeyList(storage, input, src);
+  if (list.outside > 0 || list.duplicates > 0) {
+    log.warn(
+      { outside: list.outside, duplicates: list.duplicates, url: input.url },
+      `${list.outside} row(s) of the key list are not under ${formatS3Url(src)} and ${list.duplicates} repeat a key: left out`,
+    );
+  }
+  const parts = Math.floor(list.entries.length / rangeKeys) + 1;
+  for (let i = 0; i < parts; i++) {
+    const slice = list.entries.slice(i * rangeKeys, (i + 1) * rangeKeys);
+    const body = slice.map((e) => `${JSON.stringify({ key: e.key, size: e.size })}\n`).join('');
+    await storage.putObject(dest.bucket, keyListPartKey(dest.prefix, batchId, i), body, {
+      contentType: 'application/x-ndjson',
+    });
+  }
+  log.info({ keys: list.entries.length, parts, url: input.url }, 'key list read');
+  return list;
 }

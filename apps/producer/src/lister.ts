@@ -26,8 +26,10 @@ export async function* sourcesToEnqueue(
   counts: ListingCounts,
   /** Source keys per finalize range. Default: no boundaries. */
   rangeKeys = Number.POSITIVE_INFINITY,
+  /** Sorted sources from a key list; default a listing of the source prefix. */
+  sources?: AsyncIterable<ObjectEntry>,
 ): AsyncGenerator<ObjectEntry> {
-  for await (const s of sourcesWithRecords(storage, loc)) {
+  for await (const s of sourcesWithRecords(storage, loc, sources)) {
     counts.total++;
     if (counts.total % rangeKeys === 0) counts.boundaries.push(s.rel);
     if (s.record === undefined) yield s.source;

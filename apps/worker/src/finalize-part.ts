@@ -21,6 +21,8 @@ import {
   type BatchLocation,
   batchEntriesInRange,
   finalizePartKeys,
+  keyListPartKey,
+  readKeyListPart,
   type Storage,
   unwritableReason,
 } from '@kpress/storage';
@@ -70,7 +72,16 @@ export async function writeFinalizePart(
   try {
     // the first part carries the CSV's header, so the joined parts are the whole file
     if (job.index === 0) await csv.write(CSV_HEADER);
-    for await (const s of batchEntriesInRange(ctx.storage, loc, job)) {
+    // a key-list batch merges against its own keys for the range, not a listing
+    const sources =
+      job.keyList === true
+        ? readKeyListPart(
+            ctx.storage,
+            bucket,
+            keyListPartKey(loc.destPrefix, loc.batchId, job.index),
+          )
+        : undefined;
+    for await (const s of batchEntriesInRange(ctx.storage, loc, job, sources)) {
       if (s.source === undefined) {
         // processed, then its source was deleted ("archive, then delete"): the row stays, flagged
         counts.sourceDeleted++;

@@ -76,15 +76,18 @@ function summaryExists(ctx: FinalizeContext, loc: BatchLocation): Promise<boolea
   return ctx.storage.exists(loc.destBucket, batchFileKeys(loc.destPrefix, loc.batchId).summary);
 }
 
-/** Range boundaries recorded by the listing; none (one range) for batches from before them. */
-async function boundaries(ctx: FinalizeContext, loc: BatchLocation): Promise<string[]> {
+/** Range boundaries recorded by the listing (none, one range, for batches from before them), and whether the batch is a key list. */
+async function listingFacts(
+  ctx: FinalizeContext,
+  loc: BatchLocation,
+): Promise<{ boundaries: string[]; keyList: boolean }> {
   const key = batchFileKeys(loc.destPrefix, loc.batchId).listing;
   try {
-    return (
-      ListingFileSchema.parse(await ctx.storage.getJson(loc.destBucket, key)).rangeBoundaries ?? []
-    );
+    const l = ListingFileSchema.parse(await ctx.storage.getJson(loc.destBucket, key));
+    return { boundaries: l.rangeBoundaries ?? [], keyList: l.keyList !== undefined };
   } catch (err) {
-    if (err instanceof StorageError && err.code === 'NoSuchKey') return [];
+    if (err instanceof StorageError && err.code === 'NoSuchKey')
+      return { boundaries: [], keyList: false };
     throw err;
   }
 }
@@ -118,7 +121,8 @@ export async function finalizeBatch(
     log.info({ parts: out }, 'a finalize of this round is under way: nothing to do');
     return { kind: 'under-way', parts: out };
   }
-  const ranges = rangesFrom(await boundaries(ctx, loc));
+  const facts = await listingFacts(ctx, loc);
+  const ranges = rangesFrom(facts.boundaries);
   await ctx.tracker.startParts(data.batchId, round, ranges.length);
   await scheduleParts(
     ctx.queue,
@@ -131,6 +135,7 @@ export async function finalizeBatch(
       parts: ranges.length,
       after: r.after,
       upTo: r.upTo,
+      ...(facts.keyList ? { keyList: true } : {}),
     })),
   );
   log.info({ round, parts: ranges.length }, 'finalize: parts queued');

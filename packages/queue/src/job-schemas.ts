@@ -75,6 +75,8 @@ export const FinalizePartJobSchema = z.object({
   parts: z.number().int().min(1),
   after: z.string().min(1).nullable(),
   upTo: z.string().min(1).nullable(),
+  /** The batch is a key list: merge against `<batch>/keys/part-<index>.jsonl`, not a listing. */
+  keyList: z.boolean().optional(),
 });
 export type FinalizePartJob = z.infer<typeof FinalizePartJobSchema>;
 

@@ -55,6 +55,8 @@ export const BatchFileSchema = z.object({
   createdAt: z.string().min(1),
   /** The kpress version of the first enqueue (absent in older batch files). */
   kpressVersion: z.string().min(1).optional(),
+  /** Where the sources come from when not a listing of `source`: `--keys` or `--inventory` and its URL. */
+  keyList: z.object({ kind: z.enum(['keys', 'inventory']), url: z.string().min(1) }).optional(),
 });
 export type BatchFile = z.infer<typeof BatchFileSchema>;
 
@@ -70,6 +72,17 @@ export const ListingFileSchema = z.object({
    * (KPRESS_FINALIZE_RANGE_KEYS). Absent or empty: one range.
    */
   rangeBoundaries: z.array(z.string().min(1)).optional(),
+  /**
+   * Set when the batch's sources are a key list (`--keys`, `--inventory`):
+   * its URL, and the keys kept. Its ranges' keys are under `<batch>/keys/`.
+   */
+  keyList: z
+    .object({
+      kind: z.enum(['keys', 'inventory']),
+      url: z.string().min(1),
+      keys: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type ListingFile = z.infer<typeof ListingFileSchema>;
 

@@ -8,7 +8,7 @@
 import { compareKeys } from './key-order.js';
 import { batchPrefix, recordsPrefix } from './layout.js';
 import { type BatchEntry, type BatchLocation, batchEntries } from './pending-sources.js';
-import type { Storage } from './storage.js';
+import type { ObjectEntry, Storage } from './storage.js';
 
 /** One range of relative keys: after `after` (exclusive; null: from the start) up to `upTo` (inclusive; null: to the end). */
 export interface KeyRange {
@@ -40,6 +40,8 @@ export async function* batchEntriesInRange(
   storage: Storage,
   loc: BatchLocation,
   range: KeyRange,
+  /** The range's sources from a key list (sorted); default a listing of the source prefix. */
+  sources?: AsyncIterable<ObjectEntry>,
 ): AsyncGenerator<BatchEntry & { rel: string }> {
   const startAfter =
     range.after === null
@@ -48,7 +50,7 @@ export async function* batchEntriesInRange(
           source: loc.sourcePrefix + range.after,
           record: recordsPrefix(loc.destPrefix, loc.batchId) + range.after,
         };
-  for await (const entry of batchEntries(storage, loc, startAfter)) {
+  for await (const entry of batchEntries(storage, loc, startAfter, sources)) {
     if (range.upTo !== null && compareKeys(entry.rel, range.upTo) > 0) return;
     yield entry;
   }
@@ -71,6 +73,28 @@ export function finalizePartKeys(
     /** The part's counts and SummaryBuilder state. */
     summary: `${base}.json`,
   };
+}
+
+/**
+ * `<batch>/keys/part-<index>.jsonl`: the sorted `{key,size}` lines of range
+ * `index` of a batch made from a key list (`--keys`, `--inventory`); the
+ * finalize merges against these, not a listing.
+ */
+export function keyListPartKey(destPrefix: string, batchId: string, index: number): string {
+  return `${batchPrefix(destPrefix, batchId)}keys/part-${String(index).padStart(6, '0')}.jsonl`;
+}
+
+/** Streams a key-list part's entries. */
+export async function* readKeyListPart(
+  storage: Storage,
+  bucket: string,
+  key: string,
+): AsyncGenerator<ObjectEntry> {
+  for await (const line of storage.readLines(bucket, key)) {
+    if (line === '') continue;
+    const e = JSON.parse(line) as { key: string; size: number };
+    yield { key: e.key, size: e.size, etag: '' };
+  }
 }
 
 /** `<batch>/finalize/`: the parts' scratch files, removed once summary.json is written. */

@@ -71,5 +71,7 @@ export {
   finalizePartKeys,
   finalizeWorkPrefix,
   type KeyRange,
+  keyListPartKey,
   rangesFrom,
+  readKeyListPart,
 } from './finalize-range.js';

@@ -50,6 +50,11 @@ export async function* batchEntries(
   loc: BatchLocation,
   /** Full keys to list after, on each side (a finalize range); default from the start. */
   startAfter?: { source: string; record: string },
+  /**
+   * The sources, sorted, when they come from a key list (`--keys`,
+   * `--inventory`) rather than a listing of the source prefix. Default: the listing.
+   */
+  sources?: AsyncIterable<ObjectEntry>,
 ): AsyncGenerator<BatchEntry> {
   const records = storage.listObjects(
     loc.destBucket,
@@ -57,7 +62,7 @@ export async function* batchEntries(
     startAfter === undefined ? {} : { startAfter: startAfter.record },
   );
   const merged = mergeSorted(
-    listSources(storage, loc, startAfter?.source),
+    sources ?? listSources(storage, loc, startAfter?.source),
     records,
     (s) => relativeKey(s.key, loc.sourcePrefix),
     (r) => relFromRecordKey(r.key, loc.destPrefix, loc.batchId),
@@ -80,8 +85,10 @@ export async function* batchEntries(
 export async function* sourcesWithRecords(
   storage: Storage,
   loc: BatchLocation,
+  /** Sorted sources from a key list; default the listing (see `batchEntries`). */
+  sources?: AsyncIterable<ObjectEntry>,
 ): AsyncGenerator<SourceState & { rel: string }> {
-  for await (const entry of batchEntries(storage, loc)) {
+  for await (const entry of batchEntries(storage, loc, undefined, sources)) {
     if (entry.source !== undefined) yield entry;
   }
 }

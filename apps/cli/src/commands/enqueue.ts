@@ -13,6 +13,8 @@ interface EnqueueFlags {
   wait?: boolean;
   json?: boolean;
   stripMetadata?: boolean;
+  keys?: string;
+  inventory?: string;
 }
 
 const HELP_AFTER = `
@@ -26,13 +28,20 @@ With --wait it rides out Redis and S3 outages: when Redis comes back empty
 (no persistence) and has lost the batch's jobs, it re-enqueues the batch by
 itself (up to 3 times, then it exits 1 with the command to rerun).
 
+With --keys (an S3 Batch Operations CSV: bucket,key, keys URL-encoded) or
+--inventory (an S3 Inventory report's manifest.json, CSV format), the batch is
+exactly the listed keys of the source bucket under the source prefix, not a
+listing; the finalize merges against that list. Rows of other buckets or
+prefixes are counted and left out.
+
 Exit status: 0 queued (with --wait: finished, even when some images failed),
 1 a bad URL, a missing bucket, denied access or unreachable Redis (one line).
 
 Examples:
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --colors 32 --wait
-  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --batch 20240101-run1 --wait --json`;
+  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --batch 20240101-run1 --wait --json
+  $ kpress enqueue s3://photos/ --dest s3://archive/ --inventory s3://inv/photos/daily/2026-12-01T00-00Z/manifest.json`;
 
 function line(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -51,10 +60,27 @@ export function register(program: Command): void {
       ),
   )
     .option('--batch <id>', 'batch id (default: a new one); reuse one to resume that batch')
+    .option(
+      '--keys <url>',
+      'only these keys: an S3 Batch Operations CSV, s3://bucket/path/keys.csv',
+    )
+    .option(
+      '--inventory <url>',
+      'only these keys: an S3 Inventory report, s3://bucket/path/manifest.json (CSV)',
+    )
     .option('--wait', 'wait until the manifest, summary and report are written, showing progress')
     .option('--json', 'print the result (with --wait: summary.json) as JSON on stdout')
     .addHelpText('after', HELP_AFTER)
     .action(async (source: string, flags: EnqueueFlags) => {
+      if (flags.keys !== undefined && flags.inventory !== undefined) {
+        throw new CliError('--keys and --inventory cannot be used together: give one list', 2);
+      }
+      const keyList =
+        flags.keys !== undefined
+          ? { kind: 'keys' as const, url: flags.keys }
+          : flags.inventory !== undefined
+            ? { kind: 'inventory' as const, url: flags.inventory }
+            : undefined;
       let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig(process.env);
@@ -75,6 +101,7 @@ export function register(program: Command): void {
           ...(flags.quality === undefined ? {} : { quality: flags.quality }),
           ...(flags.stripMetadata === true ? { stripMetadata: true } : {}),
           ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
+          ...(keyList === undefined ? {} : { keyList }),
           config,
         });
       } catch (err) {
