@@ -14,11 +14,26 @@ describe('loadConfig', () => {
       slotMemoryMb: 1024,
       maxBytes: 268_435_456,
       maxWaiting: 100_000,
+      finalizeRangeKeys: 50_000,
+      finalizeBackoff: { baseMs: 2000, maxMs: 300_000 },
       metricsPort: undefined,
       logLevel: 'info',
       lockDurationMs: 30_000,
       stalledIntervalMs: 30_000,
     });
+  });
+
+  it('reads the finalize settings, a max below the base counting as the base', () => {
+    const c = loadConfig({
+      KPRESS_FINALIZE_RANGE_KEYS: '7',
+      KPRESS_FINALIZE_BACKOFF_MS: '500',
+      KPRESS_FINALIZE_BACKOFF_MAX_MS: '100',
+    });
+    expect(c.finalizeRangeKeys).toBe(7);
+    expect(c.finalizeBackoff).toEqual({ baseMs: 500, maxMs: 500 });
+    expect(() => loadConfig({ KPRESS_FINALIZE_RANGE_KEYS: '0' })).toThrow(
+      /KPRESS_FINALIZE_RANGE_KEYS/,
+    );
   });
 
   it('derives the pixel limit from the slot memory budget unless KPRESS_MAX_PIXELS is set', () => {

@@ -57,6 +57,7 @@ describe('batch keys', () => {
     expect(relFromRecordKey('out/_kpress/b1/records/x/cat.jpg', 'out/', 'b1')).toBe('x/cat.jpg');
     expect(batchFileKeys('', 'b1')).toEqual({
       batch: '_kpress/b1/batch.json',
+      listing: '_kpress/b1/listing.json',
       manifestJsonl: '_kpress/b1/manifest.jsonl',
       manifestCsv: '_kpress/b1/manifest.csv',
       manifestSha256: '_kpress/b1/manifest-sha256.txt',
@@ -144,5 +145,23 @@ describe('clashes', () => {
       ['in/dog.jpg', 'in/dog.jpg.png'],
     ]);
     for (const [a, b] of clashing as [string, string][]) expect(clashPartnerKey(a)).toBe(b);
+  });
+});
+
+describe('finalize ranges', () => {
+  it('cuts the key space at sorted boundaries into ranges that cover every key once', async () => {
+    const { finalizePartKeys, keyListPartKey, rangesFrom } = await import('./finalize-range.js');
+    expect(rangesFrom([])).toEqual([{ after: null, upTo: null }]);
+    expect(rangesFrom(['b', 'd'])).toEqual([
+      { after: null, upTo: 'b' },
+      { after: 'b', upTo: 'd' },
+      { after: 'd', upTo: null },
+    ]);
+    expect(() => rangesFrom(['d', 'b'])).toThrow(/sorted and distinct/);
+    expect(() => rangesFrom(['b', 'b'])).toThrow(/sorted and distinct/);
+    expect(finalizePartKeys('out/', 'b1', 2, 7).jsonl).toBe(
+      'out/_kpress/b1/finalize/2/part-000007.jsonl',
+    );
+    expect(keyListPartKey('out/', 'b1', 3)).toBe('out/_kpress/b1/keys/part-000003.jsonl');
   });
 });
