@@ -29,10 +29,13 @@ export {
 export {
   copySource,
   type GetOptions,
+  type ListCursor,
   type ListOptions,
+  type ListPage,
   type ObjectBody,
   type ObjectEntry,
   type ObjectInfo,
+  type PageOptions,
   type PutOptions,
   Storage,
   type StorageOptions,
@@ -52,6 +55,7 @@ export {
 export { compareKeys } from './key-order.js';
 export {
   type BatchEntry,
+  type BatchListingOptions,
   type BatchLocation,
   batchEntries,
   listSources,
@@ -75,3 +79,4 @@ export {
   rangesFrom,
   readKeyListPart,
 } from './finalize-range.js';
+export { type FanOutOptions, listObjectsFanOut } from './fan-out-listing.js';

@@ -59,6 +59,30 @@ export interface ListOptions {
   pageSize?: number;
 }
 
+/** Where a listing goes on: a continuation token, or (servers without them) the last key seen. */
+export interface ListCursor {
+  token?: string;
+  startAfter?: string;
+}
+
+/** Options of `listPage`. */
+export interface PageOptions {
+  /** Where the page starts; default the start of the listing. */
+  cursor?: ListCursor;
+  /** Keys (objects and folders) per page; default the Storage's `pageSize`. */
+  pageSize?: number;
+  /** Group keys by the delimiter '/' into folders; default false. */
+  delimiter?: boolean;
+}
+
+/** One page of a listing. */
+export interface ListPage {
+  objects: ObjectEntry[];
+  folders: string[];
+  /** Where the next page starts; undefined after the last page. */
+  next: ListCursor | undefined;
+}
+
 /** Options of `getObject`. */
 export interface GetOptions {
   /** Largest object accepted, bytes; larger ones fail with code `TooLarge` before the body is read. */
@@ -118,6 +142,54 @@ export class Storage {
   }
 
   /**
+   * One ListObjectsV2 page under `prefix`: its objects (directory markers,
+   * keys ending in '/', left out) and, with `delimiter`, its folders (common
+   * prefixes, each ending in '/'), both in key order, and where the next page
+   * starts (undefined after the last).
+   */
+  async listPage(bucket: string, prefix: string, options: PageOptions = {}): Promise<ListPage> {
+    const pageSize = pageSizeOf(options.pageSize ?? this.pageSize, 'pageSize');
+    const cursor = options.cursor ?? {};
+    let page: ListObjectsV2CommandOutput;
+    try {
+      page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          MaxKeys: pageSize,
+          Delimiter: options.delimiter === true ? '/' : undefined,
+          ContinuationToken: cursor.token,
+          StartAfter: cursor.token === undefined ? cursor.startAfter : undefined,
+        }),
+      );
+    } catch (err) {
+      throw toStorageError(err, 'list', bucket, prefix);
+    }
+    const objects: ObjectEntry[] = [];
+    let last: string | undefined;
+    for (const item of page.Contents ?? []) {
+      if (item.Key === undefined) continue;
+      last = item.Key;
+      if (item.Key.endsWith('/')) continue;
+      objects.push({ key: item.Key, size: item.Size ?? 0, etag: stripQuotes(item.ETag) });
+    }
+    const folders: string[] = [];
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) folders.push(p.Prefix);
+    if (page.IsTruncated !== true) return { objects, folders, next: undefined };
+    const token = page.NextContinuationToken;
+    if (token !== undefined) return { objects, folders, next: { token } };
+    // a server without continuation tokens: resume after the last key seen
+    if (options.delimiter === true || last === undefined) {
+      throw new StorageError(
+        'Unknown',
+        `list s3://${bucket}/${prefix}: the server cut the listing short without a continuation token`,
+        { operation: 'list', bucket, key: prefix },
+      );
+    }
+    return { objects, folders, next: { startAfter: last } };
+  }
+
+  /**
    * Streams the objects under `prefix` in key order (UTF-8 bytes), one page at a
    * time, skipping directory markers (keys ending in '/').
    */
@@ -126,36 +198,13 @@ export class Storage {
     prefix: string,
     options: ListOptions = {},
   ): AsyncGenerator<ObjectEntry> {
-    const pageSize = pageSizeOf(options.pageSize ?? this.pageSize, 'pageSize');
-    let token: string | undefined;
-    let startAfter = options.startAfter;
-    let more = true;
-    while (more) {
-      let page: ListObjectsV2CommandOutput;
-      try {
-        page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            MaxKeys: pageSize,
-            ContinuationToken: token,
-            StartAfter: token === undefined ? startAfter : undefined,
-          }),
-        );
-      } catch (err) {
-        throw toStorageError(err, 'list', bucket, prefix);
-      }
-      let last: string | undefined;
-      for (const item of page.Contents ?? []) {
-        if (item.Key === undefined) continue;
-        last = item.Key;
-        if (item.Key.endsWith('/')) continue;
-        yield { key: item.Key, size: item.Size ?? 0, etag: stripQuotes(item.ETag) };
-      }
-      token = page.NextContinuationToken;
-      more = page.IsTruncated === true && (token !== undefined || last !== undefined);
-      // a server without continuation tokens: resume after the last key seen
-      if (token === undefined) startAfter = last;
+    const pageSize = options.pageSize;
+    let cursor: ListCursor | undefined =
+      options.startAfter === undefined ? {} : { startAfter: options.startAfter };
+    while (cursor !== undefined) {
+      const page: ListPage = await this.listPage(bucket, prefix, { cursor, pageSize });
+      yield* page.objects;
+      cursor = page.next;
     }
   }
 
@@ -164,25 +213,12 @@ export class Storage {
    * delimiter '/', each ending in '/'), in key order, page by page.
    */
   async *listFolders(bucket: string, prefix: string): AsyncGenerator<string> {
-    let token: string | undefined;
-    do {
-      let page: ListObjectsV2CommandOutput;
-      try {
-        page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            Delimiter: '/',
-            MaxKeys: this.pageSize,
-            ContinuationToken: token,
-          }),
-        );
-      } catch (err) {
-        throw toStorageError(err, 'list', bucket, prefix);
-      }
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) yield p.Prefix;
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    let cursor: ListCursor | undefined = {};
+    while (cursor !== undefined) {
+      const page: ListPage = await this.listPage(bucket, prefix, { cursor, delimiter: true });
+      yield* page.folders;
+      cursor = page.next;
+    }
   }
 
   /**
