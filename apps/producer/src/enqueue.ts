@@ -215,6 +215,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
         counts,
         config.finalizeRangeKeys,
         list === undefined ? undefined : fromArray(list.entries),
+        config.listing,
       ),
       {
         queue,

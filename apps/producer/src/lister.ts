@@ -1,5 +1,6 @@
 import {
   type BatchLocation,
+  type FanOutOptions,
   type ObjectEntry,
   type Storage,
   sourcesWithRecords,
@@ -28,8 +29,14 @@ export async function* sourcesToEnqueue(
   rangeKeys = Number.POSITIVE_INFINITY,
   /** Sorted sources from a key list; default a listing of the source prefix. */
   sources?: AsyncIterable<ObjectEntry>,
+  /** How the prefixes are listed (fanned out over their folders); default serially. */
+  fanOut?: FanOutOptions,
 ): AsyncGenerator<ObjectEntry> {
-  for await (const s of sourcesWithRecords(storage, loc, sources)) {
+  const options = {
+    ...(sources === undefined ? {} : { sources }),
+    ...(fanOut === undefined ? {} : { fanOut }),
+  };
+  for await (const s of sourcesWithRecords(storage, loc, options)) {
     counts.total++;
     if (counts.total % rangeKeys === 0) counts.boundaries.push(s.rel);
     if (s.record === undefined) yield s.source;

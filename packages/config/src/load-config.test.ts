@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       maxBytes: 268_435_456,
       maxWaiting: 100_000,
       finalizeRangeKeys: 50_000,
+      listing: { concurrency: 8, depth: 2 },
       finalizeBackoff: { baseMs: 2000, maxMs: 300_000 },
       metricsPort: undefined,
       logLevel: 'info',
@@ -34,6 +35,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KPRESS_FINALIZE_RANGE_KEYS: '0' })).toThrow(
       /KPRESS_FINALIZE_RANGE_KEYS/,
     );
+  });
+
+  it('reads the listing settings: 1 request in flight or depth 0 list serially', () => {
+    expect(loadConfig({ KPRESS_LIST_CONCURRENCY: '1', KPRESS_LIST_DEPTH: '0' }).listing).toEqual({
+      concurrency: 1,
+      depth: 0,
+    });
+    expect(() => loadConfig({ KPRESS_LIST_CONCURRENCY: '0' })).toThrow(
+      /KPRESS_LIST_CONCURRENCY.*expected a whole number >= 1/,
+    );
+    expect(() => loadConfig({ KPRESS_LIST_DEPTH: '-1' })).toThrow(
+      /KPRESS_LIST_DEPTH.*expected a whole number/,
+    );
+    expect(() => loadConfig({ KPRESS_LIST_CONCURRENCY: '1001' })).toThrow(/<= 1000/);
   });
 
   it('derives the pixel limit from the slot memory budget unless KPRESS_MAX_PIXELS is set', () => {

@@ -27,6 +27,13 @@ export const CONFIG_DEFAULTS = {
    * 15-20 MB, above S3's 5 MiB part minimum, so joining them copies server-side.
    */
   KPRESS_FINALIZE_RANGE_KEYS: 50_000,
+  /**
+   * LIST requests the producer keeps in flight: it lists the source prefix
+   * fanned out over its folders (1: one page after another).
+   */
+  KPRESS_LIST_CONCURRENCY: 8,
+  /** Folder levels below the source prefix the listing fans out over (0: none). */
+  KPRESS_LIST_DEPTH: 2,
   /** First wait before a failed finalize step runs again, ms; it doubles each time. */
   KPRESS_FINALIZE_BACKOFF_MS: 2000,
   /** Longest wait between finalize attempts, ms: a finalize never gives up, it retries this often. */
@@ -79,6 +86,12 @@ export interface Config {
   maxWaiting: number;
   /** `KPRESS_FINALIZE_RANGE_KEYS`: source keys per finalize range (the producer cuts them); default 50000. */
   finalizeRangeKeys: number;
+  /**
+   * `KPRESS_LIST_CONCURRENCY` / `KPRESS_LIST_DEPTH`: the producer's listing,
+   * fanned out over the folders of the prefix down to `depth` levels with
+   * `concurrency` LIST requests in flight; defaults 8 / 2.
+   */
+  listing: { concurrency: number; depth: number };
   /** `KPRESS_FINALIZE_BACKOFF_MS` / `_MAX_MS`: a failed finalize step waits base * 2^(n-1), at most max; defaults 2000 / 300000. */
   finalizeBackoff: { baseMs: number; maxMs: number };
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
@@ -106,6 +119,13 @@ const positiveInt = (max = Number.MAX_SAFE_INTEGER) =>
         .min(1, 'expected a whole number >= 1')
         .max(max, `expected a whole number <= ${max}`),
     );
+
+const wholeNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().max(max, `expected a whole number <= ${max}`));
 
 const booleanString = z
   .string()
@@ -147,6 +167,8 @@ const schema = z.object({
   KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
   KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
   KPRESS_FINALIZE_RANGE_KEYS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_RANGE_KEYS),
+  KPRESS_LIST_CONCURRENCY: positiveInt(1000).default(CONFIG_DEFAULTS.KPRESS_LIST_CONCURRENCY),
+  KPRESS_LIST_DEPTH: wholeNumber(100).default(CONFIG_DEFAULTS.KPRESS_LIST_DEPTH),
   KPRESS_FINALIZE_BACKOFF_MS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_BACKOFF_MS),
   KPRESS_FINALIZE_BACKOFF_MAX_MS: positiveInt().default(
     CONFIG_DEFAULTS.KPRESS_FINALIZE_BACKOFF_MAX_MS,
@@ -210,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBytes: v.KPRESS_MAX_BYTES,
     maxWaiting: v.KPRESS_MAX_WAITING,
     finalizeRangeKeys: v.KPRESS_FINALIZE_RANGE_KEYS,
+    listing: { concurrency: v.KPRESS_LIST_CONCURRENCY, depth: v.KPRESS_LIST_DEPTH },
     finalizeBackoff: {
       baseMs: v.KPRESS_FINALIZE_BACKOFF_MS,
       maxMs: Math.max(v.KPRESS_FINALIZE_BACKOFF_MS, v.KPRESS_FINALIZE_BACKOFF_MAX_MS),

@@ -50,7 +50,11 @@ export async function* batchEntriesInRange(
           source: loc.sourcePrefix + range.after,
           record: recordsPrefix(loc.destPrefix, loc.batchId) + range.after,
         };
-  for await (const entry of batchEntries(storage, loc, startAfter, sources)) {
+  const options = {
+    ...(startAfter === undefined ? {} : { startAfter }),
+    ...(sources === undefined ? {} : { sources }),
+  };
+  for await (const entry of batchEntries(storage, loc, options)) {
     if (range.upTo !== null && compareKeys(entry.rel, range.upTo) > 0) return;
     yield entry;
   }

@@ -4,6 +4,7 @@
  * after the source path, so both come in the same order). Never holds more
  * than a page of each.
  */
+import { type FanOutOptions, listObjectsFanOut } from './fan-out-listing.js';
 import { isSourceKey, recordsPrefix, relativeKey, relFromRecordKey } from './layout.js';
 import { mergeSorted } from './sorted-merge.js';
 import type { ObjectEntry, Storage } from './storage.js';
@@ -23,14 +24,43 @@ export interface SourceState {
   record?: ObjectEntry;
 }
 
+/** How a batch's listings run. */
+export interface BatchListingOptions {
+  /** Full keys to list after, on each side (a finalize range); default from the start. */
+  startAfter?: { source: string; record: string };
+  /**
+   * The sources, sorted, when they come from a key list (`--keys`,
+   * `--inventory`) rather than a listing of the source prefix. Default: the listing.
+   */
+  sources?: AsyncIterable<ObjectEntry>;
+  /**
+   * List both prefixes fanned out over their folders (`listObjectsFanOut`);
+   * only for listings from the start. Default: one page after another.
+   */
+  fanOut?: FanOutOptions;
+}
+
+/** The objects under `prefix` from the start or after `startAfter`, fanned out when asked. */
+function listPrefix(
+  storage: Storage,
+  bucket: string,
+  prefix: string,
+  options: Pick<BatchListingOptions, 'fanOut'> & { startAfter?: string | undefined },
+): AsyncGenerator<ObjectEntry> {
+  if (options.startAfter !== undefined)
+    return storage.listObjects(bucket, prefix, { startAfter: options.startAfter });
+  if (options.fanOut !== undefined)
+    return listObjectsFanOut(storage, bucket, prefix, options.fanOut);
+  return storage.listObjects(bucket, prefix);
+}
+
 /** Source objects under the prefix (kpress's own files and folder markers left out), after `startAfter` if given. */
 export async function* listSources(
   storage: Storage,
   loc: BatchLocation,
-  startAfter?: string,
+  options: Pick<BatchListingOptions, 'fanOut'> & { startAfter?: string | undefined } = {},
 ): AsyncGenerator<ObjectEntry> {
-  const options = startAfter === undefined ? {} : { startAfter };
-  for await (const entry of storage.listObjects(loc.sourceBucket, loc.sourcePrefix, options)) {
+  for await (const entry of listPrefix(storage, loc.sourceBucket, loc.sourcePrefix, options)) {
     if (isSourceKey(entry.key, loc.sourcePrefix)) yield entry;
   }
 }
@@ -48,21 +78,19 @@ export type BatchEntry = (SourceState | { source?: undefined; record: ObjectEntr
 export async function* batchEntries(
   storage: Storage,
   loc: BatchLocation,
-  /** Full keys to list after, on each side (a finalize range); default from the start. */
-  startAfter?: { source: string; record: string },
-  /**
-   * The sources, sorted, when they come from a key list (`--keys`,
-   * `--inventory`) rather than a listing of the source prefix. Default: the listing.
-   */
-  sources?: AsyncIterable<ObjectEntry>,
+  options: BatchListingOptions = {},
 ): AsyncGenerator<BatchEntry> {
-  const records = storage.listObjects(
-    loc.destBucket,
-    recordsPrefix(loc.destPrefix, loc.batchId),
-    startAfter === undefined ? {} : { startAfter: startAfter.record },
-  );
+  const { startAfter, sources, fanOut } = options;
+  const records = listPrefix(storage, loc.destBucket, recordsPrefix(loc.destPrefix, loc.batchId), {
+    startAfter: startAfter?.record,
+    ...(fanOut === undefined ? {} : { fanOut }),
+  });
   const merged = mergeSorted(
-    sources ?? listSources(storage, loc, startAfter?.source),
+    sources ??
+      listSources(storage, loc, {
+        startAfter: startAfter?.source,
+        ...(fanOut === undefined ? {} : { fanOut }),
+      }),
     records,
     (s) => relativeKey(s.key, loc.sourcePrefix),
     (r) => relFromRecordKey(r.key, loc.destPrefix, loc.batchId),
@@ -85,10 +113,9 @@ export async function* batchEntries(
 export async function* sourcesWithRecords(
   storage: Storage,
   loc: BatchLocation,
-  /** Sorted sources from a key list; default the listing (see `batchEntries`). */
-  sources?: AsyncIterable<ObjectEntry>,
+  options: Omit<BatchListingOptions, 'startAfter'> = {},
 ): AsyncGenerator<SourceState & { rel: string }> {
-  for await (const entry of batchEntries(storage, loc, undefined, sources)) {
+  for await (const entry of batchEntries(storage, loc, options)) {
     if (entry.source !== undefined) yield entry;
   }
 }

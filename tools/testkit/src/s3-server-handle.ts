@@ -21,7 +21,8 @@ export interface S3Server {
   readonly credentials: S3Credentials;
   /**
    * Environment for a kpress process using this server: S3_ENDPOINT,
-   * S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+   * S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+   * and what the server needs besides (s3rver: KPRESS_LIST_CONCURRENCY=1).
    */
   readonly env: Record<string, string>;
   /** A client for the server (path style, checksums only when required). */
@@ -66,6 +67,8 @@ export interface S3ServerParts {
   directory: string;
   credentials: S3Credentials;
   addKey(accessKeyId: string, secretAccessKey: string): Promise<() => Promise<void>>;
+  /** Settings kpress needs on this server, added to `env`. */
+  env?: Record<string, string>;
   /** Stops the server itself (the client is destroyed first). */
   close(): Promise<void>;
 }
@@ -86,6 +89,7 @@ export function s3ServerHandle(parts: S3ServerParts): S3Server {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: parts.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: parts.credentials.secretAccessKey,
+      ...parts.env,
     },
     client,
     async createBucket(name: string) {
