@@ -17,6 +17,7 @@ import {
   scheduleFinalize,
 } from '@kpress/queue';
 import { renderReportHtml } from '@kpress/report';
+import pMap from 'p-map';
 import {
   type BatchFile,
   type BatchLocation,
@@ -52,23 +53,6 @@ export type AssembleResult =
   | { kind: 'stale' }
   | { kind: 'written'; total: number };
 
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (t: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
-}
-
 /** The round's part summaries, in order. */
 function readParts(
   storage: Storage,
@@ -76,10 +60,10 @@ function readParts(
   job: FinalizeAssembleJob,
 ): Promise<PartSummary[]> {
   const indexes = Array.from({ length: job.parts }, (_, i) => i);
-  return mapLimit(indexes, 16, async (i) => {
+  return pMap(indexes, async (i) => {
     const key = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, i).summary;
     return (await storage.getJson(loc.destBucket, key)) as PartSummary;
-  });
+  }, { concurrency: 16 });
 }
 
 /** The sources the parts found without a record, in key order. */
@@ -238,7 +222,7 @@ async function removeWork(storage: Storage, loc: BatchLocation, log: Logger): Pr
     )) {
       keys.push(o.key);
     }
-    await mapLimit(keys, 16, (k) => storage.deleteObject(loc.destBucket, k));
+    await pMap(keys, (k) => storage.deleteObject(loc.destBucket, k), { concurrency: 16 });
   } catch (err) {
     log.warn(
       { err: (err as Error).message },

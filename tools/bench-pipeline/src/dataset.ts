@@ -1,19 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { samplePath } from '@kpress/testkit';
+import pMap from 'p-map';
 import sharp from 'sharp';
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-export async function mapLimit<T>(
-  items: Iterable<T>,
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  const it = items[Symbol.iterator]();
-  const next = async (): Promise<void> => {
-    for (let step = it.next(); !step.done; step = it.next()) await fn(step.value);
-  };
-  await Promise.all(Array.from({ length: limit }, next));
-}
 
 const SAMPLES = ['astronaut.jpg', 'chelsea.png', 'coffee.jpg'];
 const GRAVITIES = [
@@ -50,20 +38,32 @@ export async function* photoVariants(
   }
 }
 
-/** Uploads `count` tiny objects (a few bytes each) under `prefix`, 64 at once. */
+/**
+ * Relative keys of `count` tiny objects, spread over `folders` folders
+ * (`dir-000/` ...) as a dataset of classes is; 1 keeps them flat.
+ */
+export function tinyRels(count: number, folders = 1): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const name = `obj-${String(i).padStart(6, '0')}.bin`;
+    return folders > 1 ? `dir-${String(i % folders).padStart(3, '0')}/${name}` : name;
+  });
+}
+
+/** Uploads the tiny objects `rels` (a few bytes each) under `prefix`, 64 at once. */
 export async function uploadTiny(
   client: S3Client,
   bucket: string,
   prefix: string,
-  count: number,
+  rels: readonly string[],
 ): Promise<void> {
-  const names = Array.from(
-    { length: count },
-    (_, i) => `${prefix}obj-${String(i).padStart(6, '0')}.bin`,
+  await pMap(
+    rels,
+    async (rel) => {
+      const key = prefix + rel;
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(key) }));
+    },
+    { concurrency: 64 },
   );
-  await mapLimit(names, 64, async (key) => {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(key) }));
-  });
 }
 
 /** Makes and uploads `count` photos under `prefix`, 8 at once; returns their total bytes. */

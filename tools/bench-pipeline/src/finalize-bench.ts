@@ -5,10 +5,14 @@
  * of the finalizing workers, and the serial listing rate. A benchmark, not
  * a test: it prints measured figures and writes bench-results/finalize.json.
  *
- * Each size: that many tiny sources and one record each (as a worker writes
- * them), listing.json cut every 5,000 keys (KPRESS_FINALIZE_RANGE_KEYS's
- * unit, smaller than the default 50,000 so that 20,000 records make 4
- * ranges), then a finalize is scheduled and timed to summary.json.
+ * Each size: that many tiny sources in 100 folders (as a dataset of classes
+ * is) and one record each (as a worker writes them), listing.json cut every
+ * 5,000 keys (KPRESS_FINALIZE_RANGE_KEYS's unit, smaller than the default
+ * 50,000 so that 20,000 records make 4 ranges), then a finalize is scheduled
+ * and timed to summary.json. During each finalize the CPU seconds of the
+ * workers, of Ceph's daemons and of Redis are counted (/proc), to show where
+ * the machine's time goes. The listing is timed serially and fanned out
+ * (KPRESS_LIST_CONCURRENCY 8, depth 2), alternately, twice each.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,9 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createRedis, loadConfig } from '@kpress/config';
 import { BatchTracker, createQueue, finalizeJobId } from '@kpress/queue';
-import { Storage } from '@kpress/storage';
+import { listObjectsFanOut, Storage } from '@kpress/storage';
 import { redisUrl, spawnProcess, startS3Server, uniqueQueueName } from '@kpress/testkit';
-import { mapLimit, uploadTiny } from './dataset.js';
+import pMap from 'p-map';
+import { cpuSeconds, serverPids } from './cpu-time.js';
+import { tinyRels, uploadTiny } from './dataset.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = `${root}apps/cli/dist/bin.js`;
@@ -39,16 +45,32 @@ try {
   for (const n of sizes) {
     const src = `n${n}/`;
     say(`${n} sources and records on RGW`);
-    await uploadTiny(s3.client, 'fin-src', src, n);
-    const t0 = performance.now();
-    let listed = 0;
+    const rels = tinyRels(n, 100);
+    await uploadTiny(s3.client, 'fin-src', src, rels);
     const storage = new Storage({ client: s3.client });
+    const listRates = { serial: [] as number[], fanned: [] as number[] };
     const boundaries: string[] = [];
-    for await (const o of storage.listObjects('fin-src', src)) {
-      listed++;
-      if (listed % RANGE_KEYS === 0) boundaries.push(o.key.slice(src.length));
+    for (let pass = 0; pass < 2; pass++) {
+      for (const mode of ['serial', 'fanned'] as const) {
+        const t0 = performance.now();
+        let listed = 0;
+        const listing =
+          mode === 'serial'
+            ? storage.listObjects('fin-src', src)
+            : listObjectsFanOut(storage, 'fin-src', src, { concurrency: 8, depth: 2 });
+        for await (const o of listing) {
+          listed++;
+          if (pass === 0 && mode === 'serial' && listed % RANGE_KEYS === 0)
+            boundaries.push(o.key.slice(src.length));
+        }
+        if (listed !== n) throw new Error(`${mode} listing found ${listed} of ${n} objects`);
+        listRates[mode].push(listed / ((performance.now() - t0) / 1000));
+      }
     }
-    const listPerSecond = listed / ((performance.now() - t0) / 1000);
+    const best = (xs: number[]) => Math.max(...xs);
+    say(
+      `listing: serial ${best(listRates.serial).toFixed(0)} keys/s, fanned out ${best(listRates.fanned).toFixed(0)} keys/s`,
+    );
     for (const workers of [1, 2]) {
       const batchId = `fin-${n}-${workers}w`;
       const dest = `out-${n}-${workers}/`;
@@ -61,29 +83,32 @@ try {
         options: { colors: 16, seed: 1 },
         createdAt: new Date().toISOString(),
       });
-      const keys = Array.from({ length: n }, (_, i) => `obj-${String(i).padStart(6, '0')}.bin`);
-      await mapLimit(keys, 64, async (rel) => {
-        const row = {
-          key: src + rel,
-          status: 'failed',
-          originalBytes: 14,
-          outputKey: null,
-          outputBytes: null,
-          width: null,
-          height: null,
-          colors: null,
-          psnr: null,
-          ms: 1,
-          error: 'not an image',
-        };
-        await s3.client.send(
-          new PutObjectCommand({
-            Bucket: 'fin-dst',
-            Key: `${base}records/${rel}`,
-            Body: `${JSON.stringify(row)}\n`,
-          }),
-        );
-      });
+      await pMap(
+        rels,
+        async (rel) => {
+          const row = {
+            key: src + rel,
+            status: 'failed',
+            originalBytes: 14,
+            outputKey: null,
+            outputBytes: null,
+            width: null,
+            height: null,
+            colors: null,
+            psnr: null,
+            ms: 1,
+            error: 'not an image',
+          };
+          await s3.client.send(
+            new PutObjectCommand({
+              Bucket: 'fin-dst',
+              Key: `${base}records/${rel}`,
+              Body: `${JSON.stringify(row)}\n`,
+            }),
+          );
+        },
+        { concurrency: 64 },
+      );
       await storage.putJson('fin-dst', `${base}listing.json`, {
         total: n,
         enqueued: n,
@@ -107,6 +132,9 @@ try {
         spawnProcess(process.execPath, [bin, 'worker', '--concurrency', '2'], { env }),
       );
       await Promise.all(procs.map((p) => p.waitForLine(/worker ready/)));
+      const servers = serverPids();
+      const watched = [...procs.map((p) => p.pid as number), ...servers.ceph, ...servers.redis];
+      const cpuBefore = cpuSeconds(watched);
       const start = performance.now();
       await queue.add(
         'finalize',
@@ -116,6 +144,14 @@ try {
       while (!(await storage.exists('fin-dst', `${base}summary.json`)))
         await new Promise((r) => setTimeout(r, 50));
       const seconds = (performance.now() - start) / 1000;
+      const cpuAfter = cpuSeconds(watched);
+      const spent = (pids: number[]) =>
+        pids.reduce((t, pid) => t + ((cpuAfter.get(pid) ?? 0) - (cpuBefore.get(pid) ?? 0)), 0);
+      const cpu = {
+        workers: spent(procs.map((p) => p.pid as number)),
+        ceph: spent(servers.ceph),
+        redis: spent(servers.redis),
+      };
       const rss = procs.map((p) => peakRssMb(p.pid));
       for (const p of procs) p.kill('SIGTERM');
       await Promise.all(procs.map((p) => p.waitForExit()));
@@ -129,11 +165,13 @@ try {
         recordsPerSecond: n / seconds,
         peakRssMb: Math.max(...rss),
         parts: boundaries.length + 1,
-        listPerSecond,
+        cpuSeconds: cpu,
+        machineCpuShare: (cpu.workers + cpu.ceph + cpu.redis) / (seconds * cpus().length),
+        listPerSecond: { serial: best(listRates.serial), fannedOut: best(listRates.fanned) },
       };
       results.push(r);
       say(
-        `${n} records, ${workers} worker(s): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} records/s, peak RSS ${Math.max(...rss).toFixed(0)} MB`,
+        `${n} records, ${workers} worker(s): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} records/s, peak RSS ${Math.max(...rss).toFixed(0)} MB, CPU s: workers ${cpu.workers.toFixed(1)}, ceph ${cpu.ceph.toFixed(1)}, redis ${cpu.redis.toFixed(1)}`,
       );
     }
     storage.close();
@@ -142,28 +180,52 @@ try {
   await s3.close();
 }
 
+type Row = {
+  records: number;
+  workers: number;
+  seconds: number;
+  recordsPerSecond: number;
+  peakRssMb: number;
+  parts: number;
+  cpuSeconds: { workers: number; ceph: number; redis: number };
+  machineCpuShare: number;
+  listPerSecond: { serial: number; fannedOut: number };
+};
+const rows = results as Row[];
 const lines = [
   `kpress bench:finalize: node ${process.version}, ${cpus().length} CPUs, Ceph RGW on loopback (same cores)`,
   '',
-  'records  workers  parts  seconds  records/s  vs 1 worker  peak RSS MB  serial LIST keys/s',
+  'records  workers  parts  seconds  records/s  vs 1 worker  peak RSS MB  CPU s: workers  ceph  redis  busy',
 ];
-for (const r of results) {
-  const one = results.find((x) => x.records === r.records && x.workers === 1) as {
-    recordsPerSecond: number;
-  };
+for (const r of rows) {
+  const one = rows.find((x) => x.records === r.records && x.workers === 1) as Row;
   lines.push(
     [
       String(r.records).padStart(7),
       String(r.workers).padStart(8),
       String(r.parts).padStart(6),
-      (r.seconds as number).toFixed(1).padStart(8),
-      (r.recordsPerSecond as number).toFixed(0).padStart(10),
-      `${((r.recordsPerSecond as number) / one.recordsPerSecond).toFixed(2)}x`.padStart(12),
-      (r.peakRssMb as number).toFixed(0).padStart(12),
-      (r.listPerSecond as number).toFixed(0).padStart(19),
+      r.seconds.toFixed(1).padStart(8),
+      r.recordsPerSecond.toFixed(0).padStart(10),
+      `${(r.recordsPerSecond / one.recordsPerSecond).toFixed(2)}x`.padStart(12),
+      r.peakRssMb.toFixed(0).padStart(12),
+      r.cpuSeconds.workers.toFixed(1).padStart(15),
+      r.cpuSeconds.ceph.toFixed(1).padStart(5),
+      r.cpuSeconds.redis.toFixed(1).padStart(6),
+      `${(r.machineCpuShare * 100).toFixed(0)}%`.padStart(5),
     ].join(' '),
   );
 }
+lines.push('', 'records  LIST keys/s serial  fanned out (8 in flight, depth 2, 100 folders)');
+for (const r of rows.filter((x) => x.workers === 1)) {
+  lines.push(
+    `${String(r.records).padStart(7)} ${r.listPerSecond.serial.toFixed(0).padStart(19)}  ${r.listPerSecond.fannedOut.toFixed(0).padStart(10)} (${(r.listPerSecond.fannedOut / r.listPerSecond.serial).toFixed(2)}x)`,
+  );
+}
+lines.push(
+  '',
+  'CPU s: user + system seconds of the worker processes, of every Ceph daemon (radosgw, ceph-osd,',
+  'ceph-mon) and of redis-server during the finalize; busy: their sum over wall time x CPUs.',
+);
 process.stdout.write(`${lines.join('\n')}\n`);
 mkdirSync(`${root}bench-results`, { recursive: true });
 writeFileSync(

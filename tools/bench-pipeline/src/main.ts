@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startS3Server } from '@kpress/testkit';
-import { uploadPhotos, uploadTiny } from './dataset.js';
+import { tinyRels, uploadPhotos, uploadTiny } from './dataset.js';
 import { BOUNDED_HEAP_FLAGS, type ProducerFigures, runBatch, runProducer } from './runs.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -53,7 +53,7 @@ try {
   const bounded: ProducerFigures[] = [];
   for (const n of tinySizes) {
     say(`uploading ${n} tiny objects`);
-    await uploadTiny(s3.client, 'bench-src', `tiny-${n}/`, n);
+    await uploadTiny(s3.client, 'bench-src', `tiny-${n}/`, tinyRels(n));
     say(`producer over ${n} objects`);
     producer.push(
       await runProducer(ctx, {
