@@ -162,14 +162,6 @@ export class BatchTracker {
     return this.redis.scard(this.key(batchId, 'parts'));
   }
 
-  /** Moves to the next finalize round and returns it. */
-  async nextRound(batchId: string): Promise<number> {
-    const key = this.key(batchId, 'round');
-    const [[, round] = []] =
-      (await this.redis.multi().incr(key).expire(key, TRACKER_TTL_SECONDS).exec()) ?? [];
-    return Number(round);
-  }
-
   /** Removes every key of the batch (after its summary is written). */
   async clear(batchId: string): Promise<void> {
     await this.redis.del(
