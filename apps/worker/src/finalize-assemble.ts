@@ -9,10 +9,8 @@
 import { KPRESS_VERSION, type Logger } from '@kpress/config';
 import { SummaryBuilder } from '@kpress/manifest';
 import {
-  type BatchTracker,
   enqueueSources,
   type FinalizeAssembleJob,
-  type KpressQueue,
   roundJobId,
   scheduleFinalize,
 } from '@kpress/queue';
@@ -26,27 +24,14 @@ import {
   finalizePartKeys,
   finalizeWorkPrefix,
   type Storage,
-  StorageError,
 } from '@kpress/storage';
+import type { FinalizeContext } from './finalize-context.js';
 import type { PartSummary } from './finalize-part.js';
 import { failedOutcome } from './outcome.js';
-import { recordKeyOf, writeRecord } from './record.js';
+import { recordKeyOf, writeRecordIfAbsent } from './record.js';
 import { reportSamples } from './report-samples.js';
 
 /** What assembling needs from its worker. */
-export interface AssembleContext {
-  storage: Storage;
-  queue: KpressQueue;
-  tracker: BatchTracker;
-  logger: Logger;
-  /** Finalize rounds that re-queue missing sources before they are failed. Default 3. */
-  maxRounds?: number;
-  /** Images shown in detail in report.html. Default 12. */
-  reportSamples?: number;
-  /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
-  minPartBytes?: number;
-}
-
 export type AssembleResult =
   | { kind: 'requeued'; round: number; missing: number }
   | { kind: 'gave-up'; round: number; failed: number }
@@ -60,10 +45,14 @@ function readParts(
   job: FinalizeAssembleJob,
 ): Promise<PartSummary[]> {
   const indexes = Array.from({ length: job.parts }, (_, i) => i);
-  return pMap(indexes, async (i) => {
-    const key = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, i).summary;
-    return (await storage.getJson(loc.destBucket, key)) as PartSummary;
-  }, { concurrency: 16 });
+  return pMap(
+    indexes,
+    async (i) => {
+      const key = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, i).summary;
+      return (await storage.getJson(loc.destBucket, key)) as PartSummary;
+    },
+    { concurrency: 16 },
+  );
 }
 
 /** The sources the parts found without a record, in key order. */
@@ -87,7 +76,7 @@ export async function assembleBatch(
   job: FinalizeAssembleJob,
   batch: BatchFile,
   loc: BatchLocation,
-  ctx: AssembleContext,
+  ctx: FinalizeContext,
 ): Promise<AssembleResult> {
   const log = ctx.logger.child({ batchId: job.batchId, stage: 'finalize', round: job.round });
   if ((await ctx.tracker.round(job.batchId)) !== job.round) return { kind: 'stale' };
@@ -161,7 +150,7 @@ async function requeue(
   loc: BatchLocation,
   parts: PartSummary[],
   missing: number,
-  ctx: AssembleContext,
+  ctx: FinalizeContext,
   log: Logger,
 ): Promise<AssembleResult> {
   const maxRounds = ctx.maxRounds ?? 3;
@@ -174,21 +163,9 @@ async function requeue(
         `no result after ${maxRounds + 1} round${maxRounds === 0 ? '' : 's'} of attempts (the job kept failing on transient errors or was lost)`,
       );
       const recordKey = recordKeyOf(source.key, loc.sourcePrefix, loc.destPrefix, loc.batchId);
-      // a job that finished late keeps its real record: HEAD first (for stores that ignore
-      // If-None-Match), then a conditional PUT
-      if (await ctx.storage.exists(loc.destBucket, recordKey)) continue;
-      try {
-        await writeRecord(
-          ctx.storage,
-          loc.destBucket,
-          recordKey,
-          { ...outcome.row, ms: 0 },
-          { ifNoneMatch: true },
-        );
-        failed++;
-      } catch (err) {
-        if (!(err instanceof StorageError && err.code === 'PreconditionFailed')) throw err;
-      }
+      // a job that finished late keeps its real record
+      const row = { ...outcome.row, ms: 0 };
+      if (await writeRecordIfAbsent(ctx.storage, loc.destBucket, recordKey, row)) failed++;
     }
     log.warn({ failed, missing }, 'gave up on sources without a record');
     // every source has a record now: the next round writes the manifest

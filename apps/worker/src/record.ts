@@ -1,6 +1,8 @@
 import { type ManifestRow, parseRow, rowToJsonLine } from '@kpress/manifest';
 import { recordKeyFor, relativeKey, type Storage } from '@kpress/storage';
 
+const RECORD_TYPE = 'application/json';
+
 /** Largest record accepted on read (a row is a few hundred bytes). */
 const RECORD_MAX_BYTES = 64 * 1024;
 
@@ -23,13 +25,21 @@ export async function writeRecord(
   bucket: string,
   recordKey: string,
   row: ManifestRow,
-  /** `ifNoneMatch`: only where no record is (a give-up row must not replace a real one). */
-  options: { ifNoneMatch?: boolean } = {},
 ): Promise<void> {
-  await storage.putObject(bucket, recordKey, rowToJsonLine(row), {
-    contentType: 'application/json',
-    ...(options.ifNoneMatch === true ? { ifNoneMatch: true } : {}),
-  });
+  await storage.putObject(bucket, recordKey, rowToJsonLine(row), { contentType: RECORD_TYPE });
+}
+
+/**
+ * Writes a record only where none is (a give-up row must not replace the
+ * real one of a job that finished late). Returns whether it was written.
+ */
+export function writeRecordIfAbsent(
+  storage: Storage,
+  bucket: string,
+  recordKey: string,
+  row: ManifestRow,
+): Promise<boolean> {
+  return storage.putIfAbsent(bucket, recordKey, rowToJsonLine(row), { contentType: RECORD_TYPE });
 }
 
 /** Reads a record back as a validated manifest row. */

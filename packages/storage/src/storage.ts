@@ -427,6 +427,27 @@ export class Storage {
     }
   }
 
+  /**
+   * Writes the object only where none is: a HEAD first (for stores that
+   * ignore `If-None-Match`), then a conditional PUT (for a writer that got
+   * there in between). Returns false, writing nothing, when an object is there.
+   */
+  async putIfAbsent(
+    bucket: string,
+    key: string,
+    body: Buffer | string,
+    options: Omit<PutOptions, 'ifNoneMatch'> = {},
+  ): Promise<boolean> {
+    if (await this.exists(bucket, key)) return false;
+    try {
+      await this.putObject(bucket, key, body, { ...options, ifNoneMatch: true });
+      return true;
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'PreconditionFailed') return false;
+      throw err;
+    }
+  }
+
   /** Writes `value` as JSON (`application/json`); `ifNoneMatch` as for `putObject`. */
   async putJson(
     bucket: string,
