@@ -13,44 +13,27 @@
  * Every step is idempotent and retried with capped backoff without end
  * (FINALIZE_JOB_OPTIONS); rounds advance by compare-and-set.
  */
-import type { Logger } from '@kpress/config';
 import {
-  type BatchTracker,
   type FinalizeAssembleJob,
   type FinalizeJob,
   type FinalizePartJob,
-  type KpressQueue,
   scheduleAssemble,
   scheduleParts,
 } from '@kpress/queue';
 import {
   type BatchLocation,
   batchFileKeys,
+  batchLocation,
   ListingFileSchema,
   parseBatchFile,
-  parseS3Url,
   rangesFrom,
-  type Storage,
   StorageError,
 } from '@kpress/storage';
 import { type AssembleResult, assembleBatch } from './finalize-assemble.js';
+import type { FinalizeContext } from './finalize-context.js';
 import { writeFinalizePart } from './finalize-part.js';
 
-/** What the finalize jobs need from their worker. */
-export interface FinalizeContext {
-  storage: Storage;
-  queue: KpressQueue;
-  tracker: BatchTracker;
-  logger: Logger;
-  /** Record GETs in flight per part. Default 64 (PART_READ_CONCURRENCY). */
-  readConcurrency?: number;
-  /** Finalize rounds that re-queue missing sources before they are failed. Default 3. */
-  maxRounds?: number;
-  /** Images shown in detail in report.html. Default 12. */
-  reportSamples?: number;
-  /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
-  minPartBytes?: number;
-}
+export type { FinalizeContext } from './finalize-context.js';
 
 export type FinalizeResult =
   | { kind: 'already-done' }
@@ -58,19 +41,6 @@ export type FinalizeResult =
   | { kind: 'early'; pending: number }
   | { kind: 'under-way'; parts: number }
   | { kind: 'dispatched'; round: number; parts: number };
-
-/** The batch's location from a job's data. */
-export function locationOf(data: { batchId: string; source: string; dest: string }): BatchLocation {
-  const src = parseS3Url(data.source);
-  const dest = parseS3Url(data.dest);
-  return {
-    batchId: data.batchId,
-    sourceBucket: src.bucket,
-    sourcePrefix: src.prefix,
-    destBucket: dest.bucket,
-    destPrefix: dest.prefix,
-  };
-}
 
 function summaryExists(ctx: FinalizeContext, loc: BatchLocation): Promise<boolean> {
   return ctx.storage.exists(loc.destBucket, batchFileKeys(loc.destPrefix, loc.batchId).summary);
@@ -98,7 +68,7 @@ export async function finalizeBatch(
   ctx: FinalizeContext,
 ): Promise<FinalizeResult> {
   const log = ctx.logger.child({ batchId: data.batchId, stage: 'finalize' });
-  const loc = locationOf(data);
+  const loc = batchLocation(data);
   if (await summaryExists(ctx, loc)) {
     log.info('summary.json exists: batch already finalized');
     return { kind: 'already-done' };
@@ -147,7 +117,7 @@ export async function finalizePart(
   data: FinalizePartJob,
   ctx: FinalizeContext,
 ): Promise<{ kind: 'already-done' | 'stale' | 'written'; rows?: number }> {
-  const loc = locationOf(data);
+  const loc = batchLocation(data);
   if (await summaryExists(ctx, loc)) return { kind: 'already-done' };
   if ((await ctx.tracker.round(data.batchId)) !== data.round) return { kind: 'stale' };
   const part = await writeFinalizePart(data, loc, ctx);
@@ -169,7 +139,7 @@ export async function finalizeAssemble(
   data: FinalizeAssembleJob,
   ctx: FinalizeContext,
 ): Promise<AssembleResult | { kind: 'already-done' }> {
-  const loc = locationOf(data);
+  const loc = batchLocation(data);
   if (await summaryExists(ctx, loc)) return { kind: 'already-done' };
   const files = batchFileKeys(loc.destPrefix, loc.batchId);
   const batch = parseBatchFile(

@@ -6,6 +6,7 @@
  */
 import { type FanOutOptions, listObjectsFanOut } from './fan-out-listing.js';
 import { isSourceKey, recordsPrefix, relativeKey, relFromRecordKey } from './layout.js';
+import { parseS3Url } from './s3-url.js';
 import { mergeSorted } from './sorted-merge.js';
 import type { ObjectEntry, Storage } from './storage.js';
 
@@ -15,6 +16,23 @@ export interface BatchLocation {
   sourcePrefix: string;
   destBucket: string;
   destPrefix: string;
+}
+
+/** A batch's location from its id and its source and destination URLs (`s3://bucket/prefix/`). */
+export function batchLocation(batch: {
+  batchId: string;
+  source: string;
+  dest: string;
+}): BatchLocation {
+  const src = parseS3Url(batch.source);
+  const dest = parseS3Url(batch.dest);
+  return {
+    batchId: batch.batchId,
+    sourceBucket: src.bucket,
+    sourcePrefix: src.prefix,
+    destBucket: dest.bucket,
+    destPrefix: dest.prefix,
+  };
 }
 
 /** One source object and whether it has a record. */

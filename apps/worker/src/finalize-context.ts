@@ -1,0 +1,19 @@
+import type { Logger } from '@kpress/config';
+import type { BatchTracker, KpressQueue } from '@kpress/queue';
+import type { Storage } from '@kpress/storage';
+
+/** What the finalize jobs (finalize, finalize-part, finalize-assemble) need from their worker. */
+export interface FinalizeContext {
+  storage: Storage;
+  queue: KpressQueue;
+  tracker: BatchTracker;
+  logger: Logger;
+  /** Record GETs in flight per part. Default 64 (PART_READ_CONCURRENCY). */
+  readConcurrency?: number;
+  /** Finalize rounds that re-queue missing sources before they are failed. Default 3. */
+  maxRounds?: number;
+  /** Images shown in detail in report.html. Default 12. */
+  reportSamples?: number;
+  /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
+  minPartBytes?: number;
+}
