@@ -59,7 +59,20 @@ describe.each(testS3Kinds())('wait on %s', (kind) => {
         options: { colors: 32, seed: 7, quality: 40 },
       };
       expect(rerunCommand(batch)).toBe(
-        'kpress enqueue s3://a/in/ --dest s3://b/out/ --batch b1 --colors 32 --seed 7 --quality 40 --wait',
+        'kpress enqueue s3://a/in/ --dest s3://b/out/ --batch b1 --colors 32 --seed 7 --quality 40 --effort 3 --wait',
+      );
+    });
+
+    it('names the effort, --strip-metadata and the key list the batch was made with', () => {
+      const batch = {
+        batchId: 'b2',
+        source: 's3://a/in/',
+        dest: 's3://b/out/',
+        options: { colors: 16, seed: 1, effort: 5, stripMetadata: true },
+        keyList: { kind: 'inventory' as const, url: 's3://inv/manifest.json' },
+      };
+      expect(rerunCommand(batch)).toBe(
+        'kpress enqueue s3://a/in/ --dest s3://b/out/ --batch b2 --colors 16 --seed 1 --effort 5 --strip-metadata --inventory s3://inv/manifest.json --wait',
       );
     });
   });

@@ -4,6 +4,8 @@ import { BatchTracker, createQueue } from '@kpress/queue';
 import {
   type BatchFile,
   batchFileKeys,
+  batchOptionFlags,
+  keyListFlags,
   ListingFileSchema,
   parseBatchFile,
   parseS3Url,
@@ -49,12 +51,15 @@ export interface WaitProgress {
 }
 
 /** `kpress enqueue ...` that resumes the batch described by batch.json. */
-export function rerunCommand(batch: Pick<BatchFile, 'batchId' | 'source' | 'dest' | 'options'>) {
-  const o = batch.options;
-  const q = o.quality === undefined ? '' : ` --quality ${o.quality}`;
-  const e = o.effort === undefined ? '' : ` --effort ${o.effort}`;
-  const strip = o.stripMetadata === true ? ' --strip-metadata' : '';
-  return `kpress enqueue ${batch.source} --dest ${batch.dest} --batch ${batch.batchId} --colors ${o.colors} --seed ${o.seed}${q}${e}${strip} --wait`;
+export function rerunCommand(
+  batch: Pick<BatchFile, 'batchId' | 'source' | 'dest' | 'options' | 'keyList'>,
+): string {
+  return [
+    `kpress enqueue ${batch.source} --dest ${batch.dest} --batch ${batch.batchId}`,
+    ...batchOptionFlags(batch.options),
+    ...keyListFlags(batch.keyList),
+    '--wait',
+  ].join(' ');
 }
 
 const isNoSuchKey = (err: unknown) => err instanceof StorageError && err.code === 'NoSuchKey';

@@ -35,12 +35,29 @@ export function sameBatchOptions(a: OutputOptions, b: OutputOptions): boolean {
   );
 }
 
+/**
+ * The `enqueue` flags that make a batch's options, in one order: the one
+ * place they are spelled (describeBatch, the rerun command). Effort is
+ * always named (absent = the default).
+ */
+export function batchOptionFlags(options: OutputOptions): string[] {
+  return [
+    `--colors ${options.colors}`,
+    `--seed ${options.seed}`,
+    ...(options.quality === undefined ? [] : [`--quality ${options.quality}`]),
+    `--effort ${options.effort ?? EFFORT.default}`,
+    ...(options.stripMetadata === true ? ['--strip-metadata'] : []),
+  ];
+}
+
+/** The `enqueue` flag of a batch's key list (`--keys <url>` or `--inventory <url>`), if it has one. */
+export function keyListFlags(keyList: BatchFile['keyList']): string[] {
+  return keyList === undefined ? [] : [`--${keyList.kind} ${keyList.url}`];
+}
+
 /** A batch's settings as the enqueue command line that made them. */
 export function describeBatch(b: Pick<BatchFile, 'source' | 'dest' | 'options'>): string {
-  const q = b.options.quality === undefined ? '' : ` --quality ${b.options.quality}`;
-  const strip = b.options.stripMetadata === true ? ' --strip-metadata' : '';
-  const effort = ` --effort ${b.options.effort ?? EFFORT.default}`;
-  return `${b.source} -> ${b.dest} --colors ${b.options.colors} --seed ${b.options.seed}${q}${effort}${strip}`;
+  return `${b.source} -> ${b.dest} ${batchOptionFlags(b.options).join(' ')}`;
 }
 
 export const BatchFileSchema = z.object({
