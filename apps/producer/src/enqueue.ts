@@ -169,6 +169,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     }
 
     const tracker = new BatchTracker(redis, config.queueName);
+    await tracker.register({ batchId, source, dest: destUrl });
     await tracker.unmarkListed(batchId);
     const counts: ListingCounts = { total: 0, skipped: 0, boundaries: [] };
     const list =

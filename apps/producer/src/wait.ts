@@ -1,6 +1,6 @@
 import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
 import { type Summary, SummarySchema } from '@kpress/manifest';
-import { BatchTracker, createQueue } from '@kpress/queue';
+import { BatchTracker, createQueue, FinalizeWatchdog } from '@kpress/queue';
 import {
   type BatchFile,
   batchFileKeys,
@@ -15,7 +15,6 @@ import {
 import { listingKey } from './batch.js';
 import { BatchMarker } from './batch-marker.js';
 import { enqueue } from './enqueue.js';
-import { FinalizeWatchdog } from './finalize-watchdog.js';
 import { connectWatchedRedis } from './watched-redis.js';
 
 /** Options of {@link waitForBatch}. */

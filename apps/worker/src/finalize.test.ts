@@ -32,6 +32,7 @@ import {
   uploadFixtures,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchWatch } from './batch-watch.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { recordKeyOf, writeRecord } from './record.js';
 
@@ -261,5 +262,49 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
       .map(parseRow);
     expect(rows.find((x) => x.key === late)?.error).toBe('the real result');
     expect(rows.find((x) => x.key !== late)?.error).toMatch(/no result after 1 round of attempts/);
+  });
+
+  it("a worker's batch watch schedules the lost finalize of a drained batch nobody waits for, once", async () => {
+    const { data, keys, record } = await newBatch('fin-w', 'w', { p: 'p', q: 'q' });
+    for (const key of keys) await writeRecord(storage, 'fin-dst', record(key), row(key));
+    const watch = new BatchWatch({ queue, tracker, redis, storage, logger, intervalMs: 1000 });
+    // not registered: not watched
+    await watch.lookAll();
+    await watch.lookAll();
+    expect(await queue.getJob(finalizeJobId('fin-w', 0))).toBeUndefined();
+    await tracker.register(data);
+    expect(await tracker.registered()).toContainEqual(data);
+    // two looks in a row must see it drained with no finalize (an assemble may be on its way)
+    await watch.lookAll();
+    expect(await queue.getJob(finalizeJobId('fin-w', 0))).toBeUndefined();
+    await watch.lookAll();
+    expect(await queue.getJob(finalizeJobId('fin-w', 0))).toBeDefined();
+    expect((await runRound('fin-w')) as { kind: string }).toMatchObject({ kind: 'written' });
+    expect(await storage.exists('fin-dst', 'w-out/_kpress/fin-w/summary.json')).toBe(true);
+    // the finalize cleared the registry entry: nothing more to watch
+    expect((await tracker.registered()).map((b) => b.batchId)).not.toContain('fin-w');
+    await watch.lookAll();
+    await watch.lookAll();
+    expect(await queue.getJob(finalizeJobId('fin-w', 1))).toBeUndefined();
+    await watch.close();
+  });
+
+  it('the batch watch leaves a batch alone while jobs are pending', async () => {
+    const { data } = await newBatch('fin-v', 'v', { r: 'r' });
+    // a job waiting in the queue (no worker takes it here)
+    const waiting = await queue.add('compress', { ...data, key: 'v/r' } as never, {
+      jobId: 'fin-v-r',
+    });
+    await tracker.addPending('fin-v', ['fin-v-r']);
+    await tracker.register(data);
+    const watch = new BatchWatch({ queue, tracker, redis, storage, logger, intervalMs: 1000 });
+    for (let i = 0; i < 3; i++) await watch.lookAll();
+    expect(await queue.getJob(finalizeJobId('fin-v', 0))).toBeUndefined();
+    expect(await tracker.pending('fin-v')).toBe(1);
+    await watch.close();
+    await waiting.remove();
+    expect(() => new BatchWatch({ queue, tracker, redis, storage, logger, intervalMs: 0 })).toThrow(
+      'intervalMs must be a whole number of ms >= 1, got 0',
+    );
   });
 });

@@ -32,6 +32,7 @@ import {
 } from '@kpress/queue';
 import { parseS3Url, Storage } from '@kpress/storage';
 import { BatchFiles } from './batch-check.js';
+import { BatchWatch } from './batch-watch.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { failedOutcome } from './outcome.js';
 import { OutputWriter } from './output-writer.js';
@@ -86,6 +87,7 @@ export class KpressWorker {
   /** The worker's Prometheus metrics (see @kpress/metrics). */
   readonly metrics: WorkerMetrics;
   private metricsServer: MetricsServer | undefined;
+  private readonly watch: BatchWatch;
 
   constructor(private readonly options: KpressWorkerOptions) {
     const config = options.config;
@@ -107,6 +109,14 @@ export class KpressWorker {
     this.queue = createQueue(config);
     this.redis = createRedis(config.redisUrl);
     this.tracker = new BatchTracker(this.redis, config.queueName);
+    this.watch = new BatchWatch({
+      queue: this.queue,
+      tracker: this.tracker,
+      redis: this.redis,
+      storage: this.storage,
+      logger: this.logger,
+      intervalMs: config.stalledIntervalMs,
+    });
     this.metrics = createWorkerMetrics({ queueDepth: () => queueDepth(this.queue) });
     this.worker = new Worker<KpressJobData>(config.queueName, (job) => this.process(job), {
       connection: queueConnection(config),
@@ -169,6 +179,7 @@ export class KpressWorker {
       .run()
       .catch((err: Error) => this.logger.error({ err: err.message }, 'worker stopped'));
     await this.worker.waitUntilReady();
+    this.watch.start();
     const metricsPort = this.options.metricsPort ?? this.options.config.metricsPort;
     if (metricsPort !== undefined) {
       this.metricsServer = new MetricsServer({
@@ -432,6 +443,7 @@ export class KpressWorker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info({ stage: 'close' }, 'closing: finishing the jobs in hand');
+      await this.watch.close();
       await this.worker.close();
       await this.pool.close();
       await this.queue.close();

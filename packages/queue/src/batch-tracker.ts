@@ -8,11 +8,24 @@
  * flag set once the whole listing is queued, and the finalize `round`.
  * A set, not a counter, so that duplicates, retries and reruns cannot make
  * it drift. Its size is bounded by the jobs waiting plus those in flight.
+ *
+ * Per queue: a HASH of the batches under way (id -> source and destination),
+ * from their first enqueue until their summary is written, so that workers
+ * can watch over batches nobody waits for (`BatchWatch`).
  */
 import type { Redis } from '@kpress/config';
 
 /** Seconds the per-batch keys live after their last change. Default 7 days. */
 export const TRACKER_TTL_SECONDS = 7 * 24 * 3600;
+
+/** A batch under way, as the registry holds it. */
+export interface RegisteredBatch {
+  batchId: string;
+  /** `s3://bucket/prefix/` */
+  source: string;
+  /** `s3://bucket/prefix/` */
+  dest: string;
+}
 
 export class BatchTracker {
   constructor(
@@ -23,6 +36,52 @@ export class BatchTracker {
 
   private key(batchId: string, part: 'pending' | 'listed' | 'round' | 'parts'): string {
     return `kpress:${this.queueName}:batch:${batchId}:${part}`;
+  }
+
+  private get registryKey(): string {
+    return `kpress:${this.queueName}:batches`;
+  }
+
+  /** Records a batch as under way (enqueue does, before its first job). */
+  async register(batch: RegisteredBatch): Promise<void> {
+    const entry = { source: batch.source, dest: batch.dest, since: Date.now() };
+    await this.redis.hset(this.registryKey, batch.batchId, JSON.stringify(entry));
+  }
+
+  /**
+   * The batches under way, at most `limit` (HSCAN pages). Entries older than
+   * the per-batch keys' TTL whose keys are gone are dropped on the way.
+   */
+  async registered(limit = 10_000): Promise<RegisteredBatch[]> {
+    const out: RegisteredBatch[] = [];
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.registryKey, cursor, 'COUNT', 500);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length && out.length < limit; i += 2) {
+        const batchId = flat[i] as string;
+        let entry: { source?: unknown; dest?: unknown; since?: unknown };
+        try {
+          entry = JSON.parse(flat[i + 1] as string);
+        } catch {
+          continue;
+        }
+        if (typeof entry.source !== 'string' || typeof entry.dest !== 'string') continue;
+        const since = typeof entry.since === 'number' ? entry.since : 0;
+        if (Date.now() - since > TRACKER_TTL_SECONDS * 1000 && !(await this.hasState(batchId))) {
+          await this.redis.hdel(this.registryKey, batchId);
+          continue;
+        }
+        out.push({ batchId, source: entry.source, dest: entry.dest });
+      }
+    } while (cursor !== '0' && out.length < limit);
+    return out;
+  }
+
+  /** Whether any per-batch key is left. */
+  private async hasState(batchId: string): Promise<boolean> {
+    const parts = ['pending', 'listed', 'round', 'parts'] as const;
+    return (await this.redis.exists(...parts.map((p) => this.key(batchId, p)))) > 0;
   }
 
   /** Marks job ids as pending (before they are added to the queue). */
@@ -162,14 +221,18 @@ export class BatchTracker {
     return this.redis.scard(this.key(batchId, 'parts'));
   }
 
-  /** Removes every key of the batch (after its summary is written). */
+  /** Removes every key of the batch and its registry entry (after its summary is written). */
   async clear(batchId: string): Promise<void> {
-    await this.redis.del(
-      this.key(batchId, 'pending'),
-      this.key(batchId, 'listed'),
-      this.key(batchId, 'round'),
-      this.key(batchId, 'parts'),
-    );
+    await this.redis
+      .multi()
+      .del(
+        this.key(batchId, 'pending'),
+        this.key(batchId, 'listed'),
+        this.key(batchId, 'round'),
+        this.key(batchId, 'parts'),
+      )
+      .hdel(this.registryKey, batchId)
+      .exec();
   }
 }
 

@@ -2,21 +2,19 @@
  * Notices a batch that is drained but has no finalize running and no
  * summary (its finalize job was lost: a Redis that dropped it, a `settle`
  * that failed, a process killed between the last record and the schedule)
- * and schedules one. `enqueue --wait` looks on every poll; a finalize is
+ * and schedules one. `enqueue --wait` looks on every poll, and every worker
+ * looks at every registered batch now and then (BatchWatch); a finalize is
  * scheduled only after two looks in a row saw the same, so that the short
  * gap between a round's last part and its assemble is not mistaken for a
  * lost finalize (a finalize scheduled anyway does nothing harmful: it
  * checks its round, the drain and the parts in flight).
  */
 import type { Logger, Redis } from '@kpress/config';
-import {
-  assembleJobId,
-  type BatchTracker,
-  finalizeJobId,
-  jobsOver,
-  type KpressQueue,
-  scheduleFinalize,
-} from '@kpress/queue';
+import type { BatchTracker } from './batch-tracker.js';
+import type { KpressQueue } from './create-queue.js';
+import { scheduleFinalize } from './finalize-schedule.js';
+import { jobsOver } from './finished-jobs.js';
+import { assembleJobId, finalizeJobId } from './job-ids.js';
 
 /** What the watchdog watches and how it reaches it. */
 export interface FinalizeWatchdogOptions {
