@@ -19,9 +19,16 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createRedis, loadConfig } from '@kpress/config';
+import { startFaultProxy } from '@kpress/faults';
 import { BatchTracker, createQueue, finalizeJobId } from '@kpress/queue';
 import { listObjectsFanOut, Storage } from '@kpress/storage';
-import { redisUrl, spawnProcess, startS3Server, uniqueQueueName } from '@kpress/testkit';
+import {
+  redisUrl,
+  s3ClientFor,
+  spawnProcess,
+  startS3Server,
+  uniqueQueueName,
+} from '@kpress/testkit';
 import pMap from 'p-map';
 import { cpuSeconds, serverPids } from './cpu-time.js';
 import { tinyRels, uploadTiny } from './dataset.js';
@@ -30,6 +37,10 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = `${root}apps/cli/dist/bin.js`;
 const sizes = (process.env.BENCH_FINALIZE ?? '20000,100000').split(',').map(Number);
 const RANGE_KEYS = 5000;
+/** BENCH_CPU_PROF=<dir>: the workers write V8 CPU profiles there (open them in Chrome's DevTools). */
+const profile = process.env.BENCH_CPU_PROF
+  ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
+  : [];
 const say = (line: string) => process.stderr.write(`[bench:finalize] ${line}\n`);
 
 /** Peak RSS of a live process, MB (VmHWM). */
@@ -39,7 +50,18 @@ function peakRssMb(pid: number | undefined): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+/** Round trip added to every request of the "far" listing, ms: about AWS S3's from EC2 in-region. */
+const FAR_RTT_MS = 20;
+
 const s3 = await startS3Server({ kind: 'rgw', buckets: ['fin-src', 'fin-dst'] });
+// the same RGW behind a proxy that holds every request FAR_RTT_MS: a store
+// whose listing is latency-bound (as S3 is), not CPU-bound as loopback is
+const far = await startFaultProxy({
+  target: s3.endpoint,
+  rates: { delay: 1 },
+  delayMs: FAR_RTT_MS,
+});
+const farStorage = new Storage({ client: s3ClientFor(far.endpoint, s3.credentials) });
 const results: Record<string, unknown>[] = [];
 try {
   for (const n of sizes) {
@@ -48,16 +70,22 @@ try {
     const rels = tinyRels(n, 100);
     await uploadTiny(s3.client, 'fin-src', src, rels);
     const storage = new Storage({ client: s3.client });
-    const listRates = { serial: [] as number[], fanned: [] as number[] };
+    const listRates = {
+      serial: [] as number[],
+      fanned: [] as number[],
+      farSerial: [] as number[],
+      farFanned: [] as number[],
+    };
     const boundaries: string[] = [];
     for (let pass = 0; pass < 2; pass++) {
-      for (const mode of ['serial', 'fanned'] as const) {
+      for (const mode of ['serial', 'fanned', 'farSerial', 'farFanned'] as const) {
         const t0 = performance.now();
         let listed = 0;
+        const via = mode.startsWith('far') ? farStorage : storage;
         const listing =
-          mode === 'serial'
-            ? storage.listObjects('fin-src', src)
-            : listObjectsFanOut(storage, 'fin-src', src, { concurrency: 8, depth: 2 });
+          mode === 'serial' || mode === 'farSerial'
+            ? via.listObjects('fin-src', src)
+            : listObjectsFanOut(via, 'fin-src', src, { concurrency: 8, depth: 2 });
         for await (const o of listing) {
           listed++;
           if (pass === 0 && mode === 'serial' && listed % RANGE_KEYS === 0)
@@ -69,7 +97,7 @@ try {
     }
     const best = (xs: number[]) => Math.max(...xs);
     say(
-      `listing: serial ${best(listRates.serial).toFixed(0)} keys/s, fanned out ${best(listRates.fanned).toFixed(0)} keys/s`,
+      `listing: serial ${best(listRates.serial).toFixed(0)} keys/s, fanned out ${best(listRates.fanned).toFixed(0)} keys/s; with ${FAR_RTT_MS} ms round trips: ${best(listRates.farSerial).toFixed(0)} and ${best(listRates.farFanned).toFixed(0)} keys/s`,
     );
     for (const workers of [1, 2]) {
       const batchId = `fin-${n}-${workers}w`;
@@ -129,7 +157,7 @@ try {
         NODE_NO_WARNINGS: '1',
       };
       const procs = Array.from({ length: workers }, () =>
-        spawnProcess(process.execPath, [bin, 'worker', '--concurrency', '2'], { env }),
+        spawnProcess(process.execPath, [...profile, bin, 'worker', '--concurrency', '2'], { env }),
       );
       await Promise.all(procs.map((p) => p.waitForLine(/worker ready/)));
       const servers = serverPids();
@@ -167,7 +195,12 @@ try {
         parts: boundaries.length + 1,
         cpuSeconds: cpu,
         machineCpuShare: (cpu.workers + cpu.ceph + cpu.redis) / (seconds * cpus().length),
-        listPerSecond: { serial: best(listRates.serial), fannedOut: best(listRates.fanned) },
+        listPerSecond: {
+          serial: best(listRates.serial),
+          fannedOut: best(listRates.fanned),
+          farSerial: best(listRates.farSerial),
+          farFannedOut: best(listRates.farFanned),
+        },
       };
       results.push(r);
       say(
@@ -177,6 +210,8 @@ try {
     storage.close();
   }
 } finally {
+  farStorage.close();
+  await far.close();
   await s3.close();
 }
 
@@ -189,7 +224,7 @@ type Row = {
   parts: number;
   cpuSeconds: { workers: number; ceph: number; redis: number };
   machineCpuShare: number;
-  listPerSecond: { serial: number; fannedOut: number };
+  listPerSecond: { serial: number; fannedOut: number; farSerial: number; farFannedOut: number };
 };
 const rows = results as Row[];
 const lines = [
@@ -215,10 +250,24 @@ for (const r of rows) {
     ].join(' '),
   );
 }
-lines.push('', 'records  LIST keys/s serial  fanned out (8 in flight, depth 2, 100 folders)');
+lines.push(
+  '',
+  `LIST keys/s: serial vs fanned out (8 in flight, depth 2, 100 folders), on loopback and with ${FAR_RTT_MS} ms round trips`,
+  'records  loopback serial  fanned out          far serial  fanned out',
+);
+const ratio = (a: number, b: number) => `(${(a / b).toFixed(2)}x)`;
 for (const r of rows.filter((x) => x.workers === 1)) {
+  const l = r.listPerSecond;
   lines.push(
-    `${String(r.records).padStart(7)} ${r.listPerSecond.serial.toFixed(0).padStart(19)}  ${r.listPerSecond.fannedOut.toFixed(0).padStart(10)} (${(r.listPerSecond.fannedOut / r.listPerSecond.serial).toFixed(2)}x)`,
+    [
+      String(r.records).padStart(7),
+      l.serial.toFixed(0).padStart(16),
+      l.fannedOut.toFixed(0).padStart(11),
+      ratio(l.fannedOut, l.serial).padStart(8),
+      l.farSerial.toFixed(0).padStart(11),
+      l.farFannedOut.toFixed(0).padStart(11),
+      ratio(l.farFannedOut, l.farSerial).padStart(8),
+    ].join(' '),
   );
 }
 lines.push(
