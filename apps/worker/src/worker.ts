@@ -24,6 +24,7 @@ import {
   parseFinalizePartJob,
   queueConnection,
   queueDepth,
+  RedisOutage,
   scheduleAssemble,
   scheduleFinalize,
   scheduleParts,
@@ -55,7 +56,7 @@ export interface KpressWorkerOptions {
    * config.metricsPort (KPRESS_METRICS_PORT); undefined: no server (the metrics are still counted).
    */
   metricsPort?: number;
-  /** Address of the metrics server. Default 0.0.0.0. */
+  /** Address of the metrics server. Default config.metricsHost (KPRESS_METRICS_HOST, 127.0.0.1). */
   metricsHost?: string;
 }
 
@@ -88,6 +89,10 @@ export class KpressWorker {
   readonly metrics: WorkerMetrics;
   private metricsServer: MetricsServer | undefined;
   private readonly watch: BatchWatch;
+  private readonly outage: RedisOutage;
+  /** Jobs being processed now; `inHandDone` fires when it drops to 0. */
+  private inHand = 0;
+  private inHandDone: (() => void) | undefined;
 
   constructor(private readonly options: KpressWorkerOptions) {
     const config = options.config;
@@ -118,7 +123,7 @@ export class KpressWorker {
       intervalMs: config.stalledIntervalMs,
     });
     this.metrics = createWorkerMetrics({ queueDepth: () => queueDepth(this.queue) });
-    this.worker = new Worker<KpressJobData>(config.queueName, (job) => this.process(job), {
+    this.worker = new Worker<KpressJobData>(config.queueName, (job) => this.track(job), {
       connection: queueConnection(config),
       concurrency,
       autorun: false,
@@ -138,7 +143,14 @@ export class KpressWorker {
     this.worker.on('failed', (job, err) => {
       void this.onFailed(job, err);
     });
+    this.outage = new RedisOutage({
+      logger: this.logger,
+      where: redactUrl(config.redisUrl),
+    });
+    // BullMQ prints an 'error' nobody listens to as a raw stack trace: every client reports here
+    this.queue.on('error', (err) => this.onClientError(err, 'queue'));
     this.worker.on('error', (err) => {
+      if (this.outage.report(err)) return;
       if (/^Missing key for job/.test(err.message)) {
         this.logger.error(
           { err: err.message, stage: 'redis' },
@@ -151,26 +163,29 @@ export class KpressWorker {
     this.watchRedis();
   }
 
-  /** Says clearly when the Redis connection is lost and when it is back (ioredis reconnects on its own). */
+  /**
+   * Redis trouble is logged like S3 trouble: one line when an outage starts,
+   * reminders at growing gaps, one line when it is back (see RedisOutage);
+   * the clients reconnect on their own.
+   */
   private watchRedis(): void {
-    let lost = false;
-    const where = redactUrl(this.options.config.redisUrl);
-    this.redis.on('error', () => {
-      // reported by 'close' below, once per outage
-    });
+    this.redis.on('error', (err) => this.onClientError(err, 'redis'));
     this.redis.on('close', () => {
-      if (lost || this.closing !== undefined) return;
-      lost = true;
-      this.logger.warn({ stage: 'redis' }, `Redis connection to ${where} lost: reconnecting`);
+      if (this.closing === undefined) this.outage.report(new Error('Connection is closed'));
     });
     this.redis.on('ready', () => {
-      if (!lost) return;
-      lost = false;
+      if (!this.outage.down) return;
+      this.outage.recovered();
       this.logger.warn(
         { stage: 'redis' },
-        `Redis connection to ${where} is back; if Redis restarted empty, queued jobs are gone: rerun \`kpress enqueue --batch <id>\` to queue what has no record`,
+        'if Redis restarted empty, queued jobs are gone: rerun `kpress enqueue --batch <id>` to queue what has no record',
       );
     });
+  }
+
+  private onClientError(err: Error, client: string): void {
+    if (this.outage.report(err)) return;
+    this.logger.error({ err: err.message, stage: 'redis', client }, 'Redis error');
   }
 
   /** Starts taking jobs; resolves once connected to Redis. */
@@ -185,11 +200,14 @@ export class KpressWorker {
       this.metricsServer = new MetricsServer({
         registry: this.metrics.registry,
         port: metricsPort,
-        ...(this.options.metricsHost === undefined ? {} : { host: this.options.metricsHost }),
+        host: this.options.metricsHost ?? this.options.config.metricsHost,
         health: () => this.health(),
       });
       const port = await this.metricsServer.listen();
-      this.logger.info({ stage: 'start', port }, `metrics on http://localhost:${port}/metrics`);
+      this.logger.info(
+        { stage: 'start', port },
+        `metrics on http://${this.metricsServer.host}:${port}/metrics`,
+      );
     }
     const deflate = deflateBackend();
     if (deflate.name === 'zlib') {
@@ -205,6 +223,17 @@ export class KpressWorker {
       },
       'worker ready',
     );
+  }
+
+  /** Runs `process(job)`, counting it among the jobs in hand. */
+  private async track(job: Job<KpressJobData>): Promise<unknown> {
+    this.inHand += 1;
+    try {
+      return await this.process(job);
+    } finally {
+      this.inHand -= 1;
+      if (this.inHand === 0) this.inHandDone?.();
+    }
   }
 
   private async process(job: Job<KpressJobData>): Promise<unknown> {
@@ -439,19 +468,81 @@ export class KpressWorker {
     }
   }
 
-  /** Stops taking jobs, lets the jobs in hand finish, then closes pool, queue, Redis and S3. Idempotent. */
+  /**
+   * Stops taking jobs, lets the jobs in hand finish, then closes pool, queue,
+   * Redis and S3. Idempotent. Whatever Redis does it ends: once Redis has been
+   * down for {@link REDIS_DOWN_CLOSE_MS} the Redis clients are cut (the jobs in
+   * hand keep their S3 records; the stall check hands them out again), and the
+   * rest gets {@link CUT_CLOSE_MS} more.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info({ stage: 'close' }, 'closing: finishing the jobs in hand');
-      await this.watch.close();
-      await this.worker.close();
-      await this.pool.close();
-      await this.queue.close();
-      await this.redis.quit().catch(() => this.redis.disconnect());
+      const cut = this.cutWhenRedisDown();
+      try {
+        await Promise.race([this.closeClients(), cut.deadline]);
+      } finally {
+        cut.stop();
+      }
       this.storage.close();
       await this.metricsServer?.close();
       this.logger.info({ stage: 'close' }, 'closed');
     })();
     return this.closing;
   }
+
+  private async closeClients(): Promise<void> {
+    await this.watch.close();
+    await this.worker.close();
+    await this.pool.close();
+    await this.queue.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * While closing: cuts every Redis client once Redis has been down for
+   * REDIS_DOWN_CLOSE_MS; `deadline` resolves once the jobs in hand have
+   * ended after the cut (without Redis they fail fast), or CUT_CLOSE_MS after it.
+   */
+  private cutWhenRedisDown(): { deadline: Promise<void>; stop(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let late: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setInterval(() => {
+        if (this.outage.downForMs() < REDIS_DOWN_CLOSE_MS) return;
+        clearInterval(timer);
+        this.logger.warn(
+          { stage: 'close', downS: Math.round(this.outage.downForMs() / 1000) },
+          'Redis is down: closing without it; the jobs in hand keep their S3 records and go back to the queue at its stall check',
+        );
+        void this.worker.disconnect().catch(() => {});
+        void this.queue.disconnect().catch(() => {});
+        this.redis.disconnect();
+        if (this.inHand === 0) {
+          resolve();
+          return;
+        }
+        this.inHandDone = resolve;
+        late = setTimeout(() => {
+          this.logger.warn(
+            { stage: 'close' },
+            'jobs in hand did not end without Redis: leaving them',
+          );
+          resolve();
+        }, CUT_CLOSE_MS);
+      }, 200);
+    });
+    return {
+      deadline,
+      stop: () => {
+        clearInterval(timer);
+        clearTimeout(late);
+      },
+    };
+  }
 }
+
+/** How long a closing worker waits for a Redis that is down before it cuts its clients. */
+export const REDIS_DOWN_CLOSE_MS = 3000;
+/** How long a closing worker gives the jobs in hand after cutting Redis. */
+export const CUT_CLOSE_MS = 10_000;

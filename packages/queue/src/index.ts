@@ -53,3 +53,4 @@ export {
 } from './finalize-schedule.js';
 export { JOBS_OVER_CHUNK, jobsOver, type QueueKeys } from './finished-jobs.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+export { isConnectionError, RedisOutage, type RedisOutageOptions } from './redis-outage.js';
