@@ -26,7 +26,9 @@ const tasks = {
   demo: [['run', 'kpress', 'demo']],
 };
 if (!tasks[task]) {
-  console.error(`bootstrap: unknown task "${task}"; expected one of ${Object.keys(tasks).join(', ')}`);
+  console.error(
+    `bootstrap: unknown task "${task}"; expected one of ${Object.keys(tasks).join(', ')}`,
+  );
   process.exit(2);
 }
 
@@ -71,11 +73,24 @@ async function ensureRedis() {
   const hasServer = spawnSync('redis-server', ['--version']).status === 0;
   if (!local || !hasServer) {
     say(`no Redis answers at ${host}:${port}.`);
-    say('Start one (Debian: apt-get install -y redis-server && redis-server --daemonize yes) or set REDIS_URL.');
+    say(
+      'Start one (Debian: apt-get install -y redis-server && redis-server --daemonize yes) or set REDIS_URL.',
+    );
     process.exit(1);
   }
   say(`no Redis answers at ${host}:${port}: starting redis-server on it (no persistence).`);
-  run('redis-server', ['--daemonize', 'yes', '--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no']);
+  run('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    host,
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
   for (let i = 0; i < 50; i++) {
     if (await ping(host, port)) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -98,7 +113,9 @@ function ensureCeph() {
   if ((process.env.KPRESS_TEST_S3 ?? '').trim() === 's3rver' || hasCeph()) return;
   const install = `apt-get install -y --no-install-recommends ${CEPH_PACKAGES.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    say(`Ceph's RADOS Gateway is not installed; the tests start one. Install it (Debian: ${install})`);
+    say(
+      `Ceph's RADOS Gateway is not installed; the tests start one. Install it (Debian: ${install})`,
+    );
     say('or run the s3rver half alone with KPRESS_TEST_S3=s3rver.');
     process.exit(1);
   }
@@ -118,15 +135,21 @@ function ensureCeph() {
 // libdeflate-dev during the install; without it PNGs are deflated with zlib
 // (larger, slower), which the tests refuse.
 function ensureLibdeflate() {
-  if (existsSync('/usr/include/libdeflate.h') || existsSync('/usr/local/include/libdeflate.h')) return;
+  if (existsSync('/usr/include/libdeflate.h') || existsSync('/usr/local/include/libdeflate.h'))
+    return;
   const install = 'apt-get install -y --no-install-recommends libdeflate-dev';
   if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) {
-    say(`libdeflate-dev is not installed: PNGs will be deflated with zlib. Install it (Debian: ${install}), then pnpm install.`);
+    say(
+      `libdeflate-dev is not installed: PNGs will be deflated with zlib. Install it (Debian: ${install}), then pnpm install.`,
+    );
     return;
   }
   say('installing libdeflate-dev (the PNG deflate addon builds against it)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (run('apt-get', ['update'], { env }) !== 0 || run('apt-get', install.split(' ').slice(1), { env }) !== 0) {
+  if (
+    run('apt-get', ['update'], { env }) !== 0 ||
+    run('apt-get', install.split(' ').slice(1), { env }) !== 0
+  ) {
     say(`could not install libdeflate-dev; try: apt-get update && ${install}`);
   }
 }

@@ -75,6 +75,7 @@ describe('docker-compose.yml', () => {
     expect(worker.ports).toBeUndefined();
     expect(worker.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:9464/healthz');
     expect(worker.environment?.KPRESS_METRICS_PORT).toBe('9464');
+    expect(worker.environment?.KPRESS_METRICS_HOST).toBe('0.0.0.0');
     expect(worker.depends_on?.redis?.condition).toBe('service_healthy');
     expect(worker.depends_on?.buckets?.condition).toBe('service_completed_successfully');
     expect(worker.stop_signal).toBe('SIGTERM');

@@ -167,6 +167,7 @@ describe('Kubernetes manifests', () => {
       'AWS_REGION',
       'KPRESS_QUEUE',
       'KPRESS_METRICS_PORT',
+      'KPRESS_METRICS_HOST',
       'KPRESS_SLOT_MEMORY_MB',
     ]) {
       expect(cm.data[key], key).toEqual(expect.any(String));

@@ -17,12 +17,13 @@ With --metrics-port N (or KPRESS_METRICS_PORT=N; containers use 9464) it serves
 GET /metrics (Prometheus: kpress_jobs_total{outcome}, kpress_bytes_in_total,
 kpress_bytes_out_total, kpress_stage_seconds{stage}, kpress_queue_depth, process
 metrics) and GET /healthz (200 while taking jobs with Redis connected, 503 while
-closing) on 0.0.0.0 (--metrics-host to change).
+closing) on 127.0.0.1 (this machine only; --metrics-host or KPRESS_METRICS_HOST
+0.0.0.0 to let Prometheus scrape it from elsewhere, as the container images do).
 
 Examples:
   $ kpress worker
   $ KPRESS_QUEUE=nightly REDIS_URL=redis://queue:6379 kpress worker --concurrency 8
-  $ kpress worker --metrics-port 9464 && curl localhost:9464/metrics
+  $ kpress worker --metrics-port 9464 &    # then: curl localhost:9464/metrics
 
 A program that starts workers as child processes can set KPRESS_EXIT_WITH_PARENT=1 and
 give them a stdin pipe it never writes to: when the program dies (even by
@@ -43,7 +44,10 @@ export function registerWorkerCommand(program: Command): void {
       'serve /metrics and /healthz on this port (default: KPRESS_METRICS_PORT, else none)',
       intInRange('--metrics-port', 0, 65535),
     )
-    .option('--metrics-host <addr>', 'address of the metrics server (default 0.0.0.0)')
+    .option(
+      '--metrics-host <addr>',
+      'address of the metrics server (default: KPRESS_METRICS_HOST, else 127.0.0.1)',
+    )
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { concurrency?: number; metricsPort?: number; metricsHost?: string }) => {
       const config = loadCliConfig();

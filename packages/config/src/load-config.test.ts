@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       listing: { concurrency: 8, depth: 2 },
       finalizeBackoff: { baseMs: 2000, maxMs: 300_000 },
       metricsPort: undefined,
+      metricsHost: '127.0.0.1',
       logLevel: 'info',
       lockDurationMs: 30_000,
       stalledIntervalMs: 30_000,
@@ -77,6 +78,7 @@ describe('loadConfig', () => {
       KPRESS_MAX_BYTES: '2048',
       KPRESS_MAX_WAITING: '50',
       KPRESS_METRICS_PORT: '9100',
+      KPRESS_METRICS_HOST: '0.0.0.0',
       LOG_LEVEL: 'DEBUG',
     });
     expect(c).toMatchObject({
@@ -88,6 +90,7 @@ describe('loadConfig', () => {
       maxBytes: 2048,
       maxWaiting: 50,
       metricsPort: 9100,
+      metricsHost: '0.0.0.0',
       logLevel: 'debug',
     });
     expect(

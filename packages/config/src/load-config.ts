@@ -34,6 +34,8 @@ export const CONFIG_DEFAULTS = {
   KPRESS_LIST_CONCURRENCY: 8,
   /** Folder levels below the source prefix the listing fans out over (0: none). */
   KPRESS_LIST_DEPTH: 2,
+  /** Address of the worker's metrics server: this machine only; containers set 0.0.0.0. */
+  KPRESS_METRICS_HOST: '127.0.0.1',
   /** First wait before a failed finalize step runs again, ms; it doubles each time. */
   KPRESS_FINALIZE_BACKOFF_MS: 2000,
   /** Longest wait between finalize attempts, ms: a finalize never gives up, it retries this often. */
@@ -96,6 +98,8 @@ export interface Config {
   finalizeBackoff: { baseMs: number; maxMs: number };
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
   metricsPort: number | undefined;
+  /** `KPRESS_METRICS_HOST`: address of the metrics server; default `127.0.0.1` (containers set `0.0.0.0`). */
+  metricsHost: string;
   /** `LOG_LEVEL`; default `info`. */
   logLevel: LogLevel;
   /**
@@ -179,6 +183,10 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(0).max(65535, 'expected a port number 0-65535'))
     .optional(),
+  KPRESS_METRICS_HOST: z
+    .string()
+    .regex(/^[0-9A-Za-z.:_-]+$/, 'expected an address such as 127.0.0.1, 0.0.0.0 or ::')
+    .default(CONFIG_DEFAULTS.KPRESS_METRICS_HOST),
   KPRESS_LOCK_DURATION_MS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_LOCK_DURATION_MS),
   KPRESS_STALLED_INTERVAL_MS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_STALLED_INTERVAL_MS),
   LOG_LEVEL: z
@@ -238,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMs: Math.max(v.KPRESS_FINALIZE_BACKOFF_MS, v.KPRESS_FINALIZE_BACKOFF_MAX_MS),
     },
     metricsPort: v.KPRESS_METRICS_PORT,
+    metricsHost: v.KPRESS_METRICS_HOST,
     logLevel: v.LOG_LEVEL,
     lockDurationMs: v.KPRESS_LOCK_DURATION_MS,
     stalledIntervalMs: v.KPRESS_STALLED_INTERVAL_MS,

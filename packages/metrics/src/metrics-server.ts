@@ -9,7 +9,7 @@ export interface MetricsServerOptions {
   registry: Registry;
   /** Port; 0 picks a free one. Containers use 9464. Required. */
   port: number;
-  /** Address to listen on. Default `0.0.0.0` (Prometheus scrapes from another host). */
+  /** Address to listen on. Default `127.0.0.1` (this machine only; `0.0.0.0` lets Prometheus scrape from elsewhere). */
   host?: string;
   /** Answers `/healthz`. Default: always ok. */
   health?: HealthCheck;
@@ -42,11 +42,16 @@ export class MetricsServer {
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
+      this.server.listen(this.options.port, this.host, () => {
         this.server.off('error', reject);
         resolve((this.server.address() as AddressInfo).port);
       });
     });
+  }
+
+  /** The address listened on. */
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
   }
 
   /** The port listened on (after `listen()`). */

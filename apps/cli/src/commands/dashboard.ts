@@ -85,10 +85,14 @@ export function register(program: Command): void {
         throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${why}`);
       }
       const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+      const redis = await server.firstRedisAnswer();
       say(
         `dashboard for queue ${config.queueName} on ${redactUrl(config.redisUrl)}: http://${host}:${port}/` +
           ` (${flags.allowActions ? 'actions allowed' : 'read-only'}${user ? ', basic auth' : ''})`,
       );
+      if (redis !== 'ready') {
+        say(`${server.redisProblem()}: the pages answer 503 saying so until it does (retrying)`);
+      }
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           say(`${signal}: closing the dashboard`);

@@ -3,8 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Config } from '@kpress/config';
-import { createQueue, type KpressQueue } from '@kpress/queue';
+import {
+  type Config,
+  createLogger,
+  createRedis,
+  type Logger,
+  type Redis,
+  redactUrl,
+} from '@kpress/config';
+import { createQueue, type KpressQueue, RedisOutage } from '@kpress/queue';
 import express from 'express';
 import { type BasicAuthCredentials, basicAuth } from './basic-auth.js';
 import { hostCheck, LOOPBACK_HOSTS } from './host-check.js';
@@ -27,6 +34,8 @@ export interface DashboardOptions {
    * requests for any other name get 421. Default none.
    */
   extraHosts?: readonly string[];
+  /** Where Redis outages are logged. Default createLogger at config.logLevel. */
+  logger?: Logger;
 }
 
 /**
@@ -41,6 +50,10 @@ export class DashboardServer {
   private closing: Promise<void> | undefined;
   readonly host: string;
   private readonly wantedPort: number;
+  private readonly outage: RedisOutage;
+  /** A client of its own that tells whether Redis answers (commands fail at once while it does not). */
+  private readonly probe: Redis;
+  private readonly where: string;
 
   constructor(options: DashboardOptions) {
     const port = options.port ?? 3000;
@@ -60,7 +73,19 @@ export class DashboardServer {
       ...(wildcard ? [] : [this.host]),
       ...(options.extraHosts ?? []),
     ];
+    this.where = redactUrl(options.config.redisUrl);
+    this.outage = new RedisOutage({
+      logger: options.logger ?? createLogger({ level: options.config.logLevel }),
+      where: this.where,
+    });
     this.queue = createQueue(options.config);
+    this.queue.on('error', (err) => this.outage.report(err));
+    this.probe = createRedis(options.config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    this.probe.on('error', (err) => this.outage.report(err));
+    this.probe.on('ready', () => this.outage.recovered());
     const adapter = new ExpressAdapter();
     adapter.setBasePath('/');
     createBullBoard({
@@ -74,7 +99,42 @@ export class DashboardServer {
     this.app.disable('x-powered-by');
     this.app.use(hostCheck(allowedHosts));
     if (options.auth !== undefined) this.app.use(basicAuth(options.auth));
+    this.app.get('/healthz', (_req, res) => {
+      const redis = this.redisState();
+      res.status(redis === 'ready' ? 200 : 503).json({ ok: redis === 'ready', redis });
+    });
+    this.app.use((_req, res, next) => {
+      if (this.redisState() === 'ready') return next();
+      res
+        .status(503)
+        .type('text/plain')
+        .send(
+          `${this.redisProblem()}: the dashboard keeps trying; reload this page once Redis is back\n`,
+        );
+    });
     this.app.use('/', adapter.getRouter());
+  }
+
+  /** 'ready' while Redis answers, 'connecting' before its first answer or error, 'down' during an outage. */
+  redisState(): 'ready' | 'connecting' | 'down' {
+    if (this.outage.down) return 'down';
+    return this.probe.status === 'ready' ? 'ready' : 'connecting';
+  }
+
+  /** "Redis at <url> does not answer (<error>) for N s", or "... has not answered yet". */
+  redisProblem(): string {
+    if (!this.outage.down) return `Redis at ${this.where} has not answered yet`;
+    const s = Math.round(this.outage.downForMs() / 1000);
+    return `Redis at ${this.where} does not answer (${this.outage.lastError}) for ${s} s`;
+  }
+
+  /** Resolves once Redis answered or failed to (at most `timeoutMs`, default 3 s), with `redisState()`. */
+  async firstRedisAnswer(timeoutMs = 3000): Promise<'ready' | 'connecting' | 'down'> {
+    const started = Date.now();
+    while (this.redisState() === 'connecting' && Date.now() - started < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.redisState();
   }
 
   /** Starts listening; resolves with the port. */
@@ -99,7 +159,20 @@ export class DashboardServer {
           server.closeAllConnections();
         });
       }
-      await this.queue.close();
+      // quit() waits for a Redis that does not answer: give it 2 s, then cut the connections
+      let timer: NodeJS.Timeout | undefined;
+      const quit = Promise.all([
+        this.queue.close(),
+        this.probe.quit().catch(() => this.probe.disconnect()),
+      ]).then(() => 'quit' as const);
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), this.outage.down ? 0 : 2000);
+      });
+      if ((await Promise.race([quit, late])) === 'late') {
+        await this.queue.disconnect().catch(() => {});
+        this.probe.disconnect();
+      }
+      clearTimeout(timer);
     })();
     return this.closing;
   }

@@ -5,7 +5,14 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
 import { createQueue, type KpressQueue } from '@kpress/queue';
-import { type ProcessHandle, redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
+import {
+  freePort,
+  type ProcessHandle,
+  redisUrl,
+  spawnProcess,
+  startRedisServer,
+  uniqueQueueName,
+} from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
@@ -178,5 +185,34 @@ describe('kpress dashboard (child process, real Redis)', () => {
     expect(actions.stderr[0]).toMatch(
       /^kpress: --allow-actions needs basic auth: set KPRESS_DASHBOARD_USER/,
     );
+  }, 60_000);
+
+  it('says when Redis does not answer: at start, on every page and /healthz, and when it is back', async () => {
+    const port = await freePort();
+    const { p, base } = await dashboard([], { REDIS_URL: `redis://127.0.0.1:${port}` });
+    await p.waitForLine(/Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer \(ECONNREFUSED\)/);
+    await p.waitForLine(/the pages answer 503 saying so until it does/);
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(503);
+    expect(await page.text()).toMatch(
+      /^Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer \(ECONNREFUSED\) for \d+ s/,
+    );
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ ok: false, redis: 'down' });
+    // no stack traces: every stderr line is a kpress line or a JSON log line
+    expect(p.stderr.filter((l) => !l.startsWith('kpress') && !l.startsWith('{'))).toEqual([]);
+
+    const redis = await startRedisServer({ port });
+    try {
+      await p.waitForLine(/is back after \d+ s/);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/`)).status).toBe(200);
+    } finally {
+      await redis.close();
+    }
+    // SIGTERM at once after Redis died: it still exits
+    p.kill('SIGTERM');
+    expect((await p.waitForExit()).code).toBe(0);
   }, 60_000);
 });
