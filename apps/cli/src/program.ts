@@ -1,11 +1,14 @@
 import { kpressProgram } from '@kpress/cli-kit';
 import { registerWorkerCommand } from '@kpress/worker/command';
 import type { Command } from 'commander';
+import { register as registerBatches } from './commands/batches.js';
+import { register as registerCancel } from './commands/cancel.js';
 import { register as registerCompress } from './commands/compress.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerStatus } from './commands/status.js';
 import { register as registerVerify } from './commands/verify.js';
 
 const GLOBAL_HELP = `
@@ -24,6 +27,8 @@ Examples:
   $ kpress demo
   $ kpress compress photo.jpg photo.png --colors 32
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --wait
+  $ kpress status --watch
+  $ kpress batches s3://archive/2024/
   $ kpress worker --concurrency 8 --metrics-port 9464
   $ kpress dashboard --port 3000`;
 
@@ -39,6 +44,9 @@ export function buildProgram(): Command {
   registerCompress(program);
   registerEnqueue(program);
   registerWorkerCommand(program);
+  registerStatus(program);
+  registerBatches(program);
+  registerCancel(program);
   registerReport(program);
   registerVerify(program);
   registerDemo(program);

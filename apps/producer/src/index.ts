@@ -16,3 +16,12 @@ export { connectWatchedRedis, type WatchedRedis } from './watched-redis.js';
 export { checkOutput, type Problem, problemLine } from './verify/output-check.js';
 export { type VerifyOptions, type VerifyResult, verifyBatch } from './verify/verify-batch.js';
 export { decodeListedKey, type KeyList, type KeyListInput, readKeyList } from './key-list.js';
+export {
+  type BatchState,
+  type BatchStatus,
+  batchStatus,
+  type StatusContext,
+} from './batch-status.js';
+export { type CancelResult, cancelBatch } from './cancel-batch.js';
+export { type DestBatch, listDestBatches, resolveBatchId } from './batch-list.js';
+export { batchesLines, formatDuration, statusLines } from './status-view.js';

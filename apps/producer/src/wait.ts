@@ -126,11 +126,22 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
       }
       let alive: boolean | undefined;
       let pending = 0;
+      let cancelledAt: number | undefined;
       try {
         alive = await marker.refresh(batchId);
         pending = await tracker.pending(batchId);
+        cancelledAt = await tracker.cancelled(batchId);
       } catch {
         // Redis is down: the connection logs it and reconnects; look again later
+      }
+      if (cancelledAt !== undefined) {
+        const batch = parseBatchFile(
+          await storage.getJson(dest.bucket, files.batch),
+          `s3://${dest.bucket}/${files.batch}`,
+        );
+        throw new Error(
+          `batch ${batchId} was cancelled (kpress cancel, ${new Date(cancelledAt).toISOString()}); resume it with: ${rerunCommand(batch)}`,
+        );
       }
       if (alive === false) {
         const batch = parseBatchFile(

@@ -89,7 +89,7 @@ export class BatchWatch {
         queue: this.options.queue,
         tracker: this.options.tracker,
         redis: this.options.redis,
-        data: batch,
+        data: { batchId: batch.batchId, source: batch.source, dest: batch.dest },
         logger: this.options.logger,
       });
       this.dogs.set(batch.batchId, dog);

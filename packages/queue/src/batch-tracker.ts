@@ -25,6 +25,8 @@ export interface RegisteredBatch {
   source: string;
   /** `s3://bucket/prefix/` */
   dest: string;
+  /** When enqueue registered it (ms since the epoch); absent when written by another tool. */
+  since?: number;
 }
 
 export class BatchTracker {
@@ -34,7 +36,10 @@ export class BatchTracker {
     readonly queueName: string,
   ) {}
 
-  private key(batchId: string, part: 'pending' | 'listed' | 'round' | 'parts'): string {
+  private key(
+    batchId: string,
+    part: 'pending' | 'listed' | 'round' | 'parts' | 'cancelled',
+  ): string {
     return `kpress:${this.queueName}:batch:${batchId}:${part}`;
   }
 
@@ -45,7 +50,58 @@ export class BatchTracker {
   /** Records a batch as under way (enqueue does, before its first job). */
   async register(batch: RegisteredBatch): Promise<void> {
     const entry = { source: batch.source, dest: batch.dest, since: Date.now() };
-    await this.redis.hset(this.registryKey, batch.batchId, JSON.stringify(entry));
+    await this.redis
+      .multi()
+      .hset(this.registryKey, batch.batchId, JSON.stringify(entry))
+      .del(this.key(batch.batchId, 'cancelled'))
+      .exec();
+  }
+
+  /** The registry entry of one batch, or undefined when it is not under way. */
+  async registration(batchId: string): Promise<RegisteredBatch | undefined> {
+    const raw = await this.redis.hget(this.registryKey, batchId);
+    return raw === null ? undefined : parseEntry(batchId, raw);
+  }
+
+  /**
+   * Cancels a batch: no finalize will start (the listing flag goes: the
+   * workers' watch never finds it drained), and `cancelled()` says so for 7
+   * days or until `register()` (a resuming enqueue). It stays in the registry,
+   * so `kpress status` shows it, until the registry drops it after 7 days.
+   * The caller removes its queued jobs.
+   */
+  async cancel(batchId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .set(this.key(batchId, 'cancelled'), String(Date.now()), 'EX', TRACKER_TTL_SECONDS)
+      .del(this.key(batchId, 'listed'))
+      .exec();
+  }
+
+  /** When the batch was cancelled (ms since the epoch), or undefined. */
+  async cancelled(batchId: string): Promise<number | undefined> {
+    const at = await this.redis.get(this.key(batchId, 'cancelled'));
+    return at === null ? undefined : Number(at);
+  }
+
+  /** The pending job ids, `count` at a time (SSCAN: a set of millions is never read at once). */
+  async *pendingIds(batchId: string, count = 1000): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, ids] = await this.redis.sscan(
+        this.key(batchId, 'pending'),
+        cursor,
+        'COUNT',
+        count,
+      );
+      cursor = next;
+      if (ids.length > 0) yield ids;
+    } while (cursor !== '0');
+  }
+
+  /** Whether enqueue finished queuing the listing (the finalize may start once nothing is pending). */
+  async listed(batchId: string): Promise<boolean> {
+    return (await this.redis.get(this.key(batchId, 'listed'))) === '1';
   }
 
   /**
@@ -60,19 +116,14 @@ export class BatchTracker {
       cursor = next;
       for (let i = 0; i + 1 < flat.length && out.length < limit; i += 2) {
         const batchId = flat[i] as string;
-        let entry: { source?: unknown; dest?: unknown; since?: unknown };
-        try {
-          entry = JSON.parse(flat[i + 1] as string);
-        } catch {
-          continue;
-        }
-        if (typeof entry.source !== 'string' || typeof entry.dest !== 'string') continue;
-        const since = typeof entry.since === 'number' ? entry.since : 0;
+        const entry = parseEntry(batchId, flat[i + 1] as string);
+        if (entry === undefined) continue;
+        const since = entry.since ?? 0;
         if (Date.now() - since > TRACKER_TTL_SECONDS * 1000 && !(await this.hasState(batchId))) {
           await this.redis.hdel(this.registryKey, batchId);
           continue;
         }
-        out.push({ batchId, source: entry.source, dest: entry.dest });
+        out.push(entry);
       }
     } while (cursor !== '0' && out.length < limit);
     return out;
@@ -234,6 +285,23 @@ export class BatchTracker {
       .hdel(this.registryKey, batchId)
       .exec();
   }
+}
+
+/** A registry entry, or undefined when it is not one. */
+function parseEntry(batchId: string, raw: string): RegisteredBatch | undefined {
+  let entry: { source?: unknown; dest?: unknown; since?: unknown };
+  try {
+    entry = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof entry.source !== 'string' || typeof entry.dest !== 'string') return undefined;
+  return {
+    batchId,
+    source: entry.source,
+    dest: entry.dest,
+    ...(typeof entry.since === 'number' ? { since: entry.since } : {}),
+  };
 }
 
 /** KEYS[1] round; ARGV[1] expected round, ARGV[2] TTL: the new round, or -1 when the round was not ARGV[1]. */

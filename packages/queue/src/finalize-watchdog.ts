@@ -37,6 +37,11 @@ export class FinalizeWatchdog {
   async look(): Promise<'ok' | 'scheduled'> {
     const { queue, tracker, redis, data } = this.options;
     const id = data.batchId;
+    // a cancelled batch keeps its pending ids (no record yet) for the resuming enqueue
+    if ((await tracker.cancelled(id)) !== undefined) {
+      this.suspect = false;
+      return 'ok';
+    }
     // pending ids whose job is over without having settled (a failed settle) would block the drain
     await tracker.prune(id, (ids) => jobsOver(redis, queue, ids));
     const round = await tracker.round(id);

@@ -28,3 +28,22 @@ export async function sampleVariants(count: number, dir = ''): Promise<Record<st
   }
   return out;
 }
+
+/**
+ * `count` distinct full-size images (the 512-pixel fixture samples, each
+ * rotated by its own angle), as PNG `l<i>.png`: each takes a worker a few
+ * hundred ms at 256 colours, so a batch of them is still running when a test
+ * looks at it.
+ */
+export async function largeVariants(count: number, dir = ''): Promise<Record<string, Buffer>> {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new RangeError(`count must be a whole number >= 0, got ${count}`);
+  }
+  const out: Record<string, Buffer> = {};
+  for (let i = 0; i < count; i++) {
+    const base = BASES[i % BASES.length] as string;
+    const img = sharp(samplePath(base)).rotate(7 * i + 3, { background: '#808080' });
+    out[`${dir}l${String(i).padStart(4, '0')}.png`] = await img.png().toBuffer();
+  }
+  return out;
+}

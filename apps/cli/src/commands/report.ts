@@ -11,7 +11,7 @@ json summary.json; csv manifest.csv (one row per object); html report.html.
 
 Examples:
   $ kpress report s3://archive/2024/ --batch 20240101-120000-ab12cd
-  $ kpress report s3://archive/2024/ --batch 20240101-120000-ab12cd --format html > report.html
+  $ kpress report s3://archive/2024/ --batch latest --format html > report.html
   $ kpress report s3://archive/2024/ --batch 20240101-120000-ab12cd --format csv > manifest.csv`;
 
 function format(value: string): ReportFormat {
@@ -28,17 +28,30 @@ export function register(program: Command): void {
     .command('report')
     .description("read a batch's savings report")
     .argument('<dest>', 'the destination s3://bucket/prefix/ the batch wrote to')
-    .requiredOption('--batch <id>', 'batch id (printed by enqueue)')
+    .requiredOption(
+      '--batch <id>',
+      'batch id (printed by enqueue), or latest: the newest batch under <dest>',
+    )
     .option('--format <format>', 'table | json | csv | html', format, 'table' as ReportFormat)
     .addHelpText('after', HELP_AFTER)
     .action(async (dest: string, flags: { batch: string; format: ReportFormat }) => {
       try {
         const config = loadConfig(process.env);
         // loaded when used: other commands start without the S3 client
-        const { writeReport } = await import('@kpress/producer');
+        const { resolveBatchId, writeReport } = await import('@kpress/producer');
+        let batchId = flags.batch;
+        if (batchId === 'latest') {
+          const { Storage } = await import('@kpress/storage');
+          const storage = new Storage({ config });
+          try {
+            batchId = await resolveBatchId(storage, dest, batchId);
+          } finally {
+            storage.close();
+          }
+        }
         await writeReport({
           dest,
-          batchId: flags.batch,
+          batchId,
           format: flags.format,
           config,
           width: process.stdout.columns ?? 100,
