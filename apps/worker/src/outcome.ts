@@ -27,9 +27,14 @@ export interface Outcome {
  * Decides what happens to a source object once the codec has answered:
  * a smaller palette PNG is written as the output; a PNG that is not smaller,
  * or a good image a palette PNG cannot hold (multi-frame), keeps the original
- * byte for byte with the reason; any other refusal is a failed row.
+ * byte for byte with the reason; any other refusal is a failed row. With a
+ * quality target, a compressed row says whether its PSNR reached it.
  */
-export function decideOutcome(src: SourceRef, result: CompressTaskResult): Outcome {
+export function decideOutcome(
+  src: SourceRef,
+  result: CompressTaskResult,
+  quality?: number,
+): Outcome {
   if (result.ok) {
     if (result.png.byteLength < src.originalBytes) {
       return {
@@ -49,6 +54,7 @@ export function decideOutcome(src: SourceRef, result: CompressTaskResult): Outco
           colors: result.colors,
           psnr: result.psnr,
           error: null,
+          ...(quality === undefined ? {} : { qualityMet: result.psnr >= quality }),
         },
       };
     }

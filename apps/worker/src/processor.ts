@@ -190,6 +190,7 @@ export async function processCompressJob(
       outcome = decideOutcome(
         { key: job.key, sourcePrefix: src.prefix, destPrefix: dest.prefix, originalBytes },
         result,
+        job.quality,
       );
       const effect = outcome.effect;
       if (effect.kind !== 'none') {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type ManifestRow, ManifestRowError, parseRow, rowToJsonLine } from './row.js';
 
 /** What a row without digests reads back as. */
-const noFixity = { sha256: null, outputSha256: null, etag: null, sourceDeleted: false };
+const noFixity = {
+  sha256: null,
+  outputSha256: null,
+  etag: null,
+  sourceDeleted: false,
+  qualityMet: null,
+};
 
 const compressed: ManifestRow = {
   key: 'photos/cat.jpg',
@@ -38,6 +44,7 @@ describe('parseRow / rowToJsonLine', () => {
       'outputSha256',
       'etag',
       'sourceDeleted',
+      'qualityMet',
     ]);
     expect(parseRow(line)).toEqual({ ...compressed, ...noFixity });
   });

@@ -60,6 +60,12 @@ const RowObjectSchema = z.object({
    * output stay. Absent in records, which never know it.
    */
   sourceDeleted: z.boolean().optional(),
+  /**
+   * With a quality target (`--quality`): whether the PSNR reached it; false
+   * when even the largest palette allowed (`--colors`) fell short. Null or
+   * absent without a target, and for rows that were not compressed.
+   */
+  qualityMet: z.boolean().nullable().optional(),
 });
 
 /**
@@ -113,6 +119,7 @@ export const MANIFEST_FIELDS = [
   'outputSha256',
   'etag',
   'sourceDeleted',
+  'qualityMet',
 ] as const satisfies readonly (keyof ManifestRow)[];
 
 /** Thrown when a manifest line cannot be read; `line` holds (the start of) the bad text. */
