@@ -1,23 +1,28 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { CodecError, compressImage, deflateBackend } from '@kpress/codec';
 import { KPRESS_VERSION } from '@kpress/config';
+import { formatBytes } from '@kpress/report';
 import type { Command } from 'commander';
-import { CliError, say } from '@kpress/cli-kit';
-import { addImageOptions } from '../image-options.js';
+import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
+import { addImageOptions, type ImageFlags } from '../image-options.js';
+import { realPathOf } from '../local/local-inputs.js';
+import { OutputExistsError, writeWhole } from '../local/safe-write.js';
 
 /** What `compress --json` prints: the manifest row shape for one local file. */
 export interface CompressRecord {
   input: string;
   output: string;
   /**
-   * 'compressed' when the PNG is smaller than the input; 'kept-original' when
-   * it is not, i.e. a batch would keep the original here. The command writes
-   * the PNG either way, since that is what was asked for.
+   * 'compressed' when the PNG is smaller than the input; 'not-smaller' when it
+   * is not (a batch, or a folder run, would keep the original there). The
+   * command writes the PNG either way, since that is what was asked for.
    */
-  status: 'compressed' | 'kept-original';
+  status: 'compressed' | 'not-smaller';
   originalBytes: number;
   outputBytes: number;
   width: number;
@@ -29,36 +34,46 @@ export interface CompressRecord {
   sha256: string;
   /** SHA-256 (hex) of the PNG written. */
   outputSha256: string;
+  /** With --quality: whether the PSNR reached it (false: even --colors colours fell short). */
+  qualityMet?: boolean;
 }
 
-interface CompressFlags {
-  colors: number;
-  quality?: number;
-  seed: number;
-  effort: number;
+interface CompressFlags extends ImageFlags {
   json?: boolean;
-  stripMetadata?: boolean;
+  overwrite?: boolean;
+  concurrency?: number;
 }
 
 const HELP_AFTER = `
-Writes <out> as a palette PNG of at most K colours, even when it comes out no
-smaller than <in> (the summary says so, and --json reports status
-"kept-original": a batch would keep the original there).
+One file: writes <out> as a palette PNG of at most K colours, even when it
+comes out no smaller than <in> (the line says so, and --json reports status
+"not-smaller": a batch would keep the original there).
 
-Exit status: 0 written, 1 bad input or I/O error (one line naming the file
-and the reason), 2 usage error.
+Many files, or a folder: <out> is a folder (made if missing). Each file is
+compressed as a batch does it, in a pool of --concurrency threads: a folder's
+tree is mirrored, x.jpg is written as x.jpg.png (a PNG keeps its name), a PNG
+no smaller than the original keeps the original byte for byte, a file that is
+not an image (or over KPRESS_MAX_BYTES / KPRESS_MAX_PIXELS) is a failed row.
+The run's manifest.jsonl, summary.json and report.html go to
+<out>/_kpress/<run-id>/.
+
+kpress never writes over an input, and never over an existing file unless
+--overwrite is given.
+
+With --quality, the line (and the row's qualityMet) says when the target was
+not reached with --colors colours at most.
+
+Exit status: 0 written; 1 bad input or I/O error (one line naming the file and
+the reason), or a folder run with failed rows; 2 usage error (also: <out> is
+an input, or inside an input folder).
 
 Examples:
   $ kpress compress photo.jpg photo.png
   $ kpress compress photo.jpg photo.png --colors 64 --seed 7
   $ kpress compress photo.jpg photo.png --effort 5     # smallest file, ~4x the encode CPU
-  $ kpress compress scan.tiff scan.png --quality 38 --json`;
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-}
+  $ kpress compress scan.tiff scan.png --quality 38 --colors 256 --json
+  $ kpress compress photos/ archive/ --concurrency 4
+  $ kpress compress a.jpg b.png c.webp out/`;
 
 function ioReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -68,32 +83,24 @@ function ioReason(err: unknown): string {
   return e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(err);
 }
 
-/** Writes atomically (temporary file + rename), removing the temporary on SIGINT/SIGTERM. */
-async function writeAtomic(path: string, data: Buffer): Promise<void> {
-  const tmp = `${path}.kpress-${process.pid}.tmp`;
-  const onSignal = (signal: NodeJS.Signals) => {
-    void rm(tmp, { force: true }).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
 export async function runCompress(
   input: string,
   output: string,
   flags: CompressFlags,
 ): Promise<CompressRecord> {
   const started = performance.now();
+  if ((await realPathOf(input)) === (await realPathOf(output))) {
+    throw new CliError(
+      `${output} is the input: kpress never writes over a source; give another output path`,
+      EXIT.usage,
+    );
+  }
+  if (flags.overwrite !== true && (await stat(output).catch(() => undefined)) !== undefined) {
+    throw new CliError(
+      `${output} exists: kpress never writes over a file unless --overwrite is given`,
+      EXIT.failure,
+    );
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(input);
@@ -132,14 +139,15 @@ export async function runCompress(
     throw err;
   }
   try {
-    await writeAtomic(output, result.png);
+    await writeWhole(output, result.png, { overwrite: flags.overwrite === true });
   } catch (err) {
+    if (err instanceof OutputExistsError) throw new CliError(err.message, EXIT.failure);
     throw new CliError(`${output}: cannot write: ${ioReason(err)}`, 1, { cause: err });
   }
   return {
     input,
     output,
-    status: result.png.length < bytes.length ? 'compressed' : 'kept-original',
+    status: result.png.length < bytes.length ? 'compressed' : 'not-smaller',
     originalBytes: bytes.length,
     outputBytes: result.png.length,
     width: result.width,
@@ -149,31 +157,78 @@ export async function runCompress(
     ms: Math.round(performance.now() - started),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     outputSha256: createHash('sha256').update(result.png).digest('hex'),
+    ...(flags.quality === undefined ? {} : { qualityMet: result.psnr >= flags.quality }),
   };
 }
 
-export function summaryLine(r: CompressRecord): string {
+export function summaryLine(r: CompressRecord, quality?: number): string {
   const saved = ((r.originalBytes - r.outputBytes) / r.originalBytes) * 100;
   const head = `${r.input} -> ${r.output}: ${formatBytes(r.originalBytes)} -> ${formatBytes(r.outputBytes)}`;
   const tail = `${r.width}x${r.height}, ${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB, ${r.ms} ms`;
-  if (r.status === 'kept-original') {
-    return `${head} (${(-saved).toFixed(1)}% larger: PNG written as asked; a batch would keep the original), ${tail}`;
+  const missed =
+    r.qualityMet === false && quality !== undefined
+      ? `; --quality ${quality} not reached with at most ${r.colors} colours (raise --colors, up to 256)`
+      : '';
+  if (r.status === 'not-smaller') {
+    return `${head} (${(-saved).toFixed(1)}% larger: PNG written as asked; a batch would keep the original), ${tail}${missed}`;
   }
-  return `${head} (saved ${saved.toFixed(1)}%), ${tail}`;
+  return `${head} (saved ${saved.toFixed(1)}%), ${tail}${missed}`;
 }
 
 export function register(program: Command): void {
   addImageOptions(
     program
       .command('compress')
-      .description('compress one local image file to a palette PNG')
-      .argument('<in>', 'input image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF, JPEG 2000)')
-      .argument('<out>', 'output PNG path'),
+      .description(
+        'compress local images: one file to a PNG, or many files or a folder into a folder',
+      )
+      .usage('[options] <in>... <out>')
+      .argument(
+        '<paths...>',
+        'input images (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF, JPEG 2000) or folders, then the output PNG (one file) or output folder',
+      ),
   )
-    .option('--json', 'print the result record as JSON instead of a summary line')
+    .option(
+      '--concurrency <N>',
+      'images at once with many files (default: number of cores)',
+      intInRange('--concurrency', 1, 1024),
+    )
+    .option('--overwrite', 'replace outputs that exist (never an input)')
+    .option(
+      '--json',
+      'print the result record (many files: summary.json) as JSON instead of a summary line',
+    )
     .addHelpText('after', HELP_AFTER)
-    .action(async (input: string, output: string, flags: CompressFlags) => {
-      const record = await runCompress(input, output, flags);
-      process.stdout.write(flags.json ? `${JSON.stringify(record)}\n` : `${summaryLine(record)}\n`);
+    .action(async (paths: string[], flags: CompressFlags) => {
+      if (paths.length < 2) {
+        throw new CliError(
+          `compress needs an input and an output, got ${paths.length === 0 ? 'nothing' : `only ${JSON.stringify(paths[0])}`}: kpress compress <in>... <out>`,
+          EXIT.usage,
+        );
+      }
+      const inputs = paths.slice(0, -1);
+      const output = paths.at(-1) as string;
+      const one =
+        inputs.length === 1 ? await stat(inputs[0] as string).catch(() => undefined) : undefined;
+      const outIsDir =
+        output.endsWith('/') || (await stat(output).catch(() => undefined))?.isDirectory() === true;
+      if (inputs.length === 1 && one?.isDirectory() !== true && !outIsDir) {
+        const record = await runCompress(inputs[0] as string, output, flags);
+        if (record.qualityMet === false && flags.json) {
+          say(
+            `--quality ${flags.quality} not reached: ${record.psnr.toFixed(2)} dB with ${record.colors} colours (raise --colors, up to 256)`,
+          );
+        }
+        process.stdout.write(
+          flags.json ? `${JSON.stringify(record)}\n` : `${summaryLine(record, flags.quality)}\n`,
+        );
+        return;
+      }
+      const { compressFolder } = await import('../local/compress-folder.js');
+      await compressFolder(inputs, output, {
+        ...flags,
+        concurrency: flags.concurrency ?? availableParallelism(),
+        config: loadCliConfig(),
+      });
     });
 }

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { KPRESS_VERSION } from '@kpress/config';
+import { type ManifestRow, rowToJsonLine, type Summary, SummaryBuilder } from '@kpress/manifest';
+import { newBatchId } from '@kpress/queue';
+import { renderReportHtml } from '@kpress/report';
+import { clashMessage, clashPartnerKey, KPRESS_DIR } from '@kpress/storage';
+import {
+  CompressPool,
+  decideOutcome,
+  failedOutcome,
+  type Outcome,
+  tooLargeReason,
+} from '@kpress/worker';
+import pMap from 'p-map';
+import type { ImageFlags } from '../image-options.js';
+import type { LocalSource } from './local-inputs.js';
+import { OutputExistsError, writeWhole } from './safe-write.js';
+
+/** Options of {@link compressLocal}. */
+export interface LocalRunOptions {
+  sources: readonly LocalSource[];
+  /** The output folder: outputs at `<outDir>/<rel>[.png]`, the run's files in `<outDir>/_kpress/<runId>/`. */
+  outDir: string;
+  /** What the summary names as the source. */
+  sourceLabel: string;
+  flags: ImageFlags;
+  /** Images at once, and threads in the pool. */
+  concurrency: number;
+  /** Replace outputs that exist (default: such a file is a failed row and is left as it was). */
+  overwrite: boolean;
+  maxBytes: number;
+  maxPixels: number;
+  /** Told after each file. */
+  onFile?: (done: number, total: number) => void;
+}
+
+/** What a local run wrote. */
+export interface LocalRunResult {
+  runId: string;
+  summary: Summary;
+  /** The run's folder: manifest.jsonl, summary.json, report.html. */
+  runDir: string;
+  rows: ManifestRow[];
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+function ioReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file (removed while the run was under way)';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+}
+
+/**
+ * Compresses local files as a batch does, in a pool of `concurrency` threads:
+ * the same naming (`x.jpg` -> `x.jpg.png`, a PNG keeps its name), the same
+ * refusals (size and pixel limits, name clashes, bad images as failed rows, a
+ * PNG no smaller than the original keeps the original byte for byte), one
+ * manifest row each, then manifest.jsonl, summary.json and report.html under
+ * `<outDir>/_kpress/<runId>/`. An existing output is never replaced unless
+ * `overwrite`.
+ */
+export async function compressLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const startedAt = new Date().toISOString();
+  const runId = newBatchId();
+  const names = new Set(options.sources.map((s) => s.rel));
+  const pool = new CompressPool({ threads: options.concurrency });
+  const { flags } = options;
+  let done = 0;
+  let rows: ManifestRow[];
+  try {
+    rows = await pMap(
+      options.sources,
+      async (src): Promise<ManifestRow> => {
+        const started = performance.now();
+        const row = await compressOne(src, names, pool, options).catch(
+          (err): Omit<ManifestRow, 'ms'> =>
+            failedOutcome({ key: src.rel, originalBytes: src.size }, ioReason(err)).row,
+        );
+        options.onFile?.(++done, options.sources.length);
+        return { ...row, ms: Math.round(performance.now() - started) } as ManifestRow;
+      },
+      { concurrency: options.concurrency },
+    );
+  } finally {
+    await pool.close();
+  }
+  const builder = new SummaryBuilder();
+  for (const row of rows) builder.add(row);
+  const summary = builder.summary({
+    batchId: runId,
+    source: options.sourceLabel,
+    dest: options.outDir,
+    colors: flags.colors,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    kpressVersion: KPRESS_VERSION,
+  });
+  const runDir = join(options.outDir, KPRESS_DIR, runId);
+  const text = (s: string) => new TextEncoder().encode(s);
+  await writeWhole(join(runDir, 'manifest.jsonl'), text(rows.map(rowToJsonLine).join('')), {
+    overwrite: false,
+  });
+  await writeWhole(
+    join(runDir, 'report.html'),
+    text(renderReportHtml({ summary, aggregate: builder.aggregate(), samples: [] })),
+    { overwrite: false },
+  );
+  // last, as in a batch: its presence means the run is complete
+  await writeWhole(join(runDir, 'summary.json'), text(`${JSON.stringify(summary, null, 2)}\n`), {
+    overwrite: false,
+  });
+  return { runId, summary, runDir, rows };
+}
+
+async function compressOne(
+  src: LocalSource,
+  names: ReadonlySet<string>,
+  pool: CompressPool,
+  options: LocalRunOptions,
+): Promise<Omit<ManifestRow, 'ms'>> {
+  const ref = { key: src.rel, sourcePrefix: '', destPrefix: '', originalBytes: src.size };
+  const partner = clashPartnerKey(src.rel);
+  if (partner !== undefined && names.has(partner)) {
+    return failedOutcome(ref, clashMessage(src.rel, partner)).row;
+  }
+  if (src.size > options.maxBytes)
+    return failedOutcome(ref, tooLargeReason(options.maxBytes, src.size)).row;
+  const bytes = await readFile(src.path);
+  const digest = sha256(bytes);
+  // the bytes move to the pool thread (transferred, not copied): this buffer is empty afterwards
+  const originalBytes = bytes.length;
+  const { flags } = options;
+  const result = await pool.run({
+    source: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    colors: flags.colors,
+    seed: flags.seed,
+    effort: flags.effort,
+    maxPixels: options.maxPixels,
+    keepMetadata: flags.stripMetadata !== true,
+    ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+    provenance: {
+      software: `kpress ${KPRESS_VERSION}`,
+      facts: {
+        source: src.rel,
+        sourceSha256: digest,
+        colors: flags.colors,
+        seed: flags.seed,
+        ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+        effort: flags.effort,
+        kpressVersion: KPRESS_VERSION,
+      },
+    },
+  });
+  const outcome: Outcome = decideOutcome({ ...ref, originalBytes }, result, flags.quality);
+  const effect = outcome.effect;
+  if (effect.kind === 'none') return { ...outcome.row, sha256: digest, outputSha256: null };
+  const body = effect.kind === 'put' ? effect.body : result.source;
+  if (body === undefined)
+    throw new Error(`the pool kept no copy of ${src.rel} to keep as the original`);
+  try {
+    await writeWhole(join(options.outDir, effect.key), body, { overwrite: options.overwrite });
+  } catch (err) {
+    if (err instanceof OutputExistsError) {
+      return {
+        ...failedOutcome(ref, `not written: ${err.message}`).row,
+        sha256: digest,
+        outputSha256: null,
+      };
+    }
+    throw err;
+  }
+  return { ...outcome.row, sha256: digest, outputSha256: sha256(body) };
+}
