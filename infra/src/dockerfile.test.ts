@@ -76,10 +76,10 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
     const finalKeyword = (k: string) =>
       (final?.instructions ?? []).filter((i) => i.getKeyword() === k);
 
-    it('is multi-stage on glibc node:22 (bookworm-slim), named stages', () => {
+    it('is multi-stage on glibc node:24 (bookworm-slim, the LTS CI also tests on), named stages', () => {
       expect(p.stages.length).toBeGreaterThanOrEqual(3);
       for (const s of p.stages) {
-        expect(s.image).toBe('node:22-bookworm-slim');
+        expect(s.image).toBe('node:24-bookworm-slim');
         expect(s.image).not.toMatch(/alpine|musl/);
         expect(s.name).toMatch(/^[a-z]+$/);
       }

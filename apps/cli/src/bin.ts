@@ -2,6 +2,8 @@
 // first: sizes libuv's pool before anything uses it
 import '@kpress/cli-kit/uv-threadpool';
 import { runProgram } from '@kpress/cli-kit';
+import { returnToInvokingDirectory } from './invoked-from.js';
 import { buildProgram } from './program.js';
 
+returnToInvokingDirectory();
 await runProgram(buildProgram());
