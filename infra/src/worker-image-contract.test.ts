@@ -6,6 +6,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { removeQueueKeys } from '@kpress/testkit';
 import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, repoRoot } from './repo.js';
@@ -83,11 +84,12 @@ describe('worker image runtime contract (no Docker needed)', () => {
     expect(await runHealthcheck(port)).not.toBe(0);
 
     const bin = join(repoRoot, (entrypoint[1] as string).replace(/^\/app\//, ''));
+    const queueName = `infra-hc-${randomBytes(4).toString('hex')}`;
     worker = spawn(process.execPath, [bin, ...cmd, '--concurrency', '1'], {
       env: {
         ...process.env,
         KPRESS_METRICS_PORT: String(port),
-        KPRESS_QUEUE: `infra-hc-${randomBytes(4).toString('hex')}`,
+        KPRESS_QUEUE: queueName,
         REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,5 +114,6 @@ describe('worker image runtime contract (no Docker needed)', () => {
     worker.kill(stopSignal);
     expect(await exited, `worker output:\n${output}`).toBe(0);
     expect(await runHealthcheck(port)).not.toBe(0);
+    await removeQueueKeys(queueName);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import {
   uniqueQueueName,
   uploadFixtures,
   testS3Kinds,
+  removeQueueKeys,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBatchFile } from './batch.js';
@@ -139,6 +140,7 @@ describe.each(testS3Kinds())('wait on %s', (kind) => {
       } finally {
         await queue.obliterate({ force: true }).catch(() => {});
         await queue.close();
+        await removeQueueKeys(queue.name);
         await admin.quit();
       }
     });

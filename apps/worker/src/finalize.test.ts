@@ -30,6 +30,7 @@ import {
   testS3Kinds,
   uniqueQueueName,
   uploadFixtures,
+  removeQueueKeys,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWatch } from './batch-watch.js';
@@ -60,6 +61,7 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
     await queue?.obliterate({ force: true });
     await queue?.close();
     await redis?.quit();
+    await removeQueueKeys(queueName);
     await s3?.close();
   });
 

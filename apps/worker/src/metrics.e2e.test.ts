@@ -17,6 +17,7 @@ import {
   uniqueQueueName,
   uploadFixtures,
   testS3Kinds,
+  removeQueueKeys,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -52,6 +53,7 @@ describe.each(testS3Kinds())('metrics.e2e on %s', (kind) => {
     worker?.kill('SIGKILL');
     await queue?.obliterate({ force: true });
     await queue?.close();
+    await removeQueueKeys(queueName);
     await s3?.close();
   });
 

@@ -20,6 +20,7 @@ import {
   uniqueQueueName,
   uploadFixtures,
   testS3Kinds,
+  removeQueueKeys,
 } from '@kpress/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,7 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
     const queue = createQueue(loadConfig({ REDIS_URL: redisUrl(), KPRESS_QUEUE: queueName }));
     await queue.obliterate({ force: true });
     await queue.close();
+    await removeQueueKeys(queueName);
   }
 
   async function startWorkers(n: number, queue: string): Promise<ProcessHandle[]> {

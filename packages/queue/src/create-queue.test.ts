@@ -1,4 +1,4 @@
-import { redisUrl, uniqueQueueName } from '@kpress/testkit';
+import { redisUrl, uniqueQueueName, removeQueueKeys } from '@kpress/testkit';
 import { Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +16,7 @@ afterEach(async () => {
   for (const q of opened.splice(0)) {
     await q.obliterate({ force: true });
     await q.close();
+    await removeQueueKeys(q.name);
   }
 });
 

@@ -4,7 +4,7 @@
  * delayed jobs; BatchTracker.prune drops exactly the ids that are over.
  */
 import { createRedis, type Redis } from '@kpress/config';
-import { redisUrl, uniqueQueueName } from '@kpress/testkit';
+import { redisUrl, uniqueQueueName, removeQueueKeys } from '@kpress/testkit';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchTracker } from './batch-tracker.js';
@@ -86,6 +86,7 @@ afterAll(async () => {
   await queue?.obliterate({ force: true });
   await queue?.close();
   await redis?.quit();
+  if (queue) await removeQueueKeys(queue.name);
 });
 
 describe('jobsOver', () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
 import { createQueue } from '@kpress/queue';
-import { type ProcessHandle, spawnProcess } from '@kpress/testkit';
+import { type ProcessHandle, removeQueueKeys, spawnProcess } from '@kpress/testkit';
 
 /** The built kpress binary (apps/cli/dist/bin.js); the same path from src/ and dist/. */
 export const KPRESS_BIN = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
@@ -47,7 +47,7 @@ export async function stopWorkers(workers: ProcessHandle[]) {
   return Promise.all(workers.map((w) => w.waitForExit()));
 }
 
-/** Removes a test queue from Redis (ignores an unreachable Redis). */
+/** Removes every key of a test queue from Redis, BullMQ's and kpress's (ignores an unreachable Redis). */
 export async function obliterateQueue(redisUrl: string, queueName: string): Promise<void> {
   const queue = createQueue(loadConfig({ REDIS_URL: redisUrl, KPRESS_QUEUE: queueName }));
   try {
@@ -57,4 +57,5 @@ export async function obliterateQueue(redisUrl: string, queueName: string): Prom
   } finally {
     await queue.close().catch(() => {});
   }
+  await removeQueueKeys(queueName, redisUrl).catch(() => {});
 }

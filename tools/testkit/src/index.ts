@@ -29,3 +29,4 @@ export {
   type SpawnOptions,
   spawnProcess,
 } from './spawn-process.js';
+export { removeQueueKeys } from './queue-keys.js';

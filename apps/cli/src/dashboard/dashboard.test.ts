@@ -12,6 +12,7 @@ import {
   spawnProcess,
   startRedisServer,
   uniqueQueueName,
+  removeQueueKeys,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -41,6 +42,7 @@ afterAll(async () => {
   for (const p of running) p.kill('SIGKILL');
   await queue.obliterate({ force: true });
   await queue.close();
+  await removeQueueKeys(queueName);
 });
 
 /** Starts the dashboard on a free port; resolves with its base URL once it listens. */
