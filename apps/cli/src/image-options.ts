@@ -9,10 +9,11 @@ export interface ImageFlags {
   seed: number;
   effort: number;
   stripMetadata?: boolean;
+  dither?: boolean;
 }
 
 /**
- * Adds `--colors`, `--quality`, `--seed`, `--effort` and `--strip-metadata` to a command, each with its one
+ * Adds `--colors`, `--quality`, `--seed`, `--effort`, `--dither` and `--strip-metadata` to a command, each with its one
  * rule from @kpress/core (the codec, the job schema and batch.json check the
  * same), its help and its default.
  */
@@ -40,6 +41,10 @@ export function addImageOptions(command: Command): Command {
       `PNG encoding effort, ${EFFORT.expected}: 1 fastest, 5 smallest; the pixels are the same at every effort`,
       ruleParser(EFFORT, '--effort'),
       EFFORT.default,
+    )
+    .option(
+      '--dither',
+      'Floyd–Steinberg error diffusion: smoother gradients, slightly lower PSNR, usually larger files (off by default)',
     )
     .option(
       '--strip-metadata',

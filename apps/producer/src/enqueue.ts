@@ -42,6 +42,8 @@ export interface EnqueueOptions {
   effort?: number;
   /** Leave the source's EXIF, XMP and text chunks out of the outputs. Default false. */
   stripMetadata?: boolean;
+  /** Floyd–Steinberg error diffusion onto the palette (`--dither`). Default false. */
+  dither?: boolean;
   /**
    * The batch is exactly the keys of this list under the source prefix (an S3
    * Batch Operations CSV or an S3 Inventory report), not a listing. Default: a listing.
@@ -128,6 +130,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
       ...(options.quality === undefined ? {} : { quality: options.quality }),
       // recorded only when set, so that batch.json of a default batch stays as it was
       ...(options.stripMetadata === true ? { stripMetadata: true } : {}),
+      ...(options.dither === true ? { dither: true } : {}),
     };
     let opened: Awaited<ReturnType<typeof openBatchFile>>;
     try {

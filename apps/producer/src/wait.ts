@@ -165,6 +165,7 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
             // every option of batch.json, or the re-enqueue is refused as another batch's
             ...(batch.options.effort === undefined ? {} : { effort: batch.options.effort }),
             ...(batch.options.stripMetadata === true ? { stripMetadata: true } : {}),
+            ...(batch.options.dither === true ? { dither: true } : {}),
             ...(batch.keyList === undefined ? {} : { keyList: batch.keyList }),
             config,
             logger: logger.child({ reenqueue: reenqueues }),

@@ -24,7 +24,12 @@ import {
  */
 export function jobMismatch(
   job: Pick<CompressJob, 'batchId' | 'source' | 'dest'> &
-    Partial<Pick<CompressJob, 'key' | 'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort'>>,
+    Partial<
+      Pick<
+        CompressJob,
+        'key' | 'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort' | 'dither'
+      >
+    >,
   batch: BatchFile,
 ): string | undefined {
   const overlap = overlapProblem(job.source, job.dest);
@@ -46,10 +51,11 @@ export function jobMismatch(
       quality: job.quality,
       stripMetadata: job.stripMetadata,
       effort: job.effort,
+      dither: job.dither,
     };
     if (!sameBatchOptions(o, asked)) {
       const show = (x: Partial<typeof asked>) =>
-        `colors ${x.colors}, seed ${x.seed}, quality ${x.quality ?? 'none'}, effort ${x.effort ?? EFFORT.default}${x.stripMetadata === true ? ', strip-metadata' : ''}`;
+        `colors ${x.colors}, seed ${x.seed}, quality ${x.quality ?? 'none'}, effort ${x.effort ?? EFFORT.default}${x.stripMetadata === true ? ', strip-metadata' : ''}${x.dither === true ? ', dither' : ''}`;
       return `the job's options (${show(asked)}) are not the batch's (${show(o)})`;
     }
   }

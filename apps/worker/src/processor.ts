@@ -166,6 +166,7 @@ export async function processCompressJob(
         maxPixels: ctx.maxPixels,
         keepMetadata: job.stripMetadata !== true,
         ...(job.effort === undefined ? {} : { effort: job.effort }),
+        ...(job.dither === true ? { dither: true } : {}),
         // a PNG copied out of S3 still says what it is
         provenance: {
           software: `kpress ${KPRESS_VERSION}`,
@@ -177,6 +178,7 @@ export async function processCompressJob(
             seed: job.seed,
             ...(job.quality === undefined ? {} : { quality: job.quality }),
             effort: EFFORT.check(job.effort ?? EFFORT.default),
+            ...(job.dither === true ? { dither: 'floyd-steinberg' } : {}),
             kpressVersion: KPRESS_VERSION,
           },
         },

@@ -10,6 +10,8 @@ export interface CompressTask {
   keepMetadata: boolean;
   /** PNG encoding effort 1..5 (absent: the default). */
   effort?: number;
+  /** Floyd–Steinberg error diffusion onto the palette. */
+  dither?: boolean;
   /** Written into the PNG (Software and kpress text chunks); see CompressOptions.provenance. */
   provenance?: { software: string; facts: Record<string, string | number> };
 }

@@ -21,6 +21,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       maxPixels: task.maxPixels,
       keepMetadata: task.keepMetadata,
       ...(task.effort === undefined ? {} : { effort: task.effort }),
+      ...(task.dither === true ? { dither: true } : {}),
       ...(task.provenance === undefined ? {} : { provenance: task.provenance }),
     });
     const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);

@@ -40,6 +40,20 @@ describe('compressImage', () => {
     expect(a.png.equals(b.png)).toBe(true);
   });
 
+  it('dithers on request: deterministic, the same palette size, PSNR measured on the dithered pixels', async () => {
+    const input = sample('coffee.png');
+    const plain = await compressImage(input, { colors: 8, seed: 2 });
+    const a = await compressImage(input, { colors: 8, seed: 2, dither: true });
+    const b = await compressImage(input, { colors: 8, seed: 2, dither: true });
+    expect(a.png.equals(b.png)).toBe(true);
+    expect(a.png.equals(plain.png)).toBe(false);
+    expect(a.colors).toBe(plain.colors);
+    expect(Math.abs((await measuredPsnr(input, a.png, 3)) - a.psnr)).toBeLessThan(1e-6);
+    // error diffusion trades per-pixel error for local averages: the PSNR drops a little
+    expect(a.psnr).toBeLessThan(plain.psnr);
+    expect(a.psnr).toBeGreaterThan(plain.psnr - 5);
+  });
+
   it('keeps real transparency (tRNS) and measures PSNR over RGBA', async () => {
     const input = await rgbaPng(false);
     const r = await compressImage(input, { colors: 4 });

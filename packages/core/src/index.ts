@@ -22,3 +22,4 @@ export {
   SEED,
   showValue,
 } from './option-rules.js';
+export { ditherQuantized } from './dither.js';

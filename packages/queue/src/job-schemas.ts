@@ -44,6 +44,8 @@ export const CompressJobSchema = z.object({
   stripMetadata: z.boolean().optional(),
   /** PNG encoding effort (rule: @kpress/core EFFORT); absent: the default, 3. */
   effort: optionSchema(EFFORT).optional(),
+  /** Floyd–Steinberg error diffusion onto the palette (`--dither`); absent: off. */
+  dither: z.boolean().optional(),
 });
 export type CompressJob = z.infer<typeof CompressJobSchema>;
 

@@ -15,14 +15,19 @@ export const BatchOptionsSchema = z.object({
   stripMetadata: z.boolean().optional(),
   /** PNG encoding effort (`--effort`); absent (batches from before it existed): the default, 3. */
   effort: optionSchema(EFFORT).optional(),
+  /** Floyd–Steinberg error diffusion onto the palette (`--dither`); absent: off. */
+  dither: z.boolean().optional(),
 });
 export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
 
-type OutputOptions = Pick<BatchOptions, 'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort'>;
+type OutputOptions = Pick<
+  BatchOptions,
+  'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort' | 'dither'
+>;
 
 /**
  * Whether two sets of image options make the same outputs, byte for byte
- * (an absent stripMetadata is false, an absent effort the default). Effort
+ * (an absent stripMetadata or dither is false, an absent effort the default). Effort
  * counts: it changes the bytes, though never the pixels.
  */
 export function sameBatchOptions(a: OutputOptions, b: OutputOptions): boolean {
@@ -31,6 +36,7 @@ export function sameBatchOptions(a: OutputOptions, b: OutputOptions): boolean {
     a.seed === b.seed &&
     a.quality === b.quality &&
     (a.stripMetadata === true) === (b.stripMetadata === true) &&
+    (a.dither === true) === (b.dither === true) &&
     (a.effort ?? EFFORT.default) === (b.effort ?? EFFORT.default)
   );
 }
@@ -47,6 +53,7 @@ export function batchOptionFlags(options: OutputOptions): string[] {
     ...(options.quality === undefined ? [] : [`--quality ${options.quality}`]),
     `--effort ${options.effort ?? EFFORT.default}`,
     ...(options.stripMetadata === true ? ['--strip-metadata'] : []),
+    ...(options.dither === true ? ['--dither'] : []),
   ];
 }
 

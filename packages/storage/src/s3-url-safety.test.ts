@@ -53,6 +53,11 @@ describe('batch options', () => {
     expect(sameBatchOptions(o, { ...o, quality: 40 })).toBe(false);
     expect(sameBatchOptions(o, { ...o, effort: 3 })).toBe(true);
     expect(sameBatchOptions(o, { ...o, effort: 5 })).toBe(false);
+    expect(sameBatchOptions(o, { ...o, dither: false })).toBe(true);
+    expect(sameBatchOptions(o, { ...o, dither: true })).toBe(false);
+    expect(
+      describeBatch({ source: 's3://a/x/', dest: 's3://b/y/', options: { ...o, dither: true } }),
+    ).toBe('s3://a/x/ -> s3://b/y/ --colors 16 --seed 1 --effort 3 --dither');
     expect(
       describeBatch({
         source: 's3://a/x/',

@@ -5,10 +5,12 @@
  * the destination's batches with their state; `enqueue` resumes the cancelled
  * batch and `report --batch latest` reads it.
  */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { testS3Kinds, uploadFixtures } from '@kpress/testkit';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { FAST_STALL_ENV, kpress, startWorkers } from './kpress-cli.js';
-import { largeVariants } from './sample-variants.js';
+import { largeVariants, sampleVariants } from './sample-variants.js';
 import { checkSuiteBatch, expectCleanBatch, useFaultSuite } from './test/fault-suite.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -151,5 +153,33 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
         expect.stringMatching(/^kpress: batch no-such-batch is not under way on queue /),
       ]);
     }
+  });
+
+  it('enqueue --dither: recorded in batch.json and the PNGs, named by the rerun, refused without it', async () => {
+    await uploadFixtures(suite.s3.client, 'src', 'dith/', await sampleVariants(3));
+    const env = suite.env(FAST_STALL_ENV);
+    const [worker] = await startWorkers(1, env, 1);
+    const args = ['enqueue', 's3://src/dith/', '--dest', 's3://dst/dith/', '--batch', 'dith-1'];
+    await run([...args, '--dither', '--colors', '8', '--wait'], env);
+    const listed = await run(['batches', 's3://dst/dith/'], env);
+    expect(listed[0]).toMatch(
+      /^dith-1  \S+  finished  s3:\/\/src\/dith\/ --colors 8 --seed 1 --effort 3 --dither  3 objects/,
+    );
+    const png = await suite.s3.client.send(
+      new GetObjectCommand({ Bucket: 'dst', Key: 'dith/v0001.png' }),
+    );
+    const bytes = Buffer.from(
+      await (png.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    );
+    const facts = JSON.parse(
+      ((await sharp(bytes).metadata()).comments ?? []).find((c) => c.keyword === 'kpress')?.text ??
+        '{}',
+    );
+    expect(facts).toMatchObject({ colors: 8, dither: 'floyd-steinberg' });
+    const without = kpress([...args, '--colors', '8'], env);
+    expect((await without.waitForExit()).code).toBe(1);
+    expect(without.stderr.join('\n')).toMatch(/exists with different settings \(.* --dither\)/);
+    worker?.kill('SIGTERM');
+    expect((await worker?.waitForExit())?.code).toBe(0);
   });
 });

@@ -116,6 +116,7 @@ export async function runCompress(
       seed: flags.seed,
       effort: flags.effort,
       keepMetadata: flags.stripMetadata !== true,
+      ...(flags.dither === true ? { dither: true } : {}),
       provenance: {
         software: `kpress ${KPRESS_VERSION}`,
         facts: {
@@ -125,6 +126,7 @@ export async function runCompress(
           seed: flags.seed,
           ...(flags.quality === undefined ? {} : { quality: flags.quality }),
           effort: flags.effort,
+          ...(flags.dither === true ? { dither: 'floyd-steinberg' } : {}),
           kpressVersion: KPRESS_VERSION,
         },
       },

@@ -13,6 +13,7 @@ interface EnqueueFlags {
   wait?: boolean;
   json?: boolean;
   stripMetadata?: boolean;
+  dither?: boolean;
   keys?: string;
   inventory?: string;
 }
@@ -100,6 +101,7 @@ export function register(program: Command): void {
           effort: flags.effort,
           ...(flags.quality === undefined ? {} : { quality: flags.quality }),
           ...(flags.stripMetadata === true ? { stripMetadata: true } : {}),
+          ...(flags.dither === true ? { dither: true } : {}),
           ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
           ...(keyList === undefined ? {} : { keyList }),
           config,

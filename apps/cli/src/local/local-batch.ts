@@ -142,6 +142,7 @@ async function compressOne(
     effort: flags.effort,
     maxPixels: options.maxPixels,
     keepMetadata: flags.stripMetadata !== true,
+    ...(flags.dither === true ? { dither: true } : {}),
     ...(flags.quality === undefined ? {} : { quality: flags.quality }),
     provenance: {
       software: `kpress ${KPRESS_VERSION}`,
@@ -152,6 +153,7 @@ async function compressOne(
         seed: flags.seed,
         ...(flags.quality === undefined ? {} : { quality: flags.quality }),
         effort: flags.effort,
+        ...(flags.dither === true ? { dither: 'floyd-steinberg' } : {}),
         kpressVersion: KPRESS_VERSION,
       },
     },
