@@ -122,5 +122,6 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
     const demo = run('producer', 'demo');
     expect(demo.status).toBe(1);
     expect(demo.stderr).toMatch(/the demo is not part of this install.*npm run demo/);
-  });
+    // four CLI starts in a row: a safety net for a busy machine, not a speed check
+  }, 60_000);
 });
