@@ -20,12 +20,14 @@ what to do; 2 a usage error (unknown command, bad or missing flag);
 
 Environment: REDIS_URL, KPRESS_QUEUE, S3_ENDPOINT, S3_FORCE_PATH_STYLE,
 AWS_REGION, AWS credentials (SDK chain), LOG_LEVEL, KPRESS_METRICS_PORT,
+KPRESS_METRICS_HOST,
 KPRESS_DASHBOARD_USER / KPRESS_DASHBOARD_PASSWORD. Logs are JSON lines on
 stderr (pretty on a terminal); stdout carries only command output.
 
 Examples:
   $ kpress demo
   $ kpress compress photo.jpg photo.png --colors 32
+  $ kpress compress photos/ archive/ --dither
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --wait
   $ kpress status --watch
   $ kpress batches s3://archive/2024/

@@ -152,9 +152,9 @@ export async function batchStatus(
   return status;
 }
 
-/** The batch's active jobs, and how many of them no live worker holds (their lock expired). */
-async function activeJobs(
-  ctx: StatusContext,
+/** The batch's active compress jobs, and how many of them no live worker holds (their lock expired). */
+export async function activeJobs(
+  ctx: Pick<StatusContext, 'queue' | 'redis'>,
   batchId: string,
 ): Promise<{ held: number; stalled: number }> {
   const ids: string[] = [];

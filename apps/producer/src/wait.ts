@@ -14,6 +14,7 @@ import {
 } from '@kpress/storage';
 import { listingKey } from './batch.js';
 import { BatchMarker } from './batch-marker.js';
+import { activeJobs } from './batch-status.js';
 import { enqueue } from './enqueue.js';
 import { connectWatchedRedis } from './watched-redis.js';
 
@@ -47,6 +48,10 @@ export interface WaitProgress {
   done: number;
   /** Jobs still pending. */
   pending: number;
+  /** Active jobs held by a worker that stopped answering (their lock expired). */
+  stalled?: number;
+  /** Seconds until those are back in the queue at the latest (KPRESS_STALLED_INTERVAL_MS). */
+  stalledBackInS?: number;
 }
 
 /** `kpress enqueue ...` that resumes the batch described by batch.json. */
@@ -127,10 +132,12 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
       let alive: boolean | undefined;
       let pending = 0;
       let cancelledAt: number | undefined;
+      let stalled = 0;
       try {
         alive = await marker.refresh(batchId);
         pending = await tracker.pending(batchId);
         cancelledAt = await tracker.cancelled(batchId);
+        stalled = (await activeJobs({ queue, redis: watched.redis }, batchId)).stalled;
       } catch {
         // Redis is down: the connection logs it and reconnects; look again later
       }
@@ -205,6 +212,9 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
           total,
           pending,
           done: total === undefined ? 0 : Math.max(0, total - pending),
+          ...(stalled > 0
+            ? { stalled, stalledBackInS: Math.ceil(config.stalledIntervalMs / 1000) }
+            : {}),
         });
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));

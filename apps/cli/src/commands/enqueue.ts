@@ -1,3 +1,4 @@
+import { formatBytes } from '@kpress/report';
 import { ConfigError, loadConfig } from '@kpress/config';
 import type { Command } from 'commander';
 import { CliError } from '@kpress/cli-kit';
@@ -137,7 +138,7 @@ export function register(program: Command): void {
       const pct = (summary.savedRatio * 100).toFixed(1);
       process.stdout.write(
         `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed; ` +
-          `${summary.bytes.original} -> ${summary.bytes.output} bytes (saved ${pct}%)\n` +
+          `${formatBytes(summary.bytes.original)} -> ${formatBytes(summary.bytes.output)} (saved ${pct}%)\n` +
           `report: kpress report ${result.dest} --batch ${result.batchId} [--format html]\n`,
       );
     });
