@@ -1,3 +1,4 @@
+import { KPRESS_VERSION } from '@kpress/config';
 import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
 import type { Command } from 'commander';
 import { ruleParser } from '@kpress/cli-kit';
@@ -50,4 +51,33 @@ export function addImageOptions(command: Command): Command {
       '--strip-metadata',
       "leave the source's EXIF, XMP and text chunks out of the PNG (kept by default; provenance stays)",
     );
+}
+
+/** The codec's options for these flags (compressImage and the pool's task take the same). */
+export function codecOptions(flags: ImageFlags) {
+  return {
+    colors: flags.colors,
+    seed: flags.seed,
+    effort: flags.effort,
+    keepMetadata: flags.stripMetadata !== true,
+    ...(flags.dither === true ? { dither: true } : {}),
+    ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+  };
+}
+
+/** What a locally written PNG says of itself (its Software and kpress text chunks). */
+export function localProvenance(flags: ImageFlags, source: string, sourceSha256: string) {
+  return {
+    software: `kpress ${KPRESS_VERSION}`,
+    facts: {
+      source,
+      sourceSha256,
+      colors: flags.colors,
+      seed: flags.seed,
+      ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+      effort: flags.effort,
+      ...(flags.dither === true ? { dither: 'floyd-steinberg' } : {}),
+      kpressVersion: KPRESS_VERSION,
+    },
+  };
 }

@@ -5,11 +5,15 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CodecError, compressImage, deflateBackend } from '@kpress/codec';
-import { KPRESS_VERSION } from '@kpress/config';
 import { formatBytes } from '@kpress/report';
 import type { Command } from 'commander';
 import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
-import { addImageOptions, type ImageFlags } from '../image-options.js';
+import {
+  addImageOptions,
+  codecOptions,
+  type ImageFlags,
+  localProvenance,
+} from '../image-options.js';
 import { realPathOf } from '../local/local-inputs.js';
 import { OutputExistsError, writeWhole } from '../local/safe-write.js';
 
@@ -112,25 +116,12 @@ export async function runCompress(
   let result: Awaited<ReturnType<typeof compressImage>>;
   try {
     result = await compressImage(bytes, {
-      colors: flags.colors,
-      seed: flags.seed,
-      effort: flags.effort,
-      keepMetadata: flags.stripMetadata !== true,
-      ...(flags.dither === true ? { dither: true } : {}),
-      provenance: {
-        software: `kpress ${KPRESS_VERSION}`,
-        facts: {
-          source: basename(input),
-          sourceSha256: createHash('sha256').update(bytes).digest('hex'),
-          colors: flags.colors,
-          seed: flags.seed,
-          ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-          effort: flags.effort,
-          ...(flags.dither === true ? { dither: 'floyd-steinberg' } : {}),
-          kpressVersion: KPRESS_VERSION,
-        },
-      },
-      ...(flags.quality === undefined ? {} : { quality: flags.quality }),
+      ...codecOptions(flags),
+      provenance: localProvenance(
+        flags,
+        basename(input),
+        createHash('sha256').update(bytes).digest('hex'),
+      ),
     });
   } catch (err) {
     if (err instanceof CodecError) {

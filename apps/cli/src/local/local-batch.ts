@@ -15,7 +15,7 @@ import {
   tooLargeReason,
 } from '@kpress/worker';
 import pMap from 'p-map';
-import type { ImageFlags } from '../image-options.js';
+import { codecOptions, type ImageFlags, localProvenance } from '../image-options.js';
 import type { LocalSource } from './local-inputs.js';
 import { OutputExistsError, writeWhole } from './safe-write.js';
 
@@ -137,26 +137,9 @@ async function compressOne(
   const { flags } = options;
   const result = await pool.run({
     source: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    colors: flags.colors,
-    seed: flags.seed,
-    effort: flags.effort,
     maxPixels: options.maxPixels,
-    keepMetadata: flags.stripMetadata !== true,
-    ...(flags.dither === true ? { dither: true } : {}),
-    ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-    provenance: {
-      software: `kpress ${KPRESS_VERSION}`,
-      facts: {
-        source: src.rel,
-        sourceSha256: digest,
-        colors: flags.colors,
-        seed: flags.seed,
-        ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-        effort: flags.effort,
-        ...(flags.dither === true ? { dither: 'floyd-steinberg' } : {}),
-        kpressVersion: KPRESS_VERSION,
-      },
-    },
+    ...codecOptions(flags),
+    provenance: localProvenance(flags, src.rel, digest),
   });
   const outcome: Outcome = decideOutcome({ ...ref, originalBytes }, result, flags.quality);
   const effect = outcome.effect;
