@@ -24,6 +24,9 @@ KPRESS_METRICS_HOST,
 KPRESS_DASHBOARD_USER / KPRESS_DASHBOARD_PASSWORD. Logs are JSON lines on
 stderr (pretty on a terminal); stdout carries only command output.
 
+\`kpress\` on PATH: run \`pnpm install:bin\` in the repository (or use
+\`pnpm kpress ...\` inside it).
+
 Examples:
   $ kpress demo
   $ kpress compress photo.jpg photo.png --colors 32
