@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
+import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeForSignal } from '@kpress/cli-kit';
 
@@ -120,5 +120,6 @@ describe('--quiet', () => {
     quiet.kill('SIGTERM');
     expect((await quiet.waitForExit()).code).toBe(0);
     expect(quiet.stderr).toEqual([]);
+    await removeQueueKeys(queue);
   }, 60_000);
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
+import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
 import { exitWithParentRequested, watchParent } from '@kpress/cli-kit';
 
@@ -37,11 +37,12 @@ function alive(pid: number): boolean {
 }
 
 async function startOrphanable(flag: string | undefined) {
+  const queue = uniqueQueueName('kpress-orphan');
   const parent = spawnProcess(process.execPath, ['-e', PARENT, BIN], {
     exitWithParent: false,
     env: {
       REDIS_URL: redisUrl(),
-      KPRESS_QUEUE: uniqueQueueName('kpress-orphan'),
+      KPRESS_QUEUE: queue,
       NODE_NO_WARNINGS: '1',
       LOG_LEVEL: 'info',
       KPRESS_EXIT_WITH_PARENT: flag,
@@ -49,7 +50,12 @@ async function startOrphanable(flag: string | undefined) {
   });
   const pid = Number((await parent.waitForLine(/^worker pid \d+$/)).split(' ')[2]);
   await parent.waitForLine(/worker ready/, 60_000);
-  return { parent, pid };
+  return { parent, pid, queue };
+}
+
+/** Waits (at most 10 s) until the process is gone. */
+async function gone(pid: number): Promise<void> {
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 describe('KPRESS_EXIT_WITH_PARENT', () => {
@@ -89,6 +95,9 @@ describe('KPRESS_EXIT_WITH_PARENT', () => {
     } finally {
       if (alive(unwatched.pid)) process.kill(unwatched.pid, 'SIGTERM');
       if (alive(watched.pid)) process.kill(watched.pid, 'SIGKILL');
+      await Promise.all([gone(unwatched.pid), gone(watched.pid)]);
+      await removeQueueKeys(watched.queue);
+      await removeQueueKeys(unwatched.queue);
     }
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
   redisUrl,
+  removeQueueKeys,
   type S3Server,
   spawnProcess,
   startS3Server,
@@ -51,6 +52,7 @@ describe.each(testS3Kinds())('node-warnings on %s', (kind) => {
     });
 
     it('a missing source bucket is ONE line on stderr (the SDK runs, its notice is dropped)', async () => {
+      const queue = uniqueQueueName('warn');
       // async: the S3 server runs in this process and must keep answering
       const p = spawnProcess(
         process.execPath,
@@ -60,7 +62,7 @@ describe.each(testS3Kinds())('node-warnings on %s', (kind) => {
           env: {
             ...s3.env,
             REDIS_URL: redisUrl(),
-            KPRESS_QUEUE: uniqueQueueName('warn'),
+            KPRESS_QUEUE: queue,
             NODE_NO_WARNINGS: undefined,
             NODE_OPTIONS: undefined,
           },
@@ -72,6 +74,7 @@ describe.each(testS3Kinds())('node-warnings on %s', (kind) => {
         'kpress: source bucket "no-such-bucket" does not exist (s3://no-such-bucket/in/)',
       ]);
       expect(exit.code).toBe(EXIT.failure);
+      await removeQueueKeys(queue);
     }, 60_000);
 
     it('other warnings are still printed', () => {
