@@ -18,7 +18,9 @@ function plainLines(updates: Parameters<ReturnType<typeof createProgressView>['u
 
 describe('progress view', () => {
   it('says when jobs sit with a worker that stopped answering, and when they are back', () => {
-    const [line] = plainLines([{ total: 20, done: 18, pending: 2, stalled: 2, stalledBackInS: 31 }]);
+    const [line] = plainLines([
+      { total: 20, done: 18, pending: 2, stalled: 2, stalledBackInS: 31 },
+    ]);
     expect(line).toMatch(
       /^kpress: 18\/20 images done, [\d.]+ img\/s, ETA \d+ s, 2 held by a worker that stopped answering \(back in the queue within 31 s\)$/,
     );

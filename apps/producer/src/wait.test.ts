@@ -157,7 +157,14 @@ describe.each(testS3Kinds())('wait on %s', (kind) => {
         colors: 16,
         startedAt: '2024-01-01T00:00:00.000Z',
         finishedAt: '2024-01-01T00:00:01.000Z',
-        counts: { total: 0, compressed: 0, keptOriginal: 0, failed: 0, sourceDeleted: 0 },
+        counts: {
+          total: 0,
+          compressed: 0,
+          keptOriginal: 0,
+          failed: 0,
+          sourceDeleted: 0,
+          qualityMissed: 0,
+        },
         bytes: { original: 0, output: 0, saved: 0 },
         savedRatio: 0,
       };

@@ -70,21 +70,37 @@ describe('SummaryBuilder.summary', () => {
     b.add(compressed('b', 3000, 1000)); // saves 2000
     b.add(kept('c', 500)); // saves 0
     b.add(failed('d', 99999)); // excluded from bytes
+    b.add({ ...compressed('e', 100, 50), qualityMet: false }); // a --quality target missed
+    b.add({ ...compressed('f', 100, 50), qualityMet: true });
     const s = b.summary(meta);
     expect(s).toEqual({
       ...meta,
-      counts: { total: 4, compressed: 2, keptOriginal: 1, failed: 1, sourceDeleted: 0 },
-      bytes: { original: 4500, output: 1750, saved: 2750 },
-      savedRatio: 2750 / 4500,
-      // three outputs written; these rows carry no digest
-      fixity: { outputs: 3, outputDigests: 0 },
+      counts: {
+        total: 6,
+        compressed: 4,
+        keptOriginal: 1,
+        failed: 1,
+        sourceDeleted: 0,
+        qualityMissed: 1,
+      },
+      bytes: { original: 4700, output: 1850, saved: 2850 },
+      savedRatio: 2850 / 4700,
+      // five outputs written; these rows carry no digest
+      fixity: { outputs: 5, outputDigests: 0 },
     });
     expect(SummarySchema.parse(JSON.parse(JSON.stringify(s)))).toEqual(s);
   });
 
   it('gives a ratio of 0 when nothing succeeded or there are no rows', () => {
     expect(new SummaryBuilder().summary(meta)).toMatchObject({
-      counts: { total: 0, compressed: 0, keptOriginal: 0, failed: 0, sourceDeleted: 0 },
+      counts: {
+        total: 0,
+        compressed: 0,
+        keptOriginal: 0,
+        failed: 0,
+        sourceDeleted: 0,
+        qualityMissed: 0,
+      },
       bytes: { original: 0, output: 0, saved: 0 },
       savedRatio: 0,
     });
@@ -219,6 +235,7 @@ describe('SummaryBuilder.aggregate', () => {
       keptOriginal: 0,
       failed: 20_000,
       sourceDeleted: 0,
+      qualityMissed: 0,
     });
     expect(agg.failures.total).toBe(20_000);
     expect(agg.failures.shown).toHaveLength(1000);

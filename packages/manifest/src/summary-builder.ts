@@ -31,6 +31,8 @@ export const SummarySchema = z.object({
     failed: count,
     /** Rows whose source was deleted before the finalize (counted in the others too). */
     sourceDeleted: count.default(0),
+    /** Compressed rows whose PSNR missed the batch's `--quality` target (`qualityMet: false`). */
+    qualityMissed: count.default(0),
   }),
   /** Over the rows that did not fail; saved = original - output. */
   bytes: z.object({ original: count, output: count, saved: z.number().int() }),
@@ -195,6 +197,7 @@ export class SummaryBuilder {
     keptOriginal: 0,
     failed: 0,
     sourceDeleted: 0,
+    qualityMissed: 0,
   };
   private original = 0;
   private output = 0;
@@ -242,6 +245,7 @@ export class SummaryBuilder {
     const c = this.counts;
     c.total++;
     if (row.sourceDeleted === true) c.sourceDeleted++;
+    if (row.qualityMet === false) c.qualityMissed++;
     if (row.status !== 'failed' && row.outputKey !== null) {
       this.fixity.outputs++;
       if (row.outputSha256) this.fixity.outputDigests++;

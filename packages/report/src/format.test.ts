@@ -16,7 +16,14 @@ describe('formatting', () => {
 
   it('computes the scale figures by hand', () => {
     const f = scaleFigures({
-      counts: { total: 5, compressed: 3, keptOriginal: 1, failed: 1, sourceDeleted: 0 },
+      counts: {
+        total: 5,
+        compressed: 3,
+        keptOriginal: 1,
+        failed: 1,
+        sourceDeleted: 0,
+        qualityMissed: 0,
+      },
       bytes: { original: 4_000_000, output: 1_000_000, saved: 3_000_000 },
     });
     // 4 images: 1 MB each before, 250 kB after
@@ -25,7 +32,14 @@ describe('formatting', () => {
     expect(f.gbSavedPerMillion).toBe(750);
     expect(
       scaleFigures({
-        counts: { total: 1, compressed: 0, keptOriginal: 0, failed: 1, sourceDeleted: 0 },
+        counts: {
+          total: 1,
+          compressed: 0,
+          keptOriginal: 0,
+          failed: 1,
+          sourceDeleted: 0,
+          qualityMissed: 0,
+        },
         bytes: { original: 0, output: 0, saved: 0 },
       }).imagesPerGbBefore,
     ).toBeNull();

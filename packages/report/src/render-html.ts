@@ -92,7 +92,7 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
     card(
       'Images',
       formatCount(a.counts.total),
-      `${formatCount(a.counts.compressed)} compressed · ${formatCount(a.counts.keptOriginal)} kept original · ${formatCount(a.counts.failed)} failed`,
+      `${formatCount(a.counts.compressed)} compressed · ${formatCount(a.counts.keptOriginal)} kept original · ${formatCount(a.counts.failed)} failed${a.counts.qualityMissed > 0 ? ` · ${formatCount(a.counts.qualityMissed)} missed the quality target` : ''}`,
     ),
     card(
       'PSNR',

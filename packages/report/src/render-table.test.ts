@@ -20,6 +20,32 @@ describe('renderTable', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('says how many rows missed the --quality target, and says nothing when none did', () => {
+    const row = (key: string, qualityMet: boolean): ManifestRow => ({
+      key,
+      status: 'compressed',
+      originalBytes: 1000,
+      outputKey: `${key}.png`,
+      outputBytes: 100,
+      width: 10,
+      height: 10,
+      colors: 16,
+      psnr: 30,
+      ms: 1,
+      error: null,
+      qualityMet,
+    });
+    const missed = renderTable(
+      syntheticModel(3, [row('a.jpg', false), row('b.jpg', false), row('c.jpg', true)]),
+    );
+    expect(missed).toMatch(
+      /Quality +2 missed the --quality target \(qualityMet false in the manifest/,
+    );
+    expect(renderTable(syntheticModel(3, [row('c.jpg', true)]))).not.toContain(
+      'missed the --quality',
+    );
+  });
+
   it('keeps lines within the width and shortens long keys in the middle', () => {
     const model = syntheticModel(5, [
       { ...(hostileRows()[0] as ManifestRow), key: `${'very-long-directory/'.repeat(10)}end.jpg` },

@@ -68,6 +68,11 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
   lines.push(
     `${label('Saved')}${paint('32', `${formatBytes(a.bytes.saved)} (${formatPercent(a.savedRatio)})`)}`,
   );
+  if (a.counts.qualityMissed > 0) {
+    lines.push(
+      `${label('Quality')}${paint('33', `${formatCount(a.counts.qualityMissed)} missed the --quality target`)} (qualityMet false in the manifest; a larger --colors reaches more)`,
+    );
+  }
   if (a.psnr.count > 0) {
     lines.push(
       `${label('PSNR')}${a.psnr.mean === null ? '' : `mean ${formatPsnr(a.psnr.mean)}, min ${formatPsnr(a.psnr.min)}, max ${formatPsnr(a.psnr.max)}, `}${formatCount(a.psnr.lossless)} lossless`,

@@ -138,7 +138,8 @@ export function register(program: Command): void {
       const pct = (summary.savedRatio * 100).toFixed(1);
       process.stdout.write(
         `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed; ` +
-          `${formatBytes(summary.bytes.original)} -> ${formatBytes(summary.bytes.output)} (saved ${pct}%)\n` +
+          `${formatBytes(summary.bytes.original)} -> ${formatBytes(summary.bytes.output)} (saved ${pct}%)` +
+          `${c.qualityMissed > 0 ? `; --quality not reached for ${c.qualityMissed} (qualityMet false in the manifest; raise --colors, up to 256)` : ''}\n` +
           `report: kpress report ${result.dest} --batch ${result.batchId} [--format html]\n`,
       );
     });
