@@ -63,10 +63,12 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
     expect(all).toContain('  no worker is connected to the queue: start one with `kpress worker`');
 
     // a worker does some, then dies holding a job: status says it is stalled
-    const [worker] = await startWorkers(1, env, 1);
+    // debug logs: "compressing" says a job is in the pool (hundreds of ms at 256 colours, effort 5)
+    const [worker] = await startWorkers(1, { ...env, LOG_LEVEL: 'debug' }, 1);
     if (worker === undefined) throw new Error('no worker');
-    // two done: the first one's record is settled in Redis too
-    while (worker.stderr.filter((l) => l.includes('"stage":"done"')).length < 2) await sleep(20);
+    const seen = (msg: string) => worker.stderr.filter((l) => l.includes(msg)).length;
+    // two done (the first one's record is settled in Redis too), and the third in the pool
+    while (seen('"stage":"done"') < 2 || seen('"msg":"compressing"') < 3) await sleep(5);
     worker.kill('SIGKILL');
     await worker.waitForExit();
     for (s = await statusOf(batch, env); s.stalled === 0 || s.workers > 0; ) {
