@@ -30,6 +30,8 @@ export interface Provenance {
   seed: number;
   /** Target PSNR asked for, when one was. */
   quality?: number;
+  /** The dithering used (`floyd-steinberg`), when one was. */
+  dither?: string;
   /** PSNR of the output (compressed outputs), dB; 'Infinity' when lossless. */
   psnr?: number;
   /** The kpress version that wrote it. */
@@ -52,6 +54,7 @@ export function provenanceMetadata(
   meta['kpress-colors'] = String(p.colors);
   meta['kpress-seed'] = String(p.seed);
   if (p.quality !== undefined) meta['kpress-quality'] = String(p.quality);
+  if (p.dither !== undefined) meta['kpress-dither'] = p.dither;
   if (p.psnr !== undefined)
     meta['kpress-psnr'] = Number.isFinite(p.psnr) ? p.psnr.toFixed(3) : 'Infinity';
   meta['kpress-version'] = p.version;

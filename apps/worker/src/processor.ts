@@ -217,6 +217,7 @@ export async function processCompressJob(
             colors: job.colors,
             seed: job.seed,
             ...(job.quality === undefined ? {} : { quality: job.quality }),
+            ...(job.dither === true ? { dither: 'floyd-steinberg' } : {}),
             ...(outcome.row.psnr === null ? {} : { psnr: outcome.row.psnr }),
             version: KPRESS_VERSION,
           },

@@ -143,6 +143,19 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
     expect(await run(['status'], env)).toEqual([`no batch under way on queue ${suite.queue}`]);
   });
 
+  it('status, batches and cancel with Redis down: one line naming it, exit 1', async () => {
+    const env = suite.env({ REDIS_URL: 'redis://127.0.0.1:1' });
+    for (const args of [['status'], ['cancel', '--batch', 'x']]) {
+      const p = kpress(args, env);
+      expect((await p.waitForExit()).code).toBe(1);
+      expect(p.stderr).toEqual(['kpress: cannot reach Redis at redis://127.0.0.1:1: ECONNREFUSED']);
+    }
+    // batches reads S3; without Redis it says what it cannot know
+    const b = kpress(['batches', 's3://dst/nothing/'], env);
+    expect((await b.waitForExit()).code).toBe(0);
+    expect(b.stdout).toEqual(['no batches']);
+  });
+
   it('status and cancel of a batch that is not under way: one line, exit 1', async () => {
     const env = suite.env();
     for (const args of [
@@ -178,6 +191,10 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
         '{}',
     );
     expect(facts).toMatchObject({ colors: 8, dither: 'floyd-steinberg' });
+    expect(png.Metadata).toMatchObject({
+      'kpress-colors': '8',
+      'kpress-dither': 'floyd-steinberg',
+    });
     const without = kpress([...args, '--colors', '8'], env);
     expect((await without.waitForExit()).code).toBe(1);
     expect(without.stderr.join('\n')).toMatch(/exists with different settings \(.* --dither\)/);
