@@ -1,5 +1,4 @@
-import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
-import { optionSchema } from '@kpress/config';
+import { IMAGE_OPTIONS_SHAPE } from '@kpress/config';
 import { z } from 'zod';
 import { BATCH_ID_PATTERN } from './job-ids.js';
 
@@ -34,18 +33,8 @@ export const CompressJobSchema = z.object({
   key: z.string().min(1),
   /** Object size in bytes as listed. */
   size: z.number().int().min(0),
-  /** Palette size asked for (rule: @kpress/core COLORS). */
-  colors: optionSchema(COLORS),
-  /** Target PSNR in dB, when set (rule: @kpress/core QUALITY). */
-  quality: optionSchema(QUALITY).optional(),
-  /** k-means seed, so that a rerun gives the same output (rule: @kpress/core SEED). */
-  seed: optionSchema(SEED),
-  /** Drop the source's EXIF, XMP and text chunks from the output (`--strip-metadata`). */
-  stripMetadata: z.boolean().optional(),
-  /** PNG encoding effort (rule: @kpress/core EFFORT); absent: the default, 3. */
-  effort: optionSchema(EFFORT).optional(),
-  /** Floyd–Steinberg error diffusion onto the palette (`--dither`); absent: off. */
-  dither: z.boolean().optional(),
+  /** The batch's image options (colors, quality, seed, stripMetadata, effort, dither), as batch.json holds them. */
+  ...IMAGE_OPTIONS_SHAPE,
 });
 export type CompressJob = z.infer<typeof CompressJobSchema>;
 

@@ -2,22 +2,12 @@
  * `<dest>_kpress/<batch>/batch.json` (written by enqueue before any job) and
  * `listing.json` (written when the listing has ended).
  */
-import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
-import { optionSchema } from '@kpress/config';
+import { IMAGE_OPTIONS_SHAPE } from '@kpress/config';
+import { EFFORT } from '@kpress/core';
 import { z } from 'zod';
 
-/** The batch's image options: one rule each, in @kpress/core (the job schema uses the same). */
-export const BatchOptionsSchema = z.object({
-  colors: optionSchema(COLORS),
-  quality: optionSchema(QUALITY).optional(),
-  seed: optionSchema(SEED),
-  /** Drop the source's EXIF, XMP and text chunks from the outputs (`--strip-metadata`). */
-  stripMetadata: z.boolean().optional(),
-  /** PNG encoding effort (`--effort`); absent (batches from before it existed): the default, 3. */
-  effort: optionSchema(EFFORT).optional(),
-  /** Floyd–Steinberg error diffusion onto the palette (`--dither`); absent: off. */
-  dither: z.boolean().optional(),
-});
+/** The batch's image options: IMAGE_OPTIONS_SHAPE (@kpress/config), which the job schema spreads too. */
+export const BatchOptionsSchema = z.object(IMAGE_OPTIONS_SHAPE);
 export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
 
 type OutputOptions = Pick<
