@@ -229,6 +229,12 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
         beforeChunk: async (n) => {
           await backpressure.room(n);
           paused = false;
+          // this enqueue's register() cleared any earlier cancel: a flag now is a `kpress cancel` since
+          if ((await tracker.cancelled(batchId)) !== undefined) {
+            throw new Error(
+              `batch ${batchId} was cancelled (kpress cancel) while this enqueue was queuing it: stopped after ${result.enqueued} jobs; run the same enqueue again to resume`,
+            );
+          }
         },
         onChunk: (enqueued) => {
           result.enqueued = enqueued;

@@ -143,6 +143,37 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
     expect(await run(['status'], env)).toEqual([`no batch under way on queue ${suite.queue}`]);
   });
 
+  it('cancel while enqueue is still queuing (held back by KPRESS_MAX_WAITING): enqueue stops, then resumes', async () => {
+    await uploadFixtures(suite.s3.client, 'src', 'slow/', await sampleVariants(12));
+    // no worker: the queue fills to 4 and the enqueue waits for room
+    const env = suite.env({ ...FAST_STALL_ENV, KPRESS_MAX_WAITING: '4' });
+    const batch = 'cancel-listing';
+    const args = ['enqueue', 's3://src/slow/', '--dest', 's3://dst/slow/', '--batch', batch];
+    const first = kpress(args, env);
+    let s = await statusOf(batch, env).catch(() => undefined);
+    while (s?.queued !== 4) {
+      await sleep(100);
+      s = await statusOf(batch, env).catch(() => undefined);
+    }
+    expect(s).toMatchObject({ state: 'listing', queued: 4 });
+    const [said] = await run(['cancel', '--batch', batch, '--json'], env);
+    expect(JSON.parse(said ?? '{}')).toMatchObject({ removed: 4, inHand: 0 });
+    const stopped = await first.waitForExit();
+    expect(stopped.code).toBe(1);
+    expect(first.stderr.join('\n')).toMatch(
+      /batch cancel-listing was cancelled \(kpress cancel\) while this enqueue was queuing it: stopped after 4 jobs; run the same enqueue again to resume/,
+    );
+    expect(await statusOf(batch, env)).toMatchObject({ state: 'cancelled', queued: 0, active: 0 });
+    // the same enqueue resumes it
+    const [worker] = await startWorkers(1, env, 1);
+    await run([...args, '--wait'], env);
+    worker?.kill('SIGTERM');
+    expect((await worker?.waitForExit())?.code).toBe(0);
+    expect(await run(['batches', 's3://dst/slow/'], env)).toEqual([
+      expect.stringMatching(/^cancel-listing  \S+  finished  s3:\/\/src\/slow\/ .*  12 objects, /),
+    ]);
+  });
+
   it('status, batches and cancel with Redis down: one line naming it, exit 1', async () => {
     const env = suite.env({ REDIS_URL: 'redis://127.0.0.1:1' });
     for (const args of [['status'], ['cancel', '--batch', 'x']]) {

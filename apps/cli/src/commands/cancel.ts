@@ -9,7 +9,7 @@ finish and keep their records; nothing in S3 is removed. Running \`kpress
 enqueue\` with the batch's arguments (printed) resumes it: sources with a
 record are skipped, the rest queued again.
 
-Stop an \`enqueue\` that is still listing the batch before cancelling it.
+An \`enqueue\` still queuing the batch stops before its next chunk and exits 1.
 
 Exit status: 0 cancelled; 1 not under way on this queue, or Redis/S3 unreachable; 2 usage error.
 
