@@ -6,7 +6,6 @@ import {
   parseBatchFile,
   parseS3Url,
   type Storage,
-  StorageError,
 } from '@kpress/storage';
 import pLimit from 'p-limit';
 
@@ -16,8 +15,6 @@ export interface DestBatch {
   /** summary.json, when the batch finished. */
   summary?: Summary;
 }
-
-const isNoSuchKey = (err: unknown) => err instanceof StorageError && err.code === 'NoSuchKey';
 
 /**
  * The batches under `<dest>_kpress/`, oldest first (batch.json's createdAt,
@@ -36,23 +33,11 @@ export async function listDestBatches(storage: Storage, destUrl: string): Promis
     ids.map((id) =>
       limit(async (): Promise<DestBatch | undefined> => {
         const files = batchFileKeys(dest.prefix, id);
-        let batch: BatchFile;
-        try {
-          batch = parseBatchFile(
-            await storage.getJson(dest.bucket, files.batch),
-            `s3://${dest.bucket}/${files.batch}`,
-          );
-        } catch (err) {
-          if (isNoSuchKey(err)) return undefined;
-          throw err;
-        }
-        try {
-          const summary = SummarySchema.parse(await storage.getJson(dest.bucket, files.summary));
-          return { batch, summary };
-        } catch (err) {
-          if (isNoSuchKey(err)) return { batch };
-          throw err;
-        }
+        const raw = await storage.getJsonIfExists(dest.bucket, files.batch);
+        if (raw === undefined) return undefined;
+        const batch = parseBatchFile(raw, `s3://${dest.bucket}/${files.batch}`);
+        const summary = await storage.getJsonIfExists(dest.bucket, files.summary);
+        return summary === undefined ? { batch } : { batch, summary: SummarySchema.parse(summary) };
       }),
     ),
   );

@@ -7,13 +7,7 @@ import {
   type KpressQueue,
   type RegisteredBatch,
 } from '@kpress/queue';
-import {
-  batchFileKeys,
-  ListingFileSchema,
-  parseS3Url,
-  type Storage,
-  StorageError,
-} from '@kpress/storage';
+import { batchFileKeys, ListingFileSchema, parseS3Url, type Storage } from '@kpress/storage';
 
 /** Where a batch stands. */
 export type BatchState =
@@ -76,18 +70,6 @@ export interface StatusContext {
 /** How many of the failed set's newest entries are looked at for a batch's jobs. */
 const FAILED_SCAN = 10_000;
 
-const isNoSuchKey = (err: unknown) => err instanceof StorageError && err.code === 'NoSuchKey';
-
-/** Reads a JSON object of the batch, or undefined when it is not there. */
-async function maybeJson(storage: Storage, bucket: string, key: string): Promise<unknown> {
-  try {
-    return await storage.getJson(bucket, key);
-  } catch (err) {
-    if (isNoSuchKey(err)) return undefined;
-    throw err;
-  }
-}
-
 /** One look at a batch: Redis for the jobs, S3 for the listing and the summary. */
 export async function batchStatus(
   batch: RegisteredBatch,
@@ -99,8 +81,8 @@ export async function batchStatus(
   const files = batchFileKeys(dest.prefix, batchId);
   const [summaryRaw, listingRaw, pending, listedFlag, cancelledAt, active, failed, workers] =
     await Promise.all([
-      maybeJson(ctx.storage, dest.bucket, files.summary),
-      maybeJson(ctx.storage, dest.bucket, files.listing),
+      ctx.storage.getJsonIfExists(dest.bucket, files.summary),
+      ctx.storage.getJsonIfExists(dest.bucket, files.listing),
       ctx.tracker.pending(batchId),
       ctx.tracker.listed(batchId),
       ctx.tracker.cancelled(batchId),

@@ -28,12 +28,7 @@ export async function openBatchFile(
   now: Date = new Date(),
 ): Promise<{ batch: BatchFile; rerun: boolean }> {
   const key = batchFileKeys(destPrefix, wanted.batchId).batch;
-  let existing: unknown;
-  try {
-    existing = await storage.getJson(destBucket, key);
-  } catch (err) {
-    if (!(err instanceof StorageError && err.code === 'NoSuchKey')) throw err;
-  }
+  const existing = await storage.getJsonIfExists(destBucket, key);
   if (existing !== undefined) {
     const batch = parseBatchFile(existing, `s3://${destBucket}/${key}`);
     if (

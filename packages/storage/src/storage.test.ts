@@ -83,6 +83,12 @@ describe.each(testS3Kinds())('Storage on %s', (kind) => {
       expect(await storage.exists(B, 'j/none.json')).toBe(false);
       await storage.putObject(B, 'j/bad.json', '{nope');
       expect((await errorOf(storage.getJson(B, 'j/bad.json'))).message).toMatch(/not valid JSON/);
+      // getJsonIfExists: undefined only for a missing object; other errors still throw
+      expect(await storage.getJsonIfExists(B, 'j/batch.json')).toEqual({ a: 1, s: 'é' });
+      expect(await storage.getJsonIfExists(B, 'j/none.json')).toBeUndefined();
+      expect((await errorOf(storage.getJsonIfExists(B, 'j/bad.json'))).message).toMatch(
+        /not valid JSON/,
+      );
       await s3.client.send(new DeleteObjectCommand({ Bucket: B, Key: 'j/batch.json' }));
       expect(await storage.exists(B, 'j/batch.json')).toBe(false);
     });

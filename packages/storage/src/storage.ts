@@ -461,6 +461,20 @@ export class Storage {
     });
   }
 
+  /** `getJson`, or undefined when there is no such object (NoSuchKey); any other error is thrown. */
+  async getJsonIfExists(
+    bucket: string,
+    key: string,
+    options: Partial<GetOptions> = {},
+  ): Promise<unknown> {
+    try {
+      return await this.getJson(bucket, key, options);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
   /** Reads and parses a JSON object of at most `maxBytes` (default 16 MiB). */
   async getJson(bucket: string, key: string, options: Partial<GetOptions> = {}): Promise<unknown> {
     const bytes = await this.getObject(bucket, key, {
