@@ -1,3 +1,4 @@
+import { toCliError } from '@kpress/cli-kit';
 import type { Config, Redis } from '@kpress/config';
 import type { BatchTracker, KpressQueue } from '@kpress/queue';
 import type { Storage } from '@kpress/storage';
@@ -41,4 +42,27 @@ export async function openQueueSession(config: Config): Promise<QueueSession> {
       storage.close();
     },
   };
+}
+
+/**
+ * Runs `body` with a session, closed afterwards whatever happens; any error
+ * (the connection's included) leaves as one `kpress:` line, exit 1.
+ */
+export async function withQueueSession<T>(
+  config: Config,
+  body: (session: QueueSession) => Promise<T>,
+): Promise<T> {
+  let session: QueueSession;
+  try {
+    session = await openQueueSession(config);
+  } catch (err) {
+    throw toCliError(err);
+  }
+  try {
+    return await body(session);
+  } catch (err) {
+    throw toCliError(err);
+  } finally {
+    await session.close();
+  }
 }

@@ -11,3 +11,14 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * `err` as the CLI reports it: a CliError as it is; anything else as the
+ * first line of its message with `exitCode` (default 1), the error kept as
+ * the cause (shown with --verbose).
+ */
+export function toCliError(err: unknown, exitCode = 1): CliError {
+  if (err instanceof CliError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CliError(message.split('\n')[0] ?? message, exitCode, { cause: err });
+}

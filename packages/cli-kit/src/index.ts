@@ -1,5 +1,5 @@
 export { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
-export { CliError } from './cli-error.js';
+export { CliError, toCliError } from './cli-error.js';
 export { EXIT, exitCodeForSignal } from './exit-codes.js';
 export { EXIT_WITH_PARENT_ENV, exitWithParentRequested, watchParent } from './exit-with-parent.js';
 export { kpressProgram } from './kpress-program.js';

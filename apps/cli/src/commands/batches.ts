@@ -1,4 +1,4 @@
-import { CliError, loadCliConfig, say } from '@kpress/cli-kit';
+import { CliError, loadCliConfig, say, toCliError } from '@kpress/cli-kit';
 import type { Command } from 'commander';
 
 const HELP_AFTER = `
@@ -65,8 +65,7 @@ export function register(program: Command): void {
         }
         process.stdout.write(`${producer.batchesLines(batches, stateOf).join('\n')}\n`);
       } catch (err) {
-        if (err instanceof CliError) throw err;
-        throw new CliError((err as Error).message.split('\n')[0] ?? String(err), 1, { cause: err });
+        throw toCliError(err);
       } finally {
         storage.close();
       }

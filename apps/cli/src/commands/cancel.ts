@@ -1,6 +1,6 @@
 import { CliError, loadCliConfig, say } from '@kpress/cli-kit';
 import type { Command } from 'commander';
-import { openQueueSession } from '../queue-session.js';
+import { withQueueSession } from '../queue-session.js';
 
 const HELP_AFTER = `
 Stops handing out the batch's jobs: its queued jobs leave the queue, no
@@ -27,13 +27,7 @@ export function register(program: Command): void {
       const config = loadCliConfig();
       const producer = await import('@kpress/producer');
       const { batchFileKeys, parseBatchFile, parseS3Url } = await import('@kpress/storage');
-      let session: Awaited<ReturnType<typeof openQueueSession>>;
-      try {
-        session = await openQueueSession(config);
-      } catch (err) {
-        throw new CliError((err as Error).message);
-      }
-      try {
+      await withQueueSession(config, async (session) => {
         const entry = await session.tracker.registration(flags.batch);
         if (entry === undefined) {
           throw new CliError(
@@ -63,11 +57,6 @@ export function register(program: Command): void {
           `batch ${flags.batch} cancelled: ${result.removed} queued jobs removed, ${result.inHand} in hand finish and keep their records${done}\n`,
         );
         say(`resume it with: ${resume}`);
-      } catch (err) {
-        if (err instanceof CliError) throw err;
-        throw new CliError((err as Error).message.split('\n')[0] ?? String(err), 1, { cause: err });
-      } finally {
-        await session.close();
-      }
+      });
     });
 }

@@ -1,7 +1,7 @@
-import { CliError, EXIT, intInRange, loadCliConfig } from '@kpress/cli-kit';
+import { CliError, intInRange, loadCliConfig } from '@kpress/cli-kit';
 import type { RegisteredBatch } from '@kpress/queue';
 import type { Command } from 'commander';
-import { openQueueSession } from '../queue-session.js';
+import { withQueueSession } from '../queue-session.js';
 
 const HELP_AFTER = `
 For each batch under way on the queue (KPRESS_QUEUE), or the one --batch names:
@@ -42,15 +42,9 @@ export function register(program: Command): void {
     .action(async (flags: StatusFlags) => {
       const config = loadCliConfig();
       const { batchStatus, statusLines } = await import('@kpress/producer');
-      let session: Awaited<ReturnType<typeof openQueueSession>>;
-      try {
-        session = await openQueueSession(config);
-      } catch (err) {
-        throw new CliError((err as Error).message);
-      }
       // the batches seen so far: one that finishes mid-watch leaves the registry but is still shown
       const seen = new Map<string, RegisteredBatch>();
-      try {
+      await withQueueSession(config, async (session) => {
         for (let look = 0; ; look++) {
           const registered =
             flags.batch === undefined
@@ -83,13 +77,6 @@ export function register(program: Command): void {
           if (!flags.watch || ended) return;
           await new Promise((resolve) => setTimeout(resolve, flags.interval * 1000));
         }
-      } catch (err) {
-        if (err instanceof CliError) throw err;
-        throw new CliError((err as Error).message.split('\n')[0] ?? String(err), EXIT.failure, {
-          cause: err,
-        });
-      } finally {
-        await session.close();
-      }
+      });
     });
 }

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CliError, loadCliConfig, say } from '@kpress/cli-kit';
+import { CliError, loadCliConfig, say, toCliError } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Checks a finished batch against its manifest: every output exists, has the
@@ -64,7 +64,7 @@ export function register(program: Command): void {
           },
         });
       } catch (err) {
-        throw new CliError((err as Error).message.split('\n')[0] ?? String(err), 1, { cause: err });
+        throw toCliError(err);
       } finally {
         bar?.stop();
       }
