@@ -13,6 +13,7 @@ import {
   type ImageFlags,
   localProvenance,
 } from '../image-options.js';
+import { ioReason } from '../local/io-reason.js';
 import { realPathOf } from '../local/local-inputs.js';
 import { OutputExistsError, writeWhole } from '../local/safe-write.js';
 
@@ -77,14 +78,6 @@ Examples:
   $ kpress compress scan.tiff scan.png --quality 38 --colors 256 --json
   $ kpress compress photos/ archive/ --concurrency 4
   $ kpress compress a.jpg b.png c.webp out/`;
-
-function ioReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such file';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  return e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(err);
-}
 
 export async function runCompress(
   input: string,

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CliError, loadCliConfig, say, toCliError } from '@kpress/cli-kit';
+import { loadCliConfig, say, toCliError } from '@kpress/cli-kit';
 
 const HELP_AFTER = `
 Checks a finished batch against its manifest: every output exists, has the

@@ -16,6 +16,7 @@ import {
 } from '@kpress/worker';
 import pMap from 'p-map';
 import { codecOptions, type ImageFlags, localProvenance } from '../image-options.js';
+import { ioReason } from './io-reason.js';
 import type { LocalSource } from './local-inputs.js';
 import { OutputExistsError, writeWhole } from './safe-write.js';
 
@@ -48,11 +49,10 @@ export interface LocalRunResult {
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-function ioReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file (removed while the run was under way)';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+/** Why a file of the run could not be read or written; a missing one went while the run was under way. */
+function fileReason(err: unknown): string {
+  const reason = ioReason(err);
+  return reason === 'no such file' ? 'no such file (removed while the run was under way)' : reason;
 }
 
 /**
@@ -79,7 +79,7 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
         const started = performance.now();
         const row = await compressOne(src, names, pool, options).catch(
           (err): Omit<ManifestRow, 'ms'> =>
-            failedOutcome({ key: src.rel, originalBytes: src.size }, ioReason(err)).row,
+            failedOutcome({ key: src.rel, originalBytes: src.size }, fileReason(err)).row,
         );
         options.onFile?.(++done, options.sources.length);
         return { ...row, ms: Math.round(performance.now() - started) } as ManifestRow;
