@@ -32,8 +32,8 @@ export function ditherQuantized(
   // error rows, 3 channels, one pixel of margin on each side
   let here = new Float32Array((width + 2) * 3);
   let next = new Float32Array((width + 2) * 3);
-  const clamp = (v: number) => (v < -maxError ? -maxError : v > maxError ? maxError : v);
-  const level = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+  const clamp = (v: number) => Math.min(maxError, Math.max(-maxError, v));
+  const level = (v: number) => Math.min(255, Math.max(0, v));
   for (let y = 0; y < height; y++) {
     const forward = (y & 1) === 0;
     const step = forward ? 1 : -1;
