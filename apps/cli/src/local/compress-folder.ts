@@ -80,7 +80,7 @@ export async function compressFolder(
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(s)}\n`);
   } else {
-    const missed = result.rows.filter((r) => r.qualityMet === false).length;
+    const missed = s.counts.qualityMissed;
     process.stdout.write(
       `${s.counts.total} files: ${s.counts.compressed} compressed, ${s.counts.keptOriginal} kept original, ${s.counts.failed} failed; ` +
         `${formatBytes(s.bytes.original)} -> ${formatBytes(s.bytes.output)} (saved ${formatPercent(s.savedRatio)})` +
