@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@kpress/config';
-import { createQueue } from '@kpress/queue';
 import { type ProcessHandle, removeQueueKeys, spawnProcess } from '@kpress/testkit';
 
 /** The built kpress binary (apps/cli/dist/bin.js); the same path from src/ and dist/. */
@@ -49,13 +47,5 @@ export async function stopWorkers(workers: ProcessHandle[]) {
 
 /** Removes every key of a test queue from Redis, BullMQ's and kpress's (ignores an unreachable Redis). */
 export async function obliterateQueue(redisUrl: string, queueName: string): Promise<void> {
-  const queue = createQueue(loadConfig({ REDIS_URL: redisUrl, KPRESS_QUEUE: queueName }));
-  try {
-    await queue.obliterate({ force: true });
-  } catch {
-    // best effort
-  } finally {
-    await queue.close().catch(() => {});
-  }
   await removeQueueKeys(queueName, redisUrl).catch(() => {});
 }
