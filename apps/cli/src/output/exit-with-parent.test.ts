@@ -53,9 +53,10 @@ async function startOrphanable(flag: string | undefined) {
   return { parent, pid, queue };
 }
 
-/** Waits (at most 10 s) until the process is gone. */
-async function gone(pid: number): Promise<void> {
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+/** Waits until the process is gone, or `limitMs` (default 10 s) has passed. */
+async function gone(pid: number, limitMs = 10_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 }
 
 describe('KPRESS_EXIT_WITH_PARENT', () => {
@@ -87,10 +88,14 @@ describe('KPRESS_EXIT_WITH_PARENT', () => {
     try {
       watched.parent.kill('SIGKILL');
       unwatched.parent.kill('SIGKILL');
-      // The parent's output pipes are shared with its worker: they close when the worker is gone.
-      await watched.parent.waitForExit();
+      // Looks at the pid itself: the worker's pipes reach EOF a little before the
+      // kernel marks it exited, so their closing alone does not say it is gone.
+      await gone(watched.pid, 30_000);
       expect(alive(watched.pid)).toBe(false);
+      // the parent's output pipes are shared with its worker: all it wrote is read now
+      await watched.parent.waitForExit();
       expect(watched.parent.stderr.join('\n')).toContain('closing: finishing the jobs in hand');
+      // the unwatched worker had the same time to stop, and did not
       expect(alive(unwatched.pid)).toBe(true);
     } finally {
       if (alive(unwatched.pid)) process.kill(unwatched.pid, 'SIGTERM');
