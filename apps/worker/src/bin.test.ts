@@ -4,19 +4,26 @@
  * worker command only.
  */
 import { fileURLToPath } from 'node:url';
-import { redisUrl, spawnProcess, uniqueQueueName } from '@kpress/testkit';
+import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe('kpress-worker (apps/worker/dist/bin.js)', () => {
   it('starts a worker on the queue and exits 0 on SIGTERM', async () => {
+    const queue = uniqueQueueName('kpress-worker-bin');
     const worker = spawnProcess(process.execPath, [BIN, 'worker', '--concurrency', '1'], {
-      env: { REDIS_URL: redisUrl(), KPRESS_QUEUE: uniqueQueueName('kpress-worker-bin') },
+      env: { REDIS_URL: redisUrl(), KPRESS_QUEUE: queue },
     });
-    await worker.waitForLine(/worker ready/);
-    worker.kill('SIGTERM');
-    expect(await worker.waitForExit()).toEqual({ code: 0, signal: null });
+    try {
+      await worker.waitForLine(/worker ready/);
+      worker.kill('SIGTERM');
+      expect(await worker.waitForExit()).toEqual({ code: 0, signal: null });
+    } finally {
+      worker.kill('SIGKILL');
+      await worker.waitForExit();
+      await removeQueueKeys(queue);
+    }
   });
 
   it('has no other command: enqueue is a usage error', async () => {

@@ -23,7 +23,7 @@ import {
   removeQueueKeys,
 } from '@kpress/testkit';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
 const SRC = 'src-bkt';
@@ -344,6 +344,7 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
 
     it('refuses a bad URL, an overlapping destination, missing buckets and unreachable Redis with one line and exit 1', async () => {
       const queue = uniqueQueueName('kpress-e2e-bad');
+      onTestFinished(() => removeQueueKeys(queue).then(() => {}));
       const cases: [string[], RegExp][] = [
         [
           ['enqueue', 's3://Bad_Bucket/x/', '--dest', `s3://${DST}/y/`],
