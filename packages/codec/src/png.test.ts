@@ -73,28 +73,26 @@ describe('encodePalettePng', () => {
     [101, 40, 256, 8],
     [1, 1, 1, 1],
   ];
-  {
-    for (const [w, h, colors, depth] of cases) {
-      it(`${w}x${h}, ${colors} colours -> ${depth}-bit palette PNG, exact pixels`, async () => {
-        const q = makeImage(w, h, colors);
-        const png = await encodePalettePng(q);
-        const meta = await sharp(png).metadata();
-        expect(meta.isPalette).toBe(true);
-        expect(meta.bitsPerSample).toBe(depth);
-        expect(png[24]).toBe(depth);
-        expect(png[25]).toBe(3);
-        const chunks = pngChunks(png);
-        expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'PLTE', 'IDAT', 'IEND']);
-        const plte = chunks[1]?.data;
-        expect(plte?.length).toBe(colors * 3);
-        for (let i = 0; i < colors; i++) {
-          expect(Array.from(plte?.subarray(i * 3, i * 3 + 3) ?? [])).toEqual(
-            Array.from(q.palette.subarray(i * 4, i * 4 + 3)),
-          );
-        }
-        await expectExactPixels(png, q);
-      });
-    }
+  for (const [w, h, colors, depth] of cases) {
+    it(`${w}x${h}, ${colors} colours -> ${depth}-bit palette PNG, exact pixels`, async () => {
+      const q = makeImage(w, h, colors);
+      const png = await encodePalettePng(q);
+      const meta = await sharp(png).metadata();
+      expect(meta.isPalette).toBe(true);
+      expect(meta.bitsPerSample).toBe(depth);
+      expect(png[24]).toBe(depth);
+      expect(png[25]).toBe(3);
+      const chunks = pngChunks(png);
+      expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'PLTE', 'IDAT', 'IEND']);
+      const plte = chunks[1]?.data;
+      expect(plte?.length).toBe(colors * 3);
+      for (let i = 0; i < colors; i++) {
+        expect(Array.from(plte?.subarray(i * 3, i * 3 + 3) ?? [])).toEqual(
+          Array.from(q.palette.subarray(i * 4, i * 4 + 3)),
+        );
+      }
+      await expectExactPixels(png, q);
+    });
   }
 
   it('writes tRNS up to the last non-opaque entry only, and the alpha decodes exactly', async () => {

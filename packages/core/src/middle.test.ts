@@ -13,7 +13,7 @@ function noisyImage(width: number, height: number): PixelImage {
   const data = new Uint8Array(image.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = image.data[i] + Math.floor(next() * 49) - 24;
-    data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    data[i] = Math.min(255, Math.max(0, v));
   }
   return { ...image, data };
 }

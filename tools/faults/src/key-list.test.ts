@@ -59,11 +59,10 @@ describe.each(testS3Kinds())('key-list on %s', (kind) => {
     files['not-listed.txt'] = Buffer.from('never read');
     const keys = await uploadFixtures(suite.s3.client, 'src', 'inv/', files);
     const listed = keys.filter((k) => !k.endsWith('not-listed.txt'));
-    const csv =
-      [...listed, 'inv/gone.jpg']
-        .map((k) => `"src","${enc(k)}","123","2026-12-01T00:00:00.000Z","etag"`)
-        .concat(['"src","elsewhere/x.jpg","1","t","e"', '"other","inv/y.jpg","1","t","e"'])
-        .join('\n') + '\n';
+    const csv = `${[...listed, 'inv/gone.jpg']
+      .map((k) => `"src","${enc(k)}","123","2026-12-01T00:00:00.000Z","etag"`)
+      .concat(['"src","elsewhere/x.jpg","1","t","e"', '"other","inv/y.jpg","1","t","e"'])
+      .join('\n')}\n`;
     const gz = gzipSync(Buffer.from(csv));
     await put('inv', 'report/data/0.csv.gz', gz);
     await put(

@@ -170,7 +170,9 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
     worker?.kill('SIGTERM');
     expect((await worker?.waitForExit())?.code).toBe(0);
     expect(await run(['batches', 's3://dst/slow/'], env)).toEqual([
-      expect.stringMatching(/^cancel-listing  \S+  finished  s3:\/\/src\/slow\/ .*  12 objects, /),
+      expect.stringMatching(
+        /^cancel-listing {2}\S+ {2}finished {2}s3:\/\/src\/slow\/ .* {2}12 objects, /,
+      ),
     ]);
   });
 
@@ -209,7 +211,7 @@ describe.each(testS3Kinds())('operator commands on %s', (kind) => {
     await run([...args, '--dither', '--colors', '8', '--wait'], env);
     const listed = await run(['batches', 's3://dst/dith/'], env);
     expect(listed[0]).toMatch(
-      /^dith-1  \S+  finished  s3:\/\/src\/dith\/ --colors 8 --seed 1 --effort 3 --dither  3 objects/,
+      /^dith-1 {2}\S+ {2}finished {2}s3:\/\/src\/dith\/ --colors 8 --seed 1 --effort 3 --dither {2}3 objects/,
     );
     const png = await suite.s3.client.send(
       new GetObjectCommand({ Bucket: 'dst', Key: 'dith/v0001.png' }),
