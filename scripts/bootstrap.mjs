@@ -11,6 +11,9 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// turbo (run by pnpm install's postinstall and by the tasks) sends anonymous
+// usage data to its vendor unless told not to: kpress's own commands never do
+process.env.TURBO_TELEMETRY_DISABLED ??= '1';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const pnpmVersion = pkg.packageManager.replace(/^pnpm@/, '');
 const task = process.argv[2];

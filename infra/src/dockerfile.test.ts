@@ -94,6 +94,20 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
       expect(text).not.toMatch(/(pnpm|turbo)@latest/);
     });
 
+    it('turns off turbo telemetry in every stage that runs turbo or pnpm install', () => {
+      for (const s of p.stages) {
+        const text = s.instructions
+          .filter((i) => i.getKeyword() === 'RUN')
+          .map((i) => i.getArgumentsContent() ?? '')
+          .join('\n');
+        if (!/\bturbo\b|pnpm install/.test(text)) continue;
+        const env = s.instructions
+          .filter((i) => i.getKeyword() === 'ENV')
+          .flatMap((i) => words(i));
+        expect(env, `stage ${s.name}`).toContain('TURBO_TELEMETRY_DISABLED=1');
+      }
+    });
+
     // the worker image holds the worker app alone; the producer image the whole CLI
     const app = role === 'worker' ? 'worker' : 'cli';
 
