@@ -7,5 +7,6 @@ export { loadCliConfig } from './load-cli-config.js';
 export { isNodeVersionSupportWarning, silenceNodeVersionSupportWarning } from './node-warnings.js';
 export { intInRange, ruleParser } from './parse-options.js';
 export { runProgram } from './run-program.js';
+export { oneLineUsageErrors, usageErrorLine } from './usage-error.js';
 export { detail, say } from './say.js';
 export { LOG_LEVEL_OF, setVerbosity, type Verbosity, verbosity } from './verbosity.js';

@@ -3,13 +3,12 @@ import { setVerbosity } from './verbosity.js';
 
 /**
  * A kpress program with the flags every one has (`-q/--quiet`, `-v/--verbose`,
- * which set LOG_LEVEL for it and its children), errors that show the usage
- * hint, and commander's exits turned into errors for `runProgram`.
+ * which set LOG_LEVEL for it and its children) and commander's exits turned
+ * into errors for `runProgram` (which also makes its usage errors one line).
  */
 export function kpressProgram(name: string, description: string): Command {
   return new Command(name)
     .description(description)
-    .showHelpAfterError('(run with --help for usage)')
     .option('-q, --quiet', 'warnings and errors only (LOG_LEVEL=warn)')
     .option('-v, --verbose', 'debug logs (LOG_LEVEL=debug)')
     .exitOverride()

@@ -46,13 +46,15 @@ describe('errors: one line saying what was wrong, and the exit code', () => {
   it('an unknown command is a usage error (2)', () => {
     const r = kpress(['frobnicate']);
     expect(r.code).toBe(EXIT.usage);
-    expect(lines(r.stderr)[0]).toBe("error: unknown command 'frobnicate'");
+    expect(lines(r.stderr)).toEqual(["kpress: unknown command 'frobnicate' (see kpress --help)"]);
   });
 
   it('a bad flag value is a usage error (2) naming the flag and the value', () => {
     const r = kpress(['demo', '--workers', '0']);
     expect(r.code).toBe(EXIT.usage);
-    expect(lines(r.stderr)[0]).toMatch(/--workers must be an integer from 1 to 16, got 0/);
+    expect(lines(r.stderr)).toEqual([
+      'kpress: --workers must be an integer from 1 to 16, got 0 (see kpress demo --help)',
+    ]);
     expect(r.stdout).toBe('');
   });
 
