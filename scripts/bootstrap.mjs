@@ -181,7 +181,7 @@ function ensureLibdeflate() {
 ensureLibdeflate();
 if (!hasPnpm()) {
   say(`installing pnpm@${pnpmVersion}`);
-  if (run('npm', ['install', '--global', `pnpm@${pnpmVersion}`]) !== 0 || !hasPnpm()) {
+  if (run('npm', ['install', '--global', '--ignore-scripts', `pnpm@${pnpmVersion}`]) !== 0 || !hasPnpm()) {
     say('could not install pnpm globally; try: npm install --global pnpm@' + pnpmVersion);
     process.exit(1);
   }
