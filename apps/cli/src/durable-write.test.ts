@@ -1,0 +1,133 @@
+/**
+ * Local outputs are written durably: a real `kpress compress` (built binary,
+ * real images) watched by strace (Debian's, installed by `npm test` and CI)
+ * flushes each file's data before linking it into place, flushes its folder
+ * after, and writes the run's summary.json last. Every file in the output
+ * tree arrives that way, so a crash or power loss after kpress says done
+ * cannot leave an empty or half-written output behind.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = join(here, '../dist/bin.js');
+const SAMPLES = join(here, '../../../fixtures/samples');
+const dir = mkdtempSync(join(tmpdir(), 'kpress-durable-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A system call strace saw: `path` the file behind the fd (-y) or the first path argument. */
+interface Call {
+  name: 'fdatasync' | 'fsync' | 'link' | 'rename';
+  path: string;
+  /** link and rename: where the file went. */
+  to?: string;
+}
+
+/**
+ * Parses `strace -f -y -s 4096` lines (complete or `<unfinished ...>`) of the
+ * four calls; relative paths are resolved from `cwd`.
+ */
+function parseCalls(text: string, cwd: string): Call[] {
+  const calls: Call[] = [];
+  for (const line of text.split('\n')) {
+    const sync = /^\d+ +(fdatasync|fsync)\(\d+<(.*?)>/.exec(line);
+    if (sync) {
+      calls.push({ name: sync[1] as Call['name'], path: sync[2] as string });
+      continue;
+    }
+    const move = /^\d+ +(link|rename)\("(.*?)", "(.*?)"/.exec(line);
+    if (move) {
+      const [, name, from, to] = move as unknown as [string, Call['name'], string, string];
+      calls.push({ name, path: resolve(cwd, from), to: resolve(cwd, to) });
+    }
+  }
+  return calls;
+}
+
+/** Runs `kpress <args>` under strace; resolves with its exit, stderr and the calls it made. */
+function traced(args: string[], name: string) {
+  const log = join(dir, `${name}.strace`);
+  const r = spawnSync(
+    'strace',
+    [
+      '-f',
+      '-qq',
+      '-y',
+      '-s',
+      '4096',
+      '-e',
+      'trace=fdatasync,fsync,link,rename',
+      '-o',
+      log,
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    { encoding: 'utf8', cwd: dir },
+  );
+  if (r.error) throw new Error(`strace could not run (apt-get install strace): ${r.error.message}`);
+  return { code: r.status, stderr: r.stderr, calls: parseCalls(readFileSync(log, 'utf8'), dir) };
+}
+
+/** Every file under `root`, as absolute paths. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * Checks that `final` was moved into place from a file flushed before the move,
+ * and that its folder was flushed after it; returns the move's position.
+ */
+function expectDurable(calls: Call[], final: string): number {
+  const at = calls.findIndex((c) => (c.name === 'link' || c.name === 'rename') && c.to === final);
+  expect(at, `${final} linked or renamed into place`).toBeGreaterThanOrEqual(0);
+  const tmp = calls[at]?.path;
+  expect(tmp).toMatch(/\.kpress-\d+-[0-9a-f]{8}\.tmp$/);
+  const flushed = calls.slice(0, at).some((c) => c.name === 'fdatasync' && c.path === tmp);
+  expect(flushed, `${tmp} flushed before it became ${final}`).toBe(true);
+  const folder = calls.slice(at + 1).some((c) => c.name === 'fsync' && c.path === dirname(final));
+  expect(folder, `${dirname(final)} flushed after ${final} arrived`).toBe(true);
+  return at;
+}
+
+describe('durable local writes (strace)', () => {
+  it('a folder run flushes every output, manifest and report, then writes summary.json last', () => {
+    const input = join(dir, 'in');
+    mkdirSync(join(input, 'sub'), { recursive: true });
+    copyFileSync(join(SAMPLES, 'chelsea.png'), join(input, 'chelsea.png'));
+    copyFileSync(join(SAMPLES, 'coffee.jpg'), join(input, 'sub', 'coffee.jpg'));
+    const out = join(dir, 'out');
+    const run = traced(['compress', 'in', 'out', '--concurrency', '2'], 'folder');
+    expect(run.code, run.stderr).toBe(0);
+
+    const files = filesUnder(out);
+    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual([
+      expect.stringMatching(/^_kpress\/[^/]+\/manifest\.jsonl$/),
+      expect.stringMatching(/^_kpress\/[^/]+\/report\.html$/),
+      expect.stringMatching(/^_kpress\/[^/]+\/summary\.json$/),
+      'chelsea.png',
+      'sub/coffee.jpg.png',
+    ]);
+    const moved = new Map(files.map((f) => [f, expectDurable(run.calls, f)]));
+    const summary = files.find((f) => f.endsWith('summary.json')) as string;
+    expect(Math.max(...moved.values())).toBe(moved.get(summary));
+  });
+
+  it('one file, new and with --overwrite, is flushed and its folder too', () => {
+    copyFileSync(join(SAMPLES, 'chelsea.png'), join(dir, 'one.png'));
+    const target = join(dir, 'one-out.png');
+    const first = traced(['compress', 'one.png', 'one-out.png'], 'one');
+    expect(first.code, first.stderr).toBe(0);
+    expectDurable(first.calls, target);
+    const again = traced(['compress', 'one.png', 'one-out.png', '--overwrite'], 'overwrite');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.calls.find((c) => c.to === target)?.name).toBe('rename');
+    expectDurable(again.calls, target);
+  });
+});
