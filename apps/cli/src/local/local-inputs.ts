@@ -48,7 +48,8 @@ export async function collectInputs(inputs: readonly string[]): Promise<LocalInp
     } else if (st.isDirectory()) {
       const entries = await readdir(path, { recursive: true, withFileTypes: true });
       for (const e of entries) {
-        const full = join(e.parentPath, e.name);
+        // Dirent.parentPath is Node 20.12+; `path` is the same folder on 20.9-20.11
+        const full = join(e.parentPath ?? e.path, e.name);
         const rel = toRel(relative(path, full));
         if (rel.split('/').includes(dirName)) continue;
         if (e.isDirectory()) continue;
