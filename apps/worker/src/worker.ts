@@ -12,6 +12,7 @@ import { createWorkerMetrics, MetricsServer, type WorkerMetrics } from '@kpress/
 import {
   BatchTracker,
   createQueue,
+  cutRedis,
   FINALIZE_BACKOFF,
   finalizeBackoffMs,
   JOB_NAMES,
@@ -502,7 +503,8 @@ export class KpressWorker {
   /**
    * While closing: cuts every Redis client once Redis has been down for
    * REDIS_DOWN_CLOSE_MS; `deadline` resolves once the jobs in hand have
-   * ended after the cut (without Redis they fail fast), or CUT_CLOSE_MS after it.
+   * ended after the cut (what they await of Redis fails at once), or
+   * CUT_CLOSE_MS after it (a safety net: an S3 call still under way).
    */
   private cutWhenRedisDown(): { deadline: Promise<void>; stop(): void } {
     let timer: NodeJS.Timeout | undefined;
@@ -515,9 +517,13 @@ export class KpressWorker {
           { stage: 'close', downS: Math.round(this.outage.downForMs() / 1000) },
           'Redis is down: closing without it; the jobs in hand keep their S3 records and go back to the queue at its stall check',
         );
+        // the jobs in hand await Redis through the tracker's client and the
+        // queue's (finalize scheduling): cutRedis rejects what waits there, which
+        // a plain disconnect of a reconnecting client never does
         void this.worker.disconnect().catch(() => {});
         void this.queue.disconnect().catch(() => {});
-        this.redis.disconnect();
+        void this.queue.getBackend().client.then(cutRedis, () => {});
+        cutRedis(this.redis);
         if (this.inHand === 0) {
           resolve();
           return;

@@ -53,4 +53,5 @@ export {
 } from './finalize-schedule.js';
 export { JOBS_OVER_CHUNK, jobsOver, type QueueKeys } from './finished-jobs.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+export { CUT_MESSAGE, type CuttableClient, cutRedis } from './cut-redis.js';
 export { isConnectionError, RedisOutage, type RedisOutageOptions } from './redis-outage.js';
