@@ -4,7 +4,8 @@
 // Ceph RADOS Gateway from Debian's radosgw/ceph-mon/ceph-osd packages, the S3
 // the tests use) with the buckets `photos` and `archive`, uploads <folder>
 // (default fixtures/samples) to s3://photos/in/, prints the environment a
-// kpress command needs, and serves until Ctrl-C, which removes its data.
+// kpress command needs, and serves until Ctrl-C (or SIGTERM, or its terminal
+// closing), which removes its data.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ const { startS3Server, uploadFixtures } = await import(join(root, 'tools/testkit
 const files = {};
 for (const e of readdirSync(folder, { recursive: true, withFileTypes: true })) {
   if (!e.isFile()) continue;
-  const full = join(e.parentPath, e.name);
+  const full = join(e.parentPath ?? e.path, e.name); // parentPath: Node 20.12+
   files[relative(folder, full).split(sep).join('/')] = readFileSync(full);
 }
 const server = await startS3Server({ kind, buckets: ['photos', 'archive'] });
@@ -36,3 +37,4 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop); // the terminal closed
