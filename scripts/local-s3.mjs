@@ -14,6 +14,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const kind = args.includes('--rgw') ? 'rgw' : 's3rver';
 const folder = resolve(process.env.INIT_CWD ?? process.cwd(), args.find((a) => !a.startsWith('--')) ?? join(root, 'fixtures/samples'));
+// as every kpress command: the AWS SDK's multi-line notice about Node 20 is dropped
+const { silenceNodeVersionSupportWarning } = await import(join(root, 'packages/cli-kit/dist/index.js'));
+silenceNodeVersionSupportWarning();
 const { startS3Server, uploadFixtures } = await import(join(root, 'tools/testkit/dist/index.js'));
 
 const files = {};

@@ -88,6 +88,7 @@ describe.each(testS3Kinds())('pnpm local-s3 on %s', (kind) => {
       expect((await worker.waitForExit()).code).toBe(0);
       server.kill('SIGINT');
       expect(await server.waitForExit()).toEqual({ code: 0, signal: null });
+      expect(server.stderr, 'local-s3 prints no warning').toEqual([]);
       // the server is gone: its endpoint no longer answers
       await expect(fetch(vars.S3_ENDPOINT as string)).rejects.toThrow();
     } finally {
