@@ -35,7 +35,9 @@ import {
 import { parseS3Url, Storage } from '@kpress/storage';
 import { BatchFiles } from './batch-check.js';
 import { BatchWatch } from './batch-watch.js';
+import { closeWithoutRedis } from './close-without-redis.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
+import { JobsInHand } from './jobs-in-hand.js';
 import { failedOutcome } from './outcome.js';
 import { OutputWriter } from './output-writer.js';
 import { CompressPool } from './pool.js';
@@ -91,9 +93,8 @@ export class KpressWorker {
   private metricsServer: MetricsServer | undefined;
   private readonly watch: BatchWatch;
   private readonly outage: RedisOutage;
-  /** Jobs being processed now; `inHandDone` fires when it drops to 0. */
-  private inHand = 0;
-  private inHandDone: (() => void) | undefined;
+  /** Jobs being processed now. */
+  private readonly jobs = new JobsInHand();
 
   constructor(private readonly options: KpressWorkerOptions) {
     const config = options.config;
@@ -124,23 +125,27 @@ export class KpressWorker {
       intervalMs: config.stalledIntervalMs,
     });
     this.metrics = createWorkerMetrics({ queueDepth: () => queueDepth(this.queue) });
-    this.worker = new Worker<KpressJobData>(config.queueName, (job) => this.track(job), {
-      connection: queueConnection(config),
-      concurrency,
-      autorun: false,
-      // a killed worker's jobs go back to waiting after about lockDuration + stalledInterval
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
-      // a job whose worker died holding it comes back once; the second death fails it (failDeadlyJob)
-      maxStalledCount: 1,
-      // finalize steps retry without end, KPRESS_FINALIZE_BACKOFF_MS doubling to at most _MAX_MS apart
-      settings: {
-        backoffStrategy: (attemptsMade: number, type?: string) =>
-          type === FINALIZE_BACKOFF
-            ? finalizeBackoffMs(attemptsMade, config.finalizeBackoff)
-            : 2000,
+    this.worker = new Worker<KpressJobData>(
+      config.queueName,
+      (job) => this.jobs.run(() => this.process(job)),
+      {
+        connection: queueConnection(config),
+        concurrency,
+        autorun: false,
+        // a killed worker's jobs go back to waiting after about lockDuration + stalledInterval
+        lockDuration: config.lockDurationMs,
+        stalledInterval: config.stalledIntervalMs,
+        // a job whose worker died holding it comes back once; the second death fails it (failDeadlyJob)
+        maxStalledCount: 1,
+        // finalize steps retry without end, KPRESS_FINALIZE_BACKOFF_MS doubling to at most _MAX_MS apart
+        settings: {
+          backoffStrategy: (attemptsMade: number, type?: string) =>
+            type === FINALIZE_BACKOFF
+              ? finalizeBackoffMs(attemptsMade, config.finalizeBackoff)
+              : 2000,
+        },
       },
-    });
+    );
     this.worker.on('failed', (job, err) => {
       void this.onFailed(job, err);
     });
@@ -224,17 +229,6 @@ export class KpressWorker {
       },
       'worker ready',
     );
-  }
-
-  /** Runs `process(job)`, counting it among the jobs in hand. */
-  private async track(job: Job<KpressJobData>): Promise<unknown> {
-    this.inHand += 1;
-    try {
-      return await this.process(job);
-    } finally {
-      this.inHand -= 1;
-      if (this.inHand === 0) this.inHandDone?.();
-    }
   }
 
   private async process(job: Job<KpressJobData>): Promise<unknown> {
@@ -472,14 +466,18 @@ export class KpressWorker {
   /**
    * Stops taking jobs, lets the jobs in hand finish, then closes pool, queue,
    * Redis and S3. Idempotent. Whatever Redis does it ends: once Redis has been
-   * down for {@link REDIS_DOWN_CLOSE_MS} the Redis clients are cut (the jobs in
-   * hand keep their S3 records; the stall check hands them out again), and the
-   * rest gets {@link CUT_CLOSE_MS} more.
+   * down for a while its clients are cut and the jobs in hand end without it
+   * (see {@link closeWithoutRedis}).
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info({ stage: 'close' }, 'closing: finishing the jobs in hand');
-      const cut = this.cutWhenRedisDown();
+      const cut = closeWithoutRedis({
+        outage: this.outage,
+        jobs: this.jobs,
+        logger: this.logger,
+        cut: () => this.cutRedisClients(),
+      });
       try {
         await Promise.race([this.closeClients(), cut.deadline]);
       } finally {
@@ -501,54 +499,15 @@ export class KpressWorker {
   }
 
   /**
-   * While closing: cuts every Redis client once Redis has been down for
-   * REDIS_DOWN_CLOSE_MS; `deadline` resolves once the jobs in hand have
-   * ended after the cut (what they await of Redis fails at once), or
-   * CUT_CLOSE_MS after it (a safety net: an S3 call still under way).
+   * Cuts every Redis client: the jobs in hand await Redis through the
+   * tracker's client and the queue's (finalize scheduling), and cutRedis
+   * rejects what waits there, which a plain disconnect of a reconnecting
+   * client never does.
    */
-  private cutWhenRedisDown(): { deadline: Promise<void>; stop(): void } {
-    let timer: NodeJS.Timeout | undefined;
-    let late: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setInterval(() => {
-        if (this.outage.downForMs() < REDIS_DOWN_CLOSE_MS) return;
-        clearInterval(timer);
-        this.logger.warn(
-          { stage: 'close', downS: Math.round(this.outage.downForMs() / 1000) },
-          'Redis is down: closing without it; the jobs in hand keep their S3 records and go back to the queue at its stall check',
-        );
-        // the jobs in hand await Redis through the tracker's client and the
-        // queue's (finalize scheduling): cutRedis rejects what waits there, which
-        // a plain disconnect of a reconnecting client never does
-        void this.worker.disconnect().catch(() => {});
-        void this.queue.disconnect().catch(() => {});
-        void this.queue.getBackend().client.then(cutRedis, () => {});
-        cutRedis(this.redis);
-        if (this.inHand === 0) {
-          resolve();
-          return;
-        }
-        this.inHandDone = resolve;
-        late = setTimeout(() => {
-          this.logger.warn(
-            { stage: 'close' },
-            'jobs in hand did not end without Redis: leaving them',
-          );
-          resolve();
-        }, CUT_CLOSE_MS);
-      }, 200);
-    });
-    return {
-      deadline,
-      stop: () => {
-        clearInterval(timer);
-        clearTimeout(late);
-      },
-    };
+  private cutRedisClients(): void {
+    void this.worker.disconnect().catch(() => {});
+    void this.queue.disconnect().catch(() => {});
+    void this.queue.getBackend().client.then(cutRedis, () => {});
+    cutRedis(this.redis);
   }
 }
-
-/** How long a closing worker waits for a Redis that is down before it cuts its clients. */
-export const REDIS_DOWN_CLOSE_MS = 3000;
-/** How long a closing worker gives the jobs in hand after cutting Redis. */
-export const CUT_CLOSE_MS = 10_000;
