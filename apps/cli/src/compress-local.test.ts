@@ -5,28 +5,26 @@
  * relative paths from where `pnpm kpress` is run, and works as an installed
  * `kpress` command from outside the repository.
  */
-import { createHash } from 'node:crypto';
+
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SAMPLES_DIR } from '@kpress/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, REPO } from './test/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const REPO = join(here, '../../..');
-const BIN = join(here, '../dist/bin.js');
-const SAMPLES = join(REPO, 'fixtures/samples');
 const dir = mkdtempSync(join(tmpdir(), 'kpress-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,7 +41,7 @@ const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('
 describe('kpress compress: one file, safely', () => {
   it('refuses to write over its input (exit 2) and over an existing file unless --overwrite', () => {
     const src = join(dir, 'self.png');
-    copyFileSync(join(SAMPLES, 'chelsea.png'), src);
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), src);
     const before = sha(src);
     const same = kpress(['compress', 'self.png', './self.png']);
     expect(same.code).toBe(2);
@@ -65,14 +63,20 @@ describe('kpress compress: one file, safely', () => {
   });
 
   it('says when --quality was not reached, and records it', () => {
-    const missed = kpress(['compress', join(SAMPLES, 'coffee.png'), 'q1.png', '--quality', '38']);
+    const missed = kpress([
+      'compress',
+      join(SAMPLES_DIR, 'coffee.png'),
+      'q1.png',
+      '--quality',
+      '38',
+    ]);
     expect(missed.code).toBe(0);
     expect(missed.stdout).toMatch(
       /16 colours, PSNR \d+\.\d+ dB, \d+ ms; --quality 38 not reached with at most 16 colours \(raise --colors, up to 256\)\n$/,
     );
     const json = kpress([
       'compress',
-      join(SAMPLES, 'coffee.png'),
+      join(SAMPLES_DIR, 'coffee.png'),
       'q2.png',
       '--quality',
       '38',
@@ -82,7 +86,7 @@ describe('kpress compress: one file, safely', () => {
     expect(json.stderr).toMatch(/^kpress: --quality 38 not reached: \d+\.\d+ dB with 16 colours/);
     const met = kpress([
       'compress',
-      join(SAMPLES, 'coffee.png'),
+      join(SAMPLES_DIR, 'coffee.png'),
       'q3.png',
       '--quality',
       '30',
@@ -101,15 +105,15 @@ describe('kpress compress <dir> <out-dir>', () => {
     const input = join(dir, 'photos');
     mkdirSync(join(input, 'sub'), { recursive: true });
     for (const f of ['chelsea.png', 'coffee.jpg', 'broken-truncated.jpg']) {
-      copyFileSync(join(SAMPLES, f), join(input, f));
+      copyFileSync(join(SAMPLES_DIR, f), join(input, f));
     }
-    copyFileSync(join(SAMPLES, 'astronaut.jpg'), join(input, 'sub', 'astronaut.jpg'));
+    copyFileSync(join(SAMPLES_DIR, 'astronaut.jpg'), join(input, 'sub', 'astronaut.jpg'));
     // a tiny PNG no palette PNG can beat: kept as the original
-    copyFileSync(join(SAMPLES, 'coffee.png'), join(input, 'sub', 'coffee.png'));
+    copyFileSync(join(SAMPLES_DIR, 'coffee.png'), join(input, 'sub', 'coffee.png'));
     writeFileSync(join(input, 'notes.txt'), 'not an image');
     // x.jpg would be written as x.jpg.png, which is another source's name
-    copyFileSync(join(SAMPLES, 'coffee.jpg'), join(input, 'x.jpg'));
-    copyFileSync(join(SAMPLES, 'chelsea.png'), join(input, 'x.jpg.png'));
+    copyFileSync(join(SAMPLES_DIR, 'coffee.jpg'), join(input, 'x.jpg'));
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(input, 'x.jpg.png'));
     const inputDigests = Object.fromEntries(
       readdirSync(input, { recursive: true, withFileTypes: true })
         .filter((e) => e.isFile())
@@ -178,12 +182,12 @@ describe('kpress compress <dir> <out-dir>', () => {
   it('takes a list of files into a folder, refusing two with the same name', () => {
     mkdirSync(join(dir, 'a'), { recursive: true });
     mkdirSync(join(dir, 'b'), { recursive: true });
-    copyFileSync(join(SAMPLES, 'chelsea.png'), join(dir, 'a', 'same.png'));
-    copyFileSync(join(SAMPLES, 'coffee.png'), join(dir, 'b', 'same.png'));
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(dir, 'a', 'same.png'));
+    copyFileSync(join(SAMPLES_DIR, 'coffee.png'), join(dir, 'b', 'same.png'));
     const clash = kpress(['compress', 'a/same.png', 'b/same.png', 'list/']);
     expect(clash.code).toBe(2);
     expect(clash.stderr).toMatch(/would both be written as same\.png/);
-    const ok = kpress(['compress', 'a/same.png', join(SAMPLES, 'coffee.jpg'), 'list/']);
+    const ok = kpress(['compress', 'a/same.png', join(SAMPLES_DIR, 'coffee.jpg'), 'list/']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(readdirSync(join(dir, 'list')).sort()).toEqual([
       '_kpress',
@@ -197,7 +201,7 @@ describe('where kpress runs from', () => {
   it('`pnpm kpress` resolves relative paths from the folder it is run in', () => {
     const sub = mkdtempSync(join(REPO, 'fixtures', '.kpress-test-'));
     try {
-      copyFileSync(join(SAMPLES, 'chelsea.png'), join(sub, 'in.png'));
+      copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(sub, 'in.png'));
       const r = spawnSync('pnpm', ['--silent', 'kpress', 'compress', 'in.png', 'here.png'], {
         cwd: sub,
         encoding: 'utf8',
@@ -218,7 +222,7 @@ describe('where kpress runs from', () => {
     expect(install.status, install.stderr).toBe(0);
     expect(install.stdout).toMatch(/^kpress installed: .*\/bin\/kpress\n/);
     const work = mkdtempSync(join(dir, 'elsewhere-'));
-    copyFileSync(join(SAMPLES, 'coffee.jpg'), join(work, 'c.jpg'));
+    copyFileSync(join(SAMPLES_DIR, 'coffee.jpg'), join(work, 'c.jpg'));
     const r = spawnSync('kpress', ['compress', 'c.jpg', 'c.png'], {
       cwd: work,
       encoding: 'utf8',

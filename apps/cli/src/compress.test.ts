@@ -1,21 +1,19 @@
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decode } from '@kpress/codec';
+import { SAMPLES_DIR } from '@kpress/testkit';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from './test/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const BIN = join(here, '../dist/bin.js');
-const SAMPLES = join(here, '../../../fixtures/samples');
 const dir = mkdtempSync(join(tmpdir(), 'kpress-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function kpress(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: SAMPLES });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: SAMPLES_DIR });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,7 +43,7 @@ describe('kpress compress (built binary, child process)', () => {
     expect(rec).toMatchObject({
       input: 'coffee.jpg',
       output: out,
-      originalBytes: statSync(join(SAMPLES, 'coffee.jpg')).size,
+      originalBytes: statSync(join(SAMPLES_DIR, 'coffee.jpg')).size,
       outputBytes: statSync(out).size,
       width: 600,
       height: 400,
@@ -57,7 +55,7 @@ describe('kpress compress (built binary, child process)', () => {
     expect(typeof rec.ms).toBe('number');
     // the digests are those of the bytes on disk
     const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-    expect(rec.sha256).toBe(digest(join(SAMPLES, 'coffee.jpg')));
+    expect(rec.sha256).toBe(digest(join(SAMPLES_DIR, 'coffee.jpg')));
     expect(rec.outputSha256).toBe(digest(out));
   });
 
@@ -106,7 +104,7 @@ describe('kpress compress (built binary, child process)', () => {
     const jpeg = join(dir, 'exif.jpg');
     writeFileSync(
       jpeg,
-      await sharp(join(SAMPLES, 'coffee.jpg'))
+      await sharp(join(SAMPLES_DIR, 'coffee.jpg'))
         .withExif({ IFD0: { Artist: 'kpress cli test' } })
         .jpeg()
         .toBuffer(),

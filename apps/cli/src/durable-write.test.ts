@@ -10,12 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SAMPLES_DIR } from '@kpress/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from './test/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const BIN = join(here, '../dist/bin.js');
-const SAMPLES = join(here, '../../../fixtures/samples');
 const dir = mkdtempSync(join(tmpdir(), 'kpress-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -100,8 +98,8 @@ describe('durable local writes (strace)', () => {
   it('a folder run flushes every output, manifest and report, then writes summary.json last', () => {
     const input = join(dir, 'in');
     mkdirSync(join(input, 'sub'), { recursive: true });
-    copyFileSync(join(SAMPLES, 'chelsea.png'), join(input, 'chelsea.png'));
-    copyFileSync(join(SAMPLES, 'coffee.jpg'), join(input, 'sub', 'coffee.jpg'));
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(input, 'chelsea.png'));
+    copyFileSync(join(SAMPLES_DIR, 'coffee.jpg'), join(input, 'sub', 'coffee.jpg'));
     const out = join(dir, 'out');
     const run = traced(['compress', 'in', 'out', '--concurrency', '2'], 'folder');
     expect(run.code, run.stderr).toBe(0);
@@ -120,7 +118,7 @@ describe('durable local writes (strace)', () => {
   });
 
   it('one file, new and with --overwrite, is flushed and its folder too', () => {
-    copyFileSync(join(SAMPLES, 'chelsea.png'), join(dir, 'one.png'));
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(dir, 'one.png'));
     const target = join(dir, 'one-out.png');
     const first = traced(['compress', 'one.png', 'one-out.png'], 'one');
     expect(first.code, first.stderr).toBe(0);

@@ -6,22 +6,20 @@
  * `report --batch latest` read it back. Ctrl-C stops the server. Real child
  * processes, real Redis, real S3 servers.
  */
-import { mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   type ProcessHandle,
   removeQueueKeys,
+  samplePath,
   spawnProcess,
   testS3Kinds,
   uniqueQueueName,
 } from '@kpress/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, REPO } from './test/paths.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const REPO = join(here, '../../..');
-const BIN = join(here, '../dist/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'kpress-local-s3-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,8 +44,8 @@ describe.each(testS3Kinds())('pnpm local-s3 on %s', (kind) => {
   it('prints the environment under which the README commands compress the folder; Ctrl-C stops it', async () => {
     const folder = join(dir, kind, 'my photos');
     mkdirSync(join(folder, 'trip'), { recursive: true });
-    copyFileSync(join(REPO, 'fixtures/samples/chelsea.png'), join(folder, 'chelsea.png'));
-    copyFileSync(join(REPO, 'fixtures/samples/coffee.jpg'), join(folder, 'trip', 'coffee.jpg'));
+    copyFileSync(samplePath('chelsea.png'), join(folder, 'chelsea.png'));
+    copyFileSync(samplePath('coffee.jpg'), join(folder, 'trip', 'coffee.jpg'));
     const args = [join(REPO, 'scripts/local-s3.mjs'), ...(kind === 'rgw' ? ['--rgw'] : []), folder];
     const server = spawnProcess(process.execPath, args, { exitWithParent: false });
     const queue = uniqueQueueName('kpress-local-s3');

@@ -8,16 +8,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ruleParser } from '@kpress/cli-kit';
 import { compressImage } from '@kpress/codec';
 import { COLORS, type OptionRule, QUALITY, SEED } from '@kpress/core';
 import { parseCompressJob } from '@kpress/queue';
 import { parseBatchFile } from '@kpress/storage';
 import { samplePath, spawnProcess } from '@kpress/testkit';
-import { ruleParser } from '@kpress/cli-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from './test/paths.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kpress-rules-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,21 +2,20 @@
  * `kpress dashboard` as a real child process against a real Redis queue holding a job.
  */
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@kpress/config';
 import { createQueue, type KpressQueue } from '@kpress/queue';
 import {
   freePort,
   type ProcessHandle,
   redisUrl,
+  removeQueueKeys,
   spawnProcess,
   startRedisServer,
   uniqueQueueName,
-  removeQueueKeys,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../test/paths.js';
 
-const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const queueName = uniqueQueueName('kpress-dashboard');
 let queue: KpressQueue;
 const running: ProcessHandle[] = [];

@@ -4,11 +4,9 @@
  * (before the fix: "Error: write EPIPE" with a stack, exit 1).
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import { EXIT } from '@kpress/cli-kit';
-
-const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../test/paths.js';
 
 /** Runs kpress with the read end of `closed` shut before the child writes a byte. */
 function runWithClosedPipe(args: string[], closed: 'stdout' | 'stderr') {

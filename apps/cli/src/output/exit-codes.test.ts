@@ -5,12 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { EXIT, exitCodeForSignal } from '@kpress/cli-kit';
 import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeForSignal } from '@kpress/cli-kit';
+import { BIN } from '../test/paths.js';
 
-const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 const COMMANDS = ['compress', 'enqueue', 'worker', 'report', 'demo', 'dashboard'];
 
 function kpress(args: string[], env: Record<string, string> = {}) {

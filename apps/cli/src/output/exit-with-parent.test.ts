@@ -4,12 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { exitWithParentRequested, watchParent } from '@kpress/cli-kit';
 import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
-import { exitWithParentRequested, watchParent } from '@kpress/cli-kit';
-
-const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+import { BIN } from '../test/paths.js';
 
 /** A parent process that starts one worker with a stdin pipe and prints its pid. */
 const PARENT = `

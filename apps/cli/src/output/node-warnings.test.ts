@@ -4,20 +4,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { EXIT, isNodeVersionSupportWarning } from '@kpress/cli-kit';
 import {
   redisUrl,
   removeQueueKeys,
   type S3Server,
   spawnProcess,
   startS3Server,
-  uniqueQueueName,
   testS3Kinds,
+  uniqueQueueName,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, isNodeVersionSupportWarning } from '@kpress/cli-kit';
+import { BIN } from '../test/paths.js';
 
-const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 // the built @kpress/cli-kit, where silenceNodeVersionSupportWarning lives
 const WARNINGS = createRequire(import.meta.url).resolve('@kpress/cli-kit');
 
