@@ -45,8 +45,9 @@ function parseDockerfile(path: string): Parsed {
 }
 
 const words = (i: Instruction) => i.getArguments().map((a) => a.getValue());
-const runs = (p: Parsed) =>
-  p.all.filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '');
+/** The RUN commands among `instructions` (a whole file's, or one stage's). */
+const runs = (instructions: Instruction[]) =>
+  instructions.filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '');
 
 const DOCKERFILES = {
   worker: 'apps/worker/Dockerfile',
@@ -86,7 +87,7 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
     });
 
     it('pins pnpm and turbo to the repository versions', () => {
-      const text = runs(p).join('\n');
+      const text = runs(p.all).join('\n');
       expect(text).toContain(`pnpm@${PNPM}`);
       expect(text).toContain(`turbo@${TURBO}`);
       expect(PNPM).toBe('12.4.2');
@@ -96,14 +97,9 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
 
     it('turns off turbo telemetry in every stage that runs turbo or pnpm install', () => {
       for (const s of p.stages) {
-        const text = s.instructions
-          .filter((i) => i.getKeyword() === 'RUN')
-          .map((i) => i.getArgumentsContent() ?? '')
-          .join('\n');
+        const text = runs(s.instructions).join('\n');
         if (!/\bturbo\b|pnpm install/.test(text)) continue;
-        const env = s.instructions
-          .filter((i) => i.getKeyword() === 'ENV')
-          .flatMap((i) => words(i));
+        const env = s.instructions.filter((i) => i.getKeyword() === 'ENV').flatMap((i) => words(i));
         expect(env, `stage ${s.name}`).toContain('TURBO_TELEMETRY_DISABLED=1');
       }
     });
@@ -112,7 +108,7 @@ for (const [role, path] of Object.entries(DOCKERFILES)) {
     const app = role === 'worker' ? 'worker' : 'cli';
 
     it(`prunes for @kpress/${app}, installs frozen, and keeps prod-only deps`, () => {
-      const text = runs(p).join('\n');
+      const text = runs(p.all).join('\n');
       expect(text).toContain(`turbo prune @kpress/${app} --docker --out-dir /app/out`);
       expect(text).toMatch(/pnpm install --frozen-lockfile/);
       expect(text).toMatch(
