@@ -8,8 +8,9 @@ import { silenceNodeVersionSupportWarning } from './node-warnings.js';
  * Runs a kpress program (the `kpress` CLI, the worker's own binary) the way
  * every one of them behaves: the SDK's Node-version notice dropped, a closed
  * stdout is a quiet exit, a usage error is one line `<name>: <what was wrong>
- * (see <command> --help)` and exit 2, a CliError is one line `<name>: <message>` with its exit code, anything else
- * one line and exit 1 (the stack with KPRESS_DEBUG=1).
+ * (see <command> --help)` and exit 2, a CliError is one line
+ * `<name>: <message>` with its exit code, anything else one line and exit 1
+ * (the stack with KPRESS_DEBUG=1).
  */
 export async function runProgram(program: Command, argv: string[] = process.argv): Promise<void> {
   silenceNodeVersionSupportWarning();
