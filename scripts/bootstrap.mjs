@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePnpm } from './ensure-pnpm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // turbo (run by pnpm install's postinstall and by the tasks) sends anonymous
@@ -58,14 +59,6 @@ if (!tasks[task]) {
 
 function say(line) {
   console.error(`[kpress] ${line}`);
-}
-
-function hasPnpm() {
-  try {
-    return execFileSync('pnpm', ['--version'], { encoding: 'utf8' }).trim() === pnpmVersion;
-  } catch {
-    return false;
-  }
 }
 
 function run(cmd, args, options = {}) {
@@ -194,15 +187,10 @@ function ensureTestTools() {
 }
 
 ensureLibdeflate();
-if (!hasPnpm()) {
-  say(`installing pnpm@${pnpmVersion}`);
-  if (
-    run('npm', ['install', '--global', '--ignore-scripts', `pnpm@${pnpmVersion}`]) !== 0 ||
-    !hasPnpm()
-  ) {
-    say('could not install pnpm globally; try: npm install --global pnpm@' + pnpmVersion);
-    process.exit(1);
-  }
+const pnpmError = ensurePnpm(pnpmVersion, { say, run });
+if (pnpmError !== undefined) {
+  say(pnpmError);
+  process.exit(1);
 }
 if (!existsSync(join(root, 'node_modules', '.modules.yaml')) || process.env.CI) {
   if (run('pnpm', ['install', '--frozen-lockfile']) !== 0) process.exit(1);

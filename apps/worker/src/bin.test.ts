@@ -4,6 +4,7 @@
  * worker command only.
  */
 import { fileURLToPath } from 'node:url';
+import { KPRESS_VERSION } from '@kpress/config';
 import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -24,6 +25,12 @@ describe('kpress-worker (apps/worker/dist/bin.js)', () => {
       await worker.waitForExit();
       await removeQueueKeys(queue);
     }
+  });
+
+  it.each(['--version', '-V'])('%s prints the kpress version and exits 0', async (flag) => {
+    const p = spawnProcess(process.execPath, [BIN, flag], { exitWithParent: false });
+    expect(await p.waitForExit()).toEqual({ code: 0, signal: null });
+    expect(p.stdout).toEqual([KPRESS_VERSION]);
   });
 
   it('has no other command: enqueue is a usage error', async () => {

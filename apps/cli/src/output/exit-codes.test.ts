@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { EXIT, exitCodeForSignal } from '@kpress/cli-kit';
+import { KPRESS_VERSION } from '@kpress/config';
 import { redisUrl, removeQueueKeys, spawnProcess, uniqueQueueName } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../test/paths.js';
@@ -38,6 +39,20 @@ describe('kpress --help', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(new RegExp(`^Usage: kpress ${command} `, 'm'));
     expect(r.stdout).toMatch(/Examples:\n {2}\$ /);
+  });
+});
+
+describe('kpress --version', () => {
+  it.each(['--version', '-V'])('%s prints the version alone and exits 0', (flag) => {
+    const r = kpress([flag]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toBe(`${KPRESS_VERSION}\n`);
+    expect(KPRESS_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('is listed in --help', () => {
+    expect(kpress(['--help']).stdout).toMatch(/-V, --version +print the kpress version/);
   });
 });
 
