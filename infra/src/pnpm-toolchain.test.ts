@@ -85,7 +85,7 @@ describe('the pnpm turbo spawns', () => {
 });
 
 describe("bootstrap's pnpm install (scripts/ensure-pnpm.mjs) on a machine without pnpm", () => {
-  it('installs the pinned pnpm into npm's global prefix, and it runs under a plain exec', () => {
+  it("installs the pinned pnpm into npm's global prefix, and it runs under a plain exec", () => {
     const fresh = freshPrefix('new');
     const r = fresh.ensure();
     expect(r.status, r.stderr).toBe(0);
