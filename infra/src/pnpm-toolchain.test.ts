@@ -7,7 +7,7 @@
  * execve, so it sees what turbo sees.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,13 +35,21 @@ function which(name: string, env: NodeJS.ProcessEnv = process.env): string {
 const scratch = mkdtempSync(join(tmpdir(), 'kpress-pnpm-toolchain-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A throw-away npm prefix first on PATH, and `ensurePnpm` from scripts/ensure-pnpm.mjs run in it. */
+/**
+ * A machine without pnpm, as .ci/run makes one: a throw-away npm prefix first
+ * on PATH and any pnpm already there hidden behind a stand-in that answers like
+ * a missing command; and `ensurePnpm` from scripts/ensure-pnpm.mjs run in it.
+ */
 function freshPrefix(name: string) {
   const prefix = join(scratch, name);
+  const hide = join(scratch, `${name}-hide`);
+  mkdirSync(hide, { recursive: true });
+  writeFileSync(join(hide, 'pnpm'), '#!/bin/sh\necho "pnpm: not found" >&2\nexit 127\n');
+  chmodSync(join(hide, 'pnpm'), 0o755);
   const env = {
     ...process.env,
     NPM_CONFIG_PREFIX: prefix,
-    PATH: `${join(prefix, 'bin')}${delimiter}${process.env.PATH}`,
+    PATH: [join(prefix, 'bin'), hide, process.env.PATH].join(delimiter),
   };
   const ensure = () =>
     spawnSync(
