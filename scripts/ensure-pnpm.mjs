@@ -69,37 +69,57 @@ function npmAllowScriptsFlag() {
   return /^allow-scripts = /m.test(r.stdout ?? '') ? ['--allow-scripts=pnpm'] : [];
 }
 
+/** npm's global bin folder (where `npm install --global` puts `pnpm`). */
+function npmGlobalBin() {
+  return join(execFileSync('npm', ['prefix', '--global'], { encoding: 'utf8' }).trim(), 'bin');
+}
+
+const good = (found, version) => found.version === version && found.execs;
+
+/**
+ * A good pnpm in npm's global bin folder that PATH does not find first: put
+ * that folder first on process.env.PATH (for bootstrap's children) and say
+ * what the user's own shell will find instead. Returns whether it did.
+ */
+function preferGlobalBin(version, say) {
+  const bin = npmGlobalBin();
+  const path = `${bin}${delimiter}${process.env.PATH ?? ''}`;
+  if (!good(inspectPnpm(path), version)) return false;
+  const shadow = findOnPath('pnpm');
+  process.env.PATH = path;
+  say(
+    shadow === undefined
+      ? `pnpm@${version} is in ${bin}, which is not on your PATH: add it there to run pnpm yourself`
+      : `pnpm@${version} is in ${bin}, but your PATH finds ${shadow} first: put ${bin} before it to run pnpm yourself`,
+  );
+  return true;
+}
+
 /**
  * Makes `pnpm` on PATH the pinned `version`, run by a plain exec: leaves a good
- * one alone, otherwise installs it globally with npm, scripts on (a pnpm left
- * by `--ignore-scripts` is replaced). Puts npm's global bin folder on
- * process.env.PATH when it is not there. Returns an error line, or undefined.
+ * one alone, uses one in npm's global bin folder that PATH does not reach
+ * first, otherwise installs it globally with npm, scripts on (a pnpm left by
+ * `--ignore-scripts` is replaced). Returns an error line, or undefined.
  */
 export function ensurePnpm(version, { say, run }) {
   const found = inspectPnpm();
-  if (found.version === version && found.execs) return undefined;
+  if (good(found, version) || preferGlobalBin(version, say)) return undefined;
   if (found.version === version) {
     say(`the pnpm at ${found.file} is pnpm's placeholder script (installed without its install`);
     say('script), which turbo cannot exec: reinstalling it with its install script');
   } else {
     say(`installing pnpm@${version}`);
   }
-  const args = ['install', '--global', '--no-fund', '--no-audit', ...npmAllowScriptsFlag()];
-  if (run('npm', [...args, `pnpm@${version}`]) !== 0) {
+  // --ignore-scripts=false: pnpm's install script is what puts its binary in
+  // place, whatever the user's npm config says about scripts
+  const args = ['install', '--global', '--no-fund', '--no-audit', '--ignore-scripts=false'];
+  if (run('npm', [...args, ...npmAllowScriptsFlag(), `pnpm@${version}`]) !== 0) {
     return `could not install pnpm; try: npm install --global pnpm@${version}`;
   }
-  let now = inspectPnpm();
-  if (now.version !== version) {
-    const bin = join(execFileSync('npm', ['prefix', '--global'], { encoding: 'utf8' }).trim(), 'bin');
-    process.env.PATH = `${bin}${delimiter}${process.env.PATH ?? ''}`;
-    now = inspectPnpm();
-    if (now.version === version) say(`pnpm is in ${bin}, which is not on your PATH: add it there`);
-  }
+  if (good(inspectPnpm(), version) || preferGlobalBin(version, say)) return undefined;
+  const now = inspectPnpm(`${npmGlobalBin()}${delimiter}${process.env.PATH ?? ''}`);
   if (now.version !== version) {
     return `pnpm@${version} was installed but \`pnpm --version\` does not answer it (found ${now.file ?? 'no pnpm'})`;
   }
-  if (!now.execs) {
-    return `${now.file} cannot be run by a plain exec (turbo's spawn): reinstall with npm install --global pnpm@${version}, install scripts allowed`;
-  }
-  return undefined;
+  return `${now.file} cannot be run by a plain exec (turbo's spawn): reinstall with npm install --global --ignore-scripts=false pnpm@${version}`;
 }

@@ -13,8 +13,9 @@ import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRepoFile, repoRoot } from './repo.js';
 
-const PINNED = (JSON.parse(readRepoFile('package.json')) as { packageManager: string })
-  .packageManager.replace(/^pnpm@/, '');
+const PINNED = (
+  JSON.parse(readRepoFile('package.json')) as { packageManager: string }
+).packageManager.replace(/^pnpm@/, '');
 
 /** Runs `file args` with a bare execve (no shell retry on ENOEXEC), as turbo does. */
 function plainExec(file: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -40,16 +41,18 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
  * on PATH and any pnpm already there hidden behind a stand-in that answers like
  * a missing command; and `ensurePnpm` from scripts/ensure-pnpm.mjs run in it.
  */
-function freshPrefix(name: string) {
+function freshPrefix(name: string, extra: { first?: string; env?: NodeJS.ProcessEnv } = {}) {
   const prefix = join(scratch, name);
   const hide = join(scratch, `${name}-hide`);
   mkdirSync(hide, { recursive: true });
   writeFileSync(join(hide, 'pnpm'), '#!/bin/sh\necho "pnpm: not found" >&2\nexit 127\n');
   chmodSync(join(hide, 'pnpm'), 0o755);
+  const dirs = [join(prefix, 'bin'), hide, process.env.PATH];
   const env = {
     ...process.env,
+    ...extra.env,
     NPM_CONFIG_PREFIX: prefix,
-    PATH: [join(prefix, 'bin'), hide, process.env.PATH].join(delimiter),
+    PATH: (extra.first === undefined ? dirs : [extra.first, ...dirs]).join(delimiter),
   };
   const ensure = () =>
     spawnSync(
@@ -124,5 +127,30 @@ describe("bootstrap's pnpm install (scripts/ensure-pnpm.mjs) on a machine withou
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain("pnpm's placeholder script");
     expect(plainExec(pnpm, ['--version'], fresh.env)).toMatchObject({ code: 0, stdout: PINNED });
+  }, 120_000);
+
+  it("installs a working pnpm when the user's npm config turns install scripts off", () => {
+    const fresh = freshPrefix('no-scripts', { env: { npm_config_ignore_scripts: 'true' } });
+    const r = fresh.ensure();
+    expect(r.status, r.stderr).toBe(0);
+    const pnpm = join(fresh.prefix, 'bin', 'pnpm');
+    expect(plainExec(pnpm, ['--version'], fresh.env)).toMatchObject({ code: 0, stdout: PINNED });
+  }, 120_000);
+
+  it("another pnpm first on PATH: installs once, then uses it from npm's folder and says so", () => {
+    const other = join(scratch, 'other-pnpm');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, 'pnpm'), '#!/bin/sh\necho 9.15.0\n');
+    chmodSync(join(other, 'pnpm'), 0o755);
+    const fresh = freshPrefix('shadowed', { first: other });
+    const r = fresh.ensure();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`installing pnpm@${PINNED}`);
+    const again = fresh.ensure();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('installing');
+    expect(again.stderr).toContain(
+      `pnpm@${PINNED} is in ${join(fresh.prefix, 'bin')}, but your PATH finds ${join(other, 'pnpm')} first`,
+    );
   }, 120_000);
 });
