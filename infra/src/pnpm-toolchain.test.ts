@@ -33,6 +33,9 @@ function which(name: string, env: NodeJS.ProcessEnv = process.env): string {
   return r.stdout.trim();
 }
 
+/** An npm install that hangs (a registry that does not answer) fails the test instead of holding CI. */
+const NPM_TIMEOUT_MS = 100_000;
+
 const scratch = mkdtempSync(join(tmpdir(), 'kpress-pnpm-toolchain-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -50,6 +53,9 @@ function freshPrefix(name: string, extra: { first?: string; env?: NodeJS.Process
   const dirs = [join(prefix, 'bin'), hide, process.env.PATH];
   const env = {
     ...process.env,
+    // what bootstrap's own install put in npm's cache (CI runs it first) is
+    // enough: this is about how pnpm is installed, not about the network
+    npm_config_prefer_offline: 'true',
     ...extra.env,
     NPM_CONFIG_PREFIX: prefix,
     PATH: (extra.first === undefined ? dirs : [extra.first, ...dirs]).join(delimiter),
@@ -68,7 +74,7 @@ function freshPrefix(name: string, extra: { first?: string; env?: NodeJS.Process
          });
          if (err) { console.error(err); process.exit(1); }`,
       ],
-      { encoding: 'utf8', env, cwd: scratch },
+      { encoding: 'utf8', env, cwd: scratch, timeout: NPM_TIMEOUT_MS },
     );
   return { prefix, env, ensure };
 }
@@ -116,7 +122,7 @@ describe("bootstrap's pnpm install (scripts/ensure-pnpm.mjs) on a machine withou
     const npm = spawnSync(
       'npm',
       ['install', '--global', '--ignore-scripts', '--no-fund', '--no-audit', `pnpm@${PINNED}`],
-      { encoding: 'utf8', env: fresh.env },
+      { encoding: 'utf8', env: fresh.env, timeout: NPM_TIMEOUT_MS },
     );
     expect(npm.status, npm.stderr).toBe(0);
     const pnpm = which('pnpm', fresh.env);
