@@ -1,0 +1,139 @@
+/**
+ * Streams the rows of one list file (a `--keys` CSV, or a gzip'd S3 Inventory
+ * data file) out of S3 with bounded memory: the body is never held whole, it
+ * is counted against a limit as it arrives, unzipped by a zlib stream whose
+ * output is counted too (a gzip bomb stops at the limit, not at the end of
+ * memory), and parsed row by row by csv-parse's stream API, with a cap on one
+ * row (a body of zeros with no line end is one row).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { integerRule } from '@kpress/core';
+import type { Storage } from '@kpress/storage';
+import { parse } from 'csv-parse';
+
+const GiB = 1024 * 1024 * 1024;
+
+/** Limits on a list file; every one counts bytes. */
+export interface ListFileLimits {
+  /** Largest list file as stored (a CSV, or a data file gzip'd). Default 1 GiB. */
+  maxFileBytes?: number;
+  /** Largest text of a gzip'd data file once unzipped. Default 1 GiB. */
+  maxTextBytes?: number;
+  /** Longest row (an S3 key is at most 1,024 bytes, 3,072 URL-encoded). Default 64 KiB. */
+  maxRowBytes?: number;
+}
+
+/** The limits' defaults. */
+export const LIST_FILE_LIMITS: Required<ListFileLimits> = {
+  maxFileBytes: GiB,
+  maxTextBytes: GiB,
+  maxRowBytes: 64 * 1024,
+};
+
+const LIMIT_RULES = {
+  maxFileBytes: integerRule('maxFileBytes', 1, Number.MAX_SAFE_INTEGER),
+  maxTextBytes: integerRule('maxTextBytes', 1, Number.MAX_SAFE_INTEGER),
+  maxRowBytes: integerRule('maxRowBytes', 1, 2 ** 30),
+};
+
+/** `limits` with defaults filled in, each checked. */
+export function listFileLimits(limits: ListFileLimits = {}): Required<ListFileLimits> {
+  return {
+    maxFileBytes: LIMIT_RULES.maxFileBytes.check(
+      limits.maxFileBytes ?? LIST_FILE_LIMITS.maxFileBytes,
+    ),
+    maxTextBytes: LIMIT_RULES.maxTextBytes.check(
+      limits.maxTextBytes ?? LIST_FILE_LIMITS.maxTextBytes,
+    ),
+    maxRowBytes: LIMIT_RULES.maxRowBytes.check(limits.maxRowBytes ?? LIST_FILE_LIMITS.maxRowBytes),
+  };
+}
+
+/** Thrown when a list file is over one of its limits. */
+export class ListTooLargeError extends Error {
+  override readonly name = 'ListTooLargeError';
+}
+
+/** Passes bytes through, failing once more than `max` have gone by; optionally hashes them. */
+function byteLimit(max: number, tooMany: (seen: number) => string, hash?: Hash): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      seen += chunk.length;
+      if (seen > max) return done(new ListTooLargeError(tooMany(seen)));
+      hash?.update(chunk);
+      done(null, chunk);
+    },
+  });
+}
+
+/** One list file to stream. */
+export interface ListFile {
+  bucket: string;
+  key: string;
+  /** gzip'd (an inventory data file). */
+  gzip: boolean;
+}
+
+/**
+ * Calls `onRow` with each CSV row of the file, in order; returns the MD5 (hex)
+ * of the bytes as stored. Throws ListTooLargeError over a limit (naming it and
+ * the size seen), or an Error naming the file when it is not CSV.
+ */
+export async function streamListRows(
+  storage: Storage,
+  file: ListFile,
+  onRow: (row: string[], index: number) => void,
+  limits: ListFileLimits = {},
+): Promise<string> {
+  const lim = listFileLimits(limits);
+  const where = `s3://${file.bucket}/${file.key}`;
+  const opened = await storage.openObject(file.bucket, file.key);
+  const over = (what: string, max: number) => (seen: number) =>
+    `${where} is ${what}more than the limit of ${max} bytes (stopped after ${seen} bytes): split the list into smaller files`;
+  if (opened.length !== undefined && opened.length > lim.maxFileBytes) {
+    opened.body.destroy();
+    throw new ListTooLargeError(
+      `${where} is ${opened.length} bytes, more than the limit of ${lim.maxFileBytes} bytes for a list file: split the list into smaller files`,
+    );
+  }
+  const md5 = createHash('md5');
+  const stored = byteLimit(lim.maxFileBytes, over('', lim.maxFileBytes), md5);
+  const rows = parse({
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: lim.maxRowBytes,
+  });
+  let index = 0;
+  const consume = async (records: AsyncIterable<string[]>) => {
+    for await (const row of records) onRow(row, index++);
+  };
+  try {
+    if (!file.gzip) await pipeline(opened.body, stored, rows, consume);
+    else {
+      const text = byteLimit(lim.maxTextBytes, over('once unzipped ', lim.maxTextBytes));
+      await pipeline(opened.body, stored, createGunzip(), text, rows, consume);
+    }
+  } catch (err) {
+    throw listError(err, where, lim.maxRowBytes);
+  }
+  return md5.digest('hex');
+}
+
+/** The error to throw for a failure while streaming `where`. */
+function listError(err: unknown, where: string, maxRowBytes: number): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'CSV_MAX_RECORD_SIZE') {
+    return new ListTooLargeError(
+      `${where} has a row longer than the limit of ${maxRowBytes} bytes: not a list of keys`,
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('CSV_'))
+    return new Error(`${where} is not CSV: ${(err as Error).message}`);
+  if (typeof code === 'string' && code.startsWith('Z_'))
+    return new Error(`${where} is not gzip: ${(err as Error).message}`);
+  return err;
+}
