@@ -11,7 +11,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { integerRule } from '@kpress/core';
-import type { Storage } from '@kpress/storage';
+import { type Storage, StorageError } from '@kpress/storage';
 import { parse } from 'csv-parse';
 
 const GiB = 1024 * 1024 * 1024;
@@ -58,9 +58,13 @@ export class ListTooLargeError extends Error {
 }
 
 /** Passes bytes through, failing once more than `max` have gone by; optionally hashes them. */
-function byteLimit(max: number, tooMany: (seen: number) => string, hash?: Hash): Transform {
+function byteLimit(
+  max: number,
+  tooMany: (seen: number) => string,
+  hash?: Hash,
+): { stream: Transform; seen: () => number } {
   let seen = 0;
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
       seen += chunk.length;
       if (seen > max) return done(new ListTooLargeError(tooMany(seen)));
@@ -68,6 +72,7 @@ function byteLimit(max: number, tooMany: (seen: number) => string, hash?: Hash):
       done(null, chunk);
     },
   });
+  return { stream, seen: () => seen };
 }
 
 /** One list file to stream. */
@@ -112,13 +117,21 @@ export async function streamListRows(
     for await (const row of records) onRow(row, index++);
   };
   try {
-    if (!file.gzip) await pipeline(opened.body, stored, rows, consume);
+    if (!file.gzip) await pipeline(opened.body, stored.stream, rows, consume);
     else {
       const text = byteLimit(lim.maxTextBytes, over('once unzipped ', lim.maxTextBytes));
-      await pipeline(opened.body, stored, createGunzip(), text, rows, consume);
+      await pipeline(opened.body, stored.stream, createGunzip(), text.stream, rows, consume);
     }
   } catch (err) {
     throw listError(err, where, lim.maxRowBytes);
+  }
+  // a connection cut mid-body must never pass for a shorter list
+  if (opened.length !== undefined && stored.seen() !== opened.length) {
+    throw new StorageError(
+      'Transient',
+      `get ${where} failed: body ended after ${stored.seen()} of ${opened.length} bytes`,
+      { operation: 'get', bucket: file.bucket, key: file.key },
+    );
   }
   return md5.digest('hex');
 }
