@@ -6,14 +6,51 @@
  * row limit. The errors name the file, the limit and the size seen.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Storage } from '@kpress/storage';
-import { type S3Server, startS3Server, testS3Kinds } from '@kpress/testkit';
+import { type S3Server, s3ClientFor, startS3Server, testS3Kinds } from '@kpress/testkit';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKeyList } from './key-list.js';
 import { ListTooLargeError, listFileLimits } from './list-file.js';
 
 const source = { bucket: 'src', prefix: 'in/' };
+
+/**
+ * A loopback proxy in front of a real S3 server that forwards every request,
+ * but cuts the first `cuts` GET responses of `path` after half their body
+ * (headers sent, then the socket destroyed), as a connection lost mid-body.
+ */
+async function cuttingProxy(target: string, path: string, cuts: number) {
+  const up = new URL(target);
+  let left = cuts;
+  const server: Server = createServer((req, res) => {
+    const cut = req.method === 'GET' && req.url?.split('?')[0] === path && left-- > 0;
+    const fwd = request(
+      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        if (!cut) return void upRes.pipe(res);
+        const chunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => chunks.push(c));
+        upRes.on('end', () => {
+          const body = Buffer.concat(chunks);
+          res.write(body.subarray(0, Math.floor(body.length / 2)));
+          setImmediate(() => res.socket?.destroy());
+        });
+      },
+    );
+    fwd.on('error', () => res.socket?.destroy());
+    req.pipe(fwd);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
 const MB = 1024 * 1024;
 
 describe.each(testS3Kinds())('readKeyList on %s', (kind) => {
@@ -106,6 +143,80 @@ describe.each(testS3Kinds())('readKeyList on %s', (kind) => {
     await expect(readKeyList(storage, { kind: 'inventory', url }, source)).rejects.toThrow(
       /^inventory file s3:\/\/inv\/md5\/data\/0\.csv\.gz: MD5 [0-9a-f]{32}, the manifest says/,
     );
+  });
+});
+
+describe.each(testS3Kinds())('readKeyList with bodies cut mid-way on %s', (kind) => {
+  let s3: S3Server;
+  beforeAll(async () => {
+    s3 = await startS3Server({ kind, buckets: ['inv'] });
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
+
+  async function throughProxy(
+    path: string,
+    cuts: number,
+    run: (storage: Storage) => Promise<void>,
+  ) {
+    const proxy = await cuttingProxy(s3.endpoint, path, cuts);
+    const storage = new Storage({ client: s3ClientFor(proxy.url, s3.credentials) });
+    try {
+      await run(storage);
+    } finally {
+      storage.close();
+      await proxy.close();
+    }
+  }
+
+  const rows = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => `src,in/k${String(from + i).padStart(5, '0')}.jpg\n`).join(
+      '',
+    );
+
+  it('a --keys CSV cut twice is read again whole: every key once, none lost', async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: 'inv', Key: 'cut.csv', Body: rows(2000) }));
+    await throughProxy('/inv/cut.csv', 2, async (storage) => {
+      const list = await readKeyList(storage, { kind: 'keys', url: 's3://inv/cut.csv' }, source);
+      expect(list.entries).toHaveLength(2000);
+      expect(list).toMatchObject({ outside: 0, duplicates: 0 });
+    });
+  });
+
+  it("an inventory whose second file is cut once keeps the first file's rows once", async () => {
+    const gz = [gzipSync(rows(500)), gzipSync(rows(700, 500))];
+    const files = gz.map((body, i) => ({
+      key: `two/data/${i}.csv.gz`,
+      MD5checksum: createHash('md5').update(body).digest('hex'),
+    }));
+    for (const [i, f] of files.entries())
+      await s3.client.send(new PutObjectCommand({ Bucket: 'inv', Key: f.key, Body: gz[i] }));
+    const manifest = { fileFormat: 'CSV', fileSchema: 'Bucket, Key', files };
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: 'inv',
+        Key: 'two/manifest.json',
+        Body: JSON.stringify(manifest),
+      }),
+    );
+    await throughProxy('/inv/two/data/1.csv.gz', 1, async (storage) => {
+      const list = await readKeyList(
+        storage,
+        { kind: 'inventory', url: 's3://inv/two/manifest.json' },
+        source,
+      );
+      expect(list.entries).toHaveLength(1200);
+      expect(list.duplicates).toBe(0);
+    });
+  });
+
+  it('a body cut on every try fails as a transient S3 error, never as a shorter list', async () => {
+    await throughProxy('/inv/cut.csv', 10, async (storage) => {
+      await expect(
+        readKeyList(storage, { kind: 'keys', url: 's3://inv/cut.csv' }, source),
+      ).rejects.toMatchObject({ name: 'StorageError', code: 'Transient' });
+    });
   });
 });
 

@@ -35,6 +35,33 @@ export interface KeyList {
 /** A listed row: bucket, decoded key and size (0 when the list has none). */
 type ListedRow = { bucket: string; key: string; size: number };
 
+/**
+ * The rows of a list as they stream by: those under the source kept, the
+ * others only counted. A file read again after a cut body first forgets
+ * what that file gave (`startFile`, `restartFile`).
+ */
+class ListedRows {
+  readonly inside: ObjectEntry[] = [];
+  outside = 0;
+  #mark = { inside: 0, outside: 0 };
+
+  constructor(private readonly source: { bucket: string; prefix: string }) {}
+
+  add(r: ListedRow): void {
+    if (r.bucket !== this.source.bucket || !isSourceKey(r.key, this.source.prefix)) this.outside++;
+    else this.inside.push({ key: r.key, size: r.size, etag: '' });
+  }
+
+  startFile(): void {
+    this.#mark = { inside: this.inside.length, outside: this.outside };
+  }
+
+  restartFile(): void {
+    this.inside.length = this.#mark.inside;
+    this.outside = this.#mark.outside;
+  }
+}
+
 /** A key as Batch Operations and Inventory write it: form URL-encoded. */
 export function decodeListedKey(encoded: string): string {
   try {
@@ -49,21 +76,21 @@ async function readKeysCsv(
   storage: Storage,
   url: string,
   limits: ListFileLimits,
-  onRow: (row: ListedRow) => void,
+  rows: ListedRows,
 ): Promise<void> {
   const at = parseS3Url(url.endsWith('/') ? url : `${url}/`);
   const key = at.prefix.replace(/\/$/, '');
   const file = { bucket: at.bucket, key, gzip: false };
-  await streamListRows(
-    storage,
-    file,
-    (r, i) => {
+  rows.startFile();
+  const sink = {
+    row(r: string[], i: number) {
       if (r.length < 2)
         throw new Error(`${url} row ${i + 1}: expected bucket,key, got ${JSON.stringify(r)}`);
-      onRow({ bucket: r[0] as string, key: decodeListedKey(r[1] as string), size: 0 });
+      rows.add({ bucket: r[0] as string, key: decodeListedKey(r[1] as string), size: 0 });
     },
-    limits,
-  );
+    restart: () => rows.restartFile(),
+  };
+  await streamListRows(storage, file, sink, limits);
 }
 
 /** The columns an inventory's manifest.json names, checked. */
@@ -98,30 +125,31 @@ async function readInventoryManifest(storage: Storage, url: string) {
 
 /**
  * Reads an S3 Inventory report (CSV): its manifest.json, then each gzip'd data
- * file, streamed and MD5-checked. Rows reach `onRow` before a file's MD5 is
+ * file, streamed and MD5-checked. Rows are gathered before a file's MD5 is
  * known: a mismatch throws, and the caller drops what it gathered.
  */
 async function readInventory(
   storage: Storage,
   url: string,
   limits: ListFileLimits,
-  onRow: (row: ListedRow) => void,
+  rows: ListedRows,
 ): Promise<void> {
   const inv = await readInventoryManifest(storage, url);
+  const sink = {
+    row(r: string[]) {
+      const size = inv.sizeAt < 0 ? 0 : Number(r[inv.sizeAt]);
+      rows.add({
+        bucket: r[inv.bucketAt] as string,
+        key: decodeListedKey(r[inv.keyAt] as string),
+        size: Number.isFinite(size) && size >= 0 ? size : 0,
+      });
+    },
+    restart: () => rows.restartFile(),
+  };
   for (const file of inv.files) {
-    const md5 = await streamListRows(
-      storage,
-      { bucket: inv.bucket, key: file.key, gzip: true },
-      (r) => {
-        const size = inv.sizeAt < 0 ? 0 : Number(r[inv.sizeAt]);
-        onRow({
-          bucket: r[inv.bucketAt] as string,
-          key: decodeListedKey(r[inv.keyAt] as string),
-          size: Number.isFinite(size) && size >= 0 ? size : 0,
-        });
-      },
-      limits,
-    );
+    rows.startFile();
+    const at = { bucket: inv.bucket, key: file.key, gzip: true };
+    const md5 = await streamListRows(storage, at, sink, limits);
     if (file.MD5checksum !== undefined && file.MD5checksum !== md5) {
       throw new Error(
         `inventory file s3://${inv.bucket}/${file.key}: MD5 ${md5}, the manifest says ${file.MD5checksum}`,
@@ -137,15 +165,10 @@ export async function readKeyList(
   source: { bucket: string; prefix: string },
   limits: ListFileLimits = {},
 ): Promise<KeyList> {
-  let outside = 0;
-  const inside: ObjectEntry[] = [];
-  // rows of other buckets and prefixes are counted as they stream by, never held
-  const onRow = (r: ListedRow) => {
-    if (r.bucket !== source.bucket || !isSourceKey(r.key, source.prefix)) outside++;
-    else inside.push({ key: r.key, size: r.size, etag: '' });
-  };
-  if (input.kind === 'keys') await readKeysCsv(storage, input.url, limits, onRow);
-  else await readInventory(storage, input.url, limits, onRow);
+  const rows = new ListedRows(source);
+  if (input.kind === 'keys') await readKeysCsv(storage, input.url, limits, rows);
+  else await readInventory(storage, input.url, limits, rows);
+  const { inside, outside } = rows;
   inside.sort((a, b) => compareKeys(a.key, b.key));
   const entries: ObjectEntry[] = [];
   let duplicates = 0;

@@ -11,7 +11,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { integerRule } from '@kpress/core';
-import { type Storage, StorageError } from '@kpress/storage';
+import { type Storage, StorageError, toStorageError } from '@kpress/storage';
 import { parse } from 'csv-parse';
 
 const GiB = 1024 * 1024 * 1024;
@@ -83,18 +83,50 @@ export interface ListFile {
   gzip: boolean;
 }
 
+/** Where a list file's rows go. */
+export interface RowSink {
+  /** One CSV row, in order; an error thrown here ends the read and is thrown as it is. */
+  row(row: string[], index: number): void;
+  /** The body was cut and is read again from the start: forget the rows given so far. */
+  restart(): void;
+}
+
+/** Times a list file is read again after its body was cut mid-way (as `getObject` does). */
+const BODY_RETRIES = 3;
+
 /**
- * Calls `onRow` with each CSV row of the file, in order; returns the MD5 (hex)
- * of the bytes as stored. Throws ListTooLargeError over a limit (naming it and
- * the size seen), or an Error naming the file when it is not CSV.
+ * Gives `sink` each CSV row of the file, in order; returns the MD5 (hex) of
+ * the bytes as stored. Throws ListTooLargeError over a limit (naming it and
+ * the size seen), an Error naming the file when it is not CSV (or not gzip),
+ * or a StorageError. A body cut mid-way (a Transient StorageError) is read
+ * again from the start, up to 3 times, after `sink.restart()`.
  */
 export async function streamListRows(
   storage: Storage,
   file: ListFile,
-  onRow: (row: string[], index: number) => void,
+  sink: RowSink,
   limits: ListFileLimits = {},
 ): Promise<string> {
   const lim = listFileLimits(limits);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await streamOnce(storage, file, sink, lim);
+    } catch (err) {
+      const again =
+        err instanceof StorageError && err.code === 'Transient' && attempt < BODY_RETRIES;
+      if (!again) throw err;
+      sink.restart();
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+    }
+  }
+}
+
+async function streamOnce(
+  storage: Storage,
+  file: ListFile,
+  sink: RowSink,
+  lim: Required<ListFileLimits>,
+): Promise<string> {
   const where = `s3://${file.bucket}/${file.key}`;
   const opened = await storage.openObject(file.bucket, file.key);
   const over = (what: string, max: number) => (seen: number) =>
@@ -113,9 +145,26 @@ export async function streamListRows(
     max_record_size: lim.maxRowBytes,
   });
   let index = 0;
+  let rowError: unknown;
   const consume = async (records: AsyncIterable<string[]>) => {
-    for await (const row of records) onRow(row, index++);
+    for await (const row of records) {
+      try {
+        sink.row(row, index++);
+      } catch (err) {
+        rowError = err;
+        throw err;
+      }
+    }
   };
+  // a connection cut mid-body must never pass for a shorter list
+  const short = () => opened.length !== undefined && stored.seen() < opened.length;
+  const cut = (cause?: unknown) =>
+    new StorageError(
+      'Transient',
+      `get ${where} failed: body ended after ${stored.seen()} of ${opened.length} bytes`,
+      { operation: 'get', bucket: file.bucket, key: file.key },
+      { cause },
+    );
   try {
     if (!file.gzip) await pipeline(opened.body, stored.stream, rows, consume);
     else {
@@ -123,21 +172,17 @@ export async function streamListRows(
       await pipeline(opened.body, stored.stream, createGunzip(), text.stream, rows, consume);
     }
   } catch (err) {
-    throw listError(err, where, lim.maxRowBytes);
+    if (err === rowError || err instanceof ListTooLargeError) throw err;
+    if (short()) throw cut(err);
+    throw listError(err, file, lim.maxRowBytes);
   }
-  // a connection cut mid-body must never pass for a shorter list
-  if (opened.length !== undefined && stored.seen() !== opened.length) {
-    throw new StorageError(
-      'Transient',
-      `get ${where} failed: body ended after ${stored.seen()} of ${opened.length} bytes`,
-      { operation: 'get', bucket: file.bucket, key: file.key },
-    );
-  }
+  if (short()) throw cut();
   return md5.digest('hex');
 }
 
-/** The error to throw for a failure while streaming `where`. */
-function listError(err: unknown, where: string, maxRowBytes: number): unknown {
+/** The error to throw for a failure while streaming `file`. */
+function listError(err: unknown, file: ListFile, maxRowBytes: number): unknown {
+  const where = `s3://${file.bucket}/${file.key}`;
   const code = (err as { code?: unknown }).code;
   if (code === 'CSV_MAX_RECORD_SIZE') {
     return new ListTooLargeError(
@@ -148,5 +193,5 @@ function listError(err: unknown, where: string, maxRowBytes: number): unknown {
     return new Error(`${where} is not CSV: ${(err as Error).message}`);
   if (typeof code === 'string' && code.startsWith('Z_'))
     return new Error(`${where} is not gzip: ${(err as Error).message}`);
-  return err;
+  return toStorageError(err, 'get', file.bucket, file.key);
 }
