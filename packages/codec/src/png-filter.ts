@@ -18,7 +18,11 @@ function paeth(a: number, b: number, c: number): number {
   return pb <= pc ? b : c;
 }
 
-/** Writes row `cur` filtered with `type` into `out` at `at` (type byte first). */
+/**
+ * Writes row `cur` filtered with `type` into `out` at `at` (type byte first).
+ * One loop per filter, the first pixel (no left neighbour) apart: this runs
+ * on every byte of a deep image up to five times.
+ */
 function filterRow(
   type: number,
   cur: Uint8Array,
@@ -29,17 +33,33 @@ function filterRow(
 ): void {
   out[at] = type;
   const o = at + 1;
-  for (let i = 0; i < cur.length; i++) {
-    const x = cur[i] as number;
-    const left = i >= bpp ? (cur[i - bpp] as number) : 0;
-    const up = prev[i] as number;
-    const upLeft = i >= bpp ? (prev[i - bpp] as number) : 0;
-    let pred = 0;
-    if (type === 1) pred = left;
-    else if (type === 2) pred = up;
-    else if (type === 3) pred = (left + up) >> 1;
-    else if (type === 4) pred = paeth(left, up, upLeft);
-    out[o + i] = (x - pred) & 0xff;
+  const n = cur.length;
+  const head = Math.min(bpp, n);
+  switch (type) {
+    case 0:
+      out.set(cur, o);
+      return;
+    case 1:
+      for (let i = 0; i < head; i++) out[o + i] = cur[i] as number;
+      for (let i = head; i < n; i++)
+        out[o + i] = ((cur[i] as number) - (cur[i - bpp] as number)) & 0xff;
+      return;
+    case 2:
+      for (let i = 0; i < n; i++) out[o + i] = ((cur[i] as number) - (prev[i] as number)) & 0xff;
+      return;
+    case 3:
+      for (let i = 0; i < head; i++)
+        out[o + i] = ((cur[i] as number) - ((prev[i] as number) >> 1)) & 0xff;
+      for (let i = head; i < n; i++)
+        out[o + i] =
+          ((cur[i] as number) - (((cur[i - bpp] as number) + (prev[i] as number)) >> 1)) & 0xff;
+      return;
+    default:
+      for (let i = 0; i < head; i++) out[o + i] = ((cur[i] as number) - (prev[i] as number)) & 0xff;
+      for (let i = head; i < n; i++) {
+        const pred = paeth(cur[i - bpp] as number, prev[i] as number, prev[i - bpp] as number);
+        out[o + i] = ((cur[i] as number) - pred) & 0xff;
+      }
   }
 }
 
@@ -84,14 +104,16 @@ export function filterScanlines16(
       filterRow(strategy, cur, prev, bpp, out, at);
     } else {
       let best = Number.POSITIVE_INFINITY;
+      let bestType = 0;
       for (let type = 0; type <= 4; type++) {
         filterRow(type, cur, prev, bpp, trial, 0);
         const c = cost(trial, 1, stride);
         if (c < best) {
           best = c;
-          out.set(trial, at);
+          bestType = type;
         }
       }
+      filterRow(bestType, cur, prev, bpp, out, at);
     }
     [prev, cur] = [cur, prev];
   }
