@@ -150,6 +150,17 @@ describe('encodePng16', () => {
     },
   );
 
+  it('each filter on its own decodes to the same samples', async () => {
+    const s = knownSamples(23, 11, 4);
+    for (const filter of ['adaptive', 0, 1, 2, 3, 4] as const) {
+      const png = encodePng16({ data: s, width: 23, height: 11, channels: 4 }, { filter });
+      expect((await decodeFullDepth(png)).data, `filter ${filter}`).toEqual(s);
+    }
+    expect(() =>
+      encodePng16({ data: s, width: 23, height: 11, channels: 4 }, { filter: 5 as 0 }),
+    ).toThrow('filter must be 0, 1, 2, 3, 4 or "adaptive", got 5');
+  });
+
   it('one pixel at the extremes, and a refusal naming the option', async () => {
     const s = Uint16Array.of(0, 65535, 1, 65534);
     const png = encodePng16({ data: s, width: 1, height: 1, channels: 4 });

@@ -30,6 +30,8 @@ export interface EncodePng16Options {
    * every row, each at its level. Default 3.
    */
   effort?: number;
+  /** One filter strategy for the whole image, instead of the ones `effort` tries. Default none. */
+  filter?: FilterStrategy;
   /** An ICC profile: an `iCCP` chunk. Default none. */
   icc?: Uint8Array;
   /** Chunks copied as they are, before the image data (a PNG source's `gAMA`, `cHRM`, ...). Default none. */
@@ -76,6 +78,7 @@ function validate16(image: Png16Image): void {
  */
 const SEARCH_SOME: FilterStrategy[] = ['adaptive', 0, 1, 2];
 const SEARCH_ALL: FilterStrategy[] = ['adaptive', 0, 1, 2, 3, 4];
+const FILTERS: readonly unknown[] = SEARCH_ALL;
 
 /** libdeflate's level for ranking the strategies (effort 3-4): fast, and it ranked them as level 10 did on the samples. */
 const RANKING_LEVEL = 1;
@@ -86,13 +89,20 @@ const RANKING_LEVEL = 1;
  * only the smallest at its level (level 10 takes ~12 s on a 9-megapixel RGB
  * image, level 1 ~0.2 s).
  */
-function smallestIdat(image: Png16Image, effort: number | undefined): Buffer {
+function smallestIdat(
+  image: Png16Image,
+  effort: number | undefined,
+  filter: FilterStrategy | undefined,
+): Buffer {
   const plan = effortPlan(effort);
-  const strategies = plan.search
-    ? SEARCH_ALL
-    : effort !== undefined && effort <= 2
-      ? ['adaptive' as const]
-      : SEARCH_SOME;
+  const strategies =
+    filter !== undefined
+      ? [filter]
+      : plan.search
+        ? SEARCH_ALL
+        : effort !== undefined && effort <= 2
+          ? ['adaptive' as const]
+          : SEARCH_SOME;
   const rowsOf = (s: FilterStrategy) =>
     filterScanlines16(image.data, image.width, image.height, image.channels, s);
   if (strategies.length === 1)
@@ -111,6 +121,11 @@ function smallestIdat(image: Png16Image, effort: number | undefined): Buffer {
 /** Writes `image` as a non-interlaced 16-bit PNG. Synchronous: the deflate runs on the calling thread. */
 export function encodePng16(image: Png16Image, options: EncodePng16Options = {}): Buffer {
   validate16(image);
+  if (options.filter !== undefined && !FILTERS.includes(options.filter)) {
+    throw new RangeError(
+      `filter must be 0, 1, 2, 3, 4 or "adaptive", got ${JSON.stringify(options.filter)}`,
+    );
+  }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(image.width, 0);
   ihdr.writeUInt32BE(image.height, 4);
@@ -126,7 +141,10 @@ export function encodePng16(image: Png16Image, options: EncodePng16Options = {})
   if (options.xmp !== undefined)
     parts.push(textChunk('XML:com.adobe.xmp', Buffer.from(options.xmp).toString('utf8'), true));
   if (options.exif !== undefined) parts.push(chunk('eXIf', options.exif));
-  parts.push(chunk('IDAT', smallestIdat(image, options.effort)), chunk('IEND', new Uint8Array(0)));
+  parts.push(
+    chunk('IDAT', smallestIdat(image, options.effort, options.filter)),
+    chunk('IEND', new Uint8Array(0)),
+  );
   return Buffer.concat(parts);
 }
 
