@@ -33,15 +33,30 @@ interface Call {
  */
 function parseCalls(text: string, cwd: string): Call[] {
   const calls: Call[] = [];
+  // mkdir calls of each thread that strace showed cut by another thread's line
+  const unfinished = new Map<string, string>();
   for (const line of text.split('\n')) {
     const sync = /^\d+ +(fdatasync|fsync)\(\d+<(.*?)>/.exec(line);
     if (sync) {
       calls.push({ name: sync[1] as Call['name'], path: sync[2] as string });
       continue;
     }
-    const made = /^\d+ +mkdir(?:at\(AT_FDCWD(?:<.*?>)?,)?\(?"(.*?)", \S+\)\s+= 0$/.exec(line);
+    const made =
+      /^(\d+) +mkdir(?:at)?\((?:AT_FDCWD(?:<[^>]*>)?, )?"(.*?)", \d+(?:\) += (-?\d+)| <unfinished \.\.\.>)/.exec(
+        line,
+      );
     if (made) {
-      calls.push({ name: 'mkdir', path: resolve(cwd, made[1] as string) });
+      const [, pid, path, result] = made as unknown as [string, string, string, string?];
+      if (result === undefined) unfinished.set(pid, path);
+      else if (result === '0') calls.push({ name: 'mkdir', path: resolve(cwd, path) });
+      continue;
+    }
+    const resumed = /^(\d+) +<\.\.\. mkdir(?:at)? resumed>.*= (-?\d+)/.exec(line);
+    if (resumed) {
+      const path = unfinished.get(resumed[1] as string);
+      unfinished.delete(resumed[1] as string);
+      if (path !== undefined && resumed[2] === '0')
+        calls.push({ name: 'mkdir', path: resolve(cwd, path) });
       continue;
     }
     const move = /^\d+ +(link|rename)\("(.*?)", "(.*?)"/.exec(line);
