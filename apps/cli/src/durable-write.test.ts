@@ -2,7 +2,8 @@
  * Local outputs are written durably: a real `kpress compress` (built binary,
  * real images) watched by strace (Debian's, installed by `npm test` and CI)
  * flushes each file's data before linking it into place, flushes its folder
- * after, and writes the run's summary.json last. Every file in the output
+ * after, flushes the parent of every folder it creates (so the new folder's
+ * name is on the disk too), and writes the run's summary.json last. Every file in the output
  * tree arrives that way, so a crash or power loss after kpress says done
  * cannot leave an empty or half-written output behind.
  */
@@ -19,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A system call strace saw: `path` the file behind the fd (-y) or the first path argument. */
 interface Call {
-  name: 'fdatasync' | 'fsync' | 'link' | 'rename';
+  name: 'fdatasync' | 'fsync' | 'link' | 'rename' | 'mkdir';
   path: string;
   /** link and rename: where the file went. */
   to?: string;
@@ -27,14 +28,35 @@ interface Call {
 
 /**
  * Parses `strace -f -y -s 4096` lines (complete or `<unfinished ...>`) of the
- * four calls; relative paths are resolved from `cwd`.
+ * calls; relative paths are resolved from `cwd`. A mkdir counts only when it
+ * made the folder (`= 0`; with `<unfinished ...>`, when its resumption says so).
  */
 function parseCalls(text: string, cwd: string): Call[] {
   const calls: Call[] = [];
+  // mkdir calls of each thread that strace showed cut by another thread's line
+  const unfinished = new Map<string, string>();
   for (const line of text.split('\n')) {
     const sync = /^\d+ +(fdatasync|fsync)\(\d+<(.*?)>/.exec(line);
     if (sync) {
       calls.push({ name: sync[1] as Call['name'], path: sync[2] as string });
+      continue;
+    }
+    const made =
+      /^(\d+) +mkdir(?:at)?\((?:AT_FDCWD(?:<[^>]*>)?, )?"(.*?)", \d+(?:\) += (-?\d+)| <unfinished \.\.\.>)/.exec(
+        line,
+      );
+    if (made) {
+      const [, pid, path, result] = made as unknown as [string, string, string, string?];
+      if (result === undefined) unfinished.set(pid, path);
+      else if (result === '0') calls.push({ name: 'mkdir', path: resolve(cwd, path) });
+      continue;
+    }
+    const resumed = /^(\d+) +<\.\.\. mkdir(?:at)? resumed>.*= (-?\d+)/.exec(line);
+    if (resumed) {
+      const path = unfinished.get(resumed[1] as string);
+      unfinished.delete(resumed[1] as string);
+      if (path !== undefined && resumed[2] === '0')
+        calls.push({ name: 'mkdir', path: resolve(cwd, path) });
       continue;
     }
     const move = /^\d+ +(link|rename)\("(.*?)", "(.*?)"/.exec(line);
@@ -58,7 +80,7 @@ function traced(args: string[], name: string) {
       '-s',
       '4096',
       '-e',
-      'trace=fdatasync,fsync,link,rename',
+      'trace=fdatasync,fsync,link,rename,mkdir,mkdirat',
       '-o',
       log,
       process.execPath,
@@ -94,6 +116,18 @@ function expectDurable(calls: Call[], final: string): number {
   return at;
 }
 
+/** Checks that each folder the run made had its parent flushed after it was made. */
+function expectNewFoldersDurable(calls: Call[], folders: string[]): void {
+  for (const folder of folders) {
+    const at = calls.findIndex((c) => c.name === 'mkdir' && c.path === folder);
+    expect(at, `${folder} made by the run`).toBeGreaterThanOrEqual(0);
+    const parent = calls
+      .slice(at + 1)
+      .some((c) => c.name === 'fsync' && c.path === dirname(folder));
+    expect(parent, `${dirname(folder)} flushed after ${folder} was made in it`).toBe(true);
+  }
+}
+
 describe('durable local writes (strace)', () => {
   it('a folder run flushes every output, manifest and report, then writes summary.json last', () => {
     const input = join(dir, 'in');
@@ -113,8 +147,19 @@ describe('durable local writes (strace)', () => {
       'sub/coffee.jpg.png',
     ]);
     const moved = new Map(files.map((f) => [f, expectDurable(run.calls, f)]));
+    // out/, out/sub/, out/_kpress/ and out/_kpress/<run>/ are new: each one's parent is flushed
+    const runDir = dirname(files.find((f) => f.endsWith('manifest.jsonl')) as string);
+    expectNewFoldersDurable(run.calls, [out, join(out, 'sub'), join(out, '_kpress'), runDir]);
     const summary = files.find((f) => f.endsWith('summary.json')) as string;
     expect(Math.max(...moved.values())).toBe(moved.get(summary));
+  });
+
+  it('a deep new folder for one file: every folder made has its parent flushed', () => {
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(dir, 'deep.png'));
+    const run = traced(['compress', 'deep.png', 'a/b/c/deep-out.png'], 'deep');
+    expect(run.code, run.stderr).toBe(0);
+    expectDurable(run.calls, join(dir, 'a/b/c/deep-out.png'));
+    expectNewFoldersDurable(run.calls, [join(dir, 'a'), join(dir, 'a/b'), join(dir, 'a/b/c')]);
   });
 
   it('one file, new and with --overwrite, is flushed and its folder too', () => {

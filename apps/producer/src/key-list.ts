@@ -6,12 +6,11 @@
  * the listed keys of the source bucket under the source prefix, sorted and
  * deduplicated in S3's order; the others are counted and left out.
  *
- * Held in memory while sorting: about 100 bytes a key (a million keys,
- * ~100 MB). Larger lists: split them into several batches.
+ * The list files are streamed (list-file.ts): each at most 1 GiB as stored
+ * and, gzip'd, 1 GiB once unzipped (`ListFileLimits`). The keys under the
+ * source prefix are held in memory while sorting: about 100 bytes a key (a
+ * million keys, ~100 MB). Larger lists: split them into several batches.
  */
-import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import {
   compareKeys,
   isSourceKey,
@@ -19,6 +18,7 @@ import {
   parseS3Url,
   type Storage,
 } from '@kpress/storage';
+import { type ListFileLimits, streamListRows } from './list-file.js';
 
 /** Where a batch's keys come from. */
 export type KeyListInput = { kind: 'keys'; url: string } | { kind: 'inventory'; url: string };
@@ -32,8 +32,35 @@ export interface KeyList {
   duplicates: number;
 }
 
-/** Largest list file read (a CSV or an inventory data file, gzip'd): 1 GiB. */
-const MAX_LIST_BYTES = 1024 * 1024 * 1024;
+/** A listed row: bucket, decoded key and size (0 when the list has none). */
+type ListedRow = { bucket: string; key: string; size: number };
+
+/**
+ * The rows of a list as they stream by: those under the source kept, the
+ * others only counted. A file read again after a cut body first forgets
+ * what that file gave (`startFile`, `restartFile`).
+ */
+class ListedRows {
+  readonly inside: ObjectEntry[] = [];
+  outside = 0;
+  #mark = { inside: 0, outside: 0 };
+
+  constructor(private readonly source: { bucket: string; prefix: string }) {}
+
+  add(r: ListedRow): void {
+    if (r.bucket !== this.source.bucket || !isSourceKey(r.key, this.source.prefix)) this.outside++;
+    else this.inside.push({ key: r.key, size: r.size, etag: '' });
+  }
+
+  startFile(): void {
+    this.#mark = { inside: this.inside.length, outside: this.outside };
+  }
+
+  restartFile(): void {
+    this.inside.length = this.#mark.inside;
+    this.outside = this.#mark.outside;
+  }
+}
 
 /** A key as Batch Operations and Inventory write it: form URL-encoded. */
 export function decodeListedKey(encoded: string): string {
@@ -44,30 +71,30 @@ export function decodeListedKey(encoded: string): string {
   }
 }
 
-function rows(text: string, where: string): string[][] {
-  try {
-    return parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
-  } catch (err) {
-    throw new Error(`${where} is not CSV: ${(err as Error).message}`);
-  }
-}
-
 /** Reads one Batch Operations CSV: `bucket,key[,versionId]` rows, no header. */
-async function readKeysCsv(storage: Storage, url: string) {
+async function readKeysCsv(
+  storage: Storage,
+  url: string,
+  limits: ListFileLimits,
+  rows: ListedRows,
+): Promise<void> {
   const at = parseS3Url(url.endsWith('/') ? url : `${url}/`);
   const key = at.prefix.replace(/\/$/, '');
-  const text = (await storage.getObject(at.bucket, key, { maxBytes: MAX_LIST_BYTES })).toString(
-    'utf8',
-  );
-  return rows(text, url).map((r, i) => {
-    if (r.length < 2)
-      throw new Error(`${url} row ${i + 1}: expected bucket,key, got ${JSON.stringify(r)}`);
-    return { bucket: r[0] as string, key: decodeListedKey(r[1] as string), size: 0 };
-  });
+  const file = { bucket: at.bucket, key, gzip: false };
+  rows.startFile();
+  const sink = {
+    row(r: string[], i: number) {
+      if (r.length < 2)
+        throw new Error(`${url} row ${i + 1}: expected bucket,key, got ${JSON.stringify(r)}`);
+      rows.add({ bucket: r[0] as string, key: decodeListedKey(r[1] as string), size: 0 });
+    },
+    restart: () => rows.restartFile(),
+  };
+  await streamListRows(storage, file, sink, limits);
 }
 
-/** Reads an S3 Inventory report (CSV): its manifest.json, then each gzip'd data file, MD5-checked. */
-async function readInventory(storage: Storage, url: string) {
+/** The columns an inventory's manifest.json names, checked. */
+async function readInventoryManifest(storage: Storage, url: string) {
   const at = parseS3Url(url.endsWith('/') ? url : `${url}/`);
   const manifest = (await storage.getJson(at.bucket, at.prefix.replace(/\/$/, ''))) as {
     fileFormat?: string;
@@ -82,31 +109,53 @@ async function readInventory(storage: Storage, url: string) {
   const columns = (manifest.fileSchema ?? '').split(',').map((c) => c.trim());
   const bucketAt = columns.indexOf('Bucket');
   const keyAt = columns.indexOf('Key');
-  const sizeAt = columns.indexOf('Size');
   if (bucketAt < 0 || keyAt < 0) {
     throw new Error(
       `${url}: inventory fileSchema must have Bucket and Key, got ${JSON.stringify(manifest.fileSchema)}`,
     );
   }
-  const out: { bucket: string; key: string; size: number }[] = [];
-  for (const file of manifest.files ?? []) {
-    const gz = await storage.getObject(at.bucket, file.key, { maxBytes: MAX_LIST_BYTES });
-    const md5 = createHash('md5').update(gz).digest('hex');
-    if (file.MD5checksum !== undefined && file.MD5checksum !== md5) {
-      throw new Error(
-        `inventory file s3://${at.bucket}/${file.key}: MD5 ${md5}, the manifest says ${file.MD5checksum}`,
-      );
-    }
-    for (const r of rows(gunzipSync(gz).toString('utf8'), `s3://${at.bucket}/${file.key}`)) {
-      const size = sizeAt < 0 ? 0 : Number(r[sizeAt]);
-      out.push({
-        bucket: r[bucketAt] as string,
-        key: decodeListedKey(r[keyAt] as string),
+  return {
+    bucket: at.bucket,
+    files: manifest.files ?? [],
+    bucketAt,
+    keyAt,
+    sizeAt: columns.indexOf('Size'),
+  };
+}
+
+/**
+ * Reads an S3 Inventory report (CSV): its manifest.json, then each gzip'd data
+ * file, streamed and MD5-checked. Rows are gathered before a file's MD5 is
+ * known: a mismatch throws, and the caller drops what it gathered.
+ */
+async function readInventory(
+  storage: Storage,
+  url: string,
+  limits: ListFileLimits,
+  rows: ListedRows,
+): Promise<void> {
+  const inv = await readInventoryManifest(storage, url);
+  const sink = {
+    row(r: string[]) {
+      const size = inv.sizeAt < 0 ? 0 : Number(r[inv.sizeAt]);
+      rows.add({
+        bucket: r[inv.bucketAt] as string,
+        key: decodeListedKey(r[inv.keyAt] as string),
         size: Number.isFinite(size) && size >= 0 ? size : 0,
       });
+    },
+    restart: () => rows.restartFile(),
+  };
+  for (const file of inv.files) {
+    rows.startFile();
+    const at = { bucket: inv.bucket, key: file.key, gzip: true };
+    const md5 = await streamListRows(storage, at, sink, limits);
+    if (file.MD5checksum !== undefined && file.MD5checksum !== md5) {
+      throw new Error(
+        `inventory file s3://${inv.bucket}/${file.key}: MD5 ${md5}, the manifest says ${file.MD5checksum}`,
+      );
     }
   }
-  return out;
 }
 
 /** The list's keys under `source` (bucket and prefix), sorted as S3 lists them, without duplicates. */
@@ -114,24 +163,12 @@ export async function readKeyList(
   storage: Storage,
   input: KeyListInput,
   source: { bucket: string; prefix: string },
+  limits: ListFileLimits = {},
 ): Promise<KeyList> {
-  const listed =
-    input.kind === 'keys'
-      ? await readKeysCsv(storage, input.url)
-      : await readInventory(storage, input.url);
-  let outside = 0;
-  const inside: ObjectEntry[] = [];
-  for (const r of listed) {
-    if (
-      r.bucket !== source.bucket ||
-      !r.key.startsWith(source.prefix) ||
-      !isSourceKey(r.key, source.prefix)
-    ) {
-      outside++;
-      continue;
-    }
-    inside.push({ key: r.key, size: r.size, etag: '' });
-  }
+  const rows = new ListedRows(source);
+  if (input.kind === 'keys') await readKeysCsv(storage, input.url, limits, rows);
+  else await readInventory(storage, input.url, limits, rows);
+  const { inside, outside } = rows;
   inside.sort((a, b) => compareKeys(a.key, b.key));
   const entries: ObjectEntry[] = [];
   let duplicates = 0;

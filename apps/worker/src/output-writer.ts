@@ -7,9 +7,10 @@ import { type ObjectInfo, StorageError, type Storage } from '@kpress/storage';
  *
  * Each output is a PUT with `If-None-Match: *` and provenance metadata
  * (`x-amz-meta-kpress-batch`, `-kpress-source`, `-kpress-sha256`). When an
- * object is in the way, its metadata decides: written by this same batch
- * (a retry, a job run twice) is a success; anything else is kept untouched and
- * the row says which key was in the way. Stores that ignore the condition
+ * object is in the way, its metadata decides: written by this same batch for
+ * this same source (a retry, a job run twice) is a success; anything else,
+ * including another source of the same batch, is kept untouched and the row
+ * says which key was in the way and whose it is. Stores that ignore the condition
  * (s3rver, some gateways) are detected once per bucket by
  * {@link probeConditionalWrites}; there the writer looks first (HEAD), which
  * leaves the race of two writers between the HEAD and the PUT open.
@@ -109,7 +110,7 @@ export class OutputWriter {
     return known;
   }
 
-  /** Writes one output where nothing is, or where this same batch wrote it before. */
+  /** Writes one output where nothing is, or where this same batch wrote it before for this same source. */
   async write(out: OutputWrite): Promise<WriteResult> {
     const storage = this.options.storage;
     const sha256 = out.sha256 ?? createHash('sha256').update(out.body).digest('hex');
@@ -144,7 +145,7 @@ export class OutputWriter {
   ): Promise<WriteResult> {
     const verdict = judgeExisting(there, out, sha256);
     if (verdict.kind !== 'overwrite-own') return verdict;
-    // this batch's own earlier output with other bytes (a worker of another version): replace it
+    // this batch's own earlier output of this source with other bytes (a worker of another version): replace it
     await this.options.storage.putObject(out.bucket, out.key, out.body, {
       contentType: out.contentType,
       metadata,
@@ -159,29 +160,59 @@ export class OutputWriter {
   }
 }
 
+/** The source key an object's `kpress-source` metadata names, or undefined when absent or garbled. */
+function sourceOf(metadata: Record<string, string>): string | undefined {
+  const encoded = metadata[PROVENANCE.source];
+  if (encoded === undefined) return undefined;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * What to do about an object found at an output key, from its provenance:
- * the same batch and the same bytes is done already; the same batch with
- * other bytes may be replaced; anything else is in the way. Pure.
+ * What to do about an object found at an output key, from its provenance.
+ * Ownership is the batch AND the source together: the same batch and source
+ * with the same bytes is done already; with other bytes (a retry by a worker
+ * of another version) it may be replaced. Anything else is in the way, even
+ * with the same bytes: another source of this same batch (`cat` and `cat.png`
+ * both map to `cat.png`), another batch, another tool. Pure.
  */
 export function judgeExisting(
   there: Pick<ObjectInfo, 'size' | 'metadata'>,
-  out: Pick<OutputWrite, 'batchId' | 'key' | 'body'>,
+  out: Pick<OutputWrite, 'batchId' | 'key' | 'body' | 'sourceKey'>,
   sha256: string,
 ): WriteResult | { kind: 'overwrite-own' } {
   const batch = there.metadata[PROVENANCE.batch];
-  if (batch === out.batchId) {
+  const source = sourceOf(there.metadata);
+  if (batch === out.batchId && source === out.sourceKey) {
     const same = there.metadata[PROVENANCE.sha256] === sha256 && there.size === out.body.byteLength;
     return same ? { kind: 'already-there' } : { kind: 'overwrite-own' };
   }
+  return { kind: 'in-the-way', reason: inTheWayReason(there, out, batch, source) };
+}
+
+function inTheWayReason(
+  there: Pick<ObjectInfo, 'size'>,
+  out: Pick<OutputWrite, 'batchId' | 'key' | 'sourceKey'>,
+  batch: string | undefined,
+  source: string | undefined,
+): string {
+  const size = `${there.size} bytes`;
+  const key = JSON.stringify(out.key);
+  if (batch === out.batchId) {
+    const other =
+      source === undefined
+        ? `an output of this batch that names no source (${size})`
+        : `the output of another source of this batch, ${JSON.stringify(source)} (${size})`;
+    return `output key ${key} of source ${JSON.stringify(out.sourceKey)} is taken by ${other}: nothing was overwritten; rename one of the two sources`;
+  }
   const owner =
     batch === undefined
-      ? `an object not written by kpress (${there.size} bytes)`
-      : `an output of another kpress batch, ${JSON.stringify(batch)} (${there.size} bytes)`;
-  return {
-    kind: 'in-the-way',
-    reason: `output key ${JSON.stringify(out.key)} is taken by ${owner}: nothing was overwritten; move it away or write this batch to another destination`,
-  };
+      ? `an object not written by kpress (${size})`
+      : `an output of another kpress batch, ${JSON.stringify(batch)} (${size})`;
+  return `output key ${key} is taken by ${owner}: nothing was overwritten; move it away or write this batch to another destination`;
 }
 
 async function headOrUndefined(

@@ -77,13 +77,25 @@ function dropAlpha(data: Uint8Array, pixels: number): Uint8Array {
   return out;
 }
 
+/** What {@link inspectSource} found: sharp's metadata of an accepted source, and its format. */
+export interface InspectedSource {
+  meta: Metadata;
+  /** As sharp names it: jpeg, png, webp, gif, tiff, heif, jp2k. */
+  format: string;
+  /** The sharp constructor options to decode it with (failOn, limitInputPixels). */
+  sharpOptions: { failOn: 'error'; limitInputPixels: number };
+}
+
 /**
- * Decodes an encoded image into 8-bit sRGB pixels, refusing with a
- * {@link CodecError} anything an archive should not (or cannot) compress:
- * empty input, non-images, formats outside the allow-list, too many pixels,
- * animated or multi-page images, truncated or corrupt data.
+ * The checks every decode makes before any pixel is decoded, from the bytes
+ * and the header: refuses with a {@link CodecError} empty input, non-images,
+ * formats outside the allow-list, too many pixels, animated or multi-page
+ * images, and a header sharp cannot read.
  */
-export async function decode(input: Buffer, options: DecodeOptions = {}): Promise<DecodedImage> {
+export async function inspectSource(
+  input: Buffer,
+  options: DecodeOptions = {},
+): Promise<InspectedSource> {
   const maxPixels = checkMaxPixels(options.maxPixels ?? DEFAULT_MAX_PIXELS);
   if (input.length === 0) throw new CodecError('EMPTY', 'empty input (0 bytes)');
 
@@ -154,7 +166,26 @@ export async function decode(input: Buffer, options: DecodeOptions = {}): Promis
       `${what} with ${pages} ${format === 'gif' || format === 'webp' ? 'frames' : 'pages'}: a palette PNG holds one`,
     );
   }
+  return { meta, format, sharpOptions };
+}
 
+/** A sharp failure while decoding pixels, as a CodecError. */
+export function pixelError(format: string, err: unknown): CodecError {
+  if (/pixel limit/i.test(String(err))) {
+    return new CodecError('TOO_MANY_PIXELS', `too many pixels: ${sharpDetail(err)}`, {
+      cause: err,
+    });
+  }
+  return corrupt(format, err);
+}
+
+/**
+ * Decodes an encoded image into 8-bit sRGB pixels, refusing with a
+ * {@link CodecError} anything an archive should not (or cannot) compress
+ * (see {@link inspectSource}), and truncated or corrupt data.
+ */
+export async function decode(input: Buffer, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const { meta, format, sharpOptions } = await inspectSource(input, options);
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await sharp(input, sharpOptions)
@@ -163,12 +194,7 @@ export async function decode(input: Buffer, options: DecodeOptions = {}): Promis
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    if (/pixel limit/i.test(String(err))) {
-      throw new CodecError('TOO_MANY_PIXELS', `too many pixels: ${sharpDetail(err)}`, {
-        cause: err,
-      });
-    }
-    throw corrupt(format, err);
+    throw pixelError(format, err);
   }
   const { info } = raw;
   const count = info.width * info.height;

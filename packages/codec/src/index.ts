@@ -23,3 +23,22 @@ export {
   sourceMetadata,
   withOrientationOne,
 } from './source-metadata.js';
+export { depthOf, type SourceDepth, sourceBitDepth } from './bit-depth.js';
+export { inspectSource, type InspectedSource } from './decode.js';
+export {
+  decodeFullDepth,
+  type FullDepthImage,
+  type FullDepthOptions,
+  firstDifference,
+  NoLosslessFormError,
+} from './full-depth.js';
+export { type FilterStrategy, filterScanlines16 } from './png-filter.js';
+export {
+  COLOUR_TYPE_16,
+  type EncodePng16Options,
+  encodePng16,
+  type Png16Image,
+  pngColourChunks,
+} from './png16.js';
+export { type Lossless16Options, type Lossless16Result, reencodeLossless16 } from './lossless16.js';
+export { palettePsnrAgainstFullDepth, pixelsPsnrAgainstFullDepth } from './depth-psnr.js';

@@ -62,7 +62,8 @@ export function textChunk(keyword: string, text: string, international = false):
   return chunk('iTXt', Buffer.concat([key, head, Buffer.from(text, 'utf8')]));
 }
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The 8 bytes every PNG starts with. */
+export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Smallest PNG bit depth (1, 2, 4 or 8) whose range holds `colors` indices. */
 export function bitDepthFor(colors: number): 1 | 2 | 4 | 8 {
@@ -72,7 +73,8 @@ export function bitDepthFor(colors: number): 1 | 2 | 4 | 8 {
   return 8;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC-32. */
+export function chunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');

@@ -35,6 +35,7 @@ export {
   type ObjectBody,
   type ObjectEntry,
   type ObjectInfo,
+  type ObjectStream,
   type PageOptions,
   type PutOptions,
   Storage,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -113,6 +113,14 @@ export interface PutOptions {
 /** An object's bytes and the ETag they were served with. */
 export interface ObjectBody {
   body: Buffer;
+  etag: string;
+}
+
+/** An object opened for streaming (see `Storage.openObject`). */
+export interface ObjectStream {
+  body: Readable;
+  /** The Content-Length the server announced, when it did. */
+  length: number | undefined;
   etag: string;
 }
 
@@ -242,6 +250,22 @@ export class Storage {
     } finally {
       lines.close();
       if (!body.readableEnded) body.destroy();
+    }
+  }
+
+  /**
+   * Opens an object for streaming: its body (read it to the end or destroy it,
+   * so the connection goes back to the pool), the Content-Length the server
+   * announced, and the ETag. Errors before the body are StorageErrors; errors
+   * while it streams come from the stream (a cut connection).
+   */
+  async openObject(bucket: string, key: string): Promise<ObjectStream> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = (out.Body as Readable | undefined) ?? Readable.from([]);
+      return { body, length: out.ContentLength, etag: stripQuotes(out.ETag) };
+    } catch (err) {
+      throw toStorageError(err, 'get', bucket, key);
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { constants, copyFile, link, mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { constants, copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** Temporary files being written now: removed if SIGINT/SIGTERM cuts the command off. */
 const inFlight = new Set<string>();
@@ -51,6 +51,60 @@ async function syncFolder(path: string): Promise<void> {
   }
 }
 
+/** Whether `path` is there; an error other than ENOENT counts as there (the mkdir below it will say what is wrong). */
+async function present(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/** Folders this process made (or is making): each settles once its parent is flushed. */
+const made = new Map<string, Promise<void>>();
+
+/** Makes one folder whose parent exists, then flushes the parent so that the new name lasts. */
+function makeOne(folder: string): Promise<void> {
+  let done = made.get(folder);
+  if (done === undefined) {
+    done = (async () => {
+      try {
+        await mkdir(folder);
+      } catch (err) {
+        // made meanwhile by another process: flushing its parent again costs little
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      await syncFolder(dirname(folder));
+    })();
+    made.set(folder, done);
+    done.catch(() => made.delete(folder));
+  }
+  return done;
+}
+
+/**
+ * `mkdir -p`, durably: walks up to the first folder that exists, then makes
+ * each missing one top down, flushing its parent after each (a crash must not
+ * lose a new folder, and with it the files linked into it). A folder another
+ * write of this process is making is waited for, so no write returns before
+ * the folders above its file are on the disk.
+ */
+async function makeFolders(folder: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(folder); ; at = dirname(at)) {
+    const pending = made.get(at);
+    if (pending !== undefined) {
+      await pending;
+      break;
+    }
+    if (await present(at)) break;
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const at of missing) await makeOne(at);
+}
+
 /**
  * Writes `data` to `path` whole or not at all, and durably: into a temporary
  * file beside it, flushed to the disk, then moved into place and the folder
@@ -59,7 +113,7 @@ async function syncFolder(path: string): Promise<void> {
  * `overwrite` the move cannot replace a file that appeared meanwhile (a hard
  * link, or an exclusive copy where the file system has no links): an existing
  * `path` gives OutputExistsError and is left as it was. Missing folders are
- * made. A signal removes the temporary file.
+ * made, each with its parent flushed after it. A signal removes the temporary file.
  */
 export async function writeWhole(
   path: string,
@@ -67,7 +121,7 @@ export async function writeWhole(
   options: { overwrite: boolean },
 ): Promise<void> {
   watchSignals();
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolders(dirname(path));
   const tmp = `${path}.kpress-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   inFlight.add(tmp);
   try {
