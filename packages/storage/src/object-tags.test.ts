@@ -30,7 +30,9 @@ describe('planTagAdd', () => {
 describe('tagProblem', () => {
   it('names what S3 would refuse', () => {
     expect(tagProblem(ours)).toBeUndefined();
-    expect(tagProblem({ key: '', value: 'x' })).toMatch(/tag key must be 1 to 128 characters, got 0/);
+    expect(tagProblem({ key: '', value: 'x' })).toMatch(
+      /tag key must be 1 to 128 characters, got 0/,
+    );
     expect(tagProblem({ key: 'k'.repeat(129), value: '' })).toMatch(/got 129/);
     expect(tagProblem({ key: 'aws:x', value: '' })).toMatch(/reserved/);
     expect(tagProblem({ key: 'k', value: 'é'.repeat(257) })).toMatch(

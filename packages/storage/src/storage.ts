@@ -16,7 +16,13 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Config } from '@kpress/config';
 import { etagIsMd5 } from './etag.js';
-import { type AddTagResult, type ObjectTag, planTagAdd, S3_MAX_TAGS, tagProblem } from './object-tags.js';
+import {
+  type AddTagResult,
+  type ObjectTag,
+  planTagAdd,
+  S3_MAX_TAGS,
+  tagProblem,
+} from './object-tags.js';
 import { createS3Client, type S3ClientOptions } from './s3-client.js';
 import { StorageError, toStorageError } from './storage-error.js';
 
@@ -558,7 +564,9 @@ export class Storage {
     versionId?: string,
   ): Promise<void> {
     if (tags.length > S3_MAX_TAGS) {
-      throw new RangeError(`tags must be at most ${S3_MAX_TAGS} per object (S3), got ${tags.length}`);
+      throw new RangeError(
+        `tags must be at most ${S3_MAX_TAGS} per object (S3), got ${tags.length}`,
+      );
     }
     for (const tag of tags) {
       const problem = tagProblem(tag);
