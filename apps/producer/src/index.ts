@@ -15,6 +15,15 @@ export { rerunCommand, type WaitOptions, type WaitProgress, waitForBatch } from 
 export { connectWatchedRedis, type WatchedRedis } from './watched-redis.js';
 export { checkOutput, type Problem, problemLine } from './verify/output-check.js';
 export { type VerifyOptions, type VerifyResult, verifyBatch } from './verify/verify-batch.js';
+export {
+  ARCHIVED_TAG,
+  type RowCheck,
+  SourceTagger,
+  type TagCounts,
+  type TagVerdict,
+  tagCountsLine,
+  tagVerdict,
+} from './verify/tag-sources.js';
 export { decodeListedKey, type KeyList, type KeyListInput, readKeyList } from './key-list.js';
 export {
   type BatchState,

@@ -21,6 +21,7 @@ import {
 import { parse } from 'csv-parse';
 import { KeyHashSet } from './key-set.js';
 import { checkOutput, type Problem } from './output-check.js';
+import { type RowCheck, SourceTagger, type TagCounts } from './tag-sources.js';
 
 /** Options of {@link verifyBatch}. */
 export interface VerifyOptions {
@@ -29,6 +30,11 @@ export interface VerifyOptions {
   batchId: string;
   /** Also re-read each source that still exists: its digest and the PSNR. Default false. */
   deep?: boolean;
+  /**
+   * Tag each source whose row verified clean `kpress-archived=<batch-id>`
+   * (tag-sources.ts); needs `deep`. Default false.
+   */
+  tagSources?: boolean;
   /** Configuration; default `loadConfig(process.env)`. */
   config?: Config;
   /** Objects read at once. Default 16. */
@@ -57,12 +63,19 @@ export interface VerifyResult {
   clean: boolean;
   /** Where the event was recorded. */
   eventKey: string;
+  /** With `tagSources`: what was tagged, and why the rest was not. */
+  tags?: TagCounts;
 }
 
 const SHOWN = 1000;
 
 /** Checks one batch; never writes anything but its own fixity event. */
 export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult> {
+  if (options.tagSources === true && options.deep !== true) {
+    throw new TypeError(
+      'tagSources needs deep: a source is tagged only once its sha256 is re-read',
+    );
+  }
   const config = options.config ?? loadConfig(process.env);
   const dest = parseS3Url(options.dest);
   const files = batchFileKeys(dest.prefix, options.batchId);
@@ -95,40 +108,70 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
     const tally = { rows: 0, outputs: 0, sources: 0, compressed: 0, kept: 0, failed: 0 };
     const window: Promise<void>[] = [];
     const limit = options.concurrency ?? 16;
+    const tagger =
+      options.tagSources === true
+        ? new SourceTagger({ storage, bucket: src.bucket, batchId: options.batchId, report })
+        : undefined;
 
     const checkRow = async (row: ManifestRow): Promise<void> => {
+      const found: RowCheck = { problems: 0 };
+      const note = (p: Problem) => {
+        found.problems++;
+        report(p);
+      };
       if (row.outputKey !== null && row.status !== 'failed') {
         const bytes = await getOrUndefined(storage, dest.bucket, row.outputKey);
-        for (const p of checkOutput(row, bytes)) report(p);
+        const outputProblems = checkOutput(row, bytes);
+        for (const p of outputProblems) note(p);
         tally.outputs++;
-        if (options.deep === true && bytes !== undefined) await deepCheck(row, bytes);
+        if (options.deep === true && bytes !== undefined) {
+          // a damaged output is reported above; its PSNR would only fail to decode
+          const output = outputProblems.length === 0 ? bytes : undefined;
+          found.source = await deepCheck(row, output, note);
+        }
       }
+      await tagger?.settle(row, found);
     };
-    const deepCheck = async (row: ManifestRow, output: Uint8Array): Promise<void> => {
-      const source = await getOrUndefined(storage, src.bucket, row.key);
-      if (source === undefined) return; // deleted after archiving: nothing to compare
+    const deepCheck = async (
+      row: ManifestRow,
+      output: Uint8Array | undefined,
+      note: (p: Problem) => void,
+    ): Promise<RowCheck['source']> => {
+      const read = await getWithEtagOrUndefined(storage, src.bucket, row.key);
+      if (read === undefined) return undefined; // deleted after archiving: nothing to compare
+      const source = read.body;
       tally.sources++;
       const digest = createHash('sha256').update(source).digest('hex');
+      const seen = { sha256: digest, etag: read.etag };
       if (row.sha256 && digest !== row.sha256) {
-        report({
+        note({
           key: row.key,
           kind: 'source-changed',
           detail: `the source's sha256 is now ${digest}, the manifest says ${row.sha256}`,
         });
-        return;
+        return seen;
       }
-      if (row.status !== 'compressed' || row.psnr === null) return;
-      const [a, b] = await Promise.all([decode(Buffer.from(source)), decode(Buffer.from(output))]);
+      if (row.status !== 'compressed' || row.psnr === null || output === undefined) return seen;
+      const decoded = await Promise.all([
+        decode(Buffer.from(source)),
+        decode(Buffer.from(output)),
+      ]).catch((err: Error) => {
+        note({ key: row.key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
+        return undefined;
+      });
+      if (decoded === undefined) return seen;
+      const [a, b] = decoded;
       const channels = Math.max(a.channels, b.channels) as 3 | 4;
       const again = psnr(widen(a, channels), widen(b, channels), channels);
       const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
       if (!same) {
-        report({
+        note({
           key: row.outputKey as string,
           kind: 'psnr',
           detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
         });
       }
+      return seen;
     };
 
     for await (const line of storage.readLines(dest.bucket, files.manifestJsonl)) {
@@ -224,6 +267,7 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
       shown,
       clean: Object.keys(counts).length === 0,
       eventKey,
+      ...(tagger === undefined ? {} : { tags: tagger.counts }),
     };
     await storage.putJson(dest.bucket, eventKey, result, { ifNoneMatch: true });
     return result;
@@ -253,6 +297,19 @@ async function getOrUndefined(
 ): Promise<Buffer | undefined> {
   try {
     return await storage.getObject(bucket, key, { maxBytes: 5 * 1024 ** 3 });
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
+async function getWithEtagOrUndefined(
+  storage: Storage,
+  bucket: string,
+  key: string,
+): Promise<{ body: Buffer; etag: string } | undefined> {
+  try {
+    return await storage.getObjectWithEtag(bucket, key, { maxBytes: 5 * 1024 ** 3 });
   } catch (err) {
     if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
     throw err;
