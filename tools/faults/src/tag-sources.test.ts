@@ -17,6 +17,7 @@ import { type ManifestRow, parseRow } from '@kpress/manifest';
 import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getBytes } from './batch-check.js';
+import { type ProxyReply, startFaultProxy } from './fault-proxy.js';
 import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { useFaultSuite } from './test/fault-suite.js';
 
@@ -45,13 +46,17 @@ describe.each(testS3Kinds())('verify --tag-sources on %s', (kind) => {
     );
   const put = (bucket: string, key: string, body: Buffer | string) =>
     suite.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  const run = async (args: string[]) => {
-    const p = kpress(args, suite.env());
+  const ensureWorkers = async () => {
+    if (workers.length === 0) workers = await startWorkers(1, suite.env(), 2);
+  };
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const p = kpress(args, suite.env(env));
     const exit = await p.waitForExit();
     return { code: exit.code, stdout: p.stdout, stderr: p.stderr };
   };
-  const enqueue = async (dest: string, batch: string) => {
-    const r = await run(['enqueue', 's3://src/in/', '--dest', dest, '--batch', batch, '--wait']);
+  const enqueue = async (dest: string, batch: string, source = 's3://src/in/') => {
+    await ensureWorkers();
+    const r = await run(['enqueue', source, '--dest', dest, '--batch', batch, '--wait']);
     expect(r.code, r.stderr.slice(-5).join('\n')).toBe(0);
     const rows = (
       await getBytes(
@@ -89,7 +94,6 @@ describe.each(testS3Kinds())('verify --tag-sources on %s', (kind) => {
       'ten.png': readFileSync(samplePath('coffee.png')),
       'moved.png': readFileSync(samplePath('chelsea.png')),
     });
-    workers = await startWorkers(1, suite.env(), 2);
     const rows = await enqueue('s3://dst/out/', 'tg');
     expect(rows.size).toBe(7);
     expect(rows.get('in/cat')?.status).toBe('failed');
@@ -203,5 +207,95 @@ describe.each(testS3Kinds())('verify --tag-sources on %s', (kind) => {
     for (const key of untagged) expect((await tagsOf(key))[TAG], key).toBe('tg2');
     expect(Object.keys(await tagsOf('in/ten.png'))).toHaveLength(10);
     for (const row of clean) expect((await tagsOf(row.key))[TAG], row.key).toBe('tg');
+  });
+
+  it('through a proxy: a rerun sends no PutObjectTagging, a source changed between its check and its tag is named, and a server without tagging or a role without the permission stops with a clear error', async () => {
+    await uploadFixtures(suite.s3.client, 'src', 'p/', {
+      'a.png': readFileSync(samplePath('chelsea.png')),
+      'b.jpg': readFileSync(samplePath('coffee.jpg')),
+    });
+    await enqueue('s3://dst/pout/', 'px', 's3://src/p/');
+    const seen: string[] = [];
+    let answer: (method: string, url: string) => Promise<ProxyReply | undefined> | undefined;
+    const proxy = await startFaultProxy({
+      target: suite.s3.endpoint,
+      onRequest: ({ method, url }) => {
+        seen.push(`${method} ${url}`);
+        return answer?.(method, url);
+      },
+    });
+    const isTagging = (url: string) => /[?&]tagging(=|&|$)/.test(url);
+    const putTaggings = () => seen.filter((r) => r.startsWith('PUT ') && isTagging(r)).length;
+    const verify = () =>
+      run(['verify', 's3://dst/pout/', '--batch', 'px', '--deep', '--tag-sources'], {
+        S3_ENDPOINT: proxy.endpoint,
+      });
+    try {
+      // a.png is replaced between its deep check (a GET) and the HEAD right before its tag
+      let raced = false;
+      answer = async (method, url) => {
+        if (method === 'HEAD' && url.startsWith('/src/p/a.png') && !raced) {
+          raced = true;
+          await put('src', 'p/a.png', readFileSync(samplePath('coffee.png')));
+        }
+        return undefined;
+      };
+      const race = await verify();
+      expect(raced).toBe(true);
+      expect(race.code, race.stderr.join('\n')).toBe(1);
+      expect(race.stdout).toHaveLength(1);
+      expect(race.stdout[0]).toMatch(
+        /^p\/a\.png: source-changed: its ETag became \S+ after its sha256 was checked \(ETag \S+\): not tagged$/,
+      );
+      expect(race.stderr).toContain(
+        'kpress: tag-sources: 1 tagged, 0 already tagged, 1 not tagged (1 source changed)',
+      );
+      expect(await tagsOf('p/a.png')).toEqual({});
+      expect(await tagsOf('p/b.jpg')).toEqual({ [TAG]: 'px' });
+      expect(putTaggings()).toBe(1);
+
+      // the rerun reads tags and writes none
+      answer = () => undefined;
+      seen.length = 0;
+      const rerun = await verify();
+      expect(rerun.code).toBe(1); // a.png's bytes are still not the batch's
+      expect(rerun.stderr).toContain(
+        'kpress: tag-sources: 0 tagged, 1 already tagged, 1 not tagged (1 problems found)',
+      );
+      expect(seen.filter((r) => r.startsWith('GET ') && isTagging(r))).toHaveLength(1);
+      expect(putTaggings()).toBe(0);
+
+      // a server without object tagging
+      answer = (_, url) =>
+        isTagging(url)
+          ? Promise.resolve({ status: 501, code: 'NotImplemented', message: 'no tagging here' })
+          : undefined;
+      const bare = await verify();
+      expect(bare.code).toBe(1);
+      expect(bare.stderr.at(-1)).toMatch(
+        /^kpress: --tag-sources: the S3 server of bucket "src" does not implement object tagging \(get-tagging s3:\/\/src\/p\/b\.jpg failed: NotImplemented/,
+      );
+
+      // a role without s3:PutObjectTagging (a.png's own bytes back: it is clean again)
+      await put('src', 'p/a.png', readFileSync(samplePath('chelsea.png')));
+      answer = (method, url) =>
+        method === 'PUT' && isTagging(url)
+          ? Promise.resolve({ status: 403, code: 'AccessDenied', message: 'Access Denied' })
+          : undefined;
+      const denied = await verify();
+      expect(denied.code).toBe(1);
+      expect(denied.stderr.at(-1)).toMatch(
+        /^kpress: --tag-sources: put-tagging s3:\/\/src\/p\/a\.png failed: AccessDenied.*; tagging needs s3:GetObjectTagging and s3:PutObjectTagging on the source bucket "src" \(infra\/iam\/archivist-policy\.json\)$/,
+      );
+      expect(await tagsOf('p/a.png')).toEqual({});
+
+      answer = () => undefined;
+      const clean = await verify();
+      expect(clean.code, clean.stderr.join('\n')).toBe(0);
+      expect(clean.stderr).toContain('kpress: tag-sources: 1 tagged, 1 already tagged');
+      expect(await tagsOf('p/a.png')).toEqual({ [TAG]: 'px' });
+    } finally {
+      await proxy.close();
+    }
   });
 });
