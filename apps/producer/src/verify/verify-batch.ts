@@ -156,7 +156,8 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
         decode(Buffer.from(source)),
         decode(Buffer.from(output)),
       ]).catch((err: Error) => {
-        note({ key: row.key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
+        const key = row.outputKey as string;
+        note({ key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
         return undefined;
       });
       if (decoded === undefined) return seen;
