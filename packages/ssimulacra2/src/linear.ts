@@ -1,17 +1,36 @@
 /**
- * sRGB-encoded samples to planes of linear RGB, with the reference tool's alpha blend.
+ * sRGB-encoded samples to planes of linear RGB, as the reference tool gets them.
  *
- * The reference (libjxl's ImageBundle) holds samples as floats 0..1 (8-bit / 255), blends
- * translucent pixels over a grey background `bg` in that encoded space
- * (`a * v + (1 - a) * bg`), and only then applies the sRGB transfer function (its CMS takes the
- * sRGB -> linear shortcut, no ICC transform). Linear values here use the exact IEC 61966-2-1
- * curve; libjxl's rational approximation of it differs by about 1e-6.
+ * libjxl reads a sample as float32 `v * (1 / max)`, blends translucent pixels over a grey
+ * background `bg` in that encoded space (`a * v + (1 - a) * bg`, float32), and only then
+ * applies the sRGB transfer function: its CMS takes the sRGB -> linear shortcut, libjxl's
+ * rational approximation of the curve in float32 (TF_SRGB::DisplayFromEncoded). All of it is
+ * reproduced here, rounding for rounding: SSIM' of flat areas is sensitive to the last bit.
  */
 import type { ScoreImage } from './types.js';
 
-/** The sRGB transfer function, encoded 0..1 to linear 0..1. */
+const fr = Math.fround;
+
+// libjxl's rational approximation of the sRGB curve above the linear segment (float32)
+const P = [2.200248328e-4, 1.043637593e-2, 1.624820318e-1, 7.961564959e-1, 8.210152774e-1].map(fr);
+const Q = [2.63184697e-1, 1.076976492, 4.98752835e-1, -5.512498495e-2, 6.521209011e-3].map(fr);
+const THRESHOLD = fr(0.04045);
+const LOW_SLOPE = fr(1 / fr(12.92));
+
+/**
+ * The sRGB transfer function, encoded 0..1 to linear, as libjxl computes it in float32 (its
+ * fused multiply-adds are exact in double before their one rounding).
+ */
 export function srgbToLinear(v: number): number {
-  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const x = fr(Math.abs(v));
+  if (!(x > THRESHOLD)) return fr(x * LOW_SLOPE) * Math.sign(v || 1);
+  let p = P[4];
+  let q = Q[4];
+  for (let i = 3; i >= 0; i--) {
+    p = fr(p * x + P[i]);
+    q = fr(q * x + Q[i]);
+  }
+  return fr(p / q) * Math.sign(v || 1);
 }
 
 const tables = new Map<number, Float32Array>();
@@ -20,8 +39,9 @@ const tables = new Map<number, Float32Array>();
 function linearTable(max: number): Float32Array {
   let table = tables.get(max);
   if (!table) {
+    const scale = fr(1 / max);
     table = new Float32Array(max + 1);
-    for (let i = 0; i <= max; i++) table[i] = srgbToLinear(i / max);
+    for (let i = 0; i <= max; i++) table[i] = srgbToLinear(fr(i * scale));
     tables.set(max, table);
   }
   return table;
@@ -46,10 +66,15 @@ export function hasTranslucency(image: ScoreImage): boolean {
   return false;
 }
 
+/** One translucent sample blended over `bg`, as libjxl does it (float32, no fused ops). */
+function blend(sample: number, alpha: number, scale: number, bg: number): number {
+  return srgbToLinear(fr(fr(alpha * fr(sample * scale)) + fr(fr(1 - alpha) * bg)));
+}
+
 /**
  * Writes the image's linear R, G and B into the first width*height values of `r`, `g`, `b`.
  * Translucent pixels are blended over `bg` (0..1, encoded) first; `bg` is ignored when the
- * image has no alpha channel.
+ * image has no alpha channel. Grey is R = G = B.
  */
 export function toLinearPlanes(
   image: ScoreImage,
@@ -61,21 +86,24 @@ export function toLinearPlanes(
   const { data, channels } = image;
   const max = maxSample(image);
   const table = linearTable(max);
+  const scale = fr(1 / max);
+  const background = fr(bg);
   const colours = channels >= 3 ? 3 : 1;
+  const green = colours >> 1;
+  const blue = colours - 1;
   const alpha = hasAlphaChannel(image);
   const pixels = image.width * image.height;
   for (let i = 0, o = 0; i < pixels; i++, o += channels) {
     const a = alpha ? data[o + colours] : max;
     if (a === max) {
       r[i] = table[data[o]];
-      g[i] = table[data[o + (colours >> 1)]];
-      b[i] = table[data[o + colours - 1]];
+      g[i] = table[data[o + green]];
+      b[i] = table[data[o + blue]];
     } else {
-      const t = a / max;
-      const s = (1 - t) * bg;
-      r[i] = srgbToLinear((t * data[o]) / max + s);
-      g[i] = srgbToLinear((t * data[o + (colours >> 1)]) / max + s);
-      b[i] = srgbToLinear((t * data[o + colours - 1]) / max + s);
+      const t = fr(a * scale);
+      r[i] = blend(data[o], t, scale, background);
+      g[i] = blend(data[o + green], t, scale, background);
+      b[i] = blend(data[o + blue], t, scale, background);
     }
   }
 }

@@ -4,9 +4,10 @@
  * the blur of its square (sigma11). Scoring a candidate then blurs only the candidate's planes:
  * 3 blurs per channel and scale instead of 5.
  */
-import { type Blur, recursiveGaussian } from './blur.js';
+import { type KernelBlur, recursiveGaussian } from './blur.js';
+import type { Kernel } from './kernel.js';
 import { hasAlphaChannel } from './linear.js';
-import { eachScale, type Planes, type PyramidBuffers, planes } from './pyramid.js';
+import { eachScale, type Planes, type PyramidBuffers, planes, scaleSizes } from './pyramid.js';
 import type { ScoreImage } from './types.js';
 
 /** The blur of SSIMULACRA 2: sigma 1.5. */
@@ -33,27 +34,32 @@ export function backgrounds(original: ScoreImage): readonly number[] {
   return hasAlphaChannel(original) ? [0.1, 0.9] : [0.5];
 }
 
+/** Floats one set of {@link originalScales} takes for a `width` x `height` image. */
+export function originalFloats(width: number, height: number): number {
+  let floats = 0;
+  for (const [w, h] of scaleSizes(width, height)) floats += 9 * (w * h + 4);
+  return floats;
+}
+
 /** Blurs and keeps every scale of `image` over `bg`. */
 export function originalScales(
   image: ScoreImage,
   bg: number,
   buffers: PyramidBuffers,
-  blur: Blur,
-  temp: Float32Array,
+  kernel: Kernel,
+  blur: KernelBlur,
 ): OriginalScale[] {
   const scales: OriginalScale[] = [];
   eachScale(image, bg, buffers, (_scale, width, height, xyb) => {
     const n = width * height;
-    const img = planes(n);
-    const mu = planes(n);
-    const sigmaSq = planes(n);
+    const img = planes(kernel, n);
+    const mu = planes(kernel, n);
+    const sigmaSq = planes(kernel, n);
     for (let c = 0; c < 3; c++) {
       img[c].set(xyb[c].subarray(0, n));
-      blur.run(img[c], width, height, temp, mu[c]);
-      const sq = sigmaSq[c];
-      const src = img[c];
-      for (let i = 0; i < n; i++) sq[i] = src[i] * src[i];
-      blur.run(sq, width, height, temp, sq);
+      blur.run(img[c], width, height, mu[c]);
+      kernel.multiply(img[c], img[c], n, sigmaSq[c]);
+      blur.run(sigmaSq[c], width, height, sigmaSq[c]);
     }
     scales.push({ width, height, img, mu, sigmaSq });
   });

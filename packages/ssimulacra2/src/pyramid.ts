@@ -3,20 +3,46 @@
  * version 2.1's change), each scale converted to positive XYB. Halving stops once the previous
  * scale is under 8 pixels on a side, as in the reference.
  */
-import { downsample, halve } from './downsample.js';
+import type { Kernel } from './kernel.js';
 import { toLinearPlanes } from './linear.js';
 import { MIN_DIMENSION, type ScoreImage } from './types.js';
-import { linearToPositiveXyb } from './xyb.js';
 
 /** The number of scales at most: 1:1 to 1:32. */
 export const SCALES = 6;
 
+/** The size of a plane after one halving (the kernel's `downsample`: 2x2 means, edges repeated). */
+export function halve(size: number): number {
+  return (size + 1) >> 1;
+}
+
 /** Three planes: R, G, B or X, Y, B. */
 export type Planes = [Float32Array, Float32Array, Float32Array];
 
-/** Allocates three planes of `size` values each. */
-export function planes(size: number): Planes {
-  return [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+/** Three planes of `size` values each in the kernel's memory. */
+export function planes(kernel: Kernel, size: number): Planes {
+  return [kernel.floats(size), kernel.floats(size), kernel.floats(size)];
+}
+
+/** The sizes (width, height) of every scale of a `width` x `height` image, finest first. */
+export function scaleSizes(width: number, height: number): [number, number][] {
+  const sizes: [number, number][] = [];
+  let w = width;
+  let h = height;
+  for (let scale = 0; scale < SCALES; scale++) {
+    if (w < MIN_DIMENSION || h < MIN_DIMENSION) break;
+    if (scale > 0) {
+      w = halve(w);
+      h = halve(h);
+    }
+    sizes.push([w, h]);
+  }
+  return sizes;
+}
+
+/** Floats {@link PyramidBuffers} take for a `width` x `height` image. */
+export function pyramidFloats(width: number, height: number): number {
+  const n = width * height;
+  return 3 * (n + 4) + 3 * (halve(width) * halve(height) + 4) + 3 * (n + 4);
 }
 
 /** Reusable buffers for {@link eachScale} on images of `width` x `height` pixels. */
@@ -25,12 +51,13 @@ export class PyramidBuffers {
   readonly halved: Planes;
   readonly xyb: Planes;
   constructor(
+    readonly kernel: Kernel,
     readonly width: number,
     readonly height: number,
   ) {
-    this.linear = planes(width * height);
-    this.halved = planes(halve(width) * halve(height));
-    this.xyb = planes(width * height);
+    this.linear = planes(kernel, width * height);
+    this.halved = planes(kernel, halve(width) * halve(height));
+    this.xyb = planes(kernel, width * height);
   }
 }
 
@@ -47,27 +74,24 @@ export function eachScale(
   buffers: PyramidBuffers,
   visit: ScaleVisitor,
 ): void {
-  let { width, height } = image;
-  if (buffers.width !== width || buffers.height !== height) {
+  if (buffers.width !== image.width || buffers.height !== image.height) {
     throw new RangeError(
-      `pyramid buffers are for ${buffers.width}x${buffers.height}, got ${width}x${height}`,
+      `pyramid buffers are for ${buffers.width}x${buffers.height}, got ${image.width}x${image.height}`,
     );
   }
+  const { kernel, xyb } = buffers;
   // the current scale in linear RGB, and the buffer the next one is halved into
   let linear = buffers.linear;
   let spare = buffers.halved;
   toLinearPlanes(image, bg, linear[0], linear[1], linear[2]);
-  for (let scale = 0; scale < SCALES; scale++) {
-    if (width < MIN_DIMENSION || height < MIN_DIMENSION) break;
+  let [width, height] = [image.width, image.height];
+  scaleSizes(image.width, image.height).forEach(([w, h], scale) => {
     if (scale > 0) {
-      for (let c = 0; c < 3; c++) downsample(linear[c], width, height, spare[c]);
+      for (let c = 0; c < 3; c++) kernel.downsample(linear[c], width, height, spare[c]);
       [linear, spare] = [spare, linear];
-      width = halve(width);
-      height = halve(height);
+      [width, height] = [w, h];
     }
-    const [r, g, b] = linear;
-    const [x, y, bb] = buffers.xyb;
-    linearToPositiveXyb(r, g, b, width * height, x, y, bb);
-    visit(scale, width, height, buffers.xyb);
-  }
+    kernel.xyb(linear[0], linear[1], linear[2], w * h, xyb[0], xyb[1], xyb[2]);
+    visit(scale, w, h, xyb);
+  });
 }

@@ -2,20 +2,31 @@
  * SSIMULACRA 2.1 scores: {@link ssimulacra2} for one pair, {@link prepareOriginal} to score many
  * distorted images against one original without redoing the original's half of the work.
  */
-import { Blur } from './blur.js';
-import { edgeNorms, ssimNorms } from './maps.js';
+import { blurFloats, KernelBlur } from './blur.js';
+import { Kernel } from './kernel.js';
 import { hasTranslucency } from './linear.js';
-import { BLUR, backgrounds, type OriginalScale, originalScales } from './original.js';
-import { eachScale, PyramidBuffers } from './pyramid.js';
+import {
+  BLUR,
+  backgrounds,
+  type OriginalScale,
+  originalFloats,
+  originalScales,
+} from './original.js';
+import { eachScale, PyramidBuffers, pyramidFloats } from './pyramid.js';
 import type { ScoreImage } from './types.js';
 import { checkSameSize, validateImage } from './validate.js';
 import { type ScaleNorms, scoreFromNorms } from './weights.js';
 
+/** Floats the distorted side's buffers take: mu2, sigma22, sigma12 and 4 norms (doubles). */
+function workFloats(width: number, height: number): number {
+  return 3 * (width * height + 4) + 12;
+}
+
 /**
- * An original ready to score distorted images of its size against. It keeps the original's
- * scales (about 48 bytes per pixel: 3 channels x 3 float planes, all scales) and, after the
- * first score, the scratch buffers for a distorted image (about 52 bytes per pixel); nothing is
- * allocated per score after the first. Not for concurrent use (one score at a time).
+ * An original ready to score distorted images of its size against. It owns one WebAssembly
+ * memory of about 92 bytes per pixel (for a translucent original, 140): the original's scales
+ * (3 channels x 3 float planes, all scales), and the buffers for scoring a distorted image,
+ * allocated once. Not for concurrent use (one score at a time); drop it to free the memory.
  */
 export class PreparedOriginal {
   /** Width of the original: distorted images must have the same. */
@@ -26,10 +37,11 @@ export class PreparedOriginal {
   readonly #translucent: boolean;
   /** The original's scales for each of #backgrounds (one shared object when opaque). */
   readonly #scales: OriginalScale[][];
+  readonly #kernel: Kernel;
   readonly #buffers: PyramidBuffers;
-  readonly #blur: Blur;
-  readonly #temp: Float32Array;
-  #work: Float32Array[] | undefined;
+  readonly #blur: KernelBlur;
+  readonly #work: [Float32Array, Float32Array, Float32Array];
+  readonly #norms: Float64Array;
 
   constructor(original: ScoreImage) {
     validateImage(original, 'original');
@@ -38,11 +50,20 @@ export class PreparedOriginal {
     this.height = height;
     this.#backgrounds = backgrounds(original);
     this.#translucent = hasTranslucency(original);
-    this.#buffers = new PyramidBuffers(width, height);
-    this.#blur = new Blur(BLUR, width);
-    this.#temp = new Float32Array(width * height);
-    const build = (bg: number) =>
-      originalScales(original, bg, this.#buffers, this.#blur, this.#temp);
+    const sets = this.#translucent ? this.#backgrounds.length : 1;
+    const kernel = new Kernel(
+      pyramidFloats(width, height) +
+        blurFloats(width, height) +
+        workFloats(width, height) +
+        sets * originalFloats(width, height),
+    );
+    this.#kernel = kernel;
+    this.#buffers = new PyramidBuffers(kernel, width, height);
+    this.#blur = new KernelBlur(kernel, BLUR, width, height);
+    const n = width * height;
+    this.#work = [kernel.floats(n), kernel.floats(n), kernel.floats(n)];
+    this.#norms = kernel.doubles(4);
+    const build = (bg: number) => originalScales(original, bg, this.#buffers, kernel, this.#blur);
     if (this.#translucent) {
       this.#scales = this.#backgrounds.map(build);
     } else {
@@ -72,26 +93,25 @@ export class PreparedOriginal {
   /** The score with both images over background number `which`. */
   #scoreOver(distorted: ScoreImage, which: number): number {
     const original = this.#scales[which];
-    const n = this.width * this.height;
-    if (!this.#work) this.#work = [0, 1, 2].map(() => new Float32Array(n));
     const [mu2, s22, s12] = this.#work;
-    const norms: ScaleNorms[][] = [[], [], []];
+    const out = this.#norms;
+    const kernel = this.#kernel;
     const blur = this.#blur;
-    const temp = this.#temp;
+    const norms: ScaleNorms[][] = [[], [], []];
     eachScale(distorted, this.#backgrounds[which], this.#buffers, (scale, w, h, xyb) => {
       const o = original[scale];
-      const count = w * h;
+      const n = w * h;
       for (let c = 0; c < 3; c++) {
-        const img1 = o.img[c];
         const img2 = xyb[c];
-        blur.run(img2, w, h, temp, mu2);
-        for (let i = 0; i < count; i++) s22[i] = img2[i] * img2[i];
-        blur.run(s22, w, h, temp, s22);
-        for (let i = 0; i < count; i++) s12[i] = img1[i] * img2[i];
-        blur.run(s12, w, h, temp, s12);
-        const [ssim1, ssim4] = ssimNorms(o.mu[c], mu2, o.sigmaSq[c], s22, s12, count);
-        const [art1, art4, lost1, lost4] = edgeNorms(img1, o.mu[c], img2, mu2, count);
-        norms[c].push([ssim1, art1, lost1, ssim4, art4, lost4]);
+        blur.run(img2, w, h, mu2);
+        kernel.multiply(img2, img2, n, s22);
+        blur.run(s22, w, h, s22);
+        kernel.multiply(o.img[c], img2, n, s12);
+        blur.run(s12, w, h, s12);
+        kernel.ssimNorms(o.mu[c], mu2, o.sigmaSq[c], s22, s12, n, out);
+        const [ssim1, ssim4] = [out[0], out[1]];
+        kernel.edgeNorms(o.img[c], o.mu[c], img2, mu2, n, out);
+        norms[c].push([ssim1, out[0], out[2], ssim4, out[1], out[3]]);
       }
     });
     return scoreFromNorms(norms);
