@@ -83,8 +83,17 @@ export function blurCoefficients(f: RecursiveGaussian): Float32Array {
 
 /** Floats a {@link KernelBlur} takes from its kernel for planes of `width` x `height`. */
 export function blurFloats(width: number, height: number): number {
+  const long = Math.max(width, height);
   // each allocation rounds up to 4 floats (16 bytes)
-  return 44 + (6 * width + 4) + (width + 4) + (width * height + 4);
+  return 44 + 2 * (width * height + 4) + (12 * long + 4) + (long + 4);
+}
+
+/** The blur's scratch buffers: two planes, per-lane state (doubles), a row of zeros. */
+export interface BlurScratch {
+  temp: Float32Array;
+  temp2: Float32Array;
+  state: Float64Array;
+  zeros: Float32Array;
 }
 
 /** The blur on one kernel, with its scratch buffers, for planes up to `width` x `height`. */
@@ -92,7 +101,7 @@ export class KernelBlur {
   readonly #kernel: Kernel;
   readonly #radius: number;
   readonly #coefficients: Float32Array;
-  readonly #scratch: { temp: Float32Array; state: Float32Array; zeros: Float32Array };
+  readonly #scratch: BlurScratch;
   readonly #width: number;
   readonly #height: number;
 
@@ -101,10 +110,12 @@ export class KernelBlur {
     this.#radius = filter.radius;
     this.#coefficients = kernel.floats(42);
     this.#coefficients.set(blurCoefficients(filter));
+    const long = Math.max(width, height);
     this.#scratch = {
       temp: kernel.floats(width * height),
-      state: kernel.floats(6 * width),
-      zeros: kernel.floats(width),
+      temp2: kernel.floats(width * height),
+      state: kernel.doubles(6 * long),
+      zeros: kernel.floats(long),
     };
     this.#width = width;
     this.#height = height;

@@ -4,6 +4,7 @@
  * size: every buffer is carved out of it up front, so the Float32Array views handed out stay
  * valid (growing a WebAssembly memory detaches the views made before).
  */
+import type { BlurScratch } from './blur.js';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.js';
 
 interface KernelExports {
@@ -28,6 +29,7 @@ interface KernelExports {
     w: number,
     h: number,
     temp: number,
+    temp2: number,
     state: number,
     zeros: number,
     out: number,
@@ -147,7 +149,7 @@ export class Kernel {
     input: Float32Array,
     w: number,
     h: number,
-    scratch: { temp: Float32Array; state: Float32Array; zeros: Float32Array },
+    scratch: BlurScratch,
     out: Float32Array,
   ): void {
     this.#k.blur(
@@ -157,6 +159,7 @@ export class Kernel {
       w,
       h,
       scratch.temp.byteOffset,
+      scratch.temp2.byteOffset,
       scratch.state.byteOffset,
       scratch.zeros.byteOffset,
       out.byteOffset,

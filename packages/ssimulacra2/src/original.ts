@@ -9,6 +9,7 @@ import type { Kernel } from './kernel.js';
 import { hasAlphaChannel } from './linear.js';
 import { eachScale, type Planes, type PyramidBuffers, planes, scaleSizes } from './pyramid.js';
 import type { ScoreImage } from './types.js';
+import type { MapsUsed } from './weights.js';
 
 /** The blur of SSIMULACRA 2: sigma 1.5. */
 export const BLUR = recursiveGaussian(1.5);
@@ -41,25 +42,29 @@ export function originalFloats(width: number, height: number): number {
   return floats;
 }
 
-/** Blurs and keeps every scale of `image` over `bg`. */
+/** Blurs and keeps every scale of `image` over `bg` (the blurs of the maps in `used`). */
 export function originalScales(
   image: ScoreImage,
   bg: number,
   buffers: PyramidBuffers,
   kernel: Kernel,
   blur: KernelBlur,
+  used: readonly (readonly MapsUsed[])[],
 ): OriginalScale[] {
   const scales: OriginalScale[] = [];
-  eachScale(image, bg, buffers, (_scale, width, height, xyb) => {
+  eachScale(image, bg, buffers, (scale, width, height, xyb) => {
     const n = width * height;
     const img = planes(kernel, n);
     const mu = planes(kernel, n);
     const sigmaSq = planes(kernel, n);
     for (let c = 0; c < 3; c++) {
+      const { ssim, edge } = used[c][scale];
       img[c].set(xyb[c].subarray(0, n));
-      blur.run(img[c], width, height, mu[c]);
-      kernel.multiply(img[c], img[c], n, sigmaSq[c]);
-      blur.run(sigmaSq[c], width, height, sigmaSq[c]);
+      if (ssim || edge) blur.run(img[c], width, height, mu[c]);
+      if (ssim) {
+        kernel.multiply(img[c], img[c], n, sigmaSq[c]);
+        blur.run(sigmaSq[c], width, height, sigmaSq[c]);
+      }
     }
     scales.push({ width, height, img, mu, sigmaSq });
   });

@@ -12,10 +12,10 @@ import {
   originalFloats,
   originalScales,
 } from './original.js';
-import { eachScale, PyramidBuffers, pyramidFloats } from './pyramid.js';
+import { eachScale, PyramidBuffers, pyramidFloats, scaleSizes } from './pyramid.js';
 import type { ScoreImage } from './types.js';
 import { checkSameSize, validateImage } from './validate.js';
-import { type ScaleNorms, scoreFromNorms } from './weights.js';
+import { type MapsUsed, mapsUsed, type ScaleNorms, scoreFromNorms } from './weights.js';
 
 /** Floats the distorted side's buffers take: mu2, sigma22, sigma12 and 4 norms (doubles). */
 function workFloats(width: number, height: number): number {
@@ -42,6 +42,8 @@ export class PreparedOriginal {
   readonly #blur: KernelBlur;
   readonly #work: [Float32Array, Float32Array, Float32Array];
   readonly #norms: Float64Array;
+  /** The maps the score uses, per channel and scale. */
+  readonly #used: MapsUsed[][];
 
   constructor(original: ScoreImage) {
     validateImage(original, 'original');
@@ -63,7 +65,9 @@ export class PreparedOriginal {
     const n = width * height;
     this.#work = [kernel.floats(n), kernel.floats(n), kernel.floats(n)];
     this.#norms = kernel.doubles(4);
-    const build = (bg: number) => originalScales(original, bg, this.#buffers, kernel, this.#blur);
+    this.#used = mapsUsed(scaleSizes(width, height).length);
+    const build = (bg: number) =>
+      originalScales(original, bg, this.#buffers, kernel, this.#blur, this.#used);
     if (this.#translucent) {
       this.#scales = this.#backgrounds.map(build);
     } else {
@@ -97,21 +101,29 @@ export class PreparedOriginal {
     const out = this.#norms;
     const kernel = this.#kernel;
     const blur = this.#blur;
+    const used = this.#used;
     const norms: ScaleNorms[][] = [[], [], []];
     eachScale(distorted, this.#backgrounds[which], this.#buffers, (scale, w, h, xyb) => {
       const o = original[scale];
       const n = w * h;
       for (let c = 0; c < 3; c++) {
+        const { ssim, edge } = used[c][scale];
         const img2 = xyb[c];
-        blur.run(img2, w, h, mu2);
-        kernel.multiply(img2, img2, n, s22);
-        blur.run(s22, w, h, s22);
-        kernel.multiply(o.img[c], img2, n, s12);
-        blur.run(s12, w, h, s12);
-        kernel.ssimNorms(o.mu[c], mu2, o.sigmaSq[c], s22, s12, n, out);
-        const [ssim1, ssim4] = [out[0], out[1]];
-        kernel.edgeNorms(o.img[c], o.mu[c], img2, mu2, n, out);
-        norms[c].push([ssim1, out[0], out[2], ssim4, out[1], out[3]]);
+        let [ssim1, ssim4, art1, art4, lost1, lost4] = [0, 0, 0, 0, 0, 0];
+        if (ssim || edge) blur.run(img2, w, h, mu2);
+        if (ssim) {
+          kernel.multiply(img2, img2, n, s22);
+          blur.run(s22, w, h, s22);
+          kernel.multiply(o.img[c], img2, n, s12);
+          blur.run(s12, w, h, s12);
+          kernel.ssimNorms(o.mu[c], mu2, o.sigmaSq[c], s22, s12, n, out);
+          [ssim1, ssim4] = [out[0], out[1]];
+        }
+        if (edge) {
+          kernel.edgeNorms(o.img[c], o.mu[c], img2, mu2, n, out);
+          [art1, art4, lost1, lost4] = [out[0], out[1], out[2], out[3]];
+        }
+        norms[c].push([ssim1, art1, lost1, ssim4, art4, lost4]);
       }
     });
     return scoreFromNorms(norms);

@@ -38,11 +38,37 @@ export const WEIGHTS: readonly number[] = [
 ];
 
 /**
- * The score from `norms[channel][scale]`. With fewer than 6 scales (halving stops once a side
+ * The score from `norms[channel][scale]` (norms of unused maps, see {@link mapsUsed}, may be
+ * anything finite). With fewer than 6 scales (halving stops once a side
  * is under 8 pixels, so an image under 113 pixels on a side has fewer), the reference walks the
  * weights without gaps, so channel Y then starts where X's missing scales would have been:
  * kept as it is, to give the reference's score.
  */
+/** Which maps of one channel at one scale the score uses (a map with only zero weights is not). */
+export interface MapsUsed {
+  /** The SSIM' map (needs the blurs of img², of img1 * img2). */
+  readonly ssim: boolean;
+  /** The artifact and detail-lost maps (need only the blur of img). */
+  readonly edge: boolean;
+}
+
+/**
+ * `[channel][scale]` -> the maps with a non-zero weight, for an image of `scales` scales. A
+ * map with zero weights adds exactly 0 to the sum, so skipping it changes no score: at 1:1, X
+ * and B use only their edge maps (2 of 3 blurs saved), and Y at 1:32 nothing.
+ */
+export function mapsUsed(scales: number): MapsUsed[][] {
+  return [0, 1, 2].map((c) =>
+    Array.from({ length: scales }, (_, scale) => {
+      const w = WEIGHTS.slice((c * scales + scale) * 6, (c * scales + scale + 1) * 6);
+      return {
+        ssim: w[0] !== 0 || w[3] !== 0,
+        edge: w[1] !== 0 || w[2] !== 0 || w[4] !== 0 || w[5] !== 0,
+      };
+    }),
+  );
+}
+
 export function scoreFromNorms(norms: readonly (readonly ScaleNorms[])[]): number {
   let sum = 0;
   let i = 0;
