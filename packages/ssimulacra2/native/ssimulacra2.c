@@ -154,30 +154,94 @@ static inline d2 mix(float a, float b, float c, d2 r, d2 g, d2 bl) {
 }
 
 /*
+ * Positive XYB of the pixels idx[0..2 kXybPairs) (an index may repeat): kXybPairs pairs in
+ * lockstep. Writes the planes and, with a cache, remembers each pixel's result by its colour.
+ */
+typedef struct {
+  uint32_t key[3];
+  float out[3];
+  uint32_t used;
+} CacheEntry;
+
+enum { kCacheBits = 12 };
+static CacheEntry cache[1 << kCacheBits];
+
+static inline uint32_t bits_of(float f) {
+  uint32_t u;
+  __builtin_memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+static inline uint32_t colour_slot(uint32_t kr, uint32_t kg, uint32_t kb) {
+  return (kr * 0x9E3779B1u ^ kg * 0x85EBCA77u ^ kb * 0xC2B2AE3Du) >> (32 - kCacheBits);
+}
+
+static void xyb_batch(const float *r, const float *g, const float *b, const int32_t *idx,
+                      d2 nbc, float *out_x, float *out_y, float *out_b, int cached) {
+  d2 v[kXybLanes];
+  for (int j = 0; j < kXybPairs; j++) {
+    const int32_t i0 = idx[2 * j], i1 = idx[2 * j + 1];
+    const d2 rv = {r[i0], r[i1]}, gv = {g[i0], g[i1]}, bv = {b[i0], b[i1]};
+    v[3 * j] = mix(kM00, kM01, kM02, rv, gv, bv);
+    v[3 * j + 1] = mix(kM10, kM11, kM12, rv, gv, bv);
+    v[3 * j + 2] = mix(kM20, kM21, kM22, rv, gv, bv);
+  }
+  cube_root_add(v, nbc);
+  for (int j = 0; j < kXybPairs; j++) {
+    const d2 x = rnd(v[3 * j] - v[3 * j + 1]) * 0.5, y = rnd(v[3 * j] + v[3 * j + 1]) * 0.5;
+    const d2 ox = rnd(rnd(x * 14.0) + splat(0.42f)), oy = rnd(y + splat(0.01f));
+    const d2 ob = rnd(rnd(v[3 * j + 2] - y) + splat(0.55f));
+    for (int k = 0; k < 2; k++) {
+      const int32_t i = idx[2 * j + k];
+      out_x[i] = (float)ox[k];
+      out_y[i] = (float)oy[k];
+      out_b[i] = (float)ob[k];
+      if (cached) {
+        const uint32_t kr = bits_of(r[i]), kg = bits_of(g[i]), kb = bits_of(b[i]);
+        CacheEntry *e = &cache[colour_slot(kr, kg, kb)];
+        *e = (CacheEntry){{kr, kg, kb}, {out_x[i], out_y[i], out_b[i]}, 1};
+      }
+    }
+  }
+}
+
+/*
  * Linear sRGB planes to SSIMULACRA 2.1's positive XYB: X * 14 + 0.42, Y + 0.01,
- * (B - Y) + 0.55. `neg_bias_cbrt` is -cbrtf(kBias). kXybPairs pairs of pixels at a time.
+ * (B - Y) + 0.55. `neg_bias_cbrt` is -cbrtf(kBias). With `cached` (for the finest scale,
+ * where an 8-bit image repeats colours: a palette image has at most 256), a pixel whose
+ * linear colour was converted before, in this or an earlier call, takes that result: the
+ * conversion is a function of the colour alone, so nothing changes but the time.
  */
 EXPORT(xyb)
 void xyb(const float *r, const float *g, const float *b, int32_t n, float neg_bias_cbrt,
-         float *out_x, float *out_y, float *out_b) {
+         int32_t cached, float *out_x, float *out_y, float *out_b) {
   const d2 nbc = splat(neg_bias_cbrt);
-  for (int32_t i0 = 0; i0 < n; i0 += 2 * kXybPairs) {
-    d2 v[kXybLanes];
-    for (int j = 0; j < kXybPairs; j++) {
-      const int32_t i = i0 + 2 * j < n ? i0 + 2 * j : n - 1;
-      const d2 rv = load_lanes(r, i, n), gv = load_lanes(g, i, n), bv = load_lanes(b, i, n);
-      v[3 * j] = mix(kM00, kM01, kM02, rv, gv, bv);
-      v[3 * j + 1] = mix(kM10, kM11, kM12, rv, gv, bv);
-      v[3 * j + 2] = mix(kM20, kM21, kM22, rv, gv, bv);
+  int32_t pending[2 * kXybPairs];
+  int count = 0, hits = 0;
+  for (int32_t i = 0; i < n; i++) {
+    /* the cache costs about a sixth more on an image of distinct colours: give it up when
+       fewer than a quarter of the first 8192 pixels hit */
+    if (cached && i == 8192 && hits < 2048) cached = 0;
+    if (cached) {
+      const uint32_t kr = bits_of(r[i]), kg = bits_of(g[i]), kb = bits_of(b[i]);
+      const CacheEntry *e = &cache[colour_slot(kr, kg, kb)];
+      if (e->used && e->key[0] == kr && e->key[1] == kg && e->key[2] == kb) {
+        out_x[i] = e->out[0];
+        out_y[i] = e->out[1];
+        out_b[i] = e->out[2];
+        hits++;
+        continue;
+      }
     }
-    cube_root_add(v, nbc);
-    for (int j = 0; j < kXybPairs && i0 + 2 * j < n; j++) {
-      const int32_t i = i0 + 2 * j;
-      const d2 x = rnd(v[3 * j] - v[3 * j + 1]) * 0.5, y = rnd(v[3 * j] + v[3 * j + 1]) * 0.5;
-      store_lanes(out_b, i, n, rnd(rnd(v[3 * j + 2] - y) + splat(0.55f)));
-      store_lanes(out_x, i, n, rnd(rnd(x * 14.0) + splat(0.42f)));
-      store_lanes(out_y, i, n, rnd(y + splat(0.01f)));
+    pending[count++] = i;
+    if (count == 2 * kXybPairs) {
+      xyb_batch(r, g, b, pending, nbc, out_x, out_y, out_b, cached);
+      count = 0;
     }
+  }
+  if (count > 0) {
+    for (int k = count; k < 2 * kXybPairs; k++) pending[k] = pending[count - 1];
+    xyb_batch(r, g, b, pending, nbc, out_x, out_y, out_b, cached);
   }
 }
 

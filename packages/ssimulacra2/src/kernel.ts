@@ -16,6 +16,7 @@ interface KernelExports {
     b: number,
     n: number,
     negBiasCbrt: number,
+    cached: number,
     x: number,
     y: number,
     bb: number,
@@ -110,12 +111,16 @@ export class Kernel {
     return new Float64Array(this.#k.memory.buffer, this.#take(n * 8), n);
   }
 
-  /** Linear RGB to positive XYB, `n` pixels. */
+  /**
+   * Linear RGB to positive XYB, `n` pixels; `cached`: remember results by colour (worth it at
+   * the finest scale, where colours repeat).
+   */
   xyb(
     r: Float32Array,
     g: Float32Array,
     b: Float32Array,
     n: number,
+    cached: boolean,
     x: Float32Array,
     y: Float32Array,
     bb: Float32Array,
@@ -126,6 +131,7 @@ export class Kernel {
       b.byteOffset,
       n,
       NEG_BIAS_CBRT,
+      cached ? 1 : 0,
       x.byteOffset,
       y.byteOffset,
       bb.byteOffset,

@@ -91,7 +91,7 @@ export function eachScale(
       [linear, spare] = [spare, linear];
       [width, height] = [w, h];
     }
-    kernel.xyb(linear[0], linear[1], linear[2], w * h, xyb[0], xyb[1], xyb[2]);
+    kernel.xyb(linear[0], linear[1], linear[2], w * h, scale === 0, xyb[0], xyb[1], xyb[2]);
     visit(scale, w, h, xyb);
   });
 }
