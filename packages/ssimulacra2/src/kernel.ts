@@ -6,6 +6,7 @@
  */
 import type { BlurScratch } from './blur.js';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.js';
+import { type NativeKernels, nativeKernels } from './native.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -70,6 +71,8 @@ const NEG_BIAS_CBRT = -Math.fround(Math.cbrt(Math.fround(0.0037930732552754493))
 /** One kernel instance and a bump allocator over its memory. */
 export class Kernel {
   readonly #k: KernelExports;
+  /** The AVX2 blur and XYB, working on this instance's memory, when loaded. */
+  readonly #native: NativeKernels | undefined;
   #next: number;
   readonly #end: number;
 
@@ -77,6 +80,7 @@ export class Kernel {
   constructor(floats: number) {
     const instance = new WebAssembly.Instance(kernelModule(), {});
     this.#k = instance.exports as unknown as KernelExports;
+    this.#native = nativeKernels();
     const base = Math.ceil((this.#k.__heap_base.value as number) / 16) * 16;
     const end = base + floats * 4;
     if (end > MAX_BYTES) {
@@ -125,6 +129,20 @@ export class Kernel {
     y: Float32Array,
     bb: Float32Array,
   ): void {
+    if (this.#native) {
+      this.#native.xyb(
+        this.#k.memory.buffer,
+        r.byteOffset,
+        g.byteOffset,
+        b.byteOffset,
+        n,
+        NEG_BIAS_CBRT,
+        x.byteOffset,
+        y.byteOffset,
+        bb.byteOffset,
+      );
+      return;
+    }
     this.#k.xyb(
       r.byteOffset,
       g.byteOffset,
@@ -158,7 +176,8 @@ export class Kernel {
     scratch: BlurScratch,
     out: Float32Array,
   ): void {
-    this.#k.blur(
+    const blur = this.#native ? this.#native.blur.bind(null, this.#k.memory.buffer) : this.#k.blur;
+    blur(
       coefficients.byteOffset,
       radius,
       input.byteOffset,

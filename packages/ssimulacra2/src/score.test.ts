@@ -1,19 +1,27 @@
 import { InvalidOptionError } from '@kpress/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelBackend, useNativeKernels } from './native.js';
 import { prepareOriginal, ssimulacra2 } from './score.js';
 import { REFERENCE_CASES } from './test/cases.js';
+import { cpuHasNativeKernels } from './test/cpu.js';
 import { decodeLikeReference } from './test/pairs.js';
 import { syntheticPair } from './test/synthetic.js';
 import type { ScoreImage } from './types.js';
 
-describe('alpha, depth, grey and size against the reference tool', () => {
-  for (const c of REFERENCE_CASES) {
-    it(`${c.name}: ${c.what}`, () => {
-      const { original, distorted } = c.pair();
-      expect(Math.abs(ssimulacra2(original, distorted) - c.reference)).toBeLessThanOrEqual(1e-6);
-    });
-  }
-});
+describe.each(['native', 'wasm'] as const)(
+  'alpha, depth, grey and size against the reference tool, %s kernels',
+  (kernels) => {
+    beforeAll(() => useNativeKernels(kernels === 'native'));
+    afterAll(() => useNativeKernels(true));
+    for (const c of REFERENCE_CASES) {
+      it(`${c.name}: ${c.what}`, () => {
+        if (kernels === 'wasm' || cpuHasNativeKernels()) expect(kernelBackend().name).toBe(kernels);
+        const { original, distorted } = c.pair();
+        expect(Math.abs(ssimulacra2(original, distorted) - c.reference)).toBeLessThanOrEqual(1e-6);
+      });
+    }
+  },
+);
 
 describe('prepareOriginal', () => {
   it('gives the one-shot score for each candidate, in any order, again and again', async () => {

@@ -3,9 +3,11 @@
  * and its speed per image size (a dev script, Node and sharp; not part of the library).
  *   node dist/bench/main.js [--reps N] [--big]    (--big adds a 12 MP image)
  * Times are CPU milliseconds (user + system) of this process, the median of N runs after
- * warm-up runs: a worker scores warm, image after image.
+ * warm-up runs: a worker scores warm, image after image. KPRESS_SSIMULACRA2=wasm times the
+ * WebAssembly kernels alone.
  */
 import sharp from 'sharp';
+import { kernelBackend } from '../native.js';
 import { prepareOriginal, ssimulacra2 } from '../score.js';
 import { decodeLikeReference, referencePairs } from '../test/pairs.js';
 import type { ScoreImage } from '../types.js';
@@ -47,12 +49,22 @@ async function accuracy(): Promise<void> {
   console.log(`max |diff| ${worst.toExponential(2)}\n`);
 }
 
-/** coffee.png resized to width x height and a JPEG (quality 85) of it, decoded. */
-async function resizedPair(width: number, height: number): Promise<[ScoreImage, ScoreImage]> {
+/**
+ * coffee.png resized to width x height and a distorted copy of it, decoded: a JPEG (quality
+ * 85), or a 256-colour palette PNG (sharp's), like the candidates of a target search.
+ */
+async function resizedPair(
+  width: number,
+  height: number,
+  distortion: 'jpeg85' | 'palette' = 'jpeg85',
+): Promise<[ScoreImage, ScoreImage]> {
   const source = await decodeLikeReference('datasets/samples/coffee.png');
   const raw = { width: source.width, height: source.height, channels: 3 as const };
   const resized = await sharp(source.data, { raw }).resize(width, height).png().toBuffer();
-  const jpeg = await sharp(resized).jpeg({ quality: 85 }).toBuffer();
+  const jpeg =
+    distortion === 'jpeg85'
+      ? await sharp(resized).jpeg({ quality: 85 }).toBuffer()
+      : await sharp(resized).png({ palette: true, colours: 256 }).toBuffer();
   const decode = async (bytes: Buffer): Promise<ScoreImage> => {
     const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels as 3 };
@@ -84,11 +96,14 @@ async function speed(): Promise<void> {
       ]),
     ],
     ['coffee 745x497 jpeg85', resizedPair(745, 497)],
-    ['coffee 768x512 jpeg85', resizedPair(768, 512)],
+    ['coffee 745x497 palette', resizedPair(745, 497, 'palette')],
     ['coffee 1732x1155 jpeg85', resizedPair(1732, 1155)],
+    ['coffee 1732x1155 palette', resizedPair(1732, 1155, 'palette')],
   ];
-  if (big) cases.push(['coffee 4000x3000 jpeg85', resizedPair(4000, 3000)]);
-  console.log(`Speed: CPU ms per call, median of ${reps} after 2 warm-up runs, one thread\n`);
+  if (big) cases.push(['coffee 4000x3000 palette', resizedPair(4000, 3000, 'palette')]);
+  console.log(
+    `Speed: CPU ms per call, median of ${reps} after 2 warm-up runs, one thread; kernels: ${JSON.stringify(kernelBackend())}\n`,
+  );
   console.log(
     `${'pair'.padEnd(26)}${'MP'.padStart(6)}${'one pair'.padStart(10)}${'prepare'.padStart(10)}${'score'.padStart(10)}${'ms/MP'.padStart(8)}`,
   );
