@@ -115,7 +115,7 @@ export class KernelBlur {
       temp: kernel.floats(width * height),
       temp2: kernel.floats(width * height),
       state: kernel.doubles(6 * long),
-      zeros: kernel.floats(long),
+      zeros: kernel.floats(long).fill(0),
     };
     this.#width = width;
     this.#height = height;

@@ -15,9 +15,9 @@ describe('the WebAssembly kernel', () => {
     const filter = recursiveGaussian(1.5);
     expect(filter.radius).toBe(5);
     const [w, h] = [41, 33];
-    const kernel = new Kernel(20 * w * h);
+    const kernel = Kernel.obtain(20 * w * h);
     const blur = new KernelBlur(kernel, filter, w, h);
-    const input = kernel.floats(w * h);
+    const input = kernel.floats(w * h).fill(0);
     const output = kernel.floats(w * h);
     input[16 * w + 20] = 1;
     blur.run(input, w, h, output);
@@ -39,5 +39,6 @@ describe('the WebAssembly kernel', () => {
     blur.run(input, w, h, output);
     expect(output[16 * w + 20]).toBeCloseTo(1, 5);
     expect(output[0]).toBeLessThan(0.5);
+    kernel.release();
   });
 });

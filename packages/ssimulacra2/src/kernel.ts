@@ -2,7 +2,9 @@
  * The WebAssembly kernels (native/ssimulacra2.c, built into kernel-wasm.ts) and their memory.
  * Each {@link Kernel} is one instance with its own linear memory, sized once for one image
  * size: every buffer is carved out of it up front, so the Float32Array views handed out stay
- * valid (growing a WebAssembly memory detaches the views made before).
+ * valid (growing a WebAssembly memory detaches the views made before). A released kernel is
+ * reused by the next scorer that fits in it: allocating and first touching a fresh memory cost
+ * more than scoring.
  */
 import type { BlurScratch } from './blur.js';
 import { KERNEL_WASM_BASE64 } from './kernel-wasm.js';
@@ -68,21 +70,47 @@ const MAX_BYTES = 4 * 1024 * 1024 * 1024;
 /** -cbrtf(libjxl's opsin bias), the constant its XYB adds after the cube root. */
 const NEG_BIAS_CBRT = -Math.fround(Math.cbrt(Math.fround(0.0037930732552754493)));
 
+/** Released kernels kept for reuse (at most this many, each at most POOL_MAX_BYTES). */
+const POOL_SIZE = 2;
+/** Larger memories are not kept: a worker would hold its largest image's plan for good. */
+const POOL_MAX_BYTES = 256 * 2 ** 20;
+const pool: Kernel[] = [];
+
 /** One kernel instance and a bump allocator over its memory. */
 export class Kernel {
   readonly #k: KernelExports;
   /** The AVX2 blur and XYB, working on this instance's memory, when loaded. */
-  readonly #native: NativeKernels | undefined;
+  #native: NativeKernels | undefined;
+  readonly #base: number;
   #next: number;
-  readonly #end: number;
+  #end: number;
 
-  /** An instance with room for `floats` 32-bit values (allocations round up to 16 bytes). */
-  constructor(floats: number) {
+  /**
+   * A kernel with room for `floats` 32-bit values (allocations round up to 16 bytes): a
+   * released one when one is big enough, else a new instance.
+   */
+  static obtain(floats: number): Kernel {
+    const fit = pool.findIndex((k) => k.#capacity() >= floats * 4);
+    const kernel = fit >= 0 ? pool.splice(fit, 1)[0] : new Kernel();
+    kernel.#plan(floats);
+    return kernel;
+  }
+
+  private constructor() {
     const instance = new WebAssembly.Instance(kernelModule(), {});
     this.#k = instance.exports as unknown as KernelExports;
-    this.#native = nativeKernels();
-    const base = Math.ceil((this.#k.__heap_base.value as number) / 16) * 16;
-    const end = base + floats * 4;
+    this.#base = Math.ceil((this.#k.__heap_base.value as number) / 16) * 16;
+    this.#next = this.#base;
+    this.#end = this.#base;
+  }
+
+  #capacity(): number {
+    return this.#k.memory.buffer.byteLength - this.#base;
+  }
+
+  /** Empties the allocator for a plan of `floats` values, growing the memory if needed. */
+  #plan(floats: number): void {
+    const end = this.#base + floats * 4;
     if (end > MAX_BYTES) {
       throw new RangeError(
         `SSIMULACRA 2 needs ${Math.ceil(end / 2 ** 20)} MiB for this image, over WebAssembly's 4 GiB`,
@@ -91,8 +119,20 @@ export class Kernel {
     const memory = this.#k.memory;
     const missing = end - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
-    this.#next = base;
+    this.#native = nativeKernels();
+    this.#next = this.#base;
     this.#end = end;
+  }
+
+  /**
+   * Hands the memory back for the next {@link Kernel.obtain}. Every buffer taken from this
+   * kernel is then someone else's: the caller must not use them again.
+   */
+  release(): void {
+    this.#end = this.#next = this.#base;
+    if (pool.length < POOL_SIZE && this.#k.memory.buffer.byteLength <= POOL_MAX_BYTES) {
+      pool.push(this);
+    }
   }
 
   #take(bytes: number): number {
@@ -105,12 +145,12 @@ export class Kernel {
     return at;
   }
 
-  /** A zeroed float32 buffer of `n` values in the kernel's memory. */
+  /** A float32 buffer of `n` values in the kernel's memory (zero when new, else not). */
   floats(n: number): Float32Array {
     return new Float32Array(this.#k.memory.buffer, this.#take(n * 4), n);
   }
 
-  /** A zeroed float64 buffer of `n` values in the kernel's memory. */
+  /** A float64 buffer of `n` values in the kernel's memory (zero when new, else not). */
   doubles(n: number): Float64Array {
     return new Float64Array(this.#k.memory.buffer, this.#take(n * 8), n);
   }

@@ -38,6 +38,15 @@ describe('prepareOriginal', () => {
       for (const i of order) expect(prepared.score(candidates[i])).toBe(oneShot[i]);
     }
     expect(new Set(oneShot).size).toBe(3);
+    // released, its memory serves the next scorer (a smaller original fits in it)
+    prepared.release();
+    expect(() => prepared.score(candidates[0])).toThrow('released');
+    const small = await decodeLikeReference('pairs/chelsea-grey.png');
+    const smallK16 = await decodeLikeReference('pairs/chelsea-grey.k16.png');
+    const again = prepareOriginal(original);
+    expect(again.score(candidates[1])).toBe(oneShot[1]);
+    again.release();
+    expect(prepareOriginal(small).score(smallK16)).toBeCloseTo(73.8307593, 6);
   });
 
   it('scores an identical image 100, an RGBA copy as its RGB, a grey image as its RGB', () => {

@@ -44,6 +44,7 @@ export class PreparedOriginal {
   readonly #norms: Float64Array;
   /** The maps the score uses, per channel and scale. */
   readonly #used: MapsUsed[][];
+  #released = false;
 
   constructor(original: ScoreImage) {
     validateImage(original, 'original');
@@ -53,7 +54,7 @@ export class PreparedOriginal {
     this.#backgrounds = backgrounds(original);
     this.#translucent = hasTranslucency(original);
     const sets = this.#translucent ? this.#backgrounds.length : 1;
-    const kernel = new Kernel(
+    const kernel = Kernel.obtain(
       pyramidFloats(width, height) +
         blurFloats(width, height) +
         workFloats(width, height) +
@@ -82,6 +83,9 @@ export class PreparedOriginal {
    * 30 low; it can go below 0. With alpha, the worse score over the reference's backgrounds.
    */
   score(distorted: ScoreImage): number {
+    if (this.#released) {
+      throw new Error('this PreparedOriginal was released: prepare the original again');
+    }
     validateImage(distorted, 'distorted');
     checkSameSize(this, distorted);
     // The backgrounds only matter when some pixel is translucent; when none is, every
@@ -92,6 +96,17 @@ export class PreparedOriginal {
       worst = Math.min(worst, this.#scoreOver(distorted, i));
     }
     return worst;
+  }
+
+  /**
+   * Hands this scorer's memory to the next one prepared (of a size that fits): preparing
+   * then skips allocating and touching fresh memory. This object cannot score afterwards.
+   * Optional: without it the memory is freed when the object is collected.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#kernel.release();
   }
 
   /** The score with both images over background number `which`. */
@@ -144,5 +159,10 @@ export function ssimulacra2(original: ScoreImage, distorted: ScoreImage): number
   validateImage(original, 'original');
   validateImage(distorted, 'distorted');
   checkSameSize(original, distorted);
-  return new PreparedOriginal(original).score(distorted);
+  const prepared = new PreparedOriginal(original);
+  try {
+    return prepared.score(distorted);
+  } finally {
+    prepared.release();
+  }
 }
