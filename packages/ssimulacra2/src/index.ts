@@ -1,0 +1,3 @@
+export { prepareOriginal, PreparedOriginal, ssimulacra2 } from './score.js';
+export { MIN_DIMENSION, type ScoreImage } from './types.js';
+export { type KernelBackend, kernelBackend } from './native.js';
