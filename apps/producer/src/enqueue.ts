@@ -1,4 +1,4 @@
-import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
+import { type ImageOptionsInput, storedImageOptions } from '@kpress/core';
 import { type Config, createLogger, type Logger, loadConfig } from '@kpress/config';
 import {
   BatchTracker,
@@ -32,18 +32,12 @@ export interface EnqueueOptions {
   source: string;
   /** Destination `s3://bucket/prefix/` (required; must not overlap the source). */
   dest: string;
-  /** Palette size 2..256. Default 16. */
-  colors?: number;
-  /** Target PSNR in dB (1..100), passed to the codec. Default: none. */
-  quality?: number;
-  /** k-means seed. Default 1. */
-  seed?: number;
-  /** PNG encoding effort 1..5, recorded in batch.json and every job. Default 3. */
-  effort?: number;
-  /** Leave the source's EXIF, XMP and text chunks out of the outputs. Default false. */
-  stripMetadata?: boolean;
-  /** Floyd–Steinberg error diffusion onto the palette (`--dither`). Default false. */
-  dither?: boolean;
+  /**
+   * The image options (@kpress/core ImageOptions: colors, seed, quality,
+   * effort, stripMetadata, dither), carried whole into batch.json and every
+   * job. Each absent one is its default (resolveImageOptions).
+   */
+  options?: ImageOptionsInput;
   /**
    * The batch is exactly the keys of this list under the source prefix (an S3
    * Batch Operations CSV or an S3 Inventory report), not a listing. Default: a listing.
@@ -101,11 +95,8 @@ export interface EnqueueResult {
 export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
   const config = options.config ?? loadConfig(process.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  // one rule per option, in @kpress/core: the CLI, the job schema and the codec check the same
-  const colors = COLORS.check(options.colors ?? COLORS.default);
-  const seed = SEED.check(options.seed ?? SEED.default);
-  const effort = EFFORT.check(options.effort ?? EFFORT.default);
-  if (options.quality !== undefined) QUALITY.check(options.quality);
+  // checked by their rules and defaulted in @kpress/core; stored as batch.json and the jobs hold them
+  const batchOptions = storedImageOptions(options.options ?? {});
   const src = parseS3Url(options.source);
   const dest = parseS3Url(options.dest);
   if (prefixesOverlap(src, dest)) {
@@ -123,15 +114,6 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
   const queue = createQueue(config);
   try {
     await checkSource(storage, src);
-    const batchOptions = {
-      colors,
-      seed,
-      effort,
-      ...(options.quality === undefined ? {} : { quality: options.quality }),
-      // recorded only when set, so that batch.json of a default batch stays as it was
-      ...(options.stripMetadata === true ? { stripMetadata: true } : {}),
-      ...(options.dither === true ? { dither: true } : {}),
-    };
     let opened: Awaited<ReturnType<typeof openBatchFile>>;
     try {
       // a new batch: the destination must not belong to another (a rerun was checked when it began)
@@ -224,7 +206,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
       {
         queue,
         tracker,
-        template: { batchId, source, dest: destUrl, ...batchOptions },
+        template: { batchId, source, dest: destUrl, options: batchOptions },
         chunkSize: backpressure.chunkSize(options.chunkSize ?? 1000),
         beforeChunk: async (n) => {
           await backpressure.room(n);

@@ -166,13 +166,8 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
             source: batch.source,
             dest: batch.dest,
             batchId,
-            colors: batch.options.colors,
-            seed: batch.options.seed,
-            ...(batch.options.quality === undefined ? {} : { quality: batch.options.quality }),
-            // every option of batch.json, or the re-enqueue is refused as another batch's
-            ...(batch.options.effort === undefined ? {} : { effort: batch.options.effort }),
-            ...(batch.options.stripMetadata === true ? { stripMetadata: true } : {}),
-            ...(batch.options.dither === true ? { dither: true } : {}),
+            // batch.json's options, whole: the re-enqueue makes the same outputs
+            options: batch.options,
             ...(batch.keyList === undefined ? {} : { keyList: batch.keyList }),
             config,
             logger: logger.child({ reenqueue: reenqueues }),

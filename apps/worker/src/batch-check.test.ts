@@ -48,6 +48,22 @@ describe('jobMismatch', () => {
     );
   });
 
+  it('reads the options whole or flat, against an old batch.json (no effort) or a new one', () => {
+    const { colors: _c, seed: _s, ...where } = job;
+    const nested = { ...where, options: { colors: 16, seed: 1, effort: 3 } };
+    // batch.json written before effort existed, a job that carries it whole
+    expect(jobMismatch(nested, batch)).toBeUndefined();
+    // a new batch.json (every option stored), an old flat job
+    const current = { ...batch, options: { colors: 16, seed: 1, effort: 3, dither: true } };
+    expect(jobMismatch({ ...job, dither: true }, current)).toBeUndefined();
+    expect(jobMismatch(job, current)).toBe(
+      "the job's options (colors 16, seed 1, quality none, effort 3) are not the batch's (colors 16, seed 1, quality none, effort 3, dither)",
+    );
+    expect(jobMismatch({ ...nested, options: { colors: 16, seed: 1, effort: 4 } }, batch)).toMatch(
+      /effort 4\) are not the batch's/,
+    );
+  });
+
   it('sees overlaps through dot segments', () => {
     expect(overlapProblem('s3://src/in/', 's3://src/in/sub/')).toMatch(/overlap/);
     expect(overlapProblem('s3://src/in/', 's3://dst/in/')).toBeUndefined();

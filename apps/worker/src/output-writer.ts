@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ImageOptionsInput, provenanceFacts } from '@kpress/core';
 import { type ObjectInfo, StorageError, type Storage } from '@kpress/storage';
 
 /**
@@ -26,12 +27,8 @@ export const PROVENANCE = {
 export interface Provenance {
   /** SHA-256 (hex) of the source bytes. */
   sourceSha256: string;
-  colors: number;
-  seed: number;
-  /** Target PSNR asked for, when one was. */
-  quality?: number;
-  /** The dithering used (`floyd-steinberg`), when one was. */
-  dither?: string;
+  /** The image options it was made with: their provenance facts (@kpress/core provenanceFacts), as in the PNG. */
+  options: ImageOptionsInput;
   /** PSNR of the output (compressed outputs), dB; 'Infinity' when lossless. */
   psnr?: number;
   /** The kpress version that wrote it. */
@@ -51,10 +48,10 @@ export function provenanceMetadata(
   };
   if (p === undefined) return meta;
   meta['kpress-source-sha256'] = p.sourceSha256;
-  meta['kpress-colors'] = String(p.colors);
-  meta['kpress-seed'] = String(p.seed);
-  if (p.quality !== undefined) meta['kpress-quality'] = String(p.quality);
-  if (p.dither !== undefined) meta['kpress-dither'] = p.dither;
+  // kpress-colors, -seed, -quality, -effort, -dither: what the PNG's own kpress chunk says
+  for (const [name, value] of Object.entries(provenanceFacts(p.options))) {
+    meta[`kpress-${name}`] = String(value);
+  }
   if (p.psnr !== undefined)
     meta['kpress-psnr'] = Number.isFinite(p.psnr) ? p.psnr.toFixed(3) : 'Infinity';
   meta['kpress-version'] = p.version;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mediaTypeOf } from '@kpress/codec';
 import { KPRESS_VERSION, type Logger } from '@kpress/config';
-import { EFFORT } from '@kpress/core';
+import { provenanceFacts } from '@kpress/core';
 import type { ManifestRow } from '@kpress/manifest';
-import type { CompressJob } from '@kpress/queue';
+import { type CompressJob, compressJobOptions } from '@kpress/queue';
 import {
   clashMessage,
   clashPartnerKey,
@@ -75,6 +75,7 @@ export async function processCompressJob(
   ctx: ProcessorContext,
 ): Promise<ProcessResult> {
   const t0 = performance.now();
+  const options = compressJobOptions(job);
   const src = parseS3Url(job.source);
   const dest = parseS3Url(job.dest);
   const recordKey = recordKeyOf(job.key, src.prefix, dest.prefix, job.batchId);
@@ -160,13 +161,8 @@ export async function processCompressJob(
       log.debug({ stage: 'codec', originalBytes }, 'compressing');
       const result = await ctx.pool.run({
         source,
-        colors: job.colors,
-        ...(job.quality === undefined ? {} : { quality: job.quality }),
-        seed: job.seed,
+        options,
         maxPixels: ctx.maxPixels,
-        keepMetadata: job.stripMetadata !== true,
-        ...(job.effort === undefined ? {} : { effort: job.effort }),
-        ...(job.dither === true ? { dither: true } : {}),
         // a PNG copied out of S3 still says what it is
         provenance: {
           software: `kpress ${KPRESS_VERSION}`,
@@ -174,11 +170,7 @@ export async function processCompressJob(
             batch: job.batchId,
             source: job.key,
             sourceSha256: fixity.sha256 as string,
-            colors: job.colors,
-            seed: job.seed,
-            ...(job.quality === undefined ? {} : { quality: job.quality }),
-            effort: EFFORT.check(job.effort ?? EFFORT.default),
-            ...(job.dither === true ? { dither: 'floyd-steinberg' } : {}),
+            ...provenanceFacts(options),
             kpressVersion: KPRESS_VERSION,
           },
         },
@@ -192,7 +184,7 @@ export async function processCompressJob(
       outcome = decideOutcome(
         { key: job.key, sourcePrefix: src.prefix, destPrefix: dest.prefix, originalBytes },
         result,
-        job.quality,
+        options.quality,
       );
       const effect = outcome.effect;
       if (effect.kind !== 'none') {
@@ -214,10 +206,7 @@ export async function processCompressJob(
           sha256: outputSha256,
           provenance: {
             sourceSha256: fixity.sha256 as string,
-            colors: job.colors,
-            seed: job.seed,
-            ...(job.quality === undefined ? {} : { quality: job.quality }),
-            ...(job.dither === true ? { dither: 'floyd-steinberg' } : {}),
+            options,
             ...(outcome.row.psnr === null ? {} : { psnr: outcome.row.psnr }),
             version: KPRESS_VERSION,
           },

@@ -15,13 +15,8 @@ export default async function compressTask(task: CompressTask): Promise<Compress
   const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
   try {
     const r = await compressImage(input, {
-      colors: task.colors,
-      ...(task.quality === undefined ? {} : { quality: task.quality }),
-      seed: task.seed,
+      ...task.options,
       maxPixels: task.maxPixels,
-      keepMetadata: task.keepMetadata,
-      ...(task.effort === undefined ? {} : { effort: task.effort }),
-      ...(task.dither === true ? { dither: true } : {}),
       ...(task.provenance === undefined ? {} : { provenance: task.provenance }),
     });
     const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);

@@ -18,7 +18,9 @@ export {
   validateBatchId,
 } from './job-ids.js';
 export {
+  carriesImageOptions,
   type CompressJob,
+  compressJobOptions,
   CompressJobSchema,
   type FinalizeAssembleJob,
   FinalizeAssembleJobSchema,

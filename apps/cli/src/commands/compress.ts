@@ -9,8 +9,8 @@ import type { Command } from 'commander';
 import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
 import {
   addImageOptions,
-  codecOptions,
   type ImageFlags,
+  imageOptionsOf,
   localProvenance,
 } from '../image-options.js';
 import { ioReason } from '../local/io-reason.js';
@@ -105,12 +105,13 @@ export async function runCompress(
   }
   const deflate = deflateBackend();
   if (deflate.name === 'zlib') say(`deflating with zlib (larger files, slower): ${deflate.reason}`);
+  const options = imageOptionsOf(flags);
   let result: Awaited<ReturnType<typeof compressImage>>;
   try {
     result = await compressImage(bytes, {
-      ...codecOptions(flags),
+      ...options,
       provenance: localProvenance(
-        flags,
+        options,
         basename(input),
         createHash('sha256').update(bytes).digest('hex'),
       ),
