@@ -1,14 +1,5 @@
 export { type FinalizeContext, type FinalizeResult, finalizeBatch } from './finalize.js';
 export {
-  type Effect,
-  type Outcome,
-  decideOutcome,
-  failedOutcome,
-  type SourceRef,
-  tooLargeReason,
-} from './outcome.js';
-export { CompressPool, type CompressPoolOptions } from './pool.js';
-export {
   type ProcessorContext,
   type ProcessResult,
   processCompressJob,

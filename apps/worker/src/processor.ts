@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mediaTypeOf } from '@kpress/codec';
+import {
+  type CompressPool,
+  decideOutcome,
+  failedOutcome,
+  type Outcome,
+  tooLargeReason,
+} from '@kpress/compress';
 import { KPRESS_VERSION, type Logger } from '@kpress/config';
 import { provenanceFacts } from '@kpress/core';
 import type { ManifestRow } from '@kpress/manifest';
@@ -13,9 +20,7 @@ import {
   type Storage,
   unwritableReason,
 } from '@kpress/storage';
-import { decideOutcome, failedOutcome, type Outcome, tooLargeReason } from './outcome.js';
 import type { OutputWriter } from './output-writer.js';
-import type { CompressPool } from './pool.js';
 import { readRecord, recordKeyOf, writeRecord } from './record.js';
 
 /** SHA-256 of bytes, lower-case hex. */

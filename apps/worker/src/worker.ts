@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { deflateBackend } from '@kpress/codec';
+import { CompressPool, failedOutcome } from '@kpress/compress';
 import {
   type Config,
   createLogger,
@@ -38,9 +39,7 @@ import { BatchWatch } from './batch-watch.js';
 import { closeWithoutRedis } from './close-without-redis.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { JobsInHand } from './jobs-in-hand.js';
-import { failedOutcome } from './outcome.js';
 import { OutputWriter } from './output-writer.js';
-import { CompressPool } from './pool.js';
 import { type ProcessResult, processCompressJob } from './processor.js';
 import { recordKeyOf, writeRecord } from './record.js';
 

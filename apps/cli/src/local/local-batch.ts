@@ -13,7 +13,7 @@ import {
   failedOutcome,
   type Outcome,
   tooLargeReason,
-} from '@kpress/worker';
+} from '@kpress/compress';
 import pMap from 'p-map';
 import { type ImageFlags, imageOptionsOf, localProvenance } from '../image-options.js';
 import { ioReason } from './io-reason.js';

@@ -6,6 +6,7 @@
 import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
 import sharp from 'sharp';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
+import { pngIsSmaller } from './verdict.js';
 
 // One libvips thread per pool thread: the pool already runs one image per core.
 sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
@@ -33,7 +34,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       timings: r.timings,
       codecMs: performance.now() - started,
       // the original will be kept: its bytes go back (the caller's copy was transferred here)
-      ...(r.png.byteLength >= input.byteLength ? { source: task.source } : {}),
+      ...(pngIsSmaller(r.png.byteLength, input.byteLength) ? {} : { source: task.source }),
     };
   } catch (err) {
     if (err instanceof CodecError) {
