@@ -9,6 +9,7 @@ import {
   ListingFileSchema,
   parseBatchFile,
   parseS3Url,
+  type S3Location,
   Storage,
   StorageError,
 } from '@kpress/storage';
@@ -85,6 +86,33 @@ const isTransient = (err: unknown) => err instanceof StorageError && err.retryab
 export async function waitForBatch(options: WaitOptions): Promise<Summary> {
   const config = options.config ?? loadConfig(process.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const limits = waitLimits(options);
+  // a bad URL is refused before anything is connected
+  const dest = parseS3Url(options.dest);
+  const wait = new BatchWait(
+    options,
+    dest,
+    config,
+    logger,
+    limits,
+    await connectWatchedRedis(config, logger),
+  );
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const summary = await wait.summary();
+      if (summary !== undefined) return summary;
+      if (!wait.lastLookFailed) await wait.look();
+      // after a transient S3 error, only the summary is looked at again
+      await new Promise((resolve) => setTimeout(resolve, limits.pollMs));
+    }
+  } finally {
+    await wait.close();
+  }
+}
+
+/** The checked `maxReenqueues` and `pollMs` of the options. */
+function waitLimits(options: WaitOptions): { maxReenqueues: number; pollMs: number } {
   const maxReenqueues = options.maxReenqueues ?? 3;
   if (!Number.isInteger(maxReenqueues) || maxReenqueues < 0) {
     throw new RangeError(`maxReenqueues must be an integer >= 0, got ${options.maxReenqueues}`);
@@ -93,130 +121,196 @@ export async function waitForBatch(options: WaitOptions): Promise<Summary> {
   if (!Number.isFinite(pollMs) || pollMs < 0) {
     throw new RangeError(`pollMs must be a number >= 0, got ${options.pollMs}`);
   }
-  const dest = parseS3Url(options.dest);
-  const { batchId } = options;
-  const files = batchFileKeys(dest.prefix, batchId);
-  const log = logger.child({ batchId, stage: 'wait' });
-  const storage = new Storage({ config });
-  const watched = await connectWatchedRedis(config, logger);
-  const tracker = new BatchTracker(watched.redis, config.queueName);
-  const marker = new BatchMarker(watched.redis, config.queueName);
-  const queue = createQueue(config);
-  let watchdog: FinalizeWatchdog | undefined;
-  let total: number | undefined;
-  let reenqueues = 0;
-  try {
-    for (;;) {
-      options.signal?.throwIfAborted();
-      try {
-        const summary = SummarySchema.parse(await storage.getJson(dest.bucket, files.summary));
-        await marker.clear(batchId).catch(() => {});
-        return summary;
-      } catch (err) {
-        if (isTransient(err)) {
-          log.warn({ err: (err as Error).message }, 'S3 did not answer this time: looking again');
-          await new Promise((resolve) => setTimeout(resolve, pollMs));
-          continue;
-        }
-        if (!isNoSuchKey(err)) throw err;
-      }
-      if (total === undefined) {
-        try {
-          total = ListingFileSchema.parse(
-            await storage.getJson(dest.bucket, listingKey(dest.prefix, batchId)),
-          ).total;
-        } catch (err) {
-          if (!isNoSuchKey(err) && !isTransient(err)) throw err;
-        }
-      }
-      let alive: boolean | undefined;
-      let pending = 0;
-      let cancelledAt: number | undefined;
-      let stalled = 0;
-      try {
-        alive = await marker.refresh(batchId);
-        pending = await tracker.pending(batchId);
-        cancelledAt = await tracker.cancelled(batchId);
-        stalled = (await activeJobs({ queue, redis: watched.redis }, batchId)).stalled;
-      } catch {
-        // Redis is down: the connection logs it and reconnects; look again later
-      }
-      if (cancelledAt !== undefined) {
-        const batch = parseBatchFile(
-          await storage.getJson(dest.bucket, files.batch),
-          `s3://${dest.bucket}/${files.batch}`,
+  return { maxReenqueues, pollMs };
+}
+
+/** What Redis says of the batch at one look (undefined alive: Redis did not answer). */
+interface RedisLook {
+  alive: boolean | undefined;
+  pending: number;
+  cancelledAt: number | undefined;
+  stalled: number;
+}
+
+/** One wait for one batch: its clients and what it has learnt so far; each step a method. */
+class BatchWait {
+  private readonly files: ReturnType<typeof batchFileKeys>;
+  private readonly log: Logger;
+  private readonly storage: Storage;
+  private readonly tracker: BatchTracker;
+  private readonly marker: BatchMarker;
+  private readonly queue: ReturnType<typeof createQueue>;
+  private watchdog: FinalizeWatchdog | undefined;
+  private total: number | undefined;
+  private reenqueues = 0;
+  /** True when the last summary look hit a transient S3 error (look at nothing else this round). */
+  lastLookFailed = false;
+
+  constructor(
+    private readonly options: WaitOptions,
+    private readonly dest: S3Location,
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly limits: { maxReenqueues: number; pollMs: number },
+    private readonly watched: Awaited<ReturnType<typeof connectWatchedRedis>>,
+  ) {
+    this.files = batchFileKeys(this.dest.prefix, options.batchId);
+    this.log = logger.child({ batchId: options.batchId, stage: 'wait' });
+    this.storage = new Storage({ config });
+    this.tracker = new BatchTracker(watched.redis, config.queueName);
+    this.marker = new BatchMarker(watched.redis, config.queueName);
+    this.queue = createQueue(config);
+  }
+
+  /** summary.json once it exists (clearing the batch's marker), else undefined. */
+  async summary(): Promise<Summary | undefined> {
+    this.lastLookFailed = false;
+    try {
+      const summary = SummarySchema.parse(
+        await this.storage.getJson(this.dest.bucket, this.files.summary),
+      );
+      await this.marker.clear(this.options.batchId).catch(() => {});
+      return summary;
+    } catch (err) {
+      if (isTransient(err)) {
+        this.log.warn(
+          { err: (err as Error).message },
+          'S3 did not answer this time: looking again',
         );
-        throw new Error(
-          `batch ${batchId} was cancelled (kpress cancel, ${new Date(cancelledAt).toISOString()}); resume it with: ${rerunCommand(batch)}`,
-        );
+        this.lastLookFailed = true;
+        return undefined;
       }
-      if (alive === false) {
-        const batch = parseBatchFile(
-          await storage.getJson(dest.bucket, files.batch),
-          `s3://${dest.bucket}/${files.batch}`,
-        );
-        if (reenqueues >= maxReenqueues) {
-          throw new Error(
-            `batch ${batchId}: Redis lost the batch's queued jobs again (restarted empty or flushed) after ${reenqueues} automatic re-enqueue(s); gave up: fix Redis (persistence) and rerun: ${rerunCommand(batch)}`,
-          );
-        }
-        reenqueues++;
-        try {
-          const r = await enqueue({
-            source: batch.source,
-            dest: batch.dest,
-            batchId,
-            // batch.json's options, whole: the re-enqueue makes the same outputs
-            options: batch.options,
-            ...(batch.keyList === undefined ? {} : { keyList: batch.keyList }),
-            config,
-            logger: logger.child({ reenqueue: reenqueues }),
-          });
-          log.warn(
-            { reenqueue: reenqueues, of: maxReenqueues, enqueued: r.enqueued, skipped: r.skipped },
-            `Redis lost the batch's queued jobs (restarted empty or flushed): re-enqueued it automatically (${reenqueues} of ${maxReenqueues}): ${r.enqueued} queued again, ${r.skipped} already done`,
-          );
-          total = r.finished ? total : r.total;
-        } catch (err) {
-          log.warn(
-            { reenqueue: reenqueues, of: maxReenqueues, err: (err as Error).message },
-            `Redis lost the batch's queued jobs: automatic re-enqueue ${reenqueues} of ${maxReenqueues} failed; trying again at the next look`,
-          );
-        }
-      } else if (alive === true) {
-        try {
-          if (watchdog === undefined) {
-            const batch = parseBatchFile(
-              await storage.getJson(dest.bucket, files.batch),
-              `s3://${dest.bucket}/${files.batch}`,
-            );
-            watchdog = new FinalizeWatchdog({
-              queue,
-              tracker,
-              redis: watched.redis,
-              data: { batchId, source: batch.source, dest: batch.dest },
-              logger: log,
-            });
-          }
-          await watchdog.look();
-        } catch (err) {
-          // Redis or S3 trouble: the next look tries again
-          log.debug({ err: (err as Error).message }, 'finalize watchdog could not look');
-        }
-        options.onProgress?.({
-          total,
-          pending,
-          done: total === undefined ? 0 : Math.max(0, total - pending),
-          ...(stalled > 0
-            ? { stalled, stalledBackInS: Math.ceil(config.stalledIntervalMs / 1000) }
-            : {}),
+      if (!isNoSuchKey(err)) throw err;
+      return undefined;
+    }
+  }
+
+  /** One look while the batch is unfinished: its total, Redis's view, then cancel, loss or progress. */
+  async look(): Promise<void> {
+    await this.readTotal();
+    const redis = await this.lookAtRedis();
+    if (redis.cancelledAt !== undefined) throw await this.cancelled(redis.cancelledAt);
+    if (redis.alive === false) await this.reenqueueLost();
+    else if (redis.alive === true) {
+      await this.watchFinalize();
+      const { total } = this;
+      this.options.onProgress?.({
+        total,
+        pending: redis.pending,
+        done: total === undefined ? 0 : Math.max(0, total - redis.pending),
+        ...(redis.stalled > 0
+          ? {
+              stalled: redis.stalled,
+              stalledBackInS: Math.ceil(this.config.stalledIntervalMs / 1000),
+            }
+          : {}),
+      });
+    }
+  }
+
+  /** The listing's total, from listing.json, once it exists. */
+  private async readTotal(): Promise<void> {
+    if (this.total !== undefined) return;
+    try {
+      this.total = ListingFileSchema.parse(
+        await this.storage.getJson(
+          this.dest.bucket,
+          listingKey(this.dest.prefix, this.options.batchId),
+        ),
+      ).total;
+    } catch (err) {
+      if (!isNoSuchKey(err) && !isTransient(err)) throw err;
+    }
+  }
+
+  private async lookAtRedis(): Promise<RedisLook> {
+    const { batchId } = this.options;
+    const look: RedisLook = { alive: undefined, pending: 0, cancelledAt: undefined, stalled: 0 };
+    try {
+      look.alive = await this.marker.refresh(batchId);
+      look.pending = await this.tracker.pending(batchId);
+      look.cancelledAt = await this.tracker.cancelled(batchId);
+      look.stalled = (
+        await activeJobs({ queue: this.queue, redis: this.watched.redis }, batchId)
+      ).stalled;
+    } catch {
+      // Redis is down: the connection logs it and reconnects; look again later
+    }
+    return look;
+  }
+
+  private batchFile(): Promise<BatchFile> {
+    return this.storage
+      .getJson(this.dest.bucket, this.files.batch)
+      .then((raw) => parseBatchFile(raw, `s3://${this.dest.bucket}/${this.files.batch}`));
+  }
+
+  /** The error that ends the wait of a cancelled batch, with the command that resumes it. */
+  private async cancelled(at: number): Promise<Error> {
+    const batch = await this.batchFile();
+    return new Error(
+      `batch ${this.options.batchId} was cancelled (kpress cancel, ${new Date(at).toISOString()}); resume it with: ${rerunCommand(batch)}`,
+    );
+  }
+
+  /** Redis lost the batch's jobs: enqueue it again with batch.json's settings, up to maxReenqueues times. */
+  private async reenqueueLost(): Promise<void> {
+    const { batchId } = this.options;
+    const { maxReenqueues } = this.limits;
+    const batch = await this.batchFile();
+    if (this.reenqueues >= maxReenqueues) {
+      throw new Error(
+        `batch ${batchId}: Redis lost the batch's queued jobs again (restarted empty or flushed) after ${this.reenqueues} automatic re-enqueue(s); gave up: fix Redis (persistence) and rerun: ${rerunCommand(batch)}`,
+      );
+    }
+    const reenqueue = ++this.reenqueues;
+    try {
+      const r = await enqueue({
+        source: batch.source,
+        dest: batch.dest,
+        batchId,
+        // batch.json's options, whole: the re-enqueue makes the same outputs
+        options: batch.options,
+        ...(batch.keyList === undefined ? {} : { keyList: batch.keyList }),
+        config: this.config,
+        logger: this.logger.child({ reenqueue }),
+      });
+      this.log.warn(
+        { reenqueue, of: maxReenqueues, enqueued: r.enqueued, skipped: r.skipped },
+        `Redis lost the batch's queued jobs (restarted empty or flushed): re-enqueued it automatically (${reenqueue} of ${maxReenqueues}): ${r.enqueued} queued again, ${r.skipped} already done`,
+      );
+      this.total = r.finished ? this.total : r.total;
+    } catch (err) {
+      this.log.warn(
+        { reenqueue, of: maxReenqueues, err: (err as Error).message },
+        `Redis lost the batch's queued jobs: automatic re-enqueue ${reenqueue} of ${maxReenqueues} failed; trying again at the next look`,
+      );
+    }
+  }
+
+  /** Drives a finalize that no live job stands behind (FinalizeWatchdog). */
+  private async watchFinalize(): Promise<void> {
+    try {
+      if (this.watchdog === undefined) {
+        const batch = await this.batchFile();
+        this.watchdog = new FinalizeWatchdog({
+          queue: this.queue,
+          tracker: this.tracker,
+          redis: this.watched.redis,
+          data: { batchId: this.options.batchId, source: batch.source, dest: batch.dest },
+          logger: this.log,
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await this.watchdog.look();
+    } catch (err) {
+      // Redis or S3 trouble: the next look tries again
+      this.log.debug({ err: (err as Error).message }, 'finalize watchdog could not look');
     }
-  } finally {
-    storage.close();
-    await queue.close().catch(() => {});
-    await watched.close();
+  }
+
+  async close(): Promise<void> {
+    this.storage.close();
+    await this.queue.close().catch(() => {});
+    await this.watched.close();
   }
 }
