@@ -4,7 +4,7 @@ export {
   type ProcessResult,
   processCompressJob,
   type StageTimings,
-} from './processor.js';
+} from './compress/processor.js';
 export { readRecord, recordKeyOf, writeRecord } from './record.js';
 export { closeOnSignals } from './signals.js';
 export { KpressWorker, type KpressWorkerOptions } from './worker.js';

@@ -35,13 +35,13 @@ import {
   Worker,
 } from '@kpress/queue';
 import { parseS3Url, Storage } from '@kpress/storage';
-import { BatchFiles } from './batch-check.js';
+import { BatchFiles } from './job-check.js';
 import { BatchWatch } from './batch-watch.js';
 import { closeWithoutRedis } from './close-without-redis.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { JobsInHand } from './jobs-in-hand.js';
 import { OutputWriter } from './output-writer.js';
-import { type ProcessResult, processCompressJob } from './processor.js';
+import { type ProcessResult, processCompressJob } from './compress/processor.js';
 import { recordKeyOf, writeRecord } from './record.js';
 
 /** Options of {@link KpressWorker}. */

@@ -21,8 +21,8 @@ import {
   type Storage,
   unwritableReason,
 } from '@kpress/storage';
-import type { OutputWriter } from './output-writer.js';
-import { readRecord, recordKeyOf, writeRecord } from './record.js';
+import type { OutputWriter } from '../output-writer.js';
+import { readRecord, recordKeyOf, writeRecord } from '../record.js';
 
 /** SHA-256 of bytes, lower-case hex. */
 function sha256Hex(bytes: Uint8Array): string {

@@ -1,6 +1,6 @@
 import type { BatchFile } from '@kpress/storage';
 import { describe, expect, it } from 'vitest';
-import { jobMismatch, overlapProblem } from './batch-check.js';
+import { jobMismatch, overlapProblem } from './job-check.js';
 
 const batch: BatchFile = {
   version: 1,

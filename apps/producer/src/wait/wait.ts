@@ -13,10 +13,10 @@ import {
   Storage,
   StorageError,
 } from '@kpress/storage';
-import { listingKey } from './batch.js';
+import { listingKey } from '../enqueue/batch-files.js';
 import { BatchMarker } from './batch-marker.js';
-import { activeJobs } from './batch-status.js';
-import { enqueue } from './enqueue.js';
+import { activeJobs } from '../ops/batch-status.js';
+import { enqueue } from '../enqueue/enqueue.js';
 import { connectWatchedRedis } from './watched-redis.js';
 
 /** Options of {@link waitForBatch}. */

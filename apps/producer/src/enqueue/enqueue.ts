@@ -21,8 +21,8 @@ import {
   Storage,
 } from '@kpress/storage';
 import { Backpressure } from './backpressure.js';
-import { openBatchFile, writeListingFile } from './batch.js';
-import { BatchMarker } from './batch-marker.js';
+import { openBatchFile, writeListingFile } from './batch-files.js';
+import { BatchMarker } from '../wait/batch-marker.js';
 import { checkDestinationOwners } from './dest-owners.js';
 import { type KeyList, type KeyListInput, readKeyList } from './key-list.js';
 import { type ListingCounts, sourcesToEnqueue } from './lister.js';
