@@ -8,14 +8,28 @@ export {
   enqueue,
 } from './enqueue/enqueue.js';
 export { type ListingCounts, sourcesToEnqueue } from './enqueue/lister.js';
-export { checkSource, connectRedis } from './enqueue/preflight.js';
+export { checkSource } from './enqueue/preflight.js';
 export { createProgressView, type ProgressViewOptions } from './wait/progress-view.js';
-export { REPORT_FORMATS, type ReportFormat, type ReportOptions, writeReport } from './ops/report.js';
+export {
+  REPORT_FORMATS,
+  type ReportFormat,
+  type ReportOptions,
+  writeReport,
+} from './ops/report.js';
 export { rerunCommand, type WaitOptions, type WaitProgress, waitForBatch } from './wait/wait.js';
-export { connectWatchedRedis, type WatchedRedis } from './wait/watched-redis.js';
+export {
+  connectWatchedRedis,
+  WAIT_OUTAGE_LINES,
+  type WatchedRedis,
+} from './wait/watched-redis.js';
 export { checkOutput, type Problem, problemLine } from './verify/output-check.js';
 export { type VerifyOptions, type VerifyResult, verifyBatch } from './verify/verify-batch.js';
-export { decodeListedKey, type KeyList, type KeyListInput, readKeyList } from './enqueue/key-list.js';
+export {
+  decodeListedKey,
+  type KeyList,
+  type KeyListInput,
+  readKeyList,
+} from './enqueue/key-list.js';
 export {
   type BatchState,
   type BatchStatus,

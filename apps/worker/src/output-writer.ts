@@ -113,7 +113,7 @@ export class OutputWriter {
     const metadata = provenanceMetadata(out, sha256, out.provenance);
     const conditional = await this.conditionalWrites(out.bucket, out.probeKey);
     if (!conditional) {
-      const there = await headOrUndefined(storage, out.bucket, out.key);
+      const there = await storage.headIfExists(out.bucket, out.key);
       if (there !== undefined) return this.judge(out, there, sha256, metadata);
     }
     try {
@@ -127,7 +127,7 @@ export class OutputWriter {
     } catch (err) {
       if (!(err instanceof StorageError && err.code === 'PreconditionFailed')) throw err;
     }
-    const there = await headOrUndefined(storage, out.bucket, out.key);
+    const there = await storage.headIfExists(out.bucket, out.key);
     // gone again between the PUT and the HEAD: try once more, still conditional
     if (there === undefined) return this.write(out);
     return this.judge(out, there, sha256, metadata);
@@ -179,19 +179,6 @@ export function judgeExisting(
     kind: 'in-the-way',
     reason: `output key ${JSON.stringify(out.key)} is taken by ${owner}: nothing was overwritten; move it away or write this batch to another destination`,
   };
-}
-
-async function headOrUndefined(
-  storage: Storage,
-  bucket: string,
-  key: string,
-): Promise<ObjectInfo | undefined> {
-  try {
-    return await storage.headObject(bucket, key);
-  } catch (err) {
-    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
-    throw err;
-  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { type ImageOptionsInput, type StoredImageOptions, storedImageOptions } f
 import { type Config, createLogger, type Logger, loadConfig, type Redis } from '@kpress/config';
 import {
   BatchTracker,
+  connectRedis,
   createQueue,
   enqueueSources,
   jobsOver,
@@ -26,7 +27,7 @@ import { BatchMarker } from '../wait/batch-marker.js';
 import { checkDestinationOwners } from './dest-owners.js';
 import { type KeyList, type KeyListInput, readKeyList } from './key-list.js';
 import { type ListingCounts, sourcesToEnqueue } from './lister.js';
-import { checkSource, connectRedis, storageProblem } from './preflight.js';
+import { checkSource, storageProblem } from './preflight.js';
 
 /** Options of {@link enqueue}. */
 export interface EnqueueOptions {

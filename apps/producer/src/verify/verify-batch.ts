@@ -68,6 +68,8 @@ export interface VerifyResult {
 }
 
 const SHOWN = 1000;
+/** Outputs and sources are read whole, up to S3's largest single PUT. */
+const ANY_SIZE = { maxBytes: 5 * 1024 ** 3 };
 
 /** Checks one batch; never writes anything but its own fixity event. */
 export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult> {
@@ -130,14 +132,12 @@ class BatchVerify {
 
   /** summary.json: its absence means the batch is not finished. */
   async readSummary(): Promise<Summary> {
-    const json = await this.storage.getJson(this.dest.bucket, this.files.summary).catch((err) => {
-      if (err instanceof StorageError && err.code === 'NoSuchKey') {
-        throw new Error(
-          `batch ${this.options.batchId} has no summary.json under ${this.options.dest}: it is not finished (or the id is wrong)`,
-        );
-      }
-      throw err;
-    });
+    const json = await this.storage.getJsonIfExists(this.dest.bucket, this.files.summary);
+    if (json === undefined) {
+      throw new Error(
+        `batch ${this.options.batchId} has no summary.json under ${this.options.dest}: it is not finished (or the id is wrong)`,
+      );
+    }
     return SummarySchema.parse(json);
   }
 
@@ -189,7 +189,7 @@ class BatchVerify {
 
   private async checkRow(row: ManifestRow, src: S3Location): Promise<void> {
     if (row.outputKey === null || row.status === 'failed') return;
-    const bytes = await getOrUndefined(this.storage, this.dest.bucket, row.outputKey);
+    const bytes = await this.storage.getIfExists(this.dest.bucket, row.outputKey, ANY_SIZE);
     for (const p of checkOutput(row, bytes)) this.report(p);
     this.tally.outputs++;
     if (this.options.deep === true && bytes !== undefined) await this.deepCheck(row, bytes, src);
@@ -197,7 +197,7 @@ class BatchVerify {
 
   /** --deep: the source that still exists has the digest the row says, and the output its PSNR. */
   private async deepCheck(row: ManifestRow, output: Uint8Array, src: S3Location): Promise<void> {
-    const source = await getOrUndefined(this.storage, src.bucket, row.key);
+    const source = await this.storage.getIfExists(src.bucket, row.key, ANY_SIZE);
     if (source === undefined) return; // deleted after archiving: nothing to compare
     this.tally.sources++;
     const digest = createHash('sha256').update(source).digest('hex');
@@ -319,19 +319,6 @@ function widen(img: PixelImage, channels: 3 | 4): ArrayLike<number> {
     out[i * 4 + 3] = 255;
   }
   return out;
-}
-
-async function getOrUndefined(
-  storage: Storage,
-  bucket: string,
-  key: string,
-): Promise<Buffer | undefined> {
-  try {
-    return await storage.getObject(bucket, key, { maxBytes: 5 * 1024 ** 3 });
-  } catch (err) {
-    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
-    throw err;
-  }
 }
 
 async function countCsvRecords(storage: Storage, bucket: string, key: string): Promise<number> {

@@ -67,7 +67,6 @@ export function rerunCommand(
   ].join(' ');
 }
 
-const isNoSuchKey = (err: unknown) => err instanceof StorageError && err.code === 'NoSuchKey';
 /** S3 errors the SDK's own retries did not get past (5xx, throttling, resets): look again later. */
 const isTransient = (err: unknown) => err instanceof StorageError && err.retryable;
 
@@ -166,9 +165,9 @@ class BatchWait {
   async summary(): Promise<Summary | undefined> {
     this.lastLookFailed = false;
     try {
-      const summary = SummarySchema.parse(
-        await this.storage.getJson(this.dest.bucket, this.files.summary),
-      );
+      const json = await this.storage.getJsonIfExists(this.dest.bucket, this.files.summary);
+      if (json === undefined) return undefined;
+      const summary = SummarySchema.parse(json);
       await this.marker.clear(this.options.batchId).catch(() => {});
       return summary;
     } catch (err) {
@@ -180,8 +179,7 @@ class BatchWait {
         this.lastLookFailed = true;
         return undefined;
       }
-      if (!isNoSuchKey(err)) throw err;
-      return undefined;
+      throw err;
     }
   }
 
@@ -212,14 +210,13 @@ class BatchWait {
   private async readTotal(): Promise<void> {
     if (this.total !== undefined) return;
     try {
-      this.total = ListingFileSchema.parse(
-        await this.storage.getJson(
-          this.dest.bucket,
-          listingKey(this.dest.prefix, this.options.batchId),
-        ),
-      ).total;
+      const json = await this.storage.getJsonIfExists(
+        this.dest.bucket,
+        listingKey(this.dest.prefix, this.options.batchId),
+      );
+      if (json !== undefined) this.total = ListingFileSchema.parse(json).total;
     } catch (err) {
-      if (!isNoSuchKey(err) && !isTransient(err)) throw err;
+      if (!isTransient(err)) throw err;
     }
   }
 
