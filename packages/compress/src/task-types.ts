@@ -1,3 +1,4 @@
+import type { CompressResult } from '@kpress/codec';
 import type { ImageOptionsInput } from '@kpress/core';
 
 /** What the pool thread is asked to do: compress one image. */
@@ -11,17 +12,14 @@ export interface CompressTask {
   provenance?: { software: string; facts: Record<string, string | number> };
 }
 
-/** A compressed image, as it comes back from the thread. */
-export interface CompressTaskOk {
+/** A compressed image, as it comes back from the thread: the codec's facts (CompressResult), the PNG as plain bytes. */
+export interface CompressTaskOk
+  extends Pick<
+    CompressResult,
+    'width' | 'height' | 'colors' | 'psnr' | 'hasAlpha' | 'format' | 'timings'
+  > {
   ok: true;
   png: Uint8Array;
-  width: number;
-  height: number;
-  colors: number;
-  psnr: number;
-  hasAlpha: boolean;
-  format: string;
-  timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
   /** Wall time inside the thread, decode to encode. */
   codecMs: number;
   /**

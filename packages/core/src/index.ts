@@ -38,3 +38,4 @@ export {
   type StoredImageOptions,
   storedImageOptions,
 } from './image-options.js';
+export { mulberry32, mulberry32Uint32 } from './random.js';
