@@ -64,6 +64,7 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
     expect(ours('worker')).toEqual([
       'cli-kit',
       'codec',
+      'compress',
       'config',
       'core',
       'manifest',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { createLogger, loadConfig } from '@kpress/config';
+import { type Config, createLogger, loadConfig } from '@kpress/config';
 import { createProgressView, enqueue, waitForBatch, writeReport } from '@kpress/producer';
 import { createQueue } from '@kpress/queue';
 import { batchFileKeys, parseS3Url, Storage } from '@kpress/storage';
@@ -12,13 +12,16 @@ import { DEMO_BUCKET, DEMO_DEST, DEMO_SOURCE, demoObjects } from './demo-objects
 import { ensureRedis } from './redis-check.js';
 import { startWorkers } from './worker-processes.js';
 
+/** A finished batch's summary.json, as waitForBatch returns it. */
+type Summary = Awaited<ReturnType<typeof waitForBatch>>;
+
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
   /** Directory that receives `<batch>/report.html`, the manifests, summary.json and workers.log. Default `.kpress-demo` (in the working directory). */
   outDir?: string;
   /** Worker processes. Default 2. */
   workers?: number;
-  /** Palette size. Default 16. */
+  /** Palette size (--colors). Default: the image options' default, 16. */
   colors?: number;
   /** Environment (REDIS_URL is read from it). Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -56,7 +59,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const env = options.env ?? process.env;
   const out = options.out ?? process.stdout;
   const workers = options.workers ?? 2;
-  const colors = options.colors ?? 16;
   const base = loadConfig(env);
   await ensureRedis(base.redisUrl);
 
@@ -68,37 +70,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     detail(`S3 server (s3rver) on ${s3.endpoint}, queue ${queue}`);
     const childEnv: Record<string, string> = { ...s3.env, KPRESS_QUEUE: queue };
     const config = loadConfig({ ...env, ...childEnv });
-    // The producer's S3 client in this process takes credentials from the SDK's
-    // default chain (the environment first): point it at s3rver's fixed ones,
-    // for this process only, and put back what was there when the demo ends.
-    for (const name of [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-    ] as const) {
-      const before = process.env[name];
-      const value = s3.env[name];
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-      cleanups.push(async () => {
-        if (before === undefined) delete process.env[name];
-        else process.env[name] = before;
-      });
-    }
-    cleanups.push(async () => {
-      const q = createQueue(config);
-      try {
-        await q.obliterate({ force: true });
-      } finally {
-        await q.close();
-      }
-    });
-    const objects = demoObjects();
+    cleanups.push(...useS3Credentials(s3.env));
+    cleanups.push(() => obliterateQueue(config));
     const keys = await uploadFixtures(
       s3.client,
       DEMO_BUCKET,
       parseS3Url(DEMO_SOURCE).prefix,
-      objects,
+      demoObjects(),
     );
     say(
       `uploaded ${keys.length} objects to ${DEMO_SOURCE} (in-process S3 on ${s3.endpoint}), two of them bad on purpose`,
@@ -118,25 +96,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     say(`${workers} workers ready on queue ${queue}`);
     options.signal?.throwIfAborted();
 
-    // The producer's info lines would repeat what the demo says: warnings only, unless --verbose.
-    const logger = createLogger({ level: verbosity() === 'verbose' ? 'debug' : 'warn' });
-    const enqueued = await enqueue({
-      source: DEMO_SOURCE,
-      dest: DEMO_DEST,
-      colors,
-      config,
-      logger,
-    });
-    say(`batch ${enqueued.batchId}: ${enqueued.total} objects queued`);
-    const view = createProgressView();
-    const summary = await waitForBatch({
-      dest: DEMO_DEST,
-      batchId: enqueued.batchId,
-      config,
-      pollMs: 250,
-      onProgress: (p) => view.update(p),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }).finally(() => view.stop());
+    const { enqueued, summary } = await enqueueAndWait(config, options);
 
     await writeReport({
       dest: DEMO_DEST,
@@ -147,45 +107,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       width: Math.min((out as Partial<NodeJS.WriteStream>).columns ?? 100, 120),
     });
 
-    const dir = join(outRoot, enqueued.batchId);
-    await mkdir(dir, { recursive: true });
-    const keysOf = batchFileKeys(parseS3Url(DEMO_DEST).prefix, enqueued.batchId);
-    const storage = new Storage({ config });
-    const files = {
-      report: join(dir, 'report.html'),
-      manifestJsonl: join(dir, 'manifest.jsonl'),
-      manifestCsv: join(dir, 'manifest.csv'),
-      summary: join(dir, 'summary.json'),
-      workersLog: join(dir, 'workers.log'),
-    };
-    try {
-      for (const [name, key] of [
-        ['report', keysOf.report],
-        ['manifestJsonl', keysOf.manifestJsonl],
-        ['manifestCsv', keysOf.manifestCsv],
-        ['summary', keysOf.summary],
-      ] as const) {
-        const bytes = await storage.getObject(DEMO_BUCKET, key, { maxBytes: 512 * 1024 * 1024 });
-        await writeFile(files[name], bytes);
-      }
-    } finally {
-      storage.close();
-    }
+    const files = await copyBatchFiles(config, join(outRoot, enqueued.batchId), enqueued.batchId);
     const codes = await stopWorkers();
     detail(`workers exited with ${codes.join(', ')}`);
     if (codes.some((c) => c !== 0)) {
       say(`a worker did not exit cleanly (exit codes ${codes.join(', ')}): see workers.log`);
     }
     await rename(pendingLog, files.workersLog);
-    const rel = (p: string) => {
-      const r = relative(process.cwd(), p);
-      return r === '' || r.startsWith('..') ? p : r;
-    };
-    out.write(
-      `\n${summary.counts.total} objects: ${summary.counts.compressed} compressed, ${summary.counts.keptOriginal} kept original, ${summary.counts.failed} failed (on purpose)\n` +
-        `report:   ${rel(files.report)}\n` +
-        `manifest: ${rel(files.manifestJsonl)} (and manifest.csv, summary.json, workers.log beside it)\n`,
-    );
+    out.write(endLines(summary, files));
     return { batchId: enqueued.batchId, queue, files, workerExitCodes: codes };
   } finally {
     for (const c of cleanups) {
@@ -193,4 +122,101 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
     say('shut down: workers stopped, demo queue removed, S3 server closed');
   }
+}
+
+/**
+ * Points this process's S3 credentials (the SDK's default chain reads the
+ * environment first) at s3rver's fixed ones, for the producer's client;
+ * returns the cleanups that put back what was there.
+ */
+function useS3Credentials(s3Env: Record<string, string>): (() => Promise<unknown>)[] {
+  const names = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+  return names.map((name) => {
+    const before = process.env[name];
+    const value = s3Env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+    return async () => {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    };
+  });
+}
+
+/** Copies the batch's report, manifests and summary into `dir`; returns where they (and workers.log) go. */
+async function copyBatchFiles(
+  config: Config,
+  dir: string,
+  batchId: string,
+): Promise<DemoResult['files']> {
+  await mkdir(dir, { recursive: true });
+  const keysOf = batchFileKeys(parseS3Url(DEMO_DEST).prefix, batchId);
+  const files = {
+    report: join(dir, 'report.html'),
+    manifestJsonl: join(dir, 'manifest.jsonl'),
+    manifestCsv: join(dir, 'manifest.csv'),
+    summary: join(dir, 'summary.json'),
+    workersLog: join(dir, 'workers.log'),
+  };
+  const storage = new Storage({ config });
+  try {
+    for (const name of ['report', 'manifestJsonl', 'manifestCsv', 'summary'] as const) {
+      const bytes = await storage.getObject(DEMO_BUCKET, keysOf[name], {
+        maxBytes: 512 * 1024 * 1024,
+      });
+      await writeFile(files[name], bytes);
+    }
+  } finally {
+    storage.close();
+  }
+  return files;
+}
+
+/** The demo's last lines: the counts, and where the report and manifest are (relative when below here). */
+function endLines(summary: Summary, files: DemoResult['files']): string {
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' || r.startsWith('..') ? p : r;
+  };
+  const c = summary.counts;
+  return (
+    `\n${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed (on purpose)\n` +
+    `report:   ${rel(files.report)}\n` +
+    `manifest: ${rel(files.manifestJsonl)} (and manifest.csv, summary.json, workers.log beside it)\n`
+  );
+}
+
+/** Removes the demo's queue and everything of it from Redis. */
+async function obliterateQueue(config: Config): Promise<void> {
+  const q = createQueue(config);
+  try {
+    await q.obliterate({ force: true });
+  } finally {
+    await q.close();
+  }
+}
+
+/** Enqueues the demo batch and waits for it, with a progress bar. */
+async function enqueueAndWait(config: Config, options: DemoOptions) {
+  // The producer's info lines would repeat what the demo says: warnings only, unless --verbose.
+  const logger = createLogger({ level: verbosity() === 'verbose' ? 'debug' : 'warn' });
+  const enqueued = await enqueue({
+    source: DEMO_SOURCE,
+    dest: DEMO_DEST,
+    // absent: the default palette (@kpress/core resolveImageOptions)
+    options: { colors: options.colors },
+    config,
+    logger,
+  });
+  say(`batch ${enqueued.batchId}: ${enqueued.total} objects queued`);
+  const view = createProgressView();
+  const summary = await waitForBatch({
+    dest: DEMO_DEST,
+    batchId: enqueued.batchId,
+    config,
+    pollMs: 250,
+    onProgress: (p) => view.update(p),
+    ...(options.signal ? { signal: options.signal } : {}),
+  }).finally(() => view.stop());
+  return { enqueued, summary };
 }

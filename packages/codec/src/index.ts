@@ -12,6 +12,7 @@ export {
   type EncodePngOptions,
   encodePalettePng,
   type PaletteImage,
+  pngChunk,
 } from './png.js';
 export { EFFORT_PLANS, type EffortPlan, effortPlan } from './effort.js';
 export { type DeflateBackend, deflateBackend } from '@kpress/deflate';

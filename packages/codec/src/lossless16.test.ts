@@ -14,7 +14,7 @@ import { palettePsnrAgainstFullDepth, pixelsPsnrAgainstFullDepth } from './depth
 import { CodecError } from './errors.js';
 import { decodeFullDepth, firstDifference } from './full-depth.js';
 import { reencodeLossless16 } from './lossless16.js';
-import { chunk, encodePalettePng } from './png.js';
+import { encodePalettePng, pngChunk } from './png.js';
 import { readPngHeader } from './png-header.js';
 import { encodePng16, pngColourChunks } from './png16.js';
 import { sample } from './test/fixtures.js';
@@ -171,7 +171,7 @@ describe('encodePng16', () => {
   });
 
   it('writes the ICC profile, and copies the colour chunks given', async () => {
-    const gama = chunk('gAMA', Uint8Array.of(0, 0, 0xb1, 0x8f));
+    const gama = pngChunk('gAMA', Uint8Array.of(0, 0, 0xb1, 0x8f));
     const icc = (
       await sharp(await deepSample('rgb16'))
         .withIccProfile('p3')
@@ -189,7 +189,7 @@ describe('encodePng16', () => {
     expect((await decodeFullDepth(png)).data).toEqual(s);
     expect(pngColourChunks(png, 2)).toEqual([gama]);
     // sBIT only with the same colour type
-    const sbit = chunk('sBIT', Uint8Array.of(12, 12, 12));
+    const sbit = pngChunk('sBIT', Uint8Array.of(12, 12, 12));
     const withSbit = encodePng16({ data: s, width: 5, height: 4, channels: 3 }, { chunks: [sbit] });
     expect(pngColourChunks(withSbit, 2)).toEqual([sbit]);
     expect(pngColourChunks(withSbit, 6)).toEqual([]);

@@ -55,11 +55,11 @@ export function textChunk(keyword: string, text: string, international = false):
   const key = Buffer.from(keyword, 'latin1');
   // tEXt allows a newline but no other control character
   if (!international && /^[\n\x20-\x7e\xa1-\xff]*$/.test(text)) {
-    return chunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
+    return pngChunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
   }
   // keyword, 0, compression flag 0, method 0, language "" 0, translated keyword "" 0, UTF-8 text
   const head = Buffer.from([0, 0, 0, 0, 0]);
-  return chunk('iTXt', Buffer.concat([key, head, Buffer.from(text, 'utf8')]));
+  return pngChunk('iTXt', Buffer.concat([key, head, Buffer.from(text, 'utf8')]));
 }
 
 /** The 8 bytes every PNG starts with. */
@@ -73,8 +73,8 @@ export function bitDepthFor(colors: number): 1 | 2 | 4 | 8 {
   return 8;
 }
 
-/** One PNG chunk: length, type, data, CRC-32. */
-export function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data and the CRC-32 of type and data (crc32.ts, the one CRC). */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
@@ -217,19 +217,19 @@ export async function encodePalettePng(
     plte[i * 3 + 2] = q.palette[i * 4 + 2] as number;
     if ((q.palette[i * 4 + 3] as number) < 255) lastTransparent = i;
   }
-  const parts: Buffer[] = [SIGNATURE, chunk('IHDR', ihdr)];
-  if (options.srgb === true) parts.push(chunk('sRGB', Uint8Array.of(0)));
-  parts.push(chunk('PLTE', plte));
+  const parts: Buffer[] = [SIGNATURE, pngChunk('IHDR', ihdr)];
+  if (options.srgb === true) parts.push(pngChunk('sRGB', Uint8Array.of(0)));
+  parts.push(pngChunk('PLTE', plte));
   if (q.hasAlpha && lastTransparent >= 0) {
     const trns = new Uint8Array(lastTransparent + 1);
     for (let i = 0; i <= lastTransparent; i++) trns[i] = q.palette[i * 4 + 3] as number;
-    parts.push(chunk('tRNS', trns));
+    parts.push(pngChunk('tRNS', trns));
   }
   for (const t of options.text ?? []) parts.push(textChunk(t.keyword, t.text));
   if (options.xmp !== undefined) {
     parts.push(textChunk('XML:com.adobe.xmp', Buffer.from(options.xmp).toString('utf8'), true));
   }
-  if (options.exif !== undefined) parts.push(chunk('eXIf', options.exif));
-  parts.push(chunk('IDAT', idat), chunk('IEND', new Uint8Array(0)));
+  if (options.exif !== undefined) parts.push(pngChunk('eXIf', options.exif));
+  parts.push(pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }

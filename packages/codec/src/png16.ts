@@ -7,7 +7,7 @@
  */
 import { zlibCompress } from '@kpress/deflate';
 import { effortPlan } from './effort.js';
-import { chunk, SIGNATURE, textChunk } from './png.js';
+import { pngChunk, SIGNATURE, textChunk } from './png.js';
 import { type FilterStrategy, filterScanlines16 } from './png-filter.js';
 
 /** The samples to write. */
@@ -131,19 +131,19 @@ export function encodePng16(image: Png16Image, options: EncodePng16Options = {})
   ihdr.writeUInt32BE(image.height, 4);
   ihdr[8] = 16;
   ihdr[9] = COLOUR_TYPE_16[image.channels];
-  const parts: Buffer[] = [SIGNATURE, chunk('IHDR', ihdr)];
+  const parts: Buffer[] = [SIGNATURE, pngChunk('IHDR', ihdr)];
   if (options.icc !== undefined) {
     const name = Buffer.from('ICC profile\0\0', 'latin1'); // keyword, NUL, method 0 (deflate)
-    parts.push(chunk('iCCP', Buffer.concat([name, zlibCompress(options.icc, 9)])));
+    parts.push(pngChunk('iCCP', Buffer.concat([name, zlibCompress(options.icc, 9)])));
   }
   for (const c of options.chunks ?? []) parts.push(Buffer.from(c));
   for (const t of options.text ?? []) parts.push(textChunk(t.keyword, t.text));
   if (options.xmp !== undefined)
     parts.push(textChunk('XML:com.adobe.xmp', Buffer.from(options.xmp).toString('utf8'), true));
-  if (options.exif !== undefined) parts.push(chunk('eXIf', options.exif));
+  if (options.exif !== undefined) parts.push(pngChunk('eXIf', options.exif));
   parts.push(
-    chunk('IDAT', smallestIdat(image, options.effort, options.filter)),
-    chunk('IEND', new Uint8Array(0)),
+    pngChunk('IDAT', smallestIdat(image, options.effort, options.filter)),
+    pngChunk('IEND', new Uint8Array(0)),
   );
   return Buffer.concat(parts);
 }

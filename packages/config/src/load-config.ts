@@ -63,51 +63,54 @@ export function pixelsForBudget(slotMemoryMb: number): number {
   return Math.min(SHARP_MAX_PIXELS, Math.floor((slotMemoryMb * 1024 * 1024) / BYTES_PER_PIXEL));
 }
 
-/** kpress configuration, read from the environment by `loadConfig`. */
+/**
+ * kpress configuration, read from the environment by `loadConfig`. Each
+ * default is written once, in CONFIG_DEFAULTS (by its variable's name).
+ */
 export interface Config {
-  /** `REDIS_URL`; default `redis://127.0.0.1:6379`. May hold a password: print it with `redactUrl`. */
+  /** `REDIS_URL` (default: CONFIG_DEFAULTS). May hold a password: print it with `redactUrl`. */
   redisUrl: string;
   /** `S3_ENDPOINT`; unset means AWS. */
   s3Endpoint: string | undefined;
   /** `S3_FORCE_PATH_STYLE`; default true when `S3_ENDPOINT` is set, else false. */
   s3ForcePathStyle: boolean;
-  /** `AWS_REGION`; default `us-east-1`. */
+  /** `AWS_REGION` (default: CONFIG_DEFAULTS). */
   awsRegion: string;
-  /** `KPRESS_QUEUE`: the BullMQ queue name; default `kpress`. */
+  /** `KPRESS_QUEUE`: the BullMQ queue name (default: CONFIG_DEFAULTS). */
   queueName: string;
   /**
    * `KPRESS_MAX_PIXELS`: images with more pixels fail; default from the slot
-   * memory budget (`pixelsForBudget(slotMemoryMb)`, 134217728 at 1024 MiB).
+   * memory budget (`pixelsForBudget(slotMemoryMb)`).
    */
   maxPixels: number;
-  /** `KPRESS_SLOT_MEMORY_MB`: memory budget of one job slot, MiB; default 1024. */
+  /** `KPRESS_SLOT_MEMORY_MB`: memory budget of one job slot, MiB (default: CONFIG_DEFAULTS). */
   slotMemoryMb: number;
-  /** `KPRESS_MAX_BYTES`: largest object a worker will GET; default 268435456 (256 MiB). */
+  /** `KPRESS_MAX_BYTES`: largest object a worker will GET (default: CONFIG_DEFAULTS). */
   maxBytes: number;
-  /** `KPRESS_MAX_WAITING`: jobs the producer keeps waiting at most; default 100000. */
+  /** `KPRESS_MAX_WAITING`: jobs the producer keeps waiting at most (default: CONFIG_DEFAULTS). */
   maxWaiting: number;
-  /** `KPRESS_FINALIZE_RANGE_KEYS`: source keys per finalize range (the producer cuts them); default 50000. */
+  /** `KPRESS_FINALIZE_RANGE_KEYS`: source keys per finalize range, the producer cuts them (default: CONFIG_DEFAULTS). */
   finalizeRangeKeys: number;
   /**
    * `KPRESS_LIST_CONCURRENCY` / `KPRESS_LIST_DEPTH`: the producer's listing,
    * fanned out over the folders of the prefix down to `depth` levels with
-   * `concurrency` LIST requests in flight; defaults 8 / 2.
+   * `concurrency` LIST requests in flight (defaults: CONFIG_DEFAULTS).
    */
   listing: { concurrency: number; depth: number };
-  /** `KPRESS_FINALIZE_BACKOFF_MS` / `_MAX_MS`: a failed finalize step waits base * 2^(n-1), at most max; defaults 2000 / 300000. */
+  /** `KPRESS_FINALIZE_BACKOFF_MS` / `_MAX_MS`: a failed finalize step waits base * 2^(n-1), at most max (defaults: CONFIG_DEFAULTS). */
   finalizeBackoff: { baseMs: number; maxMs: number };
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
   metricsPort: number | undefined;
-  /** `KPRESS_METRICS_HOST`: address of the metrics server; default `127.0.0.1` (containers set `0.0.0.0`). */
+  /** `KPRESS_METRICS_HOST`: address of the metrics server (default: CONFIG_DEFAULTS; containers set `0.0.0.0`). */
   metricsHost: string;
-  /** `LOG_LEVEL`; default `info`. */
+  /** `LOG_LEVEL` (default: CONFIG_DEFAULTS). */
   logLevel: LogLevel;
   /**
    * `KPRESS_LOCK_DURATION_MS`: BullMQ job lock; a killed worker's jobs are taken back
-   * after at most this plus the stalled interval; default 30000. Tests use ~2000.
+   * after at most this plus the stalled interval (default: CONFIG_DEFAULTS). Tests use ~2000.
    */
   lockDurationMs: number;
-  /** `KPRESS_STALLED_INTERVAL_MS`: how often workers check for stalled jobs; default 30000. */
+  /** `KPRESS_STALLED_INTERVAL_MS`: how often workers check for stalled jobs (default: CONFIG_DEFAULTS). */
   stalledIntervalMs: number;
 }
 

@@ -1,14 +1,8 @@
-/** mulberry32: a small deterministic PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * The report samples' seed per key. The generator itself is @kpress/core's
+ * mulberry32, the one seeded PRNG of kpress.
+ */
+export { mulberry32 as seededRandom } from '@kpress/core';
 
 /** A 32-bit FNV-1a hash of a string, used as the default seed per key. */
 export function hashString(text: string): number {

@@ -1,16 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { type ManifestRow, parseRow } from '@kpress/manifest';
-import { batchFileKeys, isSourceKey } from '@kpress/storage';
+import { type BatchLocation, batchFileKeys, isSourceKey } from '@kpress/storage';
 import sharp from 'sharp';
 
-/** Where a batch lives. */
-export interface BatchLocation {
-  sourceBucket: string;
-  sourcePrefix: string;
-  destBucket: string;
-  destPrefix: string;
-  batchId: string;
-}
+/** Where a batch lives (@kpress/storage's, the one declaration). */
+export type { BatchLocation };
 
 /** What `checkBatch` found; a healthy batch has every list empty and `lost`/`duplicates` 0. */
 export interface BatchCheck {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngChunk } from '@kpress/codec';
 import { samplePath } from '@kpress/testkit';
 import sharp from 'sharp';
 
@@ -21,15 +22,6 @@ export interface HostileInput {
   what: string;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function png(width: number, height: number, depth: number, colourType: number, idat: Buffer) {
@@ -40,9 +32,9 @@ function png(width: number, height: number, depth: number, colourType: number, i
   ihdr[9] = colourType;
   return Buffer.concat([
     SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', idat),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 

@@ -1,15 +1,11 @@
+import { mulberry32 as generator } from '@kpress/core';
+
 /**
- * mulberry32: a small seeded PRNG giving floats in [0, 1). The same seed gives
- * the same sequence, so a fault run can be replayed.
+ * A seeded PRNG giving floats in [0, 1) (@kpress/core's mulberry32, the one
+ * of kpress). The same seed gives the same sequence, so a fault run can be
+ * replayed; the seed must be an integer.
  */
 export function mulberry32(seed: number): () => number {
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return generator(seed);
 }

@@ -1,20 +1,15 @@
+import type { Summary } from '@kpress/manifest';
 import { formatBytes } from '@kpress/report';
 import { ConfigError, loadConfig } from '@kpress/config';
 import type { Command } from 'commander';
 import { CliError } from '@kpress/cli-kit';
-import { addImageOptions } from '../image-options.js';
+import { addImageOptions, type ImageFlags, imageOptionsOf } from '../image-options.js';
 
-interface EnqueueFlags {
+interface EnqueueFlags extends ImageFlags {
   dest: string;
-  colors: number;
-  quality?: number;
-  seed: number;
-  effort: number;
   batch?: string;
   wait?: boolean;
   json?: boolean;
-  stripMetadata?: boolean;
-  dither?: boolean;
   keys?: string;
   inventory?: string;
 }
@@ -97,12 +92,7 @@ export function register(program: Command): void {
         result = await producer.enqueue({
           source,
           dest: flags.dest,
-          colors: flags.colors,
-          seed: flags.seed,
-          effort: flags.effort,
-          ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-          ...(flags.stripMetadata === true ? { stripMetadata: true } : {}),
-          ...(flags.dither === true ? { dither: true } : {}),
+          options: imageOptionsOf(flags),
           ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
           ...(keyList === undefined ? {} : { keyList }),
           config,
@@ -130,17 +120,20 @@ export function register(program: Command): void {
           onProgress: (p) => view.update(p),
         })
         .finally(() => view.stop());
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
-        return;
-      }
-      const c = summary.counts;
-      const pct = (summary.savedRatio * 100).toFixed(1);
       process.stdout.write(
-        `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed; ` +
-          `${formatBytes(summary.bytes.original)} -> ${formatBytes(summary.bytes.output)} (saved ${pct}%)` +
-          `${c.qualityMissed > 0 ? `; --quality not reached for ${c.qualityMissed} (qualityMet false in the manifest; raise --colors, up to 256)` : ''}\n` +
-          `report: kpress report ${result.dest} --batch ${result.batchId} [--format html]\n`,
+        flags.json ? `${JSON.stringify(summary)}\n` : summaryLines(summary, result),
       );
     });
+}
+
+/** What `enqueue --wait` prints of a finished batch: its counts and savings, and how to see the report. */
+function summaryLines(summary: Summary, result: { dest: string; batchId: string }): string {
+  const c = summary.counts;
+  const pct = (summary.savedRatio * 100).toFixed(1);
+  return (
+    `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed; ` +
+    `${formatBytes(summary.bytes.original)} -> ${formatBytes(summary.bytes.output)} (saved ${pct}%)` +
+    `${c.qualityMissed > 0 ? `; --quality not reached for ${c.qualityMissed} (qualityMet false in the manifest; raise --colors, up to 256)` : ''}\n` +
+    `report: kpress report ${result.dest} --batch ${result.batchId} [--format html]\n`
+  );
 }

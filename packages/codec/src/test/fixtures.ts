@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { crc32 } from '../crc32.js';
+import { pngChunk } from '../png.js';
 
 export const SAMPLES = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -28,14 +28,7 @@ export function pngChunks(png: Buffer): { type: string; data: Buffer; at: number
   return out;
 }
 
-export function pngChunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
+export { pngChunk };
 
 /** A PNG with one IDAT byte flipped (CRC no longer matches). */
 export function badCrcPng(): Buffer {

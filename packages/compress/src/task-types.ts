@@ -1,32 +1,25 @@
+import type { CompressResult } from '@kpress/codec';
+import type { ImageOptionsInput } from '@kpress/core';
+
 /** What the pool thread is asked to do: compress one image. */
 export interface CompressTask {
   /** The source bytes (transferred to the thread, not copied). */
   source: Uint8Array;
-  colors: number;
-  quality?: number;
-  seed: number;
+  /** The image options, whole (absent ones: their defaults, filled in by the codec). */
+  options: ImageOptionsInput;
   maxPixels: number;
-  /** Carry the source's EXIF, XMP and text chunks (false: `--strip-metadata`). */
-  keepMetadata: boolean;
-  /** PNG encoding effort 1..5 (absent: the default). */
-  effort?: number;
-  /** Floyd–Steinberg error diffusion onto the palette. */
-  dither?: boolean;
   /** Written into the PNG (Software and kpress text chunks); see CompressOptions.provenance. */
   provenance?: { software: string; facts: Record<string, string | number> };
 }
 
-/** A compressed image, as it comes back from the thread. */
-export interface CompressTaskOk {
+/** A compressed image, as it comes back from the thread: the codec's facts (CompressResult), the PNG as plain bytes. */
+export interface CompressTaskOk
+  extends Pick<
+    CompressResult,
+    'width' | 'height' | 'colors' | 'psnr' | 'hasAlpha' | 'format' | 'timings'
+  > {
   ok: true;
   png: Uint8Array;
-  width: number;
-  height: number;
-  colors: number;
-  psnr: number;
-  hasAlpha: boolean;
-  format: string;
-  timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
   /** Wall time inside the thread, decode to encode. */
   codecMs: number;
   /**
