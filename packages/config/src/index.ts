@@ -16,3 +16,11 @@ export type { Logger } from 'pino';
 export type { Redis, RedisOptions } from 'ioredis';
 export { IMAGE_OPTIONS_SHAPE, optionSchema } from './option-schema.js';
 export { KPRESS_VERSION } from './version.js';
+export {
+  armFaultPlan,
+  type FaultMode,
+  type FaultPoint,
+  FINALIZE_FAULT_POINTS,
+  faultPoint,
+  InjectedFault,
+} from './fault-plan.js';

@@ -20,6 +20,8 @@ import { StorageError, toStorageError } from './storage-error.js';
 
 /** S3's smallest part, except the last: 5 MiB. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** S3's largest part, and the most one UploadPartCopy copies: 5 GiB. */
+export const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 /** S3's most parts in one upload. */
 const MAX_PARTS = 10_000;
 
@@ -38,6 +40,31 @@ export interface ConcatOptions {
    * stores that allow it (tests), never below 1 byte.
    */
   minPartBytes?: number;
+  /**
+   * Largest part: a source bigger than this is copied in byte ranges of at
+   * most this many bytes (UploadPartCopy with CopySourceRange). Default 5 GiB
+   * (S3's rule); smaller only for tests; at least twice `minPartBytes`, so
+   * that every range is a valid part.
+   */
+  maxPartBytes?: number;
+}
+
+/**
+ * `size` bytes cut into the fewest ranges of at most `max` bytes, of nearly
+ * equal size (so none is under `max / 2`): inclusive `[first, last]` offsets.
+ */
+export function copyRanges(size: number, max: number): Array<[number, number]> {
+  const n = Math.max(1, Math.ceil(size / max));
+  const base = Math.floor(size / n);
+  const extra = size % n;
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const len = base + (i < extra ? 1 : 0);
+    out.push([start, start + len - 1]);
+    start += len;
+  }
+  return out;
 }
 
 /** What the concatenation took. */
@@ -75,6 +102,12 @@ export async function concatObjects(
   const minPart = options.minPartBytes ?? MIN_PART_BYTES;
   if (!Number.isInteger(minPart) || minPart < 1) {
     throw new RangeError(`minPartBytes must be a positive integer, got ${options.minPartBytes}`);
+  }
+  const maxPart = options.maxPartBytes ?? MAX_PART_BYTES;
+  if (!Number.isInteger(maxPart) || maxPart < 2 * minPart) {
+    throw new RangeError(
+      `maxPartBytes must be a whole number at least twice minPartBytes (${2 * minPart}), got ${options.maxPartBytes}`,
+    );
   }
   const contentType = options.contentType ?? 'application/octet-stream';
   const total = sources.reduce((n, s) => n + s.size, 0);
@@ -121,26 +154,32 @@ export async function concatObjects(
       parts.push({ PartNumber, ETag: out.ETag });
       result.uploadedParts++;
     };
+    /** Copies `s` server-side, in ranges when it is bigger than a part may be; false when the store cannot. */
     const copy = async (s: ConcatSource): Promise<boolean> => {
-      const PartNumber = parts.length + 1;
-      try {
-        const out = await storage.client.send(
-          new UploadPartCopyCommand({
-            Bucket: bucket,
-            Key: destKey,
-            UploadId: uploadId,
-            PartNumber,
-            CopySource: copySource(bucket, s.key),
-          }),
-        );
-        parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
-        result.copiedParts++;
-        return true;
-      } catch (err) {
-        if (!isNotImplemented(err)) throw err;
-        canCopy = false; // this store has no UploadPartCopy: upload the bytes instead
-        return false;
+      const ranges = s.size > maxPart ? copyRanges(s.size, maxPart) : [undefined];
+      for (const [i, range] of ranges.entries()) {
+        const PartNumber = parts.length + 1;
+        try {
+          const out = await storage.client.send(
+            new UploadPartCopyCommand({
+              Bucket: bucket,
+              Key: destKey,
+              UploadId: uploadId,
+              PartNumber,
+              CopySource: copySource(bucket, s.key),
+              ...(range === undefined ? {} : { CopySourceRange: `bytes=${range[0]}-${range[1]}` }),
+            }),
+          );
+          parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
+          result.copiedParts++;
+        } catch (err) {
+          // a store without UploadPartCopy fails on the first: upload the bytes instead
+          if (!isNotImplemented(err) || i > 0) throw err;
+          canCopy = false;
+          return false;
+        }
       }
+      return true;
     };
 
     for (const s of sources) {
