@@ -90,10 +90,9 @@ export async function requeueMissing(
   const ended = await ctx.tracker.endRequeue(job.batchId, job.round);
   faultPoint('requeue.end', job.batchId);
   if (ended !== 'advanced') return { kind: ended === 'cancelled' ? 'cancelled' : 'stale' };
-  if (await ctx.tracker.drained(job.batchId)) {
-    await scheduleFinalize(ctx.queue, ctx.tracker, data);
-    faultPoint('requeue.finalize-add', job.batchId);
-  }
+  // the next round's finalize, unconditionally: it waits (answers early) until the batch drains
+  await scheduleFinalize(ctx.queue, ctx.tracker, data);
+  faultPoint('requeue.finalize-add', job.batchId);
   log.info({ round: next, queued, missing }, 're-queued sources without a record');
   return { kind: 'requeued', round: next, missing: queued };
 }
