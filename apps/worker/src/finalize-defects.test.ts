@@ -351,6 +351,23 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
     expect(rows.filter((r) => r.sourceDeleted === true).map((r) => r.key)).toEqual([]);
   });
 
+  it('parts out, their jobs lost, and listing.json rewritten with fewer ranges: the batch still ends', async () => {
+    const b = await newBatch('fd-f', 'df', { a: 'a', b: 'b', c: 'c', d: 'd' }, 4, ['a', 'c']);
+    await scheduleFinalize(queue, tracker, b.data);
+    const fin = await takeJob('fd-f');
+    expect(await finalizeBatch(parseFinalizeJob(fin?.data), ctx)).toMatchObject({ parts: 3 });
+    for (let i = 0; i < 3; i++) await queue.remove(finalizePartJobId('fd-f', 0, i));
+    // an enqueue rerun rewrote listing.json: one range now
+    await storage.putJson('fd-dst', 'df-out/_kpress/fd-f/listing.json', {
+      total: 4,
+      enqueued: 0,
+      finishedAt: new Date().toISOString(),
+      rangeBoundaries: [],
+    });
+    await drive('fd-f');
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
+
   it("the watchdog's prune between addPending and addBulk does not finalize early", async () => {
     const b = await newBatch('fd-p', 'dp', { a: 'a' }, 0);
     const id = 'fd-p.a-late';

@@ -61,29 +61,31 @@ async function cancelled(ctx: FinalizeContext, batchId: string, step: Point): Pr
   return at !== undefined;
 }
 
-/** The part jobs of `indexes` of the batch's round, from listing.json's ranges. */
+/**
+ * The part jobs of `indexes` of the batch's round, with listing.json's ranges
+ * for information (a part reads its range itself). An index past the ranges
+ * (listing.json rewritten with fewer) still gets its job: the part writes
+ * nothing and settles, so the round is never left waiting for it.
+ */
 function partJobs(
   data: FinalizeJob,
   round: number,
   listing: ListingFacts,
   indexes: readonly number[],
 ): FinalizePartJob[] {
-  return indexes.flatMap((index) => {
-    const r = listing.ranges[index];
-    if (r === undefined) return [];
-    return [
-      {
-        batchId: data.batchId,
-        source: data.source,
-        dest: data.dest,
-        round,
-        index,
-        parts: listing.ranges.length,
-        after: r.after,
-        upTo: r.upTo,
-        ...(listing.keyList ? { keyList: true } : {}),
-      },
-    ];
+  return indexes.map((index) => {
+    const r = listing.ranges[index] ?? { after: null, upTo: null };
+    return {
+      batchId: data.batchId,
+      source: data.source,
+      dest: data.dest,
+      round,
+      index,
+      parts: Math.max(listing.ranges.length, index + 1),
+      after: r.after,
+      upTo: r.upTo,
+      ...(listing.keyList ? { keyList: true } : {}),
+    };
   });
 }
 
