@@ -368,6 +368,49 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
     expect(await manifestKeys(b.manifest)).toEqual(b.keys);
   });
 
+  it('the re-queue keeps at most maxWaiting jobs waiting (KPRESS_MAX_WAITING)', async () => {
+    const b = await newBatch('fd-m', 'dm', { a: 'a', b: 'b', c: 'c' }, 0);
+    // the queue already holds 2 waiting jobs of another batch; the cap is 2
+    const others = [];
+    for (const k of ['x', 'y'])
+      others.push(
+        await queue.add('compress', { batchId: 'other', key: k } as never, { jobId: `fd-m-${k}` }),
+      );
+    const capped = { ...ctx, maxWaiting: 2 };
+    await scheduleFinalize(queue, tracker, b.data);
+    await finalizeBatch(parseFinalizeJob((await takeJob('fd-m'))?.data), capped);
+    await finalizePart(parseFinalizePartJob((await takeJob('fd-m'))?.data), capped);
+    const asm = parseFinalizeAssembleJob((await takeJob('fd-m'))?.data);
+    const running = finalizeAssemble(asm, capped);
+    let most = 0;
+    const end = Date.now() + 1500;
+    while (Date.now() < end) {
+      most = Math.max(most, await queue.getWaitingCount());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(most).toBe(2);
+    // the other batch's jobs are taken, then the batch's own as they come: room for the re-queue
+    for (const j of others) await j.remove();
+    let result: unknown;
+    void running.then((r) => {
+      result = r;
+    });
+    while (result === undefined) {
+      most = Math.max(most, await queue.getWaitingCount());
+      const job = await takeJob('fd-m');
+      if (job?.name === 'compress') {
+        const key = (job.data as { key: string }).key;
+        await writeRecord(storage, 'fd-dst', b.record(key), row(key));
+        await tracker.settle('fd-m', job.id as string);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(most).toBe(2);
+    expect(result).toMatchObject({ kind: 'requeued', missing: 3 });
+    await drive('fd-m');
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
+
   it("the watchdog's prune between addPending and addBulk does not finalize early", async () => {
     const b = await newBatch('fd-p', 'dp', { a: 'a' }, 0);
     const id = 'fd-p.a-late';

@@ -81,6 +81,7 @@ export async function requeueMissing(
       tracker: ctx.tracker,
       template: { ...data, ...batch.options },
       jobId: (key) => roundJobId(job.batchId, key, next),
+      ...(maxWaiting === undefined ? {} : { chunkSize: Math.min(1000, maxWaiting) }),
       beforeChunk: async (n) => {
         if (maxWaiting !== undefined) await roomFor(ctx.queue, n, maxWaiting);
       },
