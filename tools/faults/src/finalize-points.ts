@@ -97,6 +97,8 @@ export class WorkerPool {
   async stop() {
     this.closed = true;
     const live = [...this.live];
+    // a worker started a moment ago handles SIGTERM only once it is ready
+    await Promise.all(live.map((w) => w.waitForLine(/worker ready/).catch(() => {})));
     for (const w of live) w.kill('SIGTERM');
     return Promise.all(live.map((w) => w.waitForExit()));
   }
