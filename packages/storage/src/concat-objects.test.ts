@@ -66,6 +66,17 @@ describe.each(testS3Kinds())('concatObjects on %s', (kind) => {
     expect(sha(joined)).toBe(sha(Buffer.concat([big, tail])));
     if (kind === 'rgw')
       expect(r).toMatchObject({ copiedParts: 2, uploadedParts: 1, readBytes: 100 });
+    // bytes held before the big source: only its head is read, enough for a 5 MiB part
+    const small = randomBytes(1000);
+    const after = [await put('in/small', small), ...sources];
+    const r2 = await concatObjects(storage, B, after, 'out/ranges2.bin', {
+      maxPartBytes: 10 * MiB,
+    });
+    const joined2 = await storage.getObject(B, 'out/ranges2.bin', { maxBytes: 64 * MiB });
+    expect(sha(joined2)).toBe(sha(Buffer.concat([small, big, tail])));
+    if (kind === 'rgw') {
+      expect(r2).toMatchObject({ copiedParts: 2, uploadedParts: 2, readBytes: 5 * MiB + 100 });
+    }
     expect(copyRanges(17 * MiB, 10 * MiB)).toEqual([
       [0, 8.5 * MiB - 1],
       [8.5 * MiB, 17 * MiB - 1],

@@ -3,8 +3,10 @@
  * multipart upload whose parts are server-side copies (UploadPartCopy) of
  * the sources, where S3's rules allow. Every part but the last must be at
  * least 5 MiB, so sources smaller than that are read and uploaded together
- * until a part is big enough; a source that follows such a run is read too.
- * Stores without UploadPartCopy (s3rver) get every part uploaded.
+ * until a part is big enough; a source that follows such a run is read too,
+ * or, when it is big, only its head (a ranged GET completing the part) and
+ * the rest copied. No part exceeds 5 GiB: a bigger source is copied in byte
+ * ranges. Stores without UploadPartCopy (s3rver) get every part uploaded.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -12,6 +14,7 @@ import {
   CompleteMultipartUploadCommand,
   type CompletedPart,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -154,9 +157,15 @@ export async function concatObjects(
       parts.push({ PartNumber, ETag: out.ETag });
       result.uploadedParts++;
     };
-    /** Copies `s` server-side, in ranges when it is bigger than a part may be; false when the store cannot. */
-    const copy = async (s: ConcatSource): Promise<boolean> => {
-      const ranges = s.size > maxPart ? copyRanges(s.size, maxPart) : [undefined];
+    /**
+     * Copies `s` from byte `from` on server-side, in ranges when that is more
+     * than a part may be; false when the store cannot (nothing copied then).
+     */
+    const copy = async (s: ConcatSource, from = 0): Promise<boolean> => {
+      const whole = from === 0 && s.size <= maxPart;
+      const ranges = whole
+        ? [undefined]
+        : copyRanges(s.size - from, maxPart).map(([a, b]) => [a + from, b + from] as const);
       for (const [i, range] of ranges.entries()) {
         const PartNumber = parts.length + 1;
         try {
@@ -182,10 +191,7 @@ export async function concatObjects(
       return true;
     };
 
-    for (const s of sources) {
-      if (s.size === 0) continue;
-      if (heldBytes === 0 && s.size >= target && canCopy && (await copy(s))) continue;
-      const body = await read(s);
+    const hold = async (body: Buffer) => {
       result.readBytes += body.length;
       held.push(body);
       heldBytes += body.length;
@@ -194,6 +200,26 @@ export async function concatObjects(
         held = [];
         heldBytes = 0;
       }
+    };
+    for (const s of sources) {
+      if (s.size === 0) continue;
+      if (heldBytes === 0 && s.size >= target && canCopy && (await copy(s))) continue;
+      // bytes held before a big source: read only its head, enough for a part, and copy the rest
+      const fill = Math.max(0, minPart - heldBytes);
+      if (heldBytes > 0 && canCopy && s.size - fill >= target) {
+        if (fill > 0) {
+          const head = await readRange(storage, bucket, s.key, 0, fill);
+          result.readBytes += head.length;
+          held.push(head);
+        }
+        await upload(Buffer.concat(held));
+        held = [];
+        heldBytes = 0;
+        if (await copy(s, fill)) continue;
+        await hold(await readRange(storage, bucket, s.key, fill, s.size));
+        continue;
+      }
+      await hold(await read(s));
     }
     if (heldBytes > 0) await upload(Buffer.concat(held));
     await storage.client.send(
@@ -214,4 +240,23 @@ export async function concatObjects(
     if (err instanceof StorageError) throw err;
     throw toStorageError(err, 'concat', bucket, destKey);
   }
+}
+
+/** Bytes `[start, end)` of an object (a ranged GET). */
+async function readRange(
+  storage: Storage,
+  bucket: string,
+  key: string,
+  start: number,
+  end: number,
+): Promise<Buffer> {
+  const out = await storage.client.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+  );
+  const body = out.Body as { transformToByteArray(): Promise<Uint8Array> } | undefined;
+  const bytes = Buffer.from((await body?.transformToByteArray()) ?? new Uint8Array());
+  if (bytes.length !== end - start) {
+    throw new Error(`ranged GET of ${key} [${start}, ${end}) returned ${bytes.length} bytes`);
+  }
+  return bytes;
 }
