@@ -24,7 +24,7 @@ import type { Logger, Redis } from '@kpress/config';
 import type { BatchTracker, FinalizeState } from './batch-tracker.js';
 import type { KpressQueue } from './create-queue.js';
 import { scheduleFinalize } from './finalize-schedule.js';
-import { jobsOver } from './finished-jobs.js';
+import { JOBS_OVER_CHUNK, jobsOver } from './finished-jobs.js';
 import { assembleJobId, finalizeJobId, finalizePartJobId } from './job-ids.js';
 
 /** Most over-but-pending ids remembered between two looks; more are pruned at later looks. */
@@ -102,7 +102,12 @@ export class FinalizeWatchdog {
     if (state.stage === 'parts') {
       const left = await tracker.partsLeft(id, state.round);
       const ids = left.map((i) => finalizePartJobId(id, state.round, i));
-      return (await jobsOver(redis, queue, ids)).some((over) => over);
+      // a chunk at a time: the first part without a live job settles it
+      for (let i = 0; i < ids.length; i += JOBS_OVER_CHUNK) {
+        const over = await jobsOver(redis, queue, ids.slice(i, i + JOBS_OVER_CHUNK));
+        if (over.some((o) => o)) return true;
+      }
+      return false;
     }
     return (await queue.getJob(assembleJobId(id, state.round))) === undefined;
   }
