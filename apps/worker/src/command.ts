@@ -5,6 +5,7 @@ import {
   loadCliConfig,
   watchParent,
 } from '@kpress/cli-kit';
+import { armFaultPlan } from '@kpress/config';
 import type { Command } from 'commander';
 import { closeOnSignals } from './signals.js';
 
@@ -60,6 +61,9 @@ export function registerWorkerCommand(program: Command): void {
         ...(flags.metricsHost === undefined ? {} : { metricsHost: flags.metricsHost }),
       });
       closeOnSignals(worker);
+      // the fault suite's seam (a no-op unless KPRESS_FAULT_PLAN names a plan file)
+      if (armFaultPlan(process.env))
+        worker.logger.warn('KPRESS_FAULT_PLAN set: faults will be injected');
       // the parent's death closes our stdin pipe: stop as on SIGTERM (see exit-with-parent.ts)
       if (exitWithParentRequested()) watchParent();
       try {

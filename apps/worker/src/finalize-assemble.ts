@@ -1,21 +1,20 @@
 /**
- * The last step of a finalize round, after its parts: when a part found
- * sources without a record, queue them again under the next round (or, after
- * `maxRounds`, give them a failed record where none has appeared); else join
- * the parts into manifest.jsonl, manifest.csv and manifest-sha256.txt
- * (server-side copies, see concatObjects), merge their summaries, and write
- * report.html and, last, summary.json.
+ * The last step of a finalize round, after its parts. It derives the round's
+ * parts itself: their number from listing.json, their files from their
+ * summaries; a part missing, or written against another listing.json (an
+ * `enqueue` rerun rewrote it), is written again (assemble -> parts), and a
+ * batch no longer drained (a rerun is queuing it) goes back to waiting.
+ * When a part found sources without a record, queue them again under the
+ * next round (or, after `maxRounds`, give them a failed record where none has
+ * appeared): finalize-requeue.ts. Else join the parts into manifest.jsonl,
+ * manifest.csv and manifest-sha256.txt (server-side copies, see
+ * concatObjects), merge their summaries, and write report.html and, last,
+ * summary.json.
  */
-import { KPRESS_VERSION, type Logger } from '@kpress/config';
+import { faultPoint, KPRESS_VERSION, type Logger } from '@kpress/config';
 import { SummaryBuilder } from '@kpress/manifest';
-import {
-  enqueueSources,
-  type FinalizeAssembleJob,
-  roundJobId,
-  scheduleFinalize,
-} from '@kpress/queue';
+import { type FinalizeAssembleJob, type FinalizeStage, scheduleParts } from '@kpress/queue';
 import { renderReportHtml } from '@kpress/report';
-import pMap from 'p-map';
 import {
   type BatchFile,
   type BatchLocation,
@@ -23,86 +22,127 @@ import {
   concatObjects,
   finalizePartKeys,
   finalizeWorkPrefix,
+  StorageError,
   type Storage,
 } from '@kpress/storage';
+import pMap from 'p-map';
 import type { FinalizeContext } from './finalize-context.js';
+import { type ListingFacts, readListing } from './finalize-listing.js';
 import type { PartSummary } from './finalize-part.js';
-import { failedOutcome } from './outcome.js';
-import { recordKeyOf, writeRecordIfAbsent } from './record.js';
+import { requeueMissing } from './finalize-requeue.js';
 import { reportSamples } from './report-samples.js';
 
-/** What assembling needs from its worker. */
+/** What assembling did. */
 export type AssembleResult =
   | { kind: 'requeued'; round: number; missing: number }
   | { kind: 'gave-up'; round: number; failed: number }
+  | { kind: 'redo'; parts: number[] }
+  | { kind: 'reset' }
   | { kind: 'stale' }
+  | { kind: 'cancelled' }
   | { kind: 'written'; total: number };
 
-/** The round's part summaries, in order. */
-function readParts(
+/** Part `i`'s summary, or undefined when it has none. */
+async function readPart(
   storage: Storage,
   loc: BatchLocation,
-  job: FinalizeAssembleJob,
-): Promise<PartSummary[]> {
-  const indexes = Array.from({ length: job.parts }, (_, i) => i);
-  return pMap(
-    indexes,
-    async (i) => {
-      const key = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, i).summary;
-      return (await storage.getJson(loc.destBucket, key)) as PartSummary;
-    },
-    { concurrency: 16 },
-  );
-}
-
-/** The sources the parts found without a record, in key order. */
-async function* missingSources(
-  storage: Storage,
-  loc: BatchLocation,
-  job: FinalizeAssembleJob,
-  parts: PartSummary[],
-) {
-  for (const p of parts) {
-    if (p.missing === 0) continue;
-    const key = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, p.index).missing;
-    for await (const line of storage.readLines(loc.destBucket, key)) {
-      if (line !== '') yield JSON.parse(line) as { key: string; size: number };
-    }
+  round: number,
+  i: number,
+): Promise<PartSummary | undefined> {
+  const key = finalizePartKeys(loc.destPrefix, loc.batchId, round, i).summary;
+  try {
+    return (await storage.getJson(loc.destBucket, key)) as PartSummary;
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
+    throw err;
   }
 }
 
-/** Joins or re-queues round `job.round`; a job of another round does nothing. */
+/** The round's part summaries (one per range of `listing`), and the indexes to write again. */
+async function readParts(
+  storage: Storage,
+  loc: BatchLocation,
+  round: number,
+  listing: ListingFacts,
+): Promise<{ parts: PartSummary[]; redo: number[] }> {
+  const indexes = listing.ranges.map((_, i) => i);
+  const read = await pMap(indexes, (i) => readPart(storage, loc, round, i), { concurrency: 16 });
+  faultPoint('assemble.parts-get', loc.batchId);
+  const redo = indexes.filter((i) => {
+    const p = read[i];
+    return p === undefined || p.index !== i || (p.listing ?? '') !== listing.etag;
+  });
+  return { parts: read.filter((p): p is PartSummary => p !== undefined), redo };
+}
+
+/** Joins or re-queues round `job.round`, in stage `stage` (assemble or requeue). */
 export async function assembleBatch(
   job: FinalizeAssembleJob,
+  stage: FinalizeStage,
   batch: BatchFile,
   loc: BatchLocation,
   ctx: FinalizeContext,
 ): Promise<AssembleResult> {
   const log = ctx.logger.child({ batchId: job.batchId, stage: 'finalize', round: job.round });
-  if ((await ctx.tracker.round(job.batchId)) !== job.round) return { kind: 'stale' };
-  const parts = await readParts(ctx.storage, loc, job);
+  if (stage === 'assemble') {
+    const drained = await ctx.tracker.drained(job.batchId);
+    faultPoint('assemble.drained-get', job.batchId);
+    if (!drained) {
+      // an enqueue rerun is queuing the batch: its finalize begins again once it is drained
+      await ctx.tracker.resetRound(job.batchId, job.round);
+      log.info('the batch is being queued again: its finalize waits for it to drain');
+      return { kind: 'reset' };
+    }
+  }
+  const listing = await readListing(ctx.storage, loc, 'assemble.listing-get');
+  const { parts, redo } = await readParts(ctx.storage, loc, job.round, listing);
+  if (stage === 'assemble' && redo.length > 0) {
+    if ((await ctx.tracker.redoParts(job.batchId, job.round, redo)) !== 'parts')
+      return { kind: 'stale' };
+    const jobs = redo.map((index) => {
+      const r = listing.ranges[index] as (typeof listing.ranges)[number];
+      return { ...job, index, parts: listing.ranges.length, after: r.after, upTo: r.upTo };
+    });
+    await scheduleParts(ctx.queue, jobs);
+    log.warn({ parts: redo }, 'parts missing or written against another listing: written again');
+    return { kind: 'redo', parts: redo };
+  }
   const missing = parts.reduce((n, p) => n + p.missing, 0);
-  if (missing > 0) return requeue(job, batch, loc, parts, missing, ctx, log);
+  if (missing > 0 || stage === 'requeue')
+    return requeueMissing(job, batch, loc, parts, missing, ctx, log);
+  return join(job, batch, loc, parts, ctx, log);
+}
 
+/** Joins the parts into the manifests, then report.html and, last, summary.json. */
+async function join(
+  job: FinalizeAssembleJob,
+  batch: BatchFile,
+  loc: BatchLocation,
+  parts: PartSummary[],
+  ctx: FinalizeContext,
+  log: Logger,
+): Promise<AssembleResult> {
   const files = batchFileKeys(loc.destPrefix, loc.batchId);
-  const join = (kind: 'jsonl' | 'csv' | 'sha256', key: string, contentType: string) =>
-    concatObjects(
-      ctx.storage,
-      loc.destBucket,
-      parts.map((p) => ({
-        key: finalizePartKeys(loc.destPrefix, loc.batchId, job.round, p.index)[kind],
-        size: p.bytes[kind],
-      })),
-      key,
-      {
-        contentType,
-        ...(ctx.minPartBytes === undefined ? {} : { minPartBytes: ctx.minPartBytes }),
-      },
-    );
+  const concat = {
+    ...(ctx.minPartBytes === undefined ? {} : { minPartBytes: ctx.minPartBytes }),
+    ...(ctx.maxPartBytes === undefined ? {} : { maxPartBytes: ctx.maxPartBytes }),
+  };
+  const joinKind = async (kind: 'jsonl' | 'csv' | 'sha256', key: string, contentType: string) => {
+    const sources = parts.map((p) => ({
+      key: finalizePartKeys(loc.destPrefix, loc.batchId, job.round, p.index, p.attempt)[kind],
+      size: p.bytes[kind],
+    }));
+    const r = await concatObjects(ctx.storage, loc.destBucket, sources, key, {
+      contentType,
+      ...concat,
+    });
+    faultPoint(`assemble.${kind === 'jsonl' ? 'manifest' : kind}-put`, job.batchId);
+    return r;
+  };
   const joined = [
-    await join('jsonl', files.manifestJsonl, 'application/x-ndjson'),
-    await join('csv', files.manifestCsv, 'text/csv; charset=utf-8'),
-    await join('sha256', files.manifestSha256, 'text/plain; charset=utf-8'),
+    await joinKind('jsonl', files.manifestJsonl, 'application/x-ndjson'),
+    await joinKind('csv', files.manifestCsv, 'text/csv; charset=utf-8'),
+    await joinKind('sha256', files.manifestSha256, 'text/plain; charset=utf-8'),
   ];
   const builder = new SummaryBuilder();
   for (const p of parts) builder.merge(p.state);
@@ -128,9 +168,12 @@ export async function assembleBatch(
   await ctx.storage.putObject(loc.destBucket, files.report, html, {
     contentType: 'text/html; charset=utf-8',
   });
+  faultPoint('assemble.report-put', job.batchId);
   // last: its presence means the batch is done
   await ctx.storage.putJson(loc.destBucket, files.summary, summary);
+  faultPoint('assemble.summary-put', job.batchId);
   await ctx.tracker.clear(job.batchId);
+  faultPoint('assemble.clear', job.batchId);
   log.info(
     {
       total: builder.total,
@@ -144,51 +187,6 @@ export async function assembleBatch(
   return { kind: 'written', total: builder.total };
 }
 
-async function requeue(
-  job: FinalizeAssembleJob,
-  batch: BatchFile,
-  loc: BatchLocation,
-  parts: PartSummary[],
-  missing: number,
-  ctx: FinalizeContext,
-  log: Logger,
-): Promise<AssembleResult> {
-  const maxRounds = ctx.maxRounds ?? 3;
-  const data = { batchId: job.batchId, source: job.source, dest: job.dest };
-  if (job.round >= maxRounds) {
-    let failed = 0;
-    for await (const source of missingSources(ctx.storage, loc, job, parts)) {
-      const outcome = failedOutcome(
-        { key: source.key, originalBytes: source.size },
-        `no result after ${maxRounds + 1} round${maxRounds === 0 ? '' : 's'} of attempts (the job kept failing on transient errors or was lost)`,
-      );
-      const recordKey = recordKeyOf(source.key, loc.sourcePrefix, loc.destPrefix, loc.batchId);
-      // a job that finished late keeps its real record
-      const row = { ...outcome.row, ms: 0 };
-      if (await writeRecordIfAbsent(ctx.storage, loc.destBucket, recordKey, row)) failed++;
-    }
-    log.warn({ failed, missing }, 'gave up on sources without a record');
-    // every source has a record now: the next round writes the manifest
-    const next = await ctx.tracker.advanceRound(job.batchId, job.round);
-    if (next === undefined) return { kind: 'stale' };
-    await scheduleFinalize(ctx.queue, ctx.tracker, data);
-    return { kind: 'gave-up', round: next, failed };
-  }
-  const next = await ctx.tracker.advanceRound(job.batchId, job.round);
-  if (next === undefined) return { kind: 'stale' };
-  await ctx.tracker.unmarkListed(job.batchId);
-  const queued = await enqueueSources(missingSources(ctx.storage, loc, job, parts), {
-    queue: ctx.queue,
-    tracker: ctx.tracker,
-    template: { ...data, ...batch.options },
-    jobId: (key) => roundJobId(job.batchId, key, next),
-  });
-  await ctx.tracker.markListed(job.batchId);
-  if (await ctx.tracker.drained(job.batchId)) await scheduleFinalize(ctx.queue, ctx.tracker, data);
-  log.info({ round: next, queued, missing }, 're-queued sources without a record');
-  return { kind: 'requeued', round: next, missing: queued };
-}
-
 /** Removes the parts' scratch files (best effort: they are only a cache once summary.json exists). */
 async function removeWork(storage: Storage, loc: BatchLocation, log: Logger): Promise<void> {
   try {
@@ -200,6 +198,7 @@ async function removeWork(storage: Storage, loc: BatchLocation, log: Logger): Pr
       keys.push(o.key);
     }
     await pMap(keys, (k) => storage.deleteObject(loc.destBucket, k), { concurrency: 16 });
+    faultPoint('assemble.work-delete', loc.batchId);
   } catch (err) {
     log.warn(
       { err: (err as Error).message },

@@ -16,4 +16,8 @@ export interface FinalizeContext {
   reportSamples?: number;
   /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
   minPartBytes?: number;
+  /** Largest part copied server-side when joining (tests). Default 5 GiB, S3's limit. */
+  maxPartBytes?: number;
+  /** Jobs a re-queue keeps waiting at most (KPRESS_MAX_WAITING); default: no limit. */
+  maxWaiting?: number;
 }

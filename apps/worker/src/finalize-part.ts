@@ -5,8 +5,13 @@
  * manifest-sha256.txt, with the part's SummaryBuilder state. Sources without
  * a record are listed in the part's `.missing` file (the assemble step
  * queues them again); the part never fails on them.
+ *
+ * Each run writes its slices under a fresh attempt name, and its summary
+ * (`part-<i>.json`, written last) names them: two runs of one part (a job
+ * redelivered while the first still runs) can never mix their files.
  */
-import type { Logger } from '@kpress/config';
+import { randomBytes } from 'node:crypto';
+import { faultPoint, type Logger } from '@kpress/config';
 import {
   CSV_HEADER,
   type ManifestRow,
@@ -36,6 +41,10 @@ export const PART_READ_CONCURRENCY = 64;
 /** What a part leaves for the assemble step (`part-<i>.json`). */
 export interface PartSummary {
   index: number;
+  /** The run that wrote the slices (`finalizePartKeys`' attempt); absent in older parts. */
+  attempt?: string;
+  /** ETag of listing.json when the part read its range ('' when there was none). */
+  listing?: string;
   rows: number;
   /** Sources without a record (their keys are in the `.missing` file). */
   missing: number;
@@ -45,13 +54,15 @@ export interface PartSummary {
   state: SummaryState;
 }
 
-/** Writes part `job.index` of round `job.round`; returns its summary (also stored). */
+/** Writes part `job.index` of round `job.round` (its range read from listing.json, ETag `listing`); returns its summary (also stored). */
 export async function writeFinalizePart(
   job: FinalizePartJob,
   loc: BatchLocation,
+  listing: string,
   ctx: { storage: Storage; logger: Logger; readConcurrency?: number },
 ): Promise<PartSummary> {
-  const keys = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, job.index);
+  const attempt = randomBytes(6).toString('hex');
+  const keys = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, job.index, attempt);
   const bucket = loc.destBucket;
   const jsonl = new TextUpload(ctx.storage, bucket, keys.jsonl, 'application/x-ndjson');
   const csv = new TextUpload(ctx.storage, bucket, keys.csv, 'text/csv; charset=utf-8');
@@ -61,7 +72,10 @@ export async function writeFinalizePart(
   const concurrency = ctx.readConcurrency ?? PART_READ_CONCURRENCY;
   const window: Promise<ManifestRow>[] = [];
   const counts = { rows: 0, missing: 0, sourceDeleted: 0 };
+  let first = true;
   const emit = async (row: ManifestRow) => {
+    if (first) faultPoint('part.record-get', loc.batchId);
+    first = false;
     builder.add(row);
     await jsonl.write(rowToJsonLine(row));
     await csv.write(rowToCsvLine(row));
@@ -110,17 +124,21 @@ export async function writeFinalizePart(
     }
     while (window.length > 0) await emit(await (window.shift() as Promise<ManifestRow>));
     await Promise.all([jsonl.finish(), csv.finish(), sums.finish(), missing.finish()]);
+    faultPoint('part.slices-put', loc.batchId);
   } catch (err) {
     await Promise.all([jsonl.abort(), csv.abort(), sums.abort(), missing.abort()]);
     throw err;
   }
   const summary: PartSummary = {
     index: job.index,
+    attempt,
+    listing,
     ...counts,
     bytes: { jsonl: jsonl.bytes, csv: csv.bytes, sha256: sums.bytes },
     state: builder.state(),
   };
   await ctx.storage.putJson(bucket, keys.summary, summary);
+  faultPoint('part.summary-put', loc.batchId);
   ctx.logger.debug({ part: job.index, round: job.round, ...counts }, 'finalize part written');
   return summary;
 }

@@ -5,6 +5,7 @@ import {
   type Config,
   createLogger,
   createRedis,
+  faultPoint,
   type Logger,
   type Redis,
   redactUrl,
@@ -230,6 +231,8 @@ export class KpressWorker {
       queue: this.queue,
       tracker: this.tracker,
       logger: this.logger,
+      maxRounds: this.options.config.finalizeRounds,
+      maxWaiting: this.options.config.maxWaiting,
     };
     if (job.name === JOB_NAMES.finalize) {
       const data = parseFinalizeJob(job.data);
@@ -359,6 +362,7 @@ export class KpressWorker {
   ): Promise<void> {
     if (await this.tracker.settle(batchId, jobId)) {
       const id = await scheduleFinalize(this.queue, this.tracker, { batchId, source, dest });
+      faultPoint('settle.finalize-add', batchId);
       this.logger.info(
         { batchId, stage: 'finalize', jobId: id },
         'last job of the batch: finalize scheduled',

@@ -21,3 +21,11 @@ export {
   optionSchema,
 } from './option-schema.js';
 export { KPRESS_VERSION } from './version.js';
+export {
+  armFaultPlan,
+  type FaultMode,
+  type FaultPoint,
+  FINALIZE_FAULT_POINTS,
+  faultPoint,
+  InjectedFault,
+} from './fault-plan.js';

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       finalizeRangeKeys: 50_000,
       listing: { concurrency: 8, depth: 2 },
       finalizeBackoff: { baseMs: 2000, maxMs: 300_000 },
+      finalizeRounds: 3,
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
       logLevel: 'info',
@@ -36,6 +37,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KPRESS_FINALIZE_RANGE_KEYS: '0' })).toThrow(
       /KPRESS_FINALIZE_RANGE_KEYS/,
     );
+    expect(loadConfig({ KPRESS_FINALIZE_ROUNDS: '0' }).finalizeRounds).toBe(0);
+    expect(() => loadConfig({ KPRESS_FINALIZE_ROUNDS: '-1' })).toThrow(/KPRESS_FINALIZE_ROUNDS/);
   });
 
   it('reads the listing settings: 1 request in flight or depth 0 list serially', () => {

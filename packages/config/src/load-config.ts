@@ -40,6 +40,11 @@ export const CONFIG_DEFAULTS = {
   KPRESS_FINALIZE_BACKOFF_MS: 2000,
   /** Longest wait between finalize attempts, ms: a finalize never gives up, it retries this often. */
   KPRESS_FINALIZE_BACKOFF_MAX_MS: 300_000,
+  /**
+   * Finalize rounds that queue the sources without a record again before the
+   * last round gives each a failed record (0: give up at once).
+   */
+  KPRESS_FINALIZE_ROUNDS: 3,
   LOG_LEVEL: 'info' as LogLevel,
   /** BullMQ job lock, ms: a job whose worker stops renewing it for this long counts as stalled. */
   KPRESS_LOCK_DURATION_MS: 30_000,
@@ -99,6 +104,8 @@ export interface Config {
   listing: { concurrency: number; depth: number };
   /** `KPRESS_FINALIZE_BACKOFF_MS` / `_MAX_MS`: a failed finalize step waits base * 2^(n-1), at most max (defaults: CONFIG_DEFAULTS). */
   finalizeBackoff: { baseMs: number; maxMs: number };
+  /** `KPRESS_FINALIZE_ROUNDS`: finalize rounds that re-queue sources without a record before giving up on them; default 3. */
+  finalizeRounds: number;
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
   metricsPort: number | undefined;
   /** `KPRESS_METRICS_HOST`: address of the metrics server (default: CONFIG_DEFAULTS; containers set `0.0.0.0`). */
@@ -180,6 +187,7 @@ const schema = z.object({
   KPRESS_FINALIZE_BACKOFF_MAX_MS: positiveInt().default(
     CONFIG_DEFAULTS.KPRESS_FINALIZE_BACKOFF_MAX_MS,
   ),
+  KPRESS_FINALIZE_ROUNDS: wholeNumber(1000).default(CONFIG_DEFAULTS.KPRESS_FINALIZE_ROUNDS),
   KPRESS_METRICS_PORT: z
     .string()
     .regex(/^[0-9]+$/, 'expected a port number 0-65535')
@@ -248,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseMs: v.KPRESS_FINALIZE_BACKOFF_MS,
       maxMs: Math.max(v.KPRESS_FINALIZE_BACKOFF_MS, v.KPRESS_FINALIZE_BACKOFF_MAX_MS),
     },
+    finalizeRounds: v.KPRESS_FINALIZE_ROUNDS,
     metricsPort: v.KPRESS_METRICS_PORT,
     metricsHost: v.KPRESS_METRICS_HOST,
     logLevel: v.LOG_LEVEL,

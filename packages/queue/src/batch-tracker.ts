@@ -14,6 +14,29 @@
  * can watch over batches nobody waits for (`BatchWatch`).
  */
 import type { Redis } from '@kpress/config';
+import {
+  ADVANCE_ROUND,
+  BEGIN_PARTS,
+  BEGIN_REQUEUE,
+  END_GIVE_UP,
+  END_REQUEUE,
+  FINALIZE_KEYS,
+  READ_STATE,
+  REDO_PARTS,
+  RESET_ROUND,
+  SETTLE_PART,
+} from './finalize-transitions.js';
+
+/** A stage of a finalize round (see finalize-transitions.ts). */
+export type FinalizeStage = 'waiting' | 'parts' | 'assemble' | 'requeue';
+
+/** A batch's finalize state. */
+export interface FinalizeState {
+  round: number;
+  stage: FinalizeStage;
+  /** Parts of the round not yet written (stage parts). */
+  partsLeft: number;
+}
 
 /** Seconds the per-batch keys live after their last change. Default 7 days. */
 export const TRACKER_TTL_SECONDS = 7 * 24 * 3600;
@@ -38,7 +61,7 @@ export class BatchTracker {
 
   private key(
     batchId: string,
-    part: 'pending' | 'listed' | 'round' | 'parts' | 'cancelled',
+    part: 'pending' | 'listed' | 'round' | 'parts' | 'cancelled' | 'stage',
   ): string {
     return `kpress:${this.queueName}:batch:${batchId}:${part}`;
   }
@@ -131,7 +154,7 @@ export class BatchTracker {
 
   /** Whether any per-batch key is left. */
   private async hasState(batchId: string): Promise<boolean> {
-    const parts = ['pending', 'listed', 'round', 'parts'] as const;
+    const parts = ['pending', 'listed', 'round', 'parts', 'stage'] as const;
     return (await this.redis.exists(...parts.map((p) => this.key(batchId, p)))) > 0;
   }
 
@@ -228,43 +251,98 @@ export class BatchTracker {
 
   /**
    * Moves the batch from round `from` to `from + 1`, only if it is at `from`
-   * (compare-and-set, one Lua script): the new round, or undefined when
-   * another finalize moved it first (this one is stale and must stop).
+   * (compare-and-set, one Lua script), whatever its stage: the new round, or
+   * undefined when another finalize moved it first (this one is stale).
    */
   async advanceRound(batchId: string, from: number): Promise<number | undefined> {
-    const r = (await this.redis.eval(
-      ADVANCE_ROUND,
-      1,
-      this.key(batchId, 'round'),
-      String(from),
-      String(TRACKER_TTL_SECONDS),
-    )) as number;
+    const r = Number(await this.transition(ADVANCE_ROUND, batchId, [from]));
     return r < 0 ? undefined : r;
   }
 
-  /** The parts of `round` are out: `n` of them, replacing any earlier round's. */
-  async startParts(batchId: string, round: number, n: number): Promise<void> {
-    const key = this.key(batchId, 'parts');
-    await this.redis.del(key);
-    for (let i = 0; i < n; i += 1000) {
-      const ids = Array.from({ length: Math.min(1000, n - i) }, (_, j) => `${round}:${i + j}`);
-      await this.redis
-        .multi()
-        .sadd(key, ...ids)
-        .expire(key, TRACKER_TTL_SECONDS)
-        .exec();
-    }
+  /** The batch's finalize state, read in one step (see finalize-transitions.ts). */
+  async finalizeState(batchId: string): Promise<FinalizeState> {
+    const [round, stage, parts] = (await this.transition(READ_STATE, batchId, [0])) as [
+      number,
+      string,
+      number,
+    ];
+    const name = stage === '' ? 'waiting' : (stage as FinalizeStage);
+    return { round: Number(round), stage: name, partsLeft: Number(parts) };
   }
 
-  /** Part `index` of `round` is written. True when no part of the round is left out (then the caller queues the assemble). */
-  async settlePart(batchId: string, round: number, index: number): Promise<boolean> {
-    const r = (await this.redis.eval(
-      SETTLE_PART,
-      1,
-      this.key(batchId, 'parts'),
-      `${round}:${index}`,
-    )) as number;
-    return r === 1;
+  /**
+   * waiting -> parts: round `round`'s `n` parts are out, if the batch is
+   * drained, not cancelled and at `round`. 'begun', or why not ('early',
+   * 'stale', 'cancelled', or the stage the round is already in).
+   */
+  async beginParts(
+    batchId: string,
+    round: number,
+    n: number,
+  ): Promise<'begun' | 'early' | 'stale' | 'cancelled' | FinalizeStage> {
+    return (await this.transition(BEGIN_PARTS, batchId, [round, n])) as 'begun';
+  }
+
+  /** The indexes of round `round`'s parts not yet written (empty unless the round is in stage parts). */
+  async partsLeft(batchId: string, round: number): Promise<number[]> {
+    const state = await this.finalizeState(batchId);
+    if (state.round !== round || state.stage !== 'parts') return [];
+    const members = await this.redis.smembers(this.key(batchId, 'parts'));
+    return members
+      .filter((m) => m.startsWith(`${round}:`))
+      .map((m) => Number(m.slice(`${round}:`.length)))
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * Part `index` of `round` is written: 'assemble' when no part is left (also
+   * for a retry after the last one: the caller queues the assemble), 'open'
+   * when parts are left, 'stale' when the round is not in stage parts.
+   */
+  async settlePart(
+    batchId: string,
+    round: number,
+    index: number,
+  ): Promise<'assemble' | 'open' | 'stale'> {
+    return (await this.transition(SETTLE_PART, batchId, [round, index])) as 'open';
+  }
+
+  /** assemble -> parts: these parts are written again. 'parts' or 'stale'. */
+  async redoParts(batchId: string, round: number, indexes: readonly number[]): Promise<string> {
+    return (await this.transition(REDO_PARTS, batchId, [round, ...indexes])) as string;
+  }
+
+  /** parts or assemble -> waiting (same round): the batch is being queued again. 'waiting' or 'stale'. */
+  async resetRound(batchId: string, round: number): Promise<string> {
+    return (await this.transition(RESET_ROUND, batchId, [round])) as string;
+  }
+
+  /** assemble -> requeue (listing flag off). 'requeue', 'stale' or 'cancelled'. */
+  async beginRequeue(batchId: string, round: number): Promise<string> {
+    return (await this.transition(BEGIN_REQUEUE, batchId, [round])) as string;
+  }
+
+  /** requeue -> waiting of round + 1 (listing flag on). 'advanced', 'stale' or 'cancelled'. */
+  async endRequeue(batchId: string, round: number): Promise<string> {
+    return (await this.transition(END_REQUEUE, batchId, [round])) as string;
+  }
+
+  /** assemble -> waiting of round + 1, after the give-up. 'advanced', 'stale' or 'cancelled'. */
+  async endGiveUp(batchId: string, round: number): Promise<string> {
+    return (await this.transition(END_GIVE_UP, batchId, [round])) as string;
+  }
+
+  /** Runs one transition script over the batch's finalize keys; ARGV is round, TTL, then `rest`. */
+  private transition(script: string, batchId: string, args: readonly number[]): Promise<unknown> {
+    const [first, ...rest] = args;
+    return this.redis.eval(
+      script,
+      FINALIZE_KEYS.length,
+      ...FINALIZE_KEYS.map((k) => this.key(batchId, k)),
+      String(first),
+      String(TRACKER_TTL_SECONDS),
+      ...rest.map(String),
+    );
   }
 
   /** Parts of the current finalize round still out. */
@@ -281,6 +359,7 @@ export class BatchTracker {
         this.key(batchId, 'listed'),
         this.key(batchId, 'round'),
         this.key(batchId, 'parts'),
+        this.key(batchId, 'stage'),
       )
       .hdel(this.registryKey, batchId)
       .exec();
@@ -303,21 +382,3 @@ function parseEntry(batchId: string, raw: string): RegisteredBatch | undefined {
     ...(typeof entry.since === 'number' ? { since: entry.since } : {}),
   };
 }
-
-/** KEYS[1] round; ARGV[1] expected round, ARGV[2] TTL: the new round, or -1 when the round was not ARGV[1]. */
-const ADVANCE_ROUND = `
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if cur ~= tonumber(ARGV[1]) then return -1 end
-local n = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return n`;
-
-/**
- * KEYS[1] parts; ARGV[1] member: 1 when no part is left after removing it.
- * Also 1 for a retried part that was removed before (its assemble may not have
- * been queued); a second assemble of a round finds its work done.
- */
-const SETTLE_PART = `
-redis.call('SREM', KEYS[1], ARGV[1])
-if redis.call('SCARD', KEYS[1]) == 0 then return 1 end
-return 0`;

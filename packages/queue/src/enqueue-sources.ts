@@ -32,6 +32,8 @@ export interface EnqueueSourcesOptions {
    * that re-queues a source passes its own, since the old id may still exist.
    */
   jobId?: (key: string) => string;
+  /** Called after each Redis call of a chunk (the finalize's fault seam names them); default none. */
+  afterCall?: (call: 'add-pending' | 'add-bulk') => void;
 }
 
 /** Queues one compress job per source; returns how many were queued. */
@@ -59,7 +61,9 @@ export async function enqueueSources(
       batchId,
       jobs.map((j) => j.opts.jobId),
     );
+    options.afterCall?.('add-pending');
     await options.queue.addBulk(jobs);
+    options.afterCall?.('add-bulk');
     enqueued += jobs.length;
     chunk = [];
     options.onChunk?.(enqueued);

@@ -36,7 +36,13 @@ export {
   parseFinalizeJob,
   parseFinalizePartJob,
 } from './job-schemas.js';
-export { BatchTracker, type RegisteredBatch, TRACKER_TTL_SECONDS } from './batch-tracker.js';
+export {
+  BatchTracker,
+  type FinalizeStage,
+  type FinalizeState,
+  type RegisteredBatch,
+  TRACKER_TTL_SECONDS,
+} from './batch-tracker.js';
 export { FinalizeWatchdog, type FinalizeWatchdogOptions } from './finalize-watchdog.js';
 export {
   type EnqueueSourcesOptions,

@@ -116,7 +116,11 @@ export const FinalizeJobSchema = z.object({
 });
 export type FinalizeJob = z.infer<typeof FinalizeJobSchema>;
 
-/** One key range `(after, upTo]` of a finalize round (relative keys; null: open end). */
+/**
+ * Part `index` of a finalize round. `parts`, `after`, `upTo` and `keyList` say
+ * what the finalize saw when it queued the part (for logs and `kpress status`);
+ * the part reads its range from listing.json, never from them.
+ */
 export const FinalizePartJobSchema = z.object({
   batchId,
   source: s3Prefix,
@@ -133,13 +137,16 @@ export const FinalizePartJobSchema = z.object({
 });
 export type FinalizePartJob = z.infer<typeof FinalizePartJobSchema>;
 
-/** Join a round's `parts` parts (or queue their missing sources again). */
+/**
+ * Join a round's parts (or queue their missing sources again). The assemble
+ * derives the parts from listing.json; `parts`, set by older versions, is ignored.
+ */
 export const FinalizeAssembleJobSchema = z.object({
   batchId,
   source: s3Prefix,
   dest: s3Prefix,
   round,
-  parts: z.number().int().min(1),
+  parts: z.number().int().min(1).optional(),
 });
 export type FinalizeAssembleJob = z.infer<typeof FinalizeAssembleJobSchema>;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type S3Server, startS3Server, testS3Kinds } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { concatObjects, MIN_PART_BYTES } from './concat-objects.js';
+import { concatObjects, copyRanges, MIN_PART_BYTES } from './concat-objects.js';
 import { Storage } from './storage.js';
 
 const MiB = 1024 * 1024;
@@ -52,6 +52,45 @@ describe.each(testS3Kinds())('concatObjects on %s', (kind) => {
       expect(r.readBytes).toBe(joined.length);
     }
     expect((await storage.headObject(B, 'out/joined.bin')).contentType).toBe('text/plain');
+  }, 120_000);
+
+  it('copies a source bigger than the largest part in byte ranges (a slice over 5 GiB, scaled down)', async () => {
+    const big = randomBytes(17 * MiB);
+    const tail = randomBytes(100);
+    const sources = [await put('in/big', big), await put('in/tail', tail)];
+    // 17 MiB with parts of at most 10 MiB: two ranges of 8.5 MiB
+    const r = await concatObjects(storage, B, sources, 'out/ranges.bin', {
+      maxPartBytes: 10 * MiB,
+    });
+    const joined = await storage.getObject(B, 'out/ranges.bin', { maxBytes: 64 * MiB });
+    expect(sha(joined)).toBe(sha(Buffer.concat([big, tail])));
+    if (kind === 'rgw')
+      expect(r).toMatchObject({ copiedParts: 2, uploadedParts: 1, readBytes: 100 });
+    // bytes held before the big source: only its head is read, enough for a 5 MiB part
+    const small = randomBytes(1000);
+    const after = [await put('in/small', small), ...sources];
+    const r2 = await concatObjects(storage, B, after, 'out/ranges2.bin', {
+      maxPartBytes: 10 * MiB,
+    });
+    const joined2 = await storage.getObject(B, 'out/ranges2.bin', { maxBytes: 64 * MiB });
+    expect(sha(joined2)).toBe(sha(Buffer.concat([small, big, tail])));
+    if (kind === 'rgw') {
+      expect(r2).toMatchObject({ copiedParts: 2, uploadedParts: 2, readBytes: 5 * MiB + 100 });
+    }
+    expect(copyRanges(17 * MiB, 10 * MiB)).toEqual([
+      [0, 8.5 * MiB - 1],
+      [8.5 * MiB, 17 * MiB - 1],
+    ]);
+    expect(copyRanges(11, 5)).toEqual([
+      [0, 3],
+      [4, 7],
+      [8, 10],
+    ]);
+    await expect(
+      concatObjects(storage, B, sources, 'out/x', { minPartBytes: 6, maxPartBytes: 11 }),
+    ).rejects.toThrow(
+      'maxPartBytes must be a whole number at least twice minPartBytes (12), got 11',
+    );
   }, 120_000);
 
   it('writes a result under one part with one PUT, keys with any characters included', async () => {

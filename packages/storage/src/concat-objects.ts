@@ -3,8 +3,10 @@
  * multipart upload whose parts are server-side copies (UploadPartCopy) of
  * the sources, where S3's rules allow. Every part but the last must be at
  * least 5 MiB, so sources smaller than that are read and uploaded together
- * until a part is big enough; a source that follows such a run is read too.
- * Stores without UploadPartCopy (s3rver) get every part uploaded.
+ * until a part is big enough; a source that follows such a run is read too,
+ * or, when it is big, only its head (a ranged GET completing the part) and
+ * the rest copied. No part exceeds 5 GiB: a bigger source is copied in byte
+ * ranges. Stores without UploadPartCopy (s3rver) get every part uploaded.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -12,6 +14,7 @@ import {
   CompleteMultipartUploadCommand,
   type CompletedPart,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -20,6 +23,8 @@ import { StorageError, toStorageError } from './storage-error.js';
 
 /** S3's smallest part, except the last: 5 MiB. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** S3's largest part, and the most one UploadPartCopy copies: 5 GiB. */
+export const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 /** S3's most parts in one upload. */
 const MAX_PARTS = 10_000;
 
@@ -38,6 +43,31 @@ export interface ConcatOptions {
    * stores that allow it (tests), never below 1 byte.
    */
   minPartBytes?: number;
+  /**
+   * Largest part: a source bigger than this is copied in byte ranges of at
+   * most this many bytes (UploadPartCopy with CopySourceRange). Default 5 GiB
+   * (S3's rule); smaller only for tests; at least twice `minPartBytes`, so
+   * that every range is a valid part.
+   */
+  maxPartBytes?: number;
+}
+
+/**
+ * `size` bytes cut into the fewest ranges of at most `max` bytes, of nearly
+ * equal size (so none is under `max / 2`): inclusive `[first, last]` offsets.
+ */
+export function copyRanges(size: number, max: number): Array<[number, number]> {
+  const n = Math.max(1, Math.ceil(size / max));
+  const base = Math.floor(size / n);
+  const extra = size % n;
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const len = base + (i < extra ? 1 : 0);
+    out.push([start, start + len - 1]);
+    start += len;
+  }
+  return out;
 }
 
 /** What the concatenation took. */
@@ -75,6 +105,12 @@ export async function concatObjects(
   const minPart = options.minPartBytes ?? MIN_PART_BYTES;
   if (!Number.isInteger(minPart) || minPart < 1) {
     throw new RangeError(`minPartBytes must be a positive integer, got ${options.minPartBytes}`);
+  }
+  const maxPart = options.maxPartBytes ?? MAX_PART_BYTES;
+  if (!Number.isInteger(maxPart) || maxPart < 2 * minPart) {
+    throw new RangeError(
+      `maxPartBytes must be a whole number at least twice minPartBytes (${2 * minPart}), got ${options.maxPartBytes}`,
+    );
   }
   const contentType = options.contentType ?? 'application/octet-stream';
   const total = sources.reduce((n, s) => n + s.size, 0);
@@ -121,32 +157,41 @@ export async function concatObjects(
       parts.push({ PartNumber, ETag: out.ETag });
       result.uploadedParts++;
     };
-    const copy = async (s: ConcatSource): Promise<boolean> => {
-      const PartNumber = parts.length + 1;
-      try {
-        const out = await storage.client.send(
-          new UploadPartCopyCommand({
-            Bucket: bucket,
-            Key: destKey,
-            UploadId: uploadId,
-            PartNumber,
-            CopySource: copySource(bucket, s.key),
-          }),
-        );
-        parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
-        result.copiedParts++;
-        return true;
-      } catch (err) {
-        if (!isNotImplemented(err)) throw err;
-        canCopy = false; // this store has no UploadPartCopy: upload the bytes instead
-        return false;
+    /**
+     * Copies `s` from byte `from` on server-side, in ranges when that is more
+     * than a part may be; false when the store cannot (nothing copied then).
+     */
+    const copy = async (s: ConcatSource, from = 0): Promise<boolean> => {
+      const whole = from === 0 && s.size <= maxPart;
+      const ranges = whole
+        ? [undefined]
+        : copyRanges(s.size - from, maxPart).map(([a, b]) => [a + from, b + from] as const);
+      for (const [i, range] of ranges.entries()) {
+        const PartNumber = parts.length + 1;
+        try {
+          const out = await storage.client.send(
+            new UploadPartCopyCommand({
+              Bucket: bucket,
+              Key: destKey,
+              UploadId: uploadId,
+              PartNumber,
+              CopySource: copySource(bucket, s.key),
+              ...(range === undefined ? {} : { CopySourceRange: `bytes=${range[0]}-${range[1]}` }),
+            }),
+          );
+          parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
+          result.copiedParts++;
+        } catch (err) {
+          // a store without UploadPartCopy fails on the first: upload the bytes instead
+          if (!isNotImplemented(err) || i > 0) throw err;
+          canCopy = false;
+          return false;
+        }
       }
+      return true;
     };
 
-    for (const s of sources) {
-      if (s.size === 0) continue;
-      if (heldBytes === 0 && s.size >= target && canCopy && (await copy(s))) continue;
-      const body = await read(s);
+    const hold = async (body: Buffer) => {
       result.readBytes += body.length;
       held.push(body);
       heldBytes += body.length;
@@ -155,6 +200,26 @@ export async function concatObjects(
         held = [];
         heldBytes = 0;
       }
+    };
+    for (const s of sources) {
+      if (s.size === 0) continue;
+      if (heldBytes === 0 && s.size >= target && canCopy && (await copy(s))) continue;
+      // bytes held before a big source: read only its head, enough for a part, and copy the rest
+      const fill = Math.max(0, minPart - heldBytes);
+      if (heldBytes > 0 && canCopy && s.size - fill >= target) {
+        if (fill > 0) {
+          const head = await readRange(storage, bucket, s.key, 0, fill);
+          result.readBytes += head.length;
+          held.push(head);
+        }
+        await upload(Buffer.concat(held));
+        held = [];
+        heldBytes = 0;
+        if (await copy(s, fill)) continue;
+        await hold(await readRange(storage, bucket, s.key, fill, s.size));
+        continue;
+      }
+      await hold(await read(s));
     }
     if (heldBytes > 0) await upload(Buffer.concat(held));
     await storage.client.send(
@@ -175,4 +240,23 @@ export async function concatObjects(
     if (err instanceof StorageError) throw err;
     throw toStorageError(err, 'concat', bucket, destKey);
   }
+}
+
+/** Bytes `[start, end)` of an object (a ranged GET). */
+async function readRange(
+  storage: Storage,
+  bucket: string,
+  key: string,
+  start: number,
+  end: number,
+): Promise<Buffer> {
+  const out = await storage.client.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+  );
+  const body = out.Body as { transformToByteArray(): Promise<Uint8Array> } | undefined;
+  const bytes = Buffer.from((await body?.transformToByteArray()) ?? new Uint8Array());
+  if (bytes.length !== end - start) {
+    throw new Error(`ranged GET of ${key} [${start}, ${end}) returned ${bytes.length} bytes`);
+  }
+  return bytes;
 }

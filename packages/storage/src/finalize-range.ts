@@ -55,25 +55,33 @@ export async function* batchEntriesInRange(
     ...(sources === undefined ? {} : { sources }),
   };
   for await (const entry of batchEntries(storage, loc, options)) {
+    // a key list's part file is the range's only when it was written with the same boundaries
+    if (range.after !== null && compareKeys(entry.rel, range.after) <= 0) continue;
     if (range.upTo !== null && compareKeys(entry.rel, range.upTo) > 0) return;
     yield entry;
   }
 }
 
-/** Keys of one finalize part's files: `<batch>/finalize/<round>/part-<index>.*`. */
+/**
+ * Keys of one finalize part's files: `<batch>/finalize/<round>/part-<index>.json`
+ * (its summary) and its slices, `part-<index>.<attempt>.*` (one name per run
+ * of the part, which its summary records; parts from before attempts have none).
+ */
 export function finalizePartKeys(
   destPrefix: string,
   batchId: string,
   round: number,
   index: number,
+  attempt?: string,
 ) {
   const base = `${finalizeWorkPrefix(destPrefix, batchId)}${round}/part-${String(index).padStart(6, '0')}`;
+  const run = attempt === undefined ? base : `${base}.${attempt}`;
   return {
-    jsonl: `${base}.jsonl`,
-    csv: `${base}.csv`,
-    sha256: `${base}.sha256`,
+    jsonl: `${run}.jsonl`,
+    csv: `${run}.csv`,
+    sha256: `${run}.sha256`,
     /** Sources without a record, one JSON `{key,size}` per line. */
-    missing: `${base}.missing`,
+    missing: `${run}.missing`,
     /** The part's counts and SummaryBuilder state. */
     summary: `${base}.json`,
   };
