@@ -31,7 +31,7 @@ import {
   type Storage,
   unwritableReason,
 } from '@kpress/storage';
-import { failedOutcome } from './outcome.js';
+import { failedOutcome } from '@kpress/compress';
 import { readRecord } from './record.js';
 import { TextUpload } from './text-upload.js';
 

@@ -20,7 +20,7 @@ import { type BatchFile, type BatchLocation, finalizePartKeys } from '@kpress/st
 import type { AssembleResult } from './finalize-assemble.js';
 import type { FinalizeContext } from './finalize-context.js';
 import type { PartSummary } from './finalize-part.js';
-import { failedOutcome } from './outcome.js';
+import { failedOutcome } from '@kpress/compress';
 import { recordKeyOf, writeRecordIfAbsent } from './record.js';
 
 /** Longest wait for room in the queue before a chunk is added anyway (a lone worker cannot drain it while it waits), ms. */
@@ -79,7 +79,7 @@ export async function requeueMissing(
     {
       queue: ctx.queue,
       tracker: ctx.tracker,
-      template: { ...data, ...batch.options },
+      template: { ...data, options: batch.options },
       jobId: (key) => roundJobId(job.batchId, key, next),
       ...(maxWaiting === undefined ? {} : { chunkSize: Math.min(1000, maxWaiting) }),
       beforeChunk: async (n) => {
