@@ -1,9 +1,15 @@
-import { KPRESS_VERSION } from '@kpress/config';
-import { COLORS, EFFORT, QUALITY, SEED } from '@kpress/core';
-import type { Command } from 'commander';
 import { ruleParser } from '@kpress/cli-kit';
+import { KPRESS_VERSION } from '@kpress/config';
+import {
+  IMAGE_OPTIONS,
+  type ImageOptions,
+  pickImageOptions,
+  provenanceFacts,
+  resolveImageOptions,
+} from '@kpress/core';
+import type { Command } from 'commander';
 
-/** The image options `compress` and `enqueue` share, as commander parses them. */
+/** The image options `compress` and `enqueue` share, as commander parses them (named as ImageOptions names them). */
 export interface ImageFlags {
   colors: number;
   quality?: number;
@@ -13,70 +19,77 @@ export interface ImageFlags {
   dither?: boolean;
 }
 
+/** How one image option is typed on the command line: a number's value name, and the help. */
+interface FlagSpec {
+  /** The value's name in the help (`--colors <K>`); absent for a switch. */
+  value?: string;
+  help: string;
+}
+
 /**
- * Adds `--colors`, `--quality`, `--seed`, `--effort`, `--dither` and `--strip-metadata` to a command, each with its one
+ * Each image option's flag, in the order `--help` lists them. Its name, rule
+ * and default come from @kpress/core's IMAGE_OPTIONS; an option there without
+ * a flag here does not compile.
+ */
+const FLAGS = {
+  colors: { value: 'K', help: `palette size, ${IMAGE_OPTIONS.colors.rule.expected}` },
+  quality: {
+    value: 'DB',
+    help: `target PSNR, ${IMAGE_OPTIONS.quality.rule.expected}: the fewest colours (up to --colors) that reach it`,
+  },
+  seed: {
+    value: 'N',
+    help: `seed for the k-means start, ${IMAGE_OPTIONS.seed.rule.expected} (same seed, same bytes)`,
+  },
+  effort: {
+    value: 'N',
+    help: `PNG encoding effort, ${IMAGE_OPTIONS.effort.rule.expected}: 1 fastest, 5 smallest; the pixels are the same at every effort`,
+  },
+  dither: {
+    help: 'Floyd–Steinberg error diffusion: smoother gradients, slightly lower PSNR, usually larger files (off by default)',
+  },
+  stripMetadata: {
+    help: "leave the source's EXIF, XMP and text chunks out of the PNG (kept by default; provenance stays)",
+  },
+} satisfies { [K in keyof ImageOptions]-?: FlagSpec };
+
+/**
+ * Adds every image option's flag (`--colors`, `--quality`, `--seed`,
+ * `--effort`, `--dither`, `--strip-metadata`) to a command, each with its one
  * rule from @kpress/core (the codec, the job schema and batch.json check the
  * same), its help and its default.
  */
 export function addImageOptions(command: Command): Command {
-  return command
-    .option(
-      `--colors <K>`,
-      `palette size, ${COLORS.expected}`,
-      ruleParser(COLORS, '--colors'),
-      COLORS.default,
-    )
-    .option(
-      '--quality <DB>',
-      `target PSNR, ${QUALITY.expected}: the fewest colours (up to --colors) that reach it`,
-      ruleParser(QUALITY, '--quality'),
-    )
-    .option(
-      '--seed <N>',
-      `seed for the k-means start, ${SEED.expected} (same seed, same bytes)`,
-      ruleParser(SEED, '--seed'),
-      SEED.default,
-    )
-    .option(
-      '--effort <N>',
-      `PNG encoding effort, ${EFFORT.expected}: 1 fastest, 5 smallest; the pixels are the same at every effort`,
-      ruleParser(EFFORT, '--effort'),
-      EFFORT.default,
-    )
-    .option(
-      '--dither',
-      'Floyd–Steinberg error diffusion: smoother gradients, slightly lower PSNR, usually larger files (off by default)',
-    )
-    .option(
-      '--strip-metadata',
-      "leave the source's EXIF, XMP and text chunks out of the PNG (kept by default; provenance stays)",
-    );
+  for (const [name, flag] of Object.entries(FLAGS) as [keyof ImageOptions, FlagSpec][]) {
+    const spec = IMAGE_OPTIONS[name];
+    if (spec.kind === 'switch') {
+      command.option(`--${spec.flag}`, flag.help);
+    } else {
+      const typed = `--${name}`;
+      command.option(
+        `${typed} <${flag.value}>`,
+        flag.help,
+        ruleParser(spec.rule, typed),
+        spec.rule.default,
+      );
+    }
+  }
+  return command;
 }
 
-/** The codec's options for these flags (compressImage and the pool's task take the same). */
-export function codecOptions(flags: ImageFlags) {
-  return {
-    colors: flags.colors,
-    seed: flags.seed,
-    effort: flags.effort,
-    keepMetadata: flags.stripMetadata !== true,
-    ...(flags.dither === true ? { dither: true } : {}),
-    ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-  };
+/** The image options of parsed flags, every default filled in: what the codec, the pool and enqueue take. */
+export function imageOptionsOf(flags: object): ImageOptions {
+  return resolveImageOptions(pickImageOptions(flags));
 }
 
 /** What a locally written PNG says of itself (its Software and kpress text chunks). */
-export function localProvenance(flags: ImageFlags, source: string, sourceSha256: string) {
+export function localProvenance(options: ImageOptions, source: string, sourceSha256: string) {
   return {
     software: `kpress ${KPRESS_VERSION}`,
     facts: {
       source,
       sourceSha256,
-      colors: flags.colors,
-      seed: flags.seed,
-      ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-      effort: flags.effort,
-      ...(flags.dither === true ? { dither: 'floyd-steinberg' } : {}),
+      ...provenanceFacts(options),
       kpressVersion: KPRESS_VERSION,
     },
   };

@@ -19,8 +19,7 @@ export interface QueueSession {
  * without them.
  */
 export async function openQueueSession(config: Config): Promise<QueueSession> {
-  const [{ connectRedis }, { BatchTracker, createQueue }, { Storage }] = await Promise.all([
-    import('@kpress/producer'),
+  const [{ BatchTracker, connectRedis, createQueue }, { Storage }] = await Promise.all([
     import('@kpress/queue'),
     import('@kpress/storage'),
   ]);

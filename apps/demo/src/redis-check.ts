@@ -1,5 +1,5 @@
 import { redactUrl } from '@kpress/config';
-import { connectRedis } from '@kpress/producer';
+import { connectRedis } from '@kpress/queue';
 import { CliError } from '@kpress/cli';
 
 /**
@@ -8,7 +8,7 @@ import { CliError } from '@kpress/cli';
  */
 export async function ensureRedis(redisUrl: string): Promise<void> {
   try {
-    const redis = await connectRedis({ redisUrl }, 3000);
+    const redis = await connectRedis({ redisUrl }, { timeoutMs: 3000 });
     await redis.quit().catch(() => redis.disconnect());
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);

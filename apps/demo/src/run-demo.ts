@@ -18,7 +18,7 @@ export interface DemoOptions {
   outDir?: string;
   /** Worker processes. Default 2. */
   workers?: number;
-  /** Palette size. Default 16. */
+  /** Palette size (--colors). Default: the image options' default, 16. */
   colors?: number;
   /** Environment (REDIS_URL is read from it). Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -56,7 +56,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const env = options.env ?? process.env;
   const out = options.out ?? process.stdout;
   const workers = options.workers ?? 2;
-  const colors = options.colors ?? 16;
   const base = loadConfig(env);
   await ensureRedis(base.redisUrl);
 
@@ -123,7 +122,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const enqueued = await enqueue({
       source: DEMO_SOURCE,
       dest: DEMO_DEST,
-      colors,
+      // absent: the default palette (@kpress/core resolveImageOptions)
+      options: { colors: options.colors },
       config,
       logger,
     });

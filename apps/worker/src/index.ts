@@ -1,19 +1,10 @@
 export { type FinalizeContext, type FinalizeResult, finalizeBatch } from './finalize.js';
 export {
-  type Effect,
-  type Outcome,
-  decideOutcome,
-  failedOutcome,
-  type SourceRef,
-  tooLargeReason,
-} from './outcome.js';
-export { CompressPool, type CompressPoolOptions } from './pool.js';
-export {
   type ProcessorContext,
   type ProcessResult,
   processCompressJob,
   type StageTimings,
-} from './processor.js';
+} from './compress/processor.js';
 export { readRecord, recordKeyOf, writeRecord } from './record.js';
 export { closeOnSignals } from './signals.js';
 export { KpressWorker, type KpressWorkerOptions } from './worker.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ImageOptionsInput, provenanceFacts } from '@kpress/core';
 import { type ObjectInfo, StorageError, type Storage } from '@kpress/storage';
 
 /**
@@ -27,12 +28,8 @@ export const PROVENANCE = {
 export interface Provenance {
   /** SHA-256 (hex) of the source bytes. */
   sourceSha256: string;
-  colors: number;
-  seed: number;
-  /** Target PSNR asked for, when one was. */
-  quality?: number;
-  /** The dithering used (`floyd-steinberg`), when one was. */
-  dither?: string;
+  /** The image options it was made with: their provenance facts (@kpress/core provenanceFacts), as in the PNG. */
+  options: ImageOptionsInput;
   /** PSNR of the output (compressed outputs), dB; 'Infinity' when lossless. */
   psnr?: number;
   /** The kpress version that wrote it. */
@@ -52,10 +49,10 @@ export function provenanceMetadata(
   };
   if (p === undefined) return meta;
   meta['kpress-source-sha256'] = p.sourceSha256;
-  meta['kpress-colors'] = String(p.colors);
-  meta['kpress-seed'] = String(p.seed);
-  if (p.quality !== undefined) meta['kpress-quality'] = String(p.quality);
-  if (p.dither !== undefined) meta['kpress-dither'] = p.dither;
+  // kpress-colors, -seed, -quality, -effort, -dither: what the PNG's own kpress chunk says
+  for (const [name, value] of Object.entries(provenanceFacts(p.options))) {
+    meta[`kpress-${name}`] = String(value);
+  }
   if (p.psnr !== undefined)
     meta['kpress-psnr'] = Number.isFinite(p.psnr) ? p.psnr.toFixed(3) : 'Infinity';
   meta['kpress-version'] = p.version;
@@ -117,7 +114,7 @@ export class OutputWriter {
     const metadata = provenanceMetadata(out, sha256, out.provenance);
     const conditional = await this.conditionalWrites(out.bucket, out.probeKey);
     if (!conditional) {
-      const there = await headOrUndefined(storage, out.bucket, out.key);
+      const there = await storage.headIfExists(out.bucket, out.key);
       if (there !== undefined) return this.judge(out, there, sha256, metadata);
     }
     try {
@@ -131,7 +128,7 @@ export class OutputWriter {
     } catch (err) {
       if (!(err instanceof StorageError && err.code === 'PreconditionFailed')) throw err;
     }
-    const there = await headOrUndefined(storage, out.bucket, out.key);
+    const there = await storage.headIfExists(out.bucket, out.key);
     // gone again between the PUT and the HEAD: try once more, still conditional
     if (there === undefined) return this.write(out);
     return this.judge(out, there, sha256, metadata);
@@ -213,19 +210,6 @@ function inTheWayReason(
       ? `an object not written by kpress (${size})`
       : `an output of another kpress batch, ${JSON.stringify(batch)} (${size})`;
   return `output key ${key} is taken by ${owner}: nothing was overwritten; move it away or write this batch to another destination`;
-}
-
-async function headOrUndefined(
-  storage: Storage,
-  bucket: string,
-  key: string,
-): Promise<ObjectInfo | undefined> {
-  try {
-    return await storage.headObject(bucket, key);
-  } catch (err) {
-    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
-    throw err;
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { deflateBackend } from '@kpress/codec';
+import { CompressPool, failedOutcome } from '@kpress/compress';
 import {
   type Config,
   createLogger,
@@ -9,6 +10,7 @@ import {
   redactUrl,
 } from '@kpress/config';
 import { createWorkerMetrics, MetricsServer, type WorkerMetrics } from '@kpress/metrics';
+import { failureAction } from './failure-policy.js';
 import {
   BatchTracker,
   createQueue,
@@ -33,15 +35,13 @@ import {
   Worker,
 } from '@kpress/queue';
 import { parseS3Url, Storage } from '@kpress/storage';
-import { BatchFiles } from './batch-check.js';
+import { BatchFiles } from './job-check.js';
 import { BatchWatch } from './batch-watch.js';
 import { closeWithoutRedis } from './close-without-redis.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
 import { JobsInHand } from './jobs-in-hand.js';
-import { failedOutcome } from './outcome.js';
 import { OutputWriter } from './output-writer.js';
-import { CompressPool } from './pool.js';
-import { type ProcessResult, processCompressJob } from './processor.js';
+import { type ProcessResult, processCompressJob } from './compress/processor.js';
 import { recordKeyOf, writeRecord } from './record.js';
 
 /** Options of {@link KpressWorker}. */
@@ -62,13 +62,6 @@ export interface KpressWorkerOptions {
   /** Address of the metrics server. Default config.metricsHost (KPRESS_METRICS_HOST, 127.0.0.1). */
   metricsHost?: string;
 }
-
-/** Job names of the finalize's steps (retried without end, re-queued when their workers die). */
-const FINALIZE_STEPS: ReadonlySet<string> = new Set([
-  JOB_NAMES.finalize,
-  JOB_NAMES.finalizePart,
-  JOB_NAMES.finalizeAssemble,
-]);
 
 /**
  * A kpress worker: takes compress and finalize jobs from the queue (KPRESS_QUEUE),
@@ -373,7 +366,12 @@ export class KpressWorker {
     }
   }
 
-  /** A compress job that used its last attempt on transient errors: it leaves no record; finalize re-queues it. */
+  /**
+   * Carries out the failure policy (failure-policy.ts) for a job BullMQ
+   * failed: a finalize step lost with its workers is queued again; a compress
+   * job that killed its workers gets a failed record; one that used its last
+   * attempt on transient errors leaves no record (finalize re-queues it).
+   */
   private async onFailed(job: Job<KpressJobData> | undefined, err: Error): Promise<void> {
     if (job === undefined) return;
     const data = job.data as Partial<{
@@ -383,72 +381,62 @@ export class KpressWorker {
       dest: string;
     }>;
     const log = this.logger.child({ batchId: data.batchId, key: data.key, stage: 'failed' });
-    // BullMQ fails a job whose workers died holding it more than maxStalledCount times, without retries
-    const stalled = /stalled more than allowable limit/.test(err.message);
-    const finalizeStep = FINALIZE_STEPS.has(job.name);
-    if (stalled && finalizeStep) {
-      // its workers died with it twice: queue the same step again (each step checks its round)
-      log.error(
-        { err: err.message, job: job.name },
-        'finalize step lost with its workers: queuing it again',
-      );
-      this.metrics.finalizeFailures.inc({ step: job.name });
-      try {
-        await this.requeueFinalizeStep(job);
-      } catch (e) {
-        log.error({ err: (e as Error).message }, 'could not queue the finalize step again');
-      }
-      return;
-    }
-    if (finalizeStep && err.name !== 'UnrecoverableError') {
-      this.metrics.finalizeFailures.inc({ step: job.name });
-      log.error(
-        {
-          err: err.message,
-          job: job.name,
-          attempt: job.attemptsMade,
-          retryInMs: finalizeBackoffMs(job.attemptsMade, this.options.config.finalizeBackoff),
-        },
-        'finalize step failed: retrying (finalize steps never give up; fix the cause and it ends)',
-      );
-      return;
-    }
-    // (BullMQ fails it as an UnrecoverableError)
-    if (stalled && job.name === JOB_NAMES.compress) {
-      try {
-        await this.failDeadlyJob(job, log);
-        if (data.batchId && data.source && data.dest && job.id) {
-          await this.settle(data.batchId, data.source, data.dest, job.id);
-        }
-      } catch (e) {
-        log.error(
-          { err: (e as Error).message },
-          'could not record the job that killed its workers',
-        );
-      }
-      return;
-    }
-    if (err.name === 'UnrecoverableError' || job.name !== JOB_NAMES.compress) {
-      log.warn({ err: err.message, job: job.name }, 'job failed');
-      return;
-    }
-    const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade < attempts) {
-      this.metrics.jobDone('retried');
-      log.warn({ err: err.message, attempt: job.attemptsMade }, 'attempt failed, will retry');
-      return;
-    }
-    this.metrics.jobDone('failed');
-    log.error(
-      { err: err.message, attempts },
-      'gave up after the last attempt; finalize will queue it again',
+    const action = failureAction(
+      { name: job.name, attemptsMade: job.attemptsMade, attempts: job.opts.attempts },
+      err,
     );
-    try {
+    const settle = async () => {
       if (data.batchId && data.source && data.dest && job.id) {
         await this.settle(data.batchId, data.source, data.dest, job.id);
       }
-    } catch (e) {
-      log.error({ err: (e as Error).message }, 'could not settle the job');
+    };
+    switch (action.kind) {
+      case 'requeue-finalize-step':
+        log.error(
+          { err: err.message, job: job.name },
+          'finalize step lost with its workers: queuing it again',
+        );
+        this.metrics.finalizeFailures.inc({ step: job.name });
+        await this.requeueFinalizeStep(job).catch((e: Error) =>
+          log.error({ err: e.message }, 'could not queue the finalize step again'),
+        );
+        return;
+      case 'finalize-retrying':
+        this.metrics.finalizeFailures.inc({ step: job.name });
+        log.error(
+          {
+            err: err.message,
+            job: job.name,
+            attempt: job.attemptsMade,
+            retryInMs: finalizeBackoffMs(job.attemptsMade, this.options.config.finalizeBackoff),
+          },
+          'finalize step failed: retrying (finalize steps never give up; fix the cause and it ends)',
+        );
+        return;
+      case 'record-deadly-job':
+        await this.failDeadlyJob(job, log)
+          .then(settle)
+          .catch((e: Error) =>
+            log.error({ err: e.message }, 'could not record the job that killed its workers'),
+          );
+        return;
+      case 'log':
+        log.warn({ err: err.message, job: job.name }, 'job failed');
+        return;
+      case 'retry':
+        this.metrics.jobDone('retried');
+        log.warn({ err: err.message, attempt: job.attemptsMade }, 'attempt failed, will retry');
+        return;
+      case 'give-up':
+        this.metrics.jobDone('failed');
+        log.error(
+          { err: err.message, attempts: action.attempts },
+          'gave up after the last attempt; finalize will queue it again',
+        );
+        await settle().catch((e: Error) =>
+          log.error({ err: e.message }, 'could not settle the job'),
+        );
+        return;
     }
   }
 

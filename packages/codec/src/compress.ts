@@ -1,25 +1,24 @@
 import { performance } from 'node:perf_hooks';
-import { COLORS, ditherQuantized, EFFORT, QUALITY, quantize, SEED } from '@kpress/core';
+import {
+  ditherQuantized,
+  type ImageOptionsInput,
+  quantize,
+  resolveImageOptions,
+} from '@kpress/core';
 import { decode } from './decode.js';
 import { encodePalettePng } from './png.js';
 
-export interface CompressOptions {
-  /** Palette size, an integer 2..256. Default 16. */
-  colors?: number;
-  /** Target PSNR in dB: core may stop with fewer colours once reached. Default: none. */
-  quality?: number;
-  /** Seed for the k-means start, an integer. Default 1. */
-  seed?: number;
+/**
+ * The image options (@kpress/core ImageOptions: colors, quality, seed,
+ * effort, dither, stripMetadata; each absent one its default, filled in by
+ * resolveImageOptions) and what only the codec needs. Unless `stripMetadata`,
+ * the source's metadata goes into the PNG: EXIF (orientation reset to 1), XMP
+ * and PNG text chunks, and the `sRGB` chunk, since decode converts the pixels
+ * to sRGB through the source's ICC profile (the pixels are sRGB either way).
+ */
+export interface CompressOptions extends ImageOptionsInput {
   /** Pixel limit for decode. Default 268402689 (sharp's). */
   maxPixels?: number;
-  /** PNG encoding effort 1 (fastest) .. 5 (smallest); only the bytes change, never the pixels. Default 3 (see effort.ts). */
-  effort?: number;
-  /**
-   * Floyd–Steinberg error diffusion onto the k-means palette (@kpress/core
-   * ditherQuantized): smoother gradients, a little lower PSNR, and usually a
-   * larger file. Deterministic. Default false.
-   */
-  dither?: boolean;
   /**
    * Provenance written into the PNG, so that a file copied out of S3 still
    * says what it is: a `Software` chunk naming `software`, and a `kpress`
@@ -27,13 +26,6 @@ export interface CompressOptions {
    * Default none (no text chunks).
    */
   provenance?: { software: string; facts: Record<string, string | number> };
-  /**
-   * Carry the source's metadata into the PNG: EXIF (orientation reset to 1),
-   * XMP and PNG text chunks; and the `sRGB` chunk, since decode converts the
-   * pixels to sRGB through the source's ICC profile. Default true; false
-   * strips it all (the pixels are sRGB either way).
-   */
-  keepMetadata?: boolean;
 }
 
 /** The keyword of the text chunk holding a kpress PNG's provenance (JSON). */
@@ -57,14 +49,6 @@ export interface CompressResult {
   timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
 }
 
-function checkOptions(o: CompressOptions): void {
-  // colors, quality, seed and effort have one rule each, in @kpress/core
-  if (o.colors !== undefined) COLORS.check(o.colors);
-  if (o.quality !== undefined) QUALITY.check(o.quality);
-  if (o.seed !== undefined) SEED.check(o.seed);
-  if (o.effort !== undefined) EFFORT.check(o.effort);
-}
-
 /**
  * Encoded image bytes in, palette PNG bytes out: decode (sharp), k-means
  * palette (@kpress/core), exact palette PNG. Refusals throw a CodecError.
@@ -75,16 +59,17 @@ export async function compressImage(
   input: Buffer,
   options: CompressOptions = {},
 ): Promise<CompressResult> {
-  checkOptions(options);
+  // every option checked by its one rule and defaulted, in @kpress/core
+  const o = resolveImageOptions(options);
   const t0 = performance.now();
   const image = await decode(input, { maxPixels: options.maxPixels });
   const t1 = performance.now();
   const palette = quantize(image, {
-    colors: options.colors ?? 16,
-    seed: options.seed ?? 1,
-    ...(options.quality === undefined ? {} : { quality: options.quality }),
+    colors: o.colors,
+    seed: o.seed,
+    ...(o.quality === undefined ? {} : { quality: o.quality }),
   });
-  const q = options.dither === true ? ditherQuantized(image, palette) : palette;
+  const q = o.dither ? ditherQuantized(image, palette) : palette;
   const t2 = performance.now();
   const p = options.provenance;
   const text =
@@ -101,11 +86,11 @@ export async function compressImage(
             }),
           },
         ];
-  const kept = options.keepMetadata === false ? undefined : image.metadata;
+  const kept = o.stripMetadata ? undefined : image.metadata;
   const png = await encodePalettePng(
     { width: image.width, height: image.height, ...q },
     {
-      effort: options.effort,
+      effort: o.effort,
       text: [...(kept?.text ?? []), ...text],
       srgb: kept !== undefined,
       ...(kept?.exif === undefined ? {} : { exif: kept.exif }),

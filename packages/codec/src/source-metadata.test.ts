@@ -66,13 +66,13 @@ describe("the source's metadata in the output", () => {
     expect(rc.png.includes(Buffer.from('sRGB'))).toBe(true);
   });
 
-  it('keepMetadata false strips it all', async () => {
+  it('stripMetadata strips it all', async () => {
     const jpeg = await px(8, 6, '#2a6')
       .withExif({ IFD0: { Artist: 'kpress test' } })
       .withIccProfile('p3')
       .jpeg()
       .toBuffer();
-    const r = await compressImage(jpeg, { colors: 4, keepMetadata: false });
+    const r = await compressImage(jpeg, { colors: 4, stripMetadata: true });
     const meta = await sharp(r.png).metadata();
     expect([meta.exif, meta.icc, meta.xmp]).toEqual([undefined, undefined, undefined]);
   });

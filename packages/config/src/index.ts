@@ -14,5 +14,10 @@ export { createRedis, reconnectDelay, redisOptions } from './redis.js';
 export { REDACTED, redact, redactUrl, registerSecret, SECRET_ENV_VARS } from './redact.js';
 export type { Logger } from 'pino';
 export type { Redis, RedisOptions } from 'ioredis';
-export { IMAGE_OPTIONS_SHAPE, optionSchema } from './option-schema.js';
+export {
+  IMAGE_OPTIONS_PARTIAL_SHAPE,
+  IMAGE_OPTIONS_SHAPE,
+  ImageOptionsSchema,
+  optionSchema,
+} from './option-schema.js';
 export { KPRESS_VERSION } from './version.js';

@@ -1,4 +1,10 @@
-import { COLORS, EFFORT, invalidOption, type OptionRule, QUALITY, SEED } from '@kpress/core';
+import {
+  IMAGE_OPTIONS,
+  type ImageOptionSpec,
+  invalidOption,
+  type OptionRule,
+  type StoredImageOptions,
+} from '@kpress/core';
 import { z } from 'zod';
 
 /**
@@ -12,22 +18,32 @@ export function optionSchema(rule: OptionRule) {
   });
 }
 
+function fieldSchema(spec: ImageOptionSpec, optional: boolean): z.ZodType {
+  const schema = spec.kind === 'number' ? optionSchema(spec.rule) : z.boolean();
+  return optional || spec.kind === 'switch' || spec.required !== true ? schema.optional() : schema;
+}
+
+/** One zod field per image option of @kpress/core's IMAGE_OPTIONS, `optional` all absent-able. */
+function shapeOf(optional: boolean): Record<keyof StoredImageOptions, z.ZodType> {
+  return Object.fromEntries(
+    Object.entries(IMAGE_OPTIONS).map(([name, spec]) => [name, fieldSchema(spec, optional)]),
+  ) as Record<keyof StoredImageOptions, z.ZodType>;
+}
+
 /**
- * The image options every layer carries (job data, `batch.json`), once: each
- * number by its @kpress/core rule, the switches as booleans (absent: off).
+ * The image options as job data and `batch.json` store them, once, made from
+ * @kpress/core's IMAGE_OPTIONS (a new option there is a new field here): each
+ * number by its rule, the switches as booleans; colors and seed required,
+ * the rest absent-able (absent: the default, applied by resolveImageOptions).
  * Spread it into an object schema: `z.object({ ...IMAGE_OPTIONS_SHAPE, ... })`.
  */
-export const IMAGE_OPTIONS_SHAPE = {
-  /** Palette size asked for (rule: COLORS). */
-  colors: optionSchema(COLORS),
-  /** Target PSNR in dB, when set (rule: QUALITY). */
-  quality: optionSchema(QUALITY).optional(),
-  /** k-means seed, so that a rerun gives the same output (rule: SEED). */
-  seed: optionSchema(SEED),
-  /** Drop the source's EXIF, XMP and text chunks from the output (`--strip-metadata`). */
-  stripMetadata: z.boolean().optional(),
-  /** PNG encoding effort (rule: EFFORT); absent (batches from before it existed): the default, 3. */
-  effort: optionSchema(EFFORT).optional(),
-  /** Floyd–Steinberg error diffusion onto the palette (`--dither`); absent: off. */
-  dither: z.boolean().optional(),
-};
+export const IMAGE_OPTIONS_SHAPE = shapeOf(false);
+
+/** The same fields, every one absent-able (old flat compress jobs, whose options sit beside the key). */
+export const IMAGE_OPTIONS_PARTIAL_SHAPE = shapeOf(true);
+
+/** {@link IMAGE_OPTIONS_SHAPE} as an object schema. */
+export const ImageOptionsSchema = z.object(IMAGE_OPTIONS_SHAPE) as unknown as z.ZodType<
+  StoredImageOptions,
+  StoredImageOptions
+>;

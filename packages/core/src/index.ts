@@ -23,3 +23,18 @@ export {
   showValue,
 } from './option-rules.js';
 export { ditherQuantized } from './dither.js';
+export {
+  describeImageOptions,
+  IMAGE_OPTION_NAMES,
+  IMAGE_OPTIONS,
+  type ImageOptionSpec,
+  type ImageOptions,
+  type ImageOptionsInput,
+  imageOptionFlags,
+  pickImageOptions,
+  provenanceFacts,
+  resolveImageOptions,
+  sameImageOptions,
+  type StoredImageOptions,
+  storedImageOptions,
+} from './image-options.js';

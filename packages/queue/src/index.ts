@@ -18,7 +18,9 @@ export {
   validateBatchId,
 } from './job-ids.js';
 export {
+  carriesImageOptions,
   type CompressJob,
+  compressJobOptions,
   CompressJobSchema,
   type FinalizeAssembleJob,
   FinalizeAssembleJobSchema,
@@ -54,4 +56,17 @@ export {
 export { JOBS_OVER_CHUNK, jobsOver, type QueueKeys } from './finished-jobs.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 export { CUT_MESSAGE, type CuttableClient, cutRedis } from './cut-redis.js';
-export { isConnectionError, RedisOutage, type RedisOutageOptions } from './redis-outage.js';
+export {
+  isConnectionError,
+  OUTAGE_LINES,
+  type OutageLines,
+  RedisOutage,
+  type RedisOutageOptions,
+} from './redis-outage.js';
+export { type ConnectRedisOptions, connectRedis } from './connect-redis.js';
+export {
+  type BatchKeyPart,
+  KPRESS_KEY_TTL_SECONDS,
+  type KpressKeys,
+  kpressKeys,
+} from './kpress-keys.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCompressJob, parseFinalizeJob } from './job-schemas.js';
+import { compressJobOptions, parseCompressJob, parseFinalizeJob } from './job-schemas.js';
 
 const good = {
   batchId: 'b1',
@@ -30,6 +30,43 @@ describe('parseCompressJob', () => {
     expect(() => parseCompressJob({ ...good, ...patch })).toThrow(
       `invalid compress job: ${field}:`,
     );
+  });
+});
+
+describe('the options of a compress job', () => {
+  const { colors: _c, seed: _s, ...where } = good;
+  const nested = { ...where, options: { colors: 32, seed: 7, effort: 5, dither: true } };
+
+  it('reads them whole from `options`, with the defaults filled in once', () => {
+    expect(parseCompressJob(nested)).toEqual(nested);
+    expect(compressJobOptions(parseCompressJob(nested))).toEqual({
+      colors: 32,
+      seed: 7,
+      effort: 5,
+      stripMetadata: false,
+      dither: true,
+    });
+  });
+
+  it('still reads an old flat job (options beside the key, no effort) as the same options', () => {
+    expect(compressJobOptions(parseCompressJob({ ...good, quality: 40 }))).toEqual({
+      colors: 16,
+      seed: 1,
+      quality: 40,
+      effort: 3,
+      stripMetadata: false,
+      dither: false,
+    });
+  });
+
+  it('refuses a bad nested value by its rule, both forms at once, and no options at all', () => {
+    expect(() => parseCompressJob({ ...nested, options: { colors: 300, seed: 1 } })).toThrow(
+      'invalid compress job: options.colors: colors must be an integer from 2 to 256, got 300',
+    );
+    expect(() => parseCompressJob({ ...nested, colors: 16 })).toThrow(
+      'invalid compress job: colors: the options are in `options`',
+    );
+    expect(() => parseCompressJob(where)).toThrow('invalid compress job: options: expected');
   });
 });
 

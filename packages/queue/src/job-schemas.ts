@@ -1,4 +1,11 @@
-import { IMAGE_OPTIONS_SHAPE } from '@kpress/config';
+import { IMAGE_OPTIONS_PARTIAL_SHAPE, ImageOptionsSchema } from '@kpress/config';
+import {
+  type ImageOptions,
+  IMAGE_OPTION_NAMES,
+  pickImageOptions,
+  resolveImageOptions,
+  type StoredImageOptions,
+} from '@kpress/core';
 import { z } from 'zod';
 import { BATCH_ID_PATTERN } from './job-ids.js';
 
@@ -23,20 +30,75 @@ const s3Prefix = z
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/(?:.*\/)?$/s, 'expected s3://bucket/prefix/');
 
 /** One image to compress. */
-export const CompressJobSchema = z.object({
-  batchId,
-  /** Source location `s3://bucket/prefix/`. */
-  source: s3Prefix,
-  /** Destination location `s3://bucket/prefix/`. */
-  dest: s3Prefix,
-  /** Full source key (in the source bucket, starts with the source prefix). */
-  key: z.string().min(1),
-  /** Object size in bytes as listed. */
-  size: z.number().int().min(0),
-  /** The batch's image options (colors, quality, seed, stripMetadata, effort, dither), as batch.json holds them. */
-  ...IMAGE_OPTIONS_SHAPE,
-});
-export type CompressJob = z.infer<typeof CompressJobSchema>;
+export const CompressJobSchema = z
+  .object({
+    batchId,
+    /** Source location `s3://bucket/prefix/`. */
+    source: s3Prefix,
+    /** Destination location `s3://bucket/prefix/`. */
+    dest: s3Prefix,
+    /** Full source key (in the source bucket, starts with the source prefix). */
+    key: z.string().min(1),
+    /** Object size in bytes as listed. */
+    size: z.number().int().min(0),
+    /** The batch's image options, whole, as batch.json holds them. */
+    options: ImageOptionsSchema.optional(),
+    /**
+     * Jobs queued before the options travelled whole carry them flat, beside
+     * the key (`colors`, `seed`, ...): still read, never together with `options`.
+     */
+    ...IMAGE_OPTIONS_PARTIAL_SHAPE,
+  })
+  .superRefine((job, ctx) => {
+    const flat = IMAGE_OPTION_NAMES.filter(
+      (n) => (job as Record<string, unknown>)[n] !== undefined,
+    );
+    if (job.options !== undefined && flat.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [flat[0] as string],
+        message:
+          'the options are in `options`: a job carries them there or flat (jobs of older kpress), not both',
+      });
+    } else if (job.options === undefined) {
+      for (const name of ['colors', 'seed'] as const) {
+        if (job[name] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['options'],
+            message: `expected the batch's image options ({ colors, seed, ... }), got none (no ${name})`,
+          });
+          return;
+        }
+      }
+    }
+  });
+
+/**
+ * Compress job data as queued: the options whole in `options` or, in jobs of
+ * older kpress, flat beside the key (read by {@link compressJobOptions}).
+ */
+export type CompressJob = {
+  batchId: string;
+  source: string;
+  dest: string;
+  key: string;
+  size: number;
+  options?: StoredImageOptions;
+} & Partial<StoredImageOptions>;
+
+/** A compress job's image options with every default filled in, whichever form it carries them in. */
+export function compressJobOptions(
+  job: Pick<CompressJob, 'options'> & Partial<StoredImageOptions>,
+): ImageOptions {
+  return resolveImageOptions(job.options ?? pickImageOptions(job));
+}
+
+/** Whether the job carries image options at all (a finalize job, checked against batch.json too, does not). */
+export function carriesImageOptions(job: object): boolean {
+  const j = job as Record<string, unknown>;
+  return j.options !== undefined || IMAGE_OPTION_NAMES.some((n) => j[n] !== undefined);
+}
 
 const round = z.number().int().min(0);
 
@@ -96,7 +158,7 @@ function parseWith<T>(schema: z.ZodType<T>, what: string, data: unknown): T {
 
 /** Validates compress job data; throws a TypeError naming the bad field. */
 export function parseCompressJob(data: unknown): CompressJob {
-  return parseWith(CompressJobSchema, 'compress', data);
+  return parseWith(CompressJobSchema, 'compress', data) as CompressJob;
 }
 
 /** Validates finalize job data; throws a TypeError naming the bad field. */

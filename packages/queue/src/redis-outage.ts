@@ -12,7 +12,23 @@ export interface RedisOutageOptions {
   maxReminderMs?: number;
   /** The clock (ms). Default `Date.now`. */
   now?: () => number;
+  /** How the first and the last line of an outage read. Default {@link OUTAGE_LINES}. */
+  lines?: OutageLines;
 }
+
+/** The first and last line of an outage. */
+export interface OutageLines {
+  /** When it starts; `err` is the error's code or message. */
+  down(where: string, err: string): string;
+  /** When it ends, after `downS` seconds. */
+  back(where: string, downS: number): string;
+}
+
+/** The worker's and the dashboard's lines. */
+export const OUTAGE_LINES: OutageLines = {
+  down: (where, err) => `Redis at ${where} does not answer (${err}): retrying with backoff`,
+  back: (where, downS) => `Redis at ${where} is back after ${downS} s`,
+};
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -87,7 +103,7 @@ export class RedisOutage {
       this.nextReminderAt = now + this.gapMs;
       logger.error(
         { stage: 'redis', redis: where, err: this.lastErrorText },
-        `Redis at ${where} does not answer (${this.lastErrorText}): retrying with backoff`,
+        (this.options.lines ?? OUTAGE_LINES).down(where, this.lastErrorText),
       );
       return true;
     }
@@ -110,7 +126,7 @@ export class RedisOutage {
     this.since = undefined;
     this.options.logger.warn(
       { stage: 'redis', redis: this.options.where, downS },
-      `Redis at ${this.options.where} is back after ${downS} s`,
+      (this.options.lines ?? OUTAGE_LINES).back(this.options.where, downS),
     );
   }
 }

@@ -2,50 +2,29 @@
  * `<dest>_kpress/<batch>/batch.json` (written by enqueue before any job) and
  * `listing.json` (written when the listing has ended).
  */
-import { IMAGE_OPTIONS_SHAPE } from '@kpress/config';
-import { EFFORT } from '@kpress/core';
+import { ImageOptionsSchema } from '@kpress/config';
+import { imageOptionFlags, sameImageOptions, type StoredImageOptions } from '@kpress/core';
 import { z } from 'zod';
 
-/** The batch's image options: IMAGE_OPTIONS_SHAPE (@kpress/config), which the job schema spreads too. */
-export const BatchOptionsSchema = z.object(IMAGE_OPTIONS_SHAPE);
-export type BatchOptions = z.infer<typeof BatchOptionsSchema>;
-
-type OutputOptions = Pick<
-  BatchOptions,
-  'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort' | 'dither'
->;
+/**
+ * The batch's image options, as stored: @kpress/config's ImageOptionsSchema
+ * (the job schema carries the same). Absent fields are their defaults
+ * (@kpress/core resolveImageOptions): batch files from before an option existed read as made.
+ */
+export const BatchOptionsSchema = ImageOptionsSchema;
+export type BatchOptions = StoredImageOptions;
 
 /**
- * Whether two sets of image options make the same outputs, byte for byte
- * (an absent stripMetadata or dither is false, an absent effort the default). Effort
- * counts: it changes the bytes, though never the pixels.
+ * Whether two batches' options make the same outputs, byte for byte: @kpress/core's
+ * sameImageOptions (an absent switch is off, an absent effort the default).
  */
-export function sameBatchOptions(a: OutputOptions, b: OutputOptions): boolean {
-  return (
-    a.colors === b.colors &&
-    a.seed === b.seed &&
-    a.quality === b.quality &&
-    (a.stripMetadata === true) === (b.stripMetadata === true) &&
-    (a.dither === true) === (b.dither === true) &&
-    (a.effort ?? EFFORT.default) === (b.effort ?? EFFORT.default)
-  );
-}
+export const sameBatchOptions = sameImageOptions;
 
 /**
- * The `enqueue` flags that make a batch's options, in one order: the one
- * place they are spelled (describeBatch, the rerun command). Effort is
- * always named (absent = the default).
+ * The `enqueue` flags that make a batch's options, in one order (describeBatch,
+ * the rerun command): @kpress/core's imageOptionFlags.
  */
-export function batchOptionFlags(options: OutputOptions): string[] {
-  return [
-    `--colors ${options.colors}`,
-    `--seed ${options.seed}`,
-    ...(options.quality === undefined ? [] : [`--quality ${options.quality}`]),
-    `--effort ${options.effort ?? EFFORT.default}`,
-    ...(options.stripMetadata === true ? ['--strip-metadata'] : []),
-    ...(options.dither === true ? ['--dither'] : []),
-  ];
-}
+export const batchOptionFlags = imageOptionFlags;
 
 /** The `enqueue` flag of a batch's key list (`--keys <url>` or `--inventory <url>`), if it has one. */
 export function keyListFlags(keyList: BatchFile['keyList']): string[] {

@@ -41,7 +41,12 @@ export {
   Storage,
   type StorageOptions,
 } from './storage.js';
-export { StorageError, type StorageErrorCode, toStorageError } from './storage-error.js';
+export {
+  StorageError,
+  type StorageErrorCode,
+  toStorageError,
+  undefinedIfAbsent,
+} from './storage-error.js';
 export {
   type BatchFile,
   BatchFileSchema,

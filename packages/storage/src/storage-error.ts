@@ -147,3 +147,17 @@ export function toStorageError(
     { cause: err },
   );
 }
+
+/**
+ * The value of `work`, or undefined when it failed because the object is not
+ * there (a StorageError `NoSuchKey`): the one place "NoSuchKey means absent"
+ * is written. Any other error is thrown.
+ */
+export async function undefinedIfAbsent<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}

@@ -93,6 +93,21 @@ describe.each(testS3Kinds())('Storage on %s', (kind) => {
       expect(await storage.exists(B, 'j/batch.json')).toBe(false);
     });
 
+    it('headIfExists and getIfExists: undefined only for a missing object', async () => {
+      await storage.putObject(B, 'h/a.txt', 'abc');
+      expect((await storage.headIfExists(B, 'h/a.txt'))?.size).toBe(3);
+      expect(await storage.headIfExists(B, 'h/none.txt')).toBeUndefined();
+      expect((await storage.getIfExists(B, 'h/a.txt', { maxBytes: 10 }))?.toString()).toBe('abc');
+      expect(await storage.getIfExists(B, 'h/none.txt', { maxBytes: 10 })).toBeUndefined();
+      // other errors still throw: too large, or a bucket that does not exist
+      expect((await errorOf(storage.getIfExists(B, 'h/a.txt', { maxBytes: 2 }))).code).toBe(
+        'TooLarge',
+      );
+      expect(
+        (await errorOf(storage.getIfExists('no-such-bucket-kp', 'x', { maxBytes: 10 }))).code,
+      ).toBe('NoSuchBucket');
+    });
+
     it('sends a key with ".." segments literally (the SDK does not normalise it)', async () => {
       // s3rver's filesystem store would collapse "a/../b.jpg" (testkit refuses such keys),
       // so capture what goes on the wire with a plain loopback HTTP server

@@ -15,7 +15,7 @@ import {
 import type { Config } from '@kpress/config';
 import { etagIsMd5 } from './etag.js';
 import { createS3Client, type S3ClientOptions } from './s3-client.js';
-import { StorageError, toStorageError } from './storage-error.js';
+import { StorageError, toStorageError, undefinedIfAbsent } from './storage-error.js';
 
 /** One listed object. */
 export interface ObjectEntry {
@@ -440,15 +440,19 @@ export class Storage {
     }
   }
 
+  /** `headObject`, or undefined when there is no such object (NoSuchKey); any other error is thrown. */
+  headIfExists(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+    return undefinedIfAbsent(this.headObject(bucket, key));
+  }
+
+  /** `getObject`, or undefined when there is no such object (NoSuchKey); any other error is thrown. */
+  getIfExists(bucket: string, key: string, options: GetOptions): Promise<Buffer | undefined> {
+    return undefinedIfAbsent(this.getObject(bucket, key, options));
+  }
+
   /** Whether the object exists (other errors, such as NoSuchBucket, are thrown). */
   async exists(bucket: string, key: string): Promise<boolean> {
-    try {
-      await this.headObject(bucket, key);
-      return true;
-    } catch (err) {
-      if (err instanceof StorageError && err.code === 'NoSuchKey') return false;
-      throw err;
-    }
+    return (await this.headIfExists(bucket, key)) !== undefined;
   }
 
   /**
@@ -486,17 +490,12 @@ export class Storage {
   }
 
   /** `getJson`, or undefined when there is no such object (NoSuchKey); any other error is thrown. */
-  async getJsonIfExists(
+  getJsonIfExists(
     bucket: string,
     key: string,
     options: Partial<GetOptions> = {},
   ): Promise<unknown> {
-    try {
-      return await this.getJson(bucket, key, options);
-    } catch (err) {
-      if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
-      throw err;
-    }
+    return undefinedIfAbsent(this.getJson(bucket, key, options));
   }
 
   /** Reads and parses a JSON object of at most `maxBytes` (default 16 MiB). */

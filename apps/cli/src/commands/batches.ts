@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .action(async (destUrl: string, flags: { json?: boolean }) => {
       const config = loadCliConfig();
       const producer = await import('@kpress/producer');
-      const { BatchTracker } = await import('@kpress/queue');
+      const { BatchTracker, connectRedis } = await import('@kpress/queue');
       const { Storage, parseS3Url } = await import('@kpress/storage');
       try {
         parseS3Url(destUrl);
@@ -39,7 +39,7 @@ export function register(program: Command): void {
         const open = batches.filter((b) => b.summary === undefined);
         if (open.length > 0) {
           try {
-            const redis = await producer.connectRedis(config, 2000);
+            const redis = await connectRedis(config, { timeoutMs: 2000 });
             const tracker = new BatchTracker(redis, config.queueName);
             try {
               for (const b of open) {

@@ -4,13 +4,14 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CodecError, compressImage, deflateBackend } from '@kpress/codec';
+import { pngIsSmaller, qualityMet } from '@kpress/compress';
 import { formatBytes } from '@kpress/report';
 import type { Command } from 'commander';
 import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
 import {
   addImageOptions,
-  codecOptions,
   type ImageFlags,
+  imageOptionsOf,
   localProvenance,
 } from '../image-options.js';
 import { ioReason } from '../local/io-reason.js';
@@ -105,12 +106,13 @@ export async function runCompress(
   }
   const deflate = deflateBackend();
   if (deflate.name === 'zlib') say(`deflating with zlib (larger files, slower): ${deflate.reason}`);
+  const options = imageOptionsOf(flags);
   let result: Awaited<ReturnType<typeof compressImage>>;
   try {
     result = await compressImage(bytes, {
-      ...codecOptions(flags),
+      ...options,
       provenance: localProvenance(
-        flags,
+        options,
         basename(input),
         createHash('sha256').update(bytes).digest('hex'),
       ),
@@ -129,10 +131,11 @@ export async function runCompress(
     if (err instanceof OutputExistsError) throw new CliError(err.message, EXIT.failure);
     throw new CliError(`${output}: cannot write: ${ioReason(err)}`, 1, { cause: err });
   }
+  const met = qualityMet(result.psnr, options.quality);
   return {
     input,
     output,
-    status: result.png.length < bytes.length ? 'compressed' : 'not-smaller',
+    status: pngIsSmaller(result.png.length, bytes.length) ? 'compressed' : 'not-smaller',
     originalBytes: bytes.length,
     outputBytes: result.png.length,
     width: result.width,
@@ -142,7 +145,7 @@ export async function runCompress(
     ms: Math.round(performance.now() - started),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     outputSha256: createHash('sha256').update(result.png).digest('hex'),
-    ...(flags.quality === undefined ? {} : { qualityMet: result.psnr >= flags.quality }),
+    ...(met === undefined ? {} : { qualityMet: met }),
   };
 }
 

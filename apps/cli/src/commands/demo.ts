@@ -53,7 +53,12 @@ export function register(program: Command): void {
     .command('demo')
     .description('the whole pipeline on bundled sample images (needs only Redis)')
     .option('--workers <N>', 'worker processes', intInRange('--workers', 1, 16), 2)
-    .option('--colors <K>', `palette size, ${COLORS.expected}`, ruleParser(COLORS, '--colors'), 16)
+    .option(
+      '--colors <K>',
+      `palette size, ${COLORS.expected}`,
+      ruleParser(COLORS, '--colors'),
+      COLORS.default,
+    )
     .option('--out <dir>', 'where report.html and the manifests are written', '.kpress-demo')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { workers: number; colors: number; out: string }) => {

@@ -2,19 +2,13 @@ import { formatBytes } from '@kpress/report';
 import { ConfigError, loadConfig } from '@kpress/config';
 import type { Command } from 'commander';
 import { CliError } from '@kpress/cli-kit';
-import { addImageOptions } from '../image-options.js';
+import { addImageOptions, type ImageFlags, imageOptionsOf } from '../image-options.js';
 
-interface EnqueueFlags {
+interface EnqueueFlags extends ImageFlags {
   dest: string;
-  colors: number;
-  quality?: number;
-  seed: number;
-  effort: number;
   batch?: string;
   wait?: boolean;
   json?: boolean;
-  stripMetadata?: boolean;
-  dither?: boolean;
   keys?: string;
   inventory?: string;
 }
@@ -97,12 +91,7 @@ export function register(program: Command): void {
         result = await producer.enqueue({
           source,
           dest: flags.dest,
-          colors: flags.colors,
-          seed: flags.seed,
-          effort: flags.effort,
-          ...(flags.quality === undefined ? {} : { quality: flags.quality }),
-          ...(flags.stripMetadata === true ? { stripMetadata: true } : {}),
-          ...(flags.dither === true ? { dither: true } : {}),
+          options: imageOptionsOf(flags),
           ...(flags.batch === undefined ? {} : { batchId: flags.batch }),
           ...(keyList === undefined ? {} : { keyList }),
           config,

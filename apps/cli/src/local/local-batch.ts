@@ -13,9 +13,9 @@ import {
   failedOutcome,
   type Outcome,
   tooLargeReason,
-} from '@kpress/worker';
+} from '@kpress/compress';
 import pMap from 'p-map';
-import { codecOptions, type ImageFlags, localProvenance } from '../image-options.js';
+import { type ImageFlags, imageOptionsOf, localProvenance } from '../image-options.js';
 import { ioReason } from './io-reason.js';
 import type { LocalSource } from './local-inputs.js';
 import { OutputExistsError, writeWhole } from './safe-write.js';
@@ -134,14 +134,14 @@ async function compressOne(
   const digest = sha256(bytes);
   // the bytes move to the pool thread (transferred, not copied): this buffer is empty afterwards
   const originalBytes = bytes.length;
-  const { flags } = options;
+  const image = imageOptionsOf(options.flags);
   const result = await pool.run({
     source: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     maxPixels: options.maxPixels,
-    ...codecOptions(flags),
-    provenance: localProvenance(flags, src.rel, digest),
+    options: image,
+    provenance: localProvenance(image, src.rel, digest),
   });
-  const outcome: Outcome = decideOutcome({ ...ref, originalBytes }, result, flags.quality);
+  const outcome: Outcome = decideOutcome({ ...ref, originalBytes }, result, image.quality);
   const effect = outcome.effect;
   if (effect.kind === 'none') return { ...outcome.row, sha256: digest, outputSha256: null };
   const body = effect.kind === 'put' ? effect.body : result.source;

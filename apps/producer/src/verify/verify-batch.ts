@@ -8,13 +8,21 @@ import { createHash } from 'node:crypto';
 import { decode } from '@kpress/codec';
 import { type Config, KPRESS_VERSION, loadConfig } from '@kpress/config';
 import { type PixelImage, psnr } from '@kpress/core';
-import { type ManifestRow, parseRow, rowChecksumLine, SummarySchema } from '@kpress/manifest';
 import {
+  type ManifestRow,
+  parseRow,
+  rowChecksumLine,
+  type Summary,
+  SummarySchema,
+} from '@kpress/manifest';
+import {
+  type BatchFile,
   batchFileKeys,
   batchPrefix,
   KPRESS_DIR,
   parseBatchFile,
   parseS3Url,
+  type S3Location,
   StorageError,
   Storage,
 } from '@kpress/storage';
@@ -60,102 +68,164 @@ export interface VerifyResult {
 }
 
 const SHOWN = 1000;
+/** Outputs and sources are read whole, up to S3's largest single PUT. */
+const ANY_SIZE = { maxBytes: 5 * 1024 ** 3 };
 
 /** Checks one batch; never writes anything but its own fixity event. */
 export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult> {
   const config = options.config ?? loadConfig(process.env);
   const dest = parseS3Url(options.dest);
-  const files = batchFileKeys(dest.prefix, options.batchId);
-  const storage = new Storage({ config });
-  const startedAt = new Date().toISOString();
-  const counts: Record<string, number> = {};
-  const shown: Problem[] = [];
-  const report = (p: Problem) => {
-    counts[p.kind] = (counts[p.kind] ?? 0) + 1;
-    if (shown.length < SHOWN) shown.push(p);
-    options.onProblem?.(p);
-  };
+  const run = new BatchVerify(options, dest, new Storage({ config }));
   try {
-    const summaryJson = await storage.getJson(dest.bucket, files.summary).catch((err) => {
-      if (err instanceof StorageError && err.code === 'NoSuchKey') {
-        throw new Error(
-          `batch ${options.batchId} has no summary.json under ${options.dest}: it is not finished (or the id is wrong)`,
-        );
-      }
-      throw err;
-    });
-    const summary = SummarySchema.parse(summaryJson);
-    const batch = parseBatchFile(
-      await storage.getJson(dest.bucket, files.batch),
-      `s3://${dest.bucket}/${files.batch}`,
+    const summary = await run.readSummary();
+    const batch = await run.readBatchFile();
+    await run.checkRows(parseS3Url(batch.source), summary.counts.total);
+    await run.checkFilesAgree(summary);
+    await run.checkExtras();
+    return await run.recordEvent();
+  } finally {
+    run.storage.close();
+  }
+}
+
+/** Rows, outputs and sources seen, by kind. */
+interface Tally {
+  rows: number;
+  outputs: number;
+  sources: number;
+  compressed: number;
+  kept: number;
+  failed: number;
+}
+
+/** One verify run: what it has seen and found so far; each step a method. */
+class BatchVerify {
+  readonly startedAt = new Date().toISOString();
+  private readonly files: ReturnType<typeof batchFileKeys>;
+  private readonly counts: Record<string, number> = {};
+  private readonly shown: Problem[] = [];
+  private readonly outputs = new KeyHashSet();
+  /** The digest lines manifest.jsonl's rows make (manifest-sha256.txt must hold them). */
+  private readonly sums = createHash('sha256');
+  private readonly tally: Tally = {
+    rows: 0,
+    outputs: 0,
+    sources: 0,
+    compressed: 0,
+    kept: 0,
+    failed: 0,
+  };
+
+  constructor(
+    private readonly options: VerifyOptions,
+    private readonly dest: S3Location,
+    readonly storage: Storage,
+  ) {
+    this.files = batchFileKeys(this.dest.prefix, options.batchId);
+  }
+
+  private report(p: Problem): void {
+    this.counts[p.kind] = (this.counts[p.kind] ?? 0) + 1;
+    if (this.shown.length < SHOWN) this.shown.push(p);
+    this.options.onProblem?.(p);
+  }
+
+  /** summary.json: its absence means the batch is not finished. */
+  async readSummary(): Promise<Summary> {
+    const json = await this.storage.getJsonIfExists(this.dest.bucket, this.files.summary);
+    if (json === undefined) {
+      throw new Error(
+        `batch ${this.options.batchId} has no summary.json under ${this.options.dest}: it is not finished (or the id is wrong)`,
+      );
+    }
+    return SummarySchema.parse(json);
+  }
+
+  async readBatchFile(): Promise<BatchFile> {
+    const { bucket } = this.dest;
+    return parseBatchFile(
+      await this.storage.getJson(bucket, this.files.batch),
+      `s3://${bucket}/${this.files.batch}`,
     );
-    const src = parseS3Url(batch.source);
-    const outputs = new KeyHashSet();
-    const sums = createHash('sha256');
-    const tally = { rows: 0, outputs: 0, sources: 0, compressed: 0, kept: 0, failed: 0 };
+  }
+
+  /** Streams manifest.jsonl: each row counted, its digest line kept, its output (and source) checked, a window of reads at once. */
+  async checkRows(src: S3Location, total: number): Promise<void> {
     const window: Promise<void>[] = [];
-    const limit = options.concurrency ?? 16;
-
-    const checkRow = async (row: ManifestRow): Promise<void> => {
-      if (row.outputKey !== null && row.status !== 'failed') {
-        const bytes = await getOrUndefined(storage, dest.bucket, row.outputKey);
-        for (const p of checkOutput(row, bytes)) report(p);
-        tally.outputs++;
-        if (options.deep === true && bytes !== undefined) await deepCheck(row, bytes);
-      }
-    };
-    const deepCheck = async (row: ManifestRow, output: Uint8Array): Promise<void> => {
-      const source = await getOrUndefined(storage, src.bucket, row.key);
-      if (source === undefined) return; // deleted after archiving: nothing to compare
-      tally.sources++;
-      const digest = createHash('sha256').update(source).digest('hex');
-      if (row.sha256 && digest !== row.sha256) {
-        report({
-          key: row.key,
-          kind: 'source-changed',
-          detail: `the source's sha256 is now ${digest}, the manifest says ${row.sha256}`,
-        });
-        return;
-      }
-      if (row.status !== 'compressed' || row.psnr === null) return;
-      const [a, b] = await Promise.all([decode(Buffer.from(source)), decode(Buffer.from(output))]);
-      const channels = Math.max(a.channels, b.channels) as 3 | 4;
-      const again = psnr(widen(a, channels), widen(b, channels), channels);
-      const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
-      if (!same) {
-        report({
-          key: row.outputKey as string,
-          kind: 'psnr',
-          detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
-        });
-      }
-    };
-
-    for await (const line of storage.readLines(dest.bucket, files.manifestJsonl)) {
+    const limit = this.options.concurrency ?? 16;
+    for await (const line of this.storage.readLines(this.dest.bucket, this.files.manifestJsonl)) {
       if (line.trim() === '') continue;
       let row: ManifestRow;
       try {
         row = parseRow(line);
       } catch (err) {
-        report({ key: files.manifestJsonl, kind: 'manifest', detail: (err as Error).message });
+        this.report({
+          key: this.files.manifestJsonl,
+          kind: 'manifest',
+          detail: (err as Error).message,
+        });
         continue;
       }
-      tally.rows++;
-      if (row.status === 'compressed') tally.compressed++;
-      else if (row.status === 'kept-original') tally.kept++;
-      else tally.failed++;
-      if (row.outputKey !== null && row.status !== 'failed') outputs.add(row.outputKey);
-      const sum = rowChecksumLine(row, dest.prefix);
-      if (sum !== undefined) sums.update(sum);
-      const p = checkRow(row);
+      this.countRow(row);
+      const p = this.checkRow(row, src);
       p.catch(() => {});
       window.push(p);
       if (window.length >= limit) await window.shift();
-      options.onProgress?.(tally.rows, summary.counts.total);
+      this.options.onProgress?.(this.tally.rows, total);
     }
     await Promise.all(window);
+  }
 
-    // the batch's files agree with each other
+  private countRow(row: ManifestRow): void {
+    const { tally } = this;
+    tally.rows++;
+    if (row.status === 'compressed') tally.compressed++;
+    else if (row.status === 'kept-original') tally.kept++;
+    else tally.failed++;
+    if (row.outputKey !== null && row.status !== 'failed') this.outputs.add(row.outputKey);
+    const sum = rowChecksumLine(row, this.dest.prefix);
+    if (sum !== undefined) this.sums.update(sum);
+  }
+
+  private async checkRow(row: ManifestRow, src: S3Location): Promise<void> {
+    if (row.outputKey === null || row.status === 'failed') return;
+    const bytes = await this.storage.getIfExists(this.dest.bucket, row.outputKey, ANY_SIZE);
+    for (const p of checkOutput(row, bytes)) this.report(p);
+    this.tally.outputs++;
+    if (this.options.deep === true && bytes !== undefined) await this.deepCheck(row, bytes, src);
+  }
+
+  /** --deep: the source that still exists has the digest the row says, and the output its PSNR. */
+  private async deepCheck(row: ManifestRow, output: Uint8Array, src: S3Location): Promise<void> {
+    const source = await this.storage.getIfExists(src.bucket, row.key, ANY_SIZE);
+    if (source === undefined) return; // deleted after archiving: nothing to compare
+    this.tally.sources++;
+    const digest = createHash('sha256').update(source).digest('hex');
+    if (row.sha256 && digest !== row.sha256) {
+      this.report({
+        key: row.key,
+        kind: 'source-changed',
+        detail: `the source's sha256 is now ${digest}, the manifest says ${row.sha256}`,
+      });
+      return;
+    }
+    if (row.status !== 'compressed' || row.psnr === null) return;
+    const [a, b] = await Promise.all([decode(Buffer.from(source)), decode(Buffer.from(output))]);
+    const channels = Math.max(a.channels, b.channels) as 3 | 4;
+    const again = psnr(widen(a, channels), widen(b, channels), channels);
+    const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
+    if (!same) {
+      this.report({
+        key: row.outputKey as string,
+        kind: 'psnr',
+        detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
+      });
+    }
+  }
+
+  /** The batch's files agree with each other: summary counts, manifest.csv rows, manifest-sha256.txt. */
+  async checkFilesAgree(summary: Summary): Promise<void> {
+    const { files, tally } = this;
     const c = summary.counts;
     if (
       c.total !== tally.rows ||
@@ -163,72 +233,77 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
       c.keptOriginal !== tally.kept ||
       c.failed !== tally.failed
     ) {
-      report({
+      this.report({
         key: files.summary,
         kind: 'manifest',
         detail: `counts ${JSON.stringify({ total: c.total, compressed: c.compressed, keptOriginal: c.keptOriginal, failed: c.failed })}, manifest.jsonl has ${JSON.stringify({ total: tally.rows, compressed: tally.compressed, keptOriginal: tally.kept, failed: tally.failed })}`,
       });
     }
-    const csvRows = await countCsvRecords(storage, dest.bucket, files.manifestCsv);
+    const csvRows = await countCsvRecords(this.storage, this.dest.bucket, files.manifestCsv);
     if (csvRows !== tally.rows) {
-      report({
+      this.report({
         key: files.manifestCsv,
         kind: 'manifest',
         detail: `${csvRows} rows, manifest.jsonl has ${tally.rows}`,
       });
     }
+    await this.checkSums();
+  }
+
+  private async checkSums(): Promise<void> {
+    const key = this.files.manifestSha256;
     const stored = createHash('sha256');
-    let sumsFound = true;
     try {
-      for await (const line of storage.readLines(dest.bucket, files.manifestSha256))
+      for await (const line of this.storage.readLines(this.dest.bucket, key))
         stored.update(`${line}\n`);
     } catch (err) {
       if (!(err instanceof StorageError && err.code === 'NoSuchKey')) throw err;
-      sumsFound = false;
-      report({ key: files.manifestSha256, kind: 'missing', detail: 'manifest-sha256.txt is gone' });
+      this.report({ key, kind: 'missing', detail: 'manifest-sha256.txt is gone' });
+      return;
     }
-    if (sumsFound && stored.digest('hex') !== sums.digest('hex')) {
-      report({
-        key: files.manifestSha256,
+    if (stored.digest('hex') !== this.sums.digest('hex')) {
+      this.report({
+        key,
         kind: 'manifest',
         detail: 'its lines are not the digests manifest.jsonl records',
       });
     }
+  }
 
-    // objects under the destination that no row names
-    const own = `${dest.prefix}${KPRESS_DIR}`;
-    for await (const entry of storage.listObjects(dest.bucket, dest.prefix)) {
-      if (entry.key.startsWith(own)) continue;
-      if (!outputs.has(entry.key)) {
-        report({
-          key: entry.key,
-          kind: 'extra',
-          detail: `${entry.size} bytes that no row of batch ${options.batchId} names`,
-        });
-      }
+  /** Objects under the destination that no row names. */
+  async checkExtras(): Promise<void> {
+    const own = `${this.dest.prefix}${KPRESS_DIR}`;
+    for await (const entry of this.storage.listObjects(this.dest.bucket, this.dest.prefix)) {
+      if (entry.key.startsWith(own) || this.outputs.has(entry.key)) continue;
+      this.report({
+        key: entry.key,
+        kind: 'extra',
+        detail: `${entry.size} bytes that no row of batch ${this.options.batchId} names`,
+      });
     }
+  }
 
-    const finishedAt = new Date().toISOString();
-    const eventKey = `${batchPrefix(dest.prefix, options.batchId)}fixity/${startedAt.replace(/[:.]/g, '-')}.json`;
+  /** The run as a fixity event under `_kpress/<batch>/fixity/` (never over another). */
+  async recordEvent(): Promise<VerifyResult> {
+    const { options, tally } = this;
+    const eventKey = `${batchPrefix(this.dest.prefix, options.batchId)}fixity/${this.startedAt.replace(/[:.]/g, '-')}.json`;
     const result: VerifyResult = {
       batchId: options.batchId,
       dest: options.dest,
-      startedAt,
-      finishedAt,
+      startedAt: this.startedAt,
+      finishedAt: new Date().toISOString(),
       deep: options.deep === true,
       kpressVersion: KPRESS_VERSION,
       rows: tally.rows,
       outputsChecked: tally.outputs,
       sourcesChecked: tally.sources,
-      problems: counts,
-      shown,
-      clean: Object.keys(counts).length === 0,
+      problems: this.counts,
+      shown: this.shown,
+      clean: Object.keys(this.counts).length === 0,
       eventKey,
     };
-    await storage.putJson(dest.bucket, eventKey, result, { ifNoneMatch: true });
+    await this.storage.putJson(this.dest.bucket, eventKey, result, { ifNoneMatch: true });
     return result;
-  } finally {
-    storage.close();
   }
 }
 
@@ -244,19 +319,6 @@ function widen(img: PixelImage, channels: 3 | 4): ArrayLike<number> {
     out[i * 4 + 3] = 255;
   }
   return out;
-}
-
-async function getOrUndefined(
-  storage: Storage,
-  bucket: string,
-  key: string,
-): Promise<Buffer | undefined> {
-  try {
-    return await storage.getObject(bucket, key, { maxBytes: 5 * 1024 ** 3 });
-  } catch (err) {
-    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
-    throw err;
-  }
 }
 
 async function countCsvRecords(storage: Storage, bucket: string, key: string): Promise<number> {

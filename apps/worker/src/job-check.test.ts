@@ -1,6 +1,6 @@
 import type { BatchFile } from '@kpress/storage';
 import { describe, expect, it } from 'vitest';
-import { jobMismatch, overlapProblem } from './batch-check.js';
+import { jobMismatch, overlapProblem } from './job-check.js';
 
 const batch: BatchFile = {
   version: 1,
@@ -45,6 +45,22 @@ describe('jobMismatch', () => {
     );
     expect(jobMismatch({ ...job, effort: 5 }, batch)).toBe(
       "the job's options (colors 16, seed 1, quality none, effort 5) are not the batch's (colors 16, seed 1, quality none, effort 3)",
+    );
+  });
+
+  it('reads the options whole or flat, against an old batch.json (no effort) or a new one', () => {
+    const { colors: _c, seed: _s, ...where } = job;
+    const nested = { ...where, options: { colors: 16, seed: 1, effort: 3 } };
+    // batch.json written before effort existed, a job that carries it whole
+    expect(jobMismatch(nested, batch)).toBeUndefined();
+    // a new batch.json (every option stored), an old flat job
+    const current = { ...batch, options: { colors: 16, seed: 1, effort: 3, dither: true } };
+    expect(jobMismatch({ ...job, dither: true }, current)).toBeUndefined();
+    expect(jobMismatch(job, current)).toBe(
+      "the job's options (colors 16, seed 1, quality none, effort 3) are not the batch's (colors 16, seed 1, quality none, effort 3, dither)",
+    );
+    expect(jobMismatch({ ...nested, options: { colors: 16, seed: 1, effort: 4 } }, batch)).toMatch(
+      /effort 4\) are not the batch's/,
     );
   });
 

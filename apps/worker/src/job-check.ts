@@ -1,5 +1,10 @@
-import { EFFORT } from '@kpress/core';
-import type { CompressJob, FinalizeJob } from '@kpress/queue';
+import { describeImageOptions, sameImageOptions } from '@kpress/core';
+import {
+  type CompressJob,
+  carriesImageOptions,
+  compressJobOptions,
+  type FinalizeJob,
+} from '@kpress/queue';
 import {
   type BatchFile,
   batchFileKeys,
@@ -7,7 +12,6 @@ import {
   parseBatchFile,
   parseS3Url,
   prefixesOverlap,
-  sameBatchOptions,
   StorageError,
   type Storage,
 } from '@kpress/storage';
@@ -23,13 +27,7 @@ import {
  * write over the sources.
  */
 export function jobMismatch(
-  job: Pick<CompressJob, 'batchId' | 'source' | 'dest'> &
-    Partial<
-      Pick<
-        CompressJob,
-        'key' | 'colors' | 'seed' | 'quality' | 'stripMetadata' | 'effort' | 'dither'
-      >
-    >,
+  job: Pick<CompressJob, 'batchId' | 'source' | 'dest'> & Partial<Omit<CompressJob, 'size'>>,
   batch: BatchFile,
 ): string | undefined {
   const overlap = overlapProblem(job.source, job.dest);
@@ -43,20 +41,10 @@ export function jobMismatch(
   if (job.key !== undefined && !job.key.startsWith(src.prefix)) {
     return `key ${JSON.stringify(job.key)} is not under the batch's source prefix`;
   }
-  if (job.colors !== undefined) {
-    const o = batch.options;
-    const asked = {
-      colors: job.colors,
-      seed: job.seed as number,
-      quality: job.quality,
-      stripMetadata: job.stripMetadata,
-      effort: job.effort,
-      dither: job.dither,
-    };
-    if (!sameBatchOptions(o, asked)) {
-      const show = (x: Partial<typeof asked>) =>
-        `colors ${x.colors}, seed ${x.seed}, quality ${x.quality ?? 'none'}, effort ${x.effort ?? EFFORT.default}${x.stripMetadata === true ? ', strip-metadata' : ''}${x.dither === true ? ', dither' : ''}`;
-      return `the job's options (${show(asked)}) are not the batch's (${show(o)})`;
+  if (carriesImageOptions(job)) {
+    const asked = compressJobOptions(job);
+    if (!sameImageOptions(batch.options, asked)) {
+      return `the job's options (${describeImageOptions(asked)}) are not the batch's (${describeImageOptions(batch.options)})`;
     }
   }
   return undefined;

@@ -16,7 +16,6 @@ import {
   parseBatchFile,
   sameBatchOptions,
   type S3Location,
-  StorageError,
   type Storage,
 } from '@kpress/storage';
 
@@ -121,11 +120,11 @@ export async function checkDestinationOwners(
     if (near.where === 'same' && near.batchId === wanted.batchId) continue;
     const key = batchFileKeys(near.prefix, near.batchId).batch;
     let batch: BatchFile | undefined;
+    const raw = await storage.getJsonIfExists(dest.bucket, key);
     try {
-      batch = parseBatchFile(await storage.getJson(dest.bucket, key), `s3://${dest.bucket}/${key}`);
+      if (raw !== undefined) batch = parseBatchFile(raw, `s3://${dest.bucket}/${key}`);
     } catch (err) {
-      if (!(err instanceof StorageError && err.code === 'NoSuchKey') && !(err instanceof TypeError))
-        throw err;
+      if (!(err instanceof TypeError)) throw err;
     }
     const url = formatS3Url({ bucket: dest.bucket, prefix: near.prefix });
     if (batch === undefined) {

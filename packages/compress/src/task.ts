@@ -6,6 +6,7 @@
 import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
 import sharp from 'sharp';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
+import { pngIsSmaller } from './verdict.js';
 
 // One libvips thread per pool thread: the pool already runs one image per core.
 sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
@@ -15,13 +16,8 @@ export default async function compressTask(task: CompressTask): Promise<Compress
   const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
   try {
     const r = await compressImage(input, {
-      colors: task.colors,
-      ...(task.quality === undefined ? {} : { quality: task.quality }),
-      seed: task.seed,
+      ...task.options,
       maxPixels: task.maxPixels,
-      keepMetadata: task.keepMetadata,
-      ...(task.effort === undefined ? {} : { effort: task.effort }),
-      ...(task.dither === true ? { dither: true } : {}),
       ...(task.provenance === undefined ? {} : { provenance: task.provenance }),
     });
     const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);
@@ -38,7 +34,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       timings: r.timings,
       codecMs: performance.now() - started,
       // the original will be kept: its bytes go back (the caller's copy was transferred here)
-      ...(r.png.byteLength >= input.byteLength ? { source: task.source } : {}),
+      ...(pngIsSmaller(r.png.byteLength, input.byteLength) ? {} : { source: task.source }),
     };
   } catch (err) {
     if (err instanceof CodecError) {

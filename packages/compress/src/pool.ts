@@ -19,7 +19,7 @@ function taskFile(): string {
   const built = new URL('../dist/task.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return built.href;
   throw new Error(
-    `worker task module not found at ${fileURLToPath(here)}: build @kpress/worker first`,
+    `compress task module not found at ${fileURLToPath(here)}: build @kpress/compress first`,
   );
 }
 

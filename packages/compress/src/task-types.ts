@@ -1,17 +1,12 @@
+import type { ImageOptionsInput } from '@kpress/core';
+
 /** What the pool thread is asked to do: compress one image. */
 export interface CompressTask {
   /** The source bytes (transferred to the thread, not copied). */
   source: Uint8Array;
-  colors: number;
-  quality?: number;
-  seed: number;
+  /** The image options, whole (absent ones: their defaults, filled in by the codec). */
+  options: ImageOptionsInput;
   maxPixels: number;
-  /** Carry the source's EXIF, XMP and text chunks (false: `--strip-metadata`). */
-  keepMetadata: boolean;
-  /** PNG encoding effort 1..5 (absent: the default). */
-  effort?: number;
-  /** Floyd–Steinberg error diffusion onto the palette. */
-  dither?: boolean;
   /** Written into the PNG (Software and kpress text chunks); see CompressOptions.provenance. */
   provenance?: { software: string; facts: Record<string, string | number> };
 }

@@ -8,25 +8,31 @@
  * replica), and with it the batch's queued jobs, its pending set and any
  * finalize job. `kpress enqueue --wait` watches it to re-enqueue the batch.
  *
- * Key: `kpress:<queue>:batch:<batch-id>:enqueued`, beside the BatchTracker's
- * keys; it lives MARKER_TTL_SECONDS after its last refresh (the wait loop
- * refreshes it at each look, so a batch waited on never outlives it).
+ * Key: `kpress:<queue>:batch:<batch-id>:enqueued` (@kpress/queue kpressKeys),
+ * beside the BatchTracker's keys; it lives MARKER_TTL_SECONDS after its last
+ * refresh (the wait loop refreshes it at each look, so a batch waited on
+ * never outlives it).
  */
 import type { Redis } from '@kpress/config';
+import { KPRESS_KEY_TTL_SECONDS, type KpressKeys, kpressKeys } from '@kpress/queue';
 
-/** Seconds the marker lives after it was written or last refreshed. Default 7 days. */
-export const MARKER_TTL_SECONDS = 7 * 24 * 3600;
+/** Seconds the marker lives after it was written or last refreshed: every kpress key's 7 days. */
+export const MARKER_TTL_SECONDS = KPRESS_KEY_TTL_SECONDS;
 
 export class BatchMarker {
+  private readonly keys: KpressKeys;
+
   constructor(
     private readonly redis: Redis,
     /** The queue name (KPRESS_QUEUE), so separate deployments never share markers. */
     readonly queueName: string,
-  ) {}
+  ) {
+    this.keys = kpressKeys(queueName);
+  }
 
   /** The marker's Redis key. */
   key(batchId: string): string {
-    return `kpress:${this.queueName}:batch:${batchId}:enqueued`;
+    return this.keys.batch(batchId, 'enqueued');
   }
 
   /** Writes the marker (after the batch's whole listing is queued). */

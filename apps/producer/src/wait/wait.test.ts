@@ -12,9 +12,9 @@ import {
   removeQueueKeys,
 } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBatchFile } from './batch.js';
+import { openBatchFile } from '../enqueue/batch-files.js';
 import { BatchMarker } from './batch-marker.js';
-import { enqueue } from './enqueue.js';
+import { enqueue } from '../enqueue/enqueue.js';
 import { rerunCommand, waitForBatch } from './wait.js';
 import { connectWatchedRedis } from './watched-redis.js';
 

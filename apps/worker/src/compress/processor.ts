@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { mediaTypeOf } from '@kpress/codec';
+import {
+  type CompressPool,
+  decideOutcome,
+  failedOutcome,
+  type Outcome,
+  tooLargeReason,
+} from '@kpress/compress';
+import { KPRESS_VERSION, type Logger } from '@kpress/config';
+import { type ImageOptions, provenanceFacts } from '@kpress/core';
+import type { ManifestRow } from '@kpress/manifest';
+import { type CompressJob, compressJobOptions } from '@kpress/queue';
+import {
+  clashMessage,
+  clashPartnerKey,
+  KPRESS_DIR,
+  parseS3Url,
+  type S3Location,
+  StorageError,
+  type Storage,
+  unwritableReason,
+} from '@kpress/storage';
+import type { OutputWriter } from '../output-writer.js';
+import { readRecord, recordKeyOf, writeRecord } from '../record.js';
+
+/** SHA-256 of bytes, lower-case hex. */
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** What a compress job needs from its worker. */
+export interface ProcessorContext {
+  storage: Storage;
+  pool: CompressPool;
+  /** Writes outputs conditionally (never over another batch's or tool's object). */
+  writer: OutputWriter;
+  /** KPRESS_MAX_BYTES */
+  maxBytes: number;
+  /** KPRESS_MAX_PIXELS */
+  maxPixels: number;
+  logger: Logger;
+  /**
+   * Look for the record first and do nothing when it exists (a retried or
+   * stalled job). Default true; the worker skips the HEAD on a job's first
+   * delivery, where redoing the work would only rewrite the same bytes.
+   */
+  checkRecord?: boolean;
+}
+
+/** Milliseconds per stage of one job (for logs and the pipeline benchmark). */
+export interface StageTimings {
+  checkMs: number;
+  getMs: number;
+  codecMs: number;
+  writeMs: number;
+  recordMs: number;
+  totalMs: number;
+  /** Inside codecMs, when the image was compressed: decode, k-means, PNG encode (for the stage metrics). */
+  decodeMs?: number;
+  quantizeMs?: number;
+  encodeMs?: number;
+}
+
+/** The result of one compress job. */
+export interface ProcessResult {
+  row: ManifestRow;
+  /** True when the record existed already (duplicate or rerun): nothing was done. */
+  skipped: boolean;
+  timings: StageTimings;
+}
+
+/** What the steps of one job share: the job, its options and places, the log and the stage clock. */
+interface JobRun {
+  job: CompressJob;
+  options: ImageOptions;
+  src: S3Location;
+  dest: S3Location;
+  recordKey: string;
+  log: Logger;
+  t0: number;
+  timings: StageTimings;
+  /** Milliseconds since the last lap (or the start). */
+  lap: () => number;
+  /** What was read and written, for the row (DESIGN: sha256, outputSha256, etag). */
+  fixity: { sha256: string | null; outputSha256: string | null; etag: string | null };
+}
+
+function startRun(job: CompressJob, ctx: ProcessorContext): JobRun {
+  const t0 = performance.now();
+  const src = parseS3Url(job.source);
+  const dest = parseS3Url(job.dest);
+  let last = t0;
+  return {
+    job,
+    options: compressJobOptions(job),
+    src,
+    dest,
+    recordKey: recordKeyOf(job.key, src.prefix, dest.prefix, job.batchId),
+    log: ctx.logger.child({ batchId: job.batchId, key: job.key }),
+    t0,
+    timings: { checkMs: 0, getMs: 0, codecMs: 0, writeMs: 0, recordMs: 0, totalMs: 0 },
+    lap: () => {
+      const now = performance.now();
+      const d = now - last;
+      last = now;
+      return d;
+    },
+    fixity: { sha256: null, outputSha256: null, etag: null },
+  };
+}
+
+/**
+ * One compress job: skip when its record exists; fail a clashing name; GET
+ * the source within the size limit; compress in the pool; PUT the PNG or
+ * the original's bytes; then write the record. Storage errors other than "too
+ * large" and "gone" propagate (BullMQ retries the transient ones).
+ */
+export async function processCompressJob(
+  job: CompressJob,
+  ctx: ProcessorContext,
+): Promise<ProcessResult> {
+  const run = startRun(job, ctx);
+  const tooLong = unwritableReason(job.key, run.src.prefix, run.dest.prefix, job.batchId);
+  if (tooLong !== undefined) return unwritable(run, tooLong);
+  if (ctx.checkRecord !== false && (await ctx.storage.exists(run.dest.bucket, run.recordKey))) {
+    return recordedAlready(run, ctx);
+  }
+  let outcome = await clashOutcome(run, ctx);
+  run.timings.checkMs = run.lap();
+  if (outcome === undefined) {
+    const read = await readSource(run, ctx);
+    run.timings.getMs = run.lap();
+    outcome = Buffer.isBuffer(read) ? await compressAndWrite(run, ctx, read) : read;
+  }
+  return finish(run, ctx, outcome);
+}
+
+/** A key nothing can be written for, not even its record: the finalize writes its failed row. */
+function unwritable(run: JobRun, reason: string): ProcessResult {
+  run.timings.totalMs = run.lap();
+  run.log.warn({ stage: 'done', status: 'failed' }, `failed: ${reason}`);
+  const failed = failedOutcome({ key: run.job.key, originalBytes: run.job.size }, reason);
+  return { row: { ...failed.row, ms: 0 }, skipped: false, timings: run.timings };
+}
+
+/** A retried or duplicate job whose record exists: its row, nothing done. */
+async function recordedAlready(run: JobRun, ctx: ProcessorContext): Promise<ProcessResult> {
+  run.timings.checkMs = run.lap();
+  run.timings.totalMs = run.timings.checkMs;
+  run.log.info({ stage: 'skip', timings: run.timings }, 'record exists already');
+  const row = await readRecord(ctx.storage, run.dest.bucket, run.recordKey);
+  return { row, skipped: true, timings: run.timings };
+}
+
+/** A failed outcome when another source would be written to the same output key, else undefined. */
+async function clashOutcome(run: JobRun, ctx: ProcessorContext): Promise<Outcome | undefined> {
+  const partner = clashPartnerKey(run.job.key);
+  if (partner === undefined || !(await ctx.storage.exists(run.src.bucket, partner)))
+    return undefined;
+  return failedOutcome(
+    { key: run.job.key, originalBytes: run.job.size },
+    clashMessage(run.job.key, partner),
+  );
+}
+
+/** GETs the source within the size limit (its digest and ETag into the fixity), or the failed outcome of a too large or deleted one. */
+async function readSource(run: JobRun, ctx: ProcessorContext): Promise<Buffer | Outcome> {
+  const ref = { key: run.job.key, originalBytes: run.job.size };
+  try {
+    const read = await ctx.storage.getObjectWithEtag(run.src.bucket, run.job.key, {
+      maxBytes: ctx.maxBytes,
+    });
+    run.fixity.sha256 = sha256Hex(read.body);
+    run.fixity.etag = read.etag;
+    return read.body;
+  } catch (err) {
+    if (!(err instanceof StorageError)) throw err;
+    if (err.code === 'TooLarge')
+      return failedOutcome(ref, tooLargeReason(ctx.maxBytes, run.job.size));
+    if (err.code === 'NoSuchKey')
+      return failedOutcome(ref, 'the source object was deleted after it was listed');
+    throw err;
+  }
+}
+
+/** Compresses the source in the pool, decides the outcome, and writes its output. */
+async function compressAndWrite(
+  run: JobRun,
+  ctx: ProcessorContext,
+  source: Buffer,
+): Promise<Outcome> {
+  const { job, options } = run;
+  const originalBytes = source.byteLength;
+  run.log.debug({ stage: 'codec', originalBytes }, 'compressing');
+  const result = await ctx.pool.run({
+    source,
+    options,
+    maxPixels: ctx.maxPixels,
+    // a PNG copied out of S3 still says what it is
+    provenance: {
+      software: `kpress ${KPRESS_VERSION}`,
+      facts: {
+        batch: job.batchId,
+        source: job.key,
+        sourceSha256: run.fixity.sha256 as string,
+        ...provenanceFacts(options),
+        kpressVersion: KPRESS_VERSION,
+      },
+    },
+  });
+  run.timings.codecMs = run.lap();
+  if (result.ok) {
+    run.timings.decodeMs = result.timings.decodeMs;
+    run.timings.quantizeMs = result.timings.quantizeMs;
+    run.timings.encodeMs = result.timings.encodeMs;
+  }
+  const outcome = decideOutcome(
+    { key: job.key, sourcePrefix: run.src.prefix, destPrefix: run.dest.prefix, originalBytes },
+    result,
+    options.quality,
+  );
+  const written = await writeOutput(run, ctx, outcome, result.source, originalBytes);
+  run.timings.writeMs = run.lap();
+  return written;
+}
+
+/**
+ * Writes the outcome's output: the PNG, or the original's bytes (PUT from the
+ * bytes in hand, not a server-side copy, so that the write is conditional,
+ * carries provenance and is checked by Content-MD5). An object in the way
+ * makes the outcome a failed one.
+ */
+async function writeOutput(
+  run: JobRun,
+  ctx: ProcessorContext,
+  outcome: Outcome,
+  /** The source's own buffer went to the pool thread; a kept original comes back with the result. */
+  original: Uint8Array | undefined,
+  originalBytes: number,
+): Promise<Outcome> {
+  const effect = outcome.effect;
+  if (effect.kind === 'none') return outcome;
+  if (effect.kind === 'copy' && original === undefined) {
+    throw new Error(
+      `the pool kept no copy of ${JSON.stringify(run.job.key)} to write as the original`,
+    );
+  }
+  const body = effect.kind === 'put' ? effect.body : (original as Uint8Array);
+  const outputSha256 = effect.kind === 'put' ? sha256Hex(body) : (run.fixity.sha256 as string);
+  const written = await ctx.writer.write({
+    bucket: run.dest.bucket,
+    key: effect.key,
+    body,
+    sha256: outputSha256,
+    provenance: {
+      sourceSha256: run.fixity.sha256 as string,
+      options: run.options,
+      ...(outcome.row.psnr === null ? {} : { psnr: outcome.row.psnr }),
+      version: KPRESS_VERSION,
+    },
+    contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(body),
+    batchId: run.job.batchId,
+    sourceKey: run.job.key,
+    probeKey: `${run.dest.prefix}${KPRESS_DIR}conditional-write-probe`,
+  });
+  if (written.kind === 'in-the-way') {
+    return failedOutcome({ key: run.job.key, originalBytes }, written.reason);
+  }
+  run.fixity.outputSha256 = outputSha256;
+  return outcome;
+}
+
+/** Writes the job's record (the row, its fixity and time) and logs the result. */
+async function finish(
+  run: JobRun,
+  ctx: ProcessorContext,
+  outcome: Outcome,
+): Promise<ProcessResult> {
+  const row: ManifestRow = {
+    ...outcome.row,
+    ...run.fixity,
+    ms: Math.round(performance.now() - run.t0),
+  };
+  await writeRecord(ctx.storage, run.dest.bucket, run.recordKey, row);
+  run.timings.recordMs = run.lap();
+  run.timings.totalMs = performance.now() - run.t0;
+  run.log.info(
+    {
+      stage: 'done',
+      status: row.status,
+      originalBytes: row.originalBytes,
+      outputBytes: row.outputBytes,
+      timings: run.timings,
+    },
+    row.status === 'failed' ? `failed: ${row.error}` : row.status,
+  );
+  return { row, skipped: false, timings: run.timings };
+}

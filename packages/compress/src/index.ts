@@ -1,0 +1,16 @@
+export {
+  decideOutcome,
+  type Effect,
+  failedOutcome,
+  type Outcome,
+  type SourceRef,
+  tooLargeReason,
+} from './outcome.js';
+export { CompressPool, type CompressPoolOptions } from './pool.js';
+export type {
+  CompressTask,
+  CompressTaskOk,
+  CompressTaskRefused,
+  CompressTaskResult,
+} from './task-types.js';
+export { pngIsSmaller, qualityMet } from './verdict.js';

@@ -1,0 +1,124 @@
+import type { ManifestRow } from '@kpress/manifest';
+import { keptKeyFor, outputKeyFor } from '@kpress/storage';
+import type { CompressTaskResult } from './task-types.js';
+import { pngIsSmaller, qualityMet } from './verdict.js';
+
+/** Where one source object sits: its key, prefixes, and size in bytes. */
+export interface SourceRef {
+  key: string;
+  sourcePrefix: string;
+  destPrefix: string;
+  originalBytes: number;
+}
+
+/** What to write to the destination for one source object. */
+export type Effect =
+  | { kind: 'put'; key: string; body: Uint8Array }
+  | { kind: 'copy'; key: string }
+  | { kind: 'none' };
+
+/** The decision for one object: what to write, and its manifest row. */
+export interface Outcome {
+  effect: Effect;
+  /** The row without `ms` (filled in when the work is done). */
+  row: Omit<ManifestRow, 'ms'>;
+}
+
+/**
+ * Decides what happens to a source object once the codec has answered:
+ * a smaller palette PNG is written as the output; a PNG that is not smaller,
+ * or a good image a palette PNG cannot hold (multi-frame), keeps the original
+ * byte for byte with the reason; any other refusal is a failed row. With a
+ * quality target, a compressed row says whether its PSNR reached it.
+ */
+export function decideOutcome(
+  src: SourceRef,
+  result: CompressTaskResult,
+  quality?: number,
+): Outcome {
+  if (result.ok) {
+    const met = qualityMet(result.psnr, quality);
+    if (pngIsSmaller(result.png.byteLength, src.originalBytes)) {
+      return {
+        effect: {
+          kind: 'put',
+          key: outputKeyFor(src.key, src.sourcePrefix, src.destPrefix),
+          body: result.png,
+        },
+        row: {
+          key: src.key,
+          status: 'compressed',
+          originalBytes: src.originalBytes,
+          outputKey: outputKeyFor(src.key, src.sourcePrefix, src.destPrefix),
+          outputBytes: result.png.byteLength,
+          width: result.width,
+          height: result.height,
+          colors: result.colors,
+          psnr: result.psnr,
+          error: null,
+          ...(met === undefined ? {} : { qualityMet: met }),
+        },
+      };
+    }
+    return keptOriginal(
+      src,
+      `palette PNG (${result.png.byteLength} bytes) is not smaller than the original (${src.originalBytes} bytes)`,
+      { width: result.width, height: result.height },
+    );
+  }
+  if (result.keepOriginal) return keptOriginal(src, result.message);
+  return failedOutcome(src, result.message);
+}
+
+function keptOriginal(
+  src: SourceRef,
+  reason: string,
+  size: { width: number | null; height: number | null } = { width: null, height: null },
+): Outcome {
+  const key = keptKeyFor(src.key, src.sourcePrefix, src.destPrefix);
+  return {
+    effect: { kind: 'copy', key },
+    row: {
+      key: src.key,
+      status: 'kept-original',
+      originalBytes: src.originalBytes,
+      outputKey: key,
+      outputBytes: src.originalBytes,
+      width: size.width,
+      height: size.height,
+      colors: null,
+      psnr: null,
+      error: reason,
+    },
+  };
+}
+
+/** A failed row with its reason; nothing is written to the destination. */
+export function failedOutcome(
+  src: Pick<SourceRef, 'key' | 'originalBytes'>,
+  reason: string,
+): Outcome {
+  if (reason.trim() === '')
+    throw new RangeError(`a failed row needs a reason (key ${JSON.stringify(src.key)})`);
+  return {
+    effect: { kind: 'none' },
+    row: {
+      key: src.key,
+      status: 'failed',
+      originalBytes: src.originalBytes,
+      outputKey: null,
+      outputBytes: null,
+      width: null,
+      height: null,
+      colors: null,
+      psnr: null,
+      error: reason,
+    },
+  };
+}
+
+/** The reason for an object over the size limit. */
+export function tooLargeReason(limit: number, size?: number): string {
+  const actual = size === undefined ? '' : ` (${size} bytes)`;
+  return `object larger than the ${limit}-byte limit${actual} (KPRESS_MAX_BYTES)`;
+}

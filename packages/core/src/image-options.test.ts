@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeImageOptions,
+  IMAGE_OPTION_NAMES,
+  imageOptionFlags,
+  pickImageOptions,
+  provenanceFacts,
+  resolveImageOptions,
+  sameImageOptions,
+  storedImageOptions,
+} from './image-options.js';
+
+describe('resolveImageOptions', () => {
+  it('fills in every default, in one place', () => {
+    expect(resolveImageOptions()).toEqual({
+      colors: 16,
+      seed: 1,
+      effort: 3,
+      stripMetadata: false,
+      dither: false,
+    });
+    expect(resolveImageOptions({})).not.toHaveProperty('quality');
+    expect(resolveImageOptions({ quality: 38.5, dither: true, effort: 5 })).toMatchObject({
+      quality: 38.5,
+      dither: true,
+      effort: 5,
+    });
+  });
+
+  it('refuses a bad value with its rule message, and a switch that is not a boolean', () => {
+    expect(() => resolveImageOptions({ colors: 300 })).toThrow(
+      'colors must be an integer from 2 to 256, got 300',
+    );
+    expect(() => resolveImageOptions({ effort: 0 })).toThrow(
+      'effort must be an integer from 1 to 5, got 0',
+    );
+    expect(() => resolveImageOptions({ colors: null as unknown as number })).toThrow(/got null/);
+    expect(() => resolveImageOptions({ dither: 'yes' as unknown as boolean })).toThrow(
+      'dither must be true or false, got "yes"',
+    );
+    expect(() => resolveImageOptions(7 as unknown as object)).toThrow(TypeError);
+  });
+});
+
+describe('the forms of the options', () => {
+  it('stores numbers and the switches that are on (a default batch as it always was)', () => {
+    expect(storedImageOptions({})).toEqual({ colors: 16, seed: 1, effort: 3 });
+    expect(storedImageOptions({ dither: true, stripMetadata: false, quality: 40 })).toEqual({
+      colors: 16,
+      seed: 1,
+      quality: 40,
+      effort: 3,
+      dither: true,
+    });
+  });
+
+  it('compares with their defaults', () => {
+    expect(sameImageOptions({ colors: 16, seed: 1 }, { effort: 3, dither: false })).toBe(true);
+    expect(sameImageOptions({}, { effort: 5 })).toBe(false);
+    expect(sameImageOptions({}, { quality: 40 })).toBe(false);
+  });
+
+  it('spells the flags, the words and the provenance facts in one order', () => {
+    const o = { colors: 8, quality: 40, dither: true, stripMetadata: true };
+    expect(imageOptionFlags(o)).toEqual([
+      '--colors 8',
+      '--seed 1',
+      '--quality 40',
+      '--effort 3',
+      '--strip-metadata',
+      '--dither',
+    ]);
+    expect(describeImageOptions({})).toBe('colors 16, seed 1, quality none, effort 3');
+    expect(describeImageOptions(o)).toBe(
+      'colors 8, seed 1, quality 40, effort 3, strip-metadata, dither',
+    );
+    expect(provenanceFacts(o)).toEqual({
+      colors: 8,
+      seed: 1,
+      quality: 40,
+      effort: 3,
+      dither: 'floyd-steinberg',
+    });
+    expect(Object.keys(provenanceFacts(o))).toEqual([
+      'colors',
+      'seed',
+      'quality',
+      'effort',
+      'dither',
+    ]);
+  });
+
+  it('picks the options out of a larger object', () => {
+    expect(pickImageOptions({ key: 'a', colors: 4, dither: undefined, seed: 2 })).toEqual({
+      colors: 4,
+      seed: 2,
+    });
+    expect(IMAGE_OPTION_NAMES).toEqual([
+      'colors',
+      'seed',
+      'quality',
+      'effort',
+      'stripMetadata',
+      'dither',
+    ]);
+  });
+});
