@@ -26,7 +26,7 @@ const rest = process.argv.slice(3);
 // reliably. The whole suite runs on the LTS; the pure packages run again on
 // the machine's Node (the engines floor). KPRESS_TEST_NODE keeps turbo from
 // taking one Node's results for the other's. Extra arguments go to the `main` step.
-const PURE = ['core', 'codec', 'deflate', 'manifest', 'config', 'cli-kit'];
+const PURE = ['core', 'codec', 'deflate', 'manifest', 'config', 'cli-kit', 'ssimulacra2'];
 const tasks = {
   test: [
     { args: ['exec', 'turbo', 'run', 'lint', 'typecheck'] },

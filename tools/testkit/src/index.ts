@@ -1,5 +1,6 @@
 export { type ApngOptions, makeApng } from './apng.js';
 export { type FixtureBody, SAMPLES_DIR, samplePath, uploadFixtures } from './fixtures.js';
+export { sharedDir, sharedPath } from './shared-dir.js';
 export { redisUrl, uniqueQueueName } from './redis-names.js';
 export {
   freePort,

@@ -1,0 +1,109 @@
+/**
+ * sRGB-encoded samples to planes of linear RGB, as the reference tool gets them.
+ *
+ * libjxl reads a sample as float32 `v * (1 / max)`, blends translucent pixels over a grey
+ * background `bg` in that encoded space (`a * v + (1 - a) * bg`, float32), and only then
+ * applies the sRGB transfer function: its CMS takes the sRGB -> linear shortcut, libjxl's
+ * rational approximation of the curve in float32 (TF_SRGB::DisplayFromEncoded). All of it is
+ * reproduced here, rounding for rounding: SSIM' of flat areas is sensitive to the last bit.
+ */
+import type { ScoreImage } from './types.js';
+
+const fr = Math.fround;
+
+// libjxl's rational approximation of the sRGB curve above the linear segment (float32)
+const P = [2.200248328e-4, 1.043637593e-2, 1.624820318e-1, 7.961564959e-1, 8.210152774e-1].map(fr);
+const Q = [2.63184697e-1, 1.076976492, 4.98752835e-1, -5.512498495e-2, 6.521209011e-3].map(fr);
+const THRESHOLD = fr(0.04045);
+const LOW_SLOPE = fr(1 / fr(12.92));
+
+/**
+ * The sRGB transfer function, encoded 0..1 to linear, as libjxl computes it in float32 (its
+ * fused multiply-adds are exact in double before their one rounding).
+ */
+export function srgbToLinear(v: number): number {
+  const x = fr(Math.abs(v));
+  if (!(x > THRESHOLD)) return fr(x * LOW_SLOPE) * Math.sign(v || 1);
+  let p = P[4];
+  let q = Q[4];
+  for (let i = 3; i >= 0; i--) {
+    p = fr(p * x + P[i]);
+    q = fr(q * x + Q[i]);
+  }
+  return fr(p / q) * Math.sign(v || 1);
+}
+
+const tables = new Map<number, Float32Array>();
+
+/** Linear value of every code of a `max`-level depth (255 or 65535), built once. */
+function linearTable(max: number): Float32Array {
+  let table = tables.get(max);
+  if (!table) {
+    const scale = fr(1 / max);
+    table = new Float32Array(max + 1);
+    for (let i = 0; i <= max; i++) table[i] = srgbToLinear(fr(i * scale));
+    tables.set(max, table);
+  }
+  return table;
+}
+
+/** The largest sample value of the image's depth: 255 or 65535. */
+export function maxSample(image: ScoreImage): number {
+  return image.data instanceof Uint16Array ? 65535 : 255;
+}
+
+/** Whether the image has an alpha channel (2 or 4 channels), as the reference's HasAlpha(). */
+export function hasAlphaChannel(image: ScoreImage): boolean {
+  return image.channels === 2 || image.channels === 4;
+}
+
+/** Whether any pixel is translucent: only then does the background change the pixels. */
+export function hasTranslucency(image: ScoreImage): boolean {
+  if (!hasAlphaChannel(image)) return false;
+  const { data, channels } = image;
+  const max = maxSample(image);
+  for (let i = channels - 1; i < data.length; i += channels) if (data[i] !== max) return true;
+  return false;
+}
+
+/** One translucent sample blended over `bg`, as libjxl does it (float32, no fused ops). */
+function blend(sample: number, alpha: number, scale: number, bg: number): number {
+  return srgbToLinear(fr(fr(alpha * fr(sample * scale)) + fr(fr(1 - alpha) * bg)));
+}
+
+/**
+ * Writes the image's linear R, G and B into the first width*height values of `r`, `g`, `b`.
+ * Translucent pixels are blended over `bg` (0..1, encoded) first; `bg` is ignored when the
+ * image has no alpha channel. Grey is R = G = B.
+ */
+export function toLinearPlanes(
+  image: ScoreImage,
+  bg: number,
+  r: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+): void {
+  const { data, channels } = image;
+  const max = maxSample(image);
+  const table = linearTable(max);
+  const scale = fr(1 / max);
+  const background = fr(bg);
+  const colours = channels >= 3 ? 3 : 1;
+  const green = colours >> 1;
+  const blue = colours - 1;
+  const alpha = hasAlphaChannel(image);
+  const pixels = image.width * image.height;
+  for (let i = 0, o = 0; i < pixels; i++, o += channels) {
+    const a = alpha ? data[o + colours] : max;
+    if (a === max) {
+      r[i] = table[data[o]];
+      g[i] = table[data[o + green]];
+      b[i] = table[data[o + blue]];
+    } else {
+      const t = fr(a * scale);
+      r[i] = blend(data[o], t, scale, background);
+      g[i] = blend(data[o + green], t, scale, background);
+      b[i] = blend(data[o + blue], t, scale, background);
+    }
+  }
+}
