@@ -19,8 +19,8 @@ import { type S3Server, samplePath, startS3Server, testS3Kinds } from '@kpress/t
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputWriter } from './output-writer.js';
-import { CompressPool } from './pool.js';
-import { type ProcessorContext, processCompressJob } from './processor.js';
+import { CompressPool } from '@kpress/compress';
+import { type ProcessorContext, processCompressJob } from './compress/processor.js';
 
 const SRC = 'own-src';
 const DST = 'own-dst';
