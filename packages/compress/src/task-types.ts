@@ -19,9 +19,11 @@ export interface CompressTaskOk {
   height: number;
   colors: number;
   psnr: number;
+  /** SSIMULACRA 2.1 score against the oriented source, 2 decimals; null below 8x8. */
+  ssimulacra2: number | null;
   hasAlpha: boolean;
   format: string;
-  timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
+  timings: { decodeMs: number; quantizeMs: number; scoreMs: number; encodeMs: number };
   /** Wall time inside the thread, decode to encode. */
   codecMs: number;
   /**

@@ -34,6 +34,8 @@ export interface CompressRecord {
   height: number;
   colors: number;
   psnr: number;
+  /** SSIMULACRA 2.1 score of the PNG against the input, 2 decimals; null below 8x8 pixels. */
+  ssimulacra2: number | null;
   ms: number;
   /** SHA-256 (hex) of the input bytes as read. */
   sha256: string;
@@ -142,6 +144,7 @@ export async function runCompress(
     height: result.height,
     colors: result.colors,
     psnr: Math.round(result.psnr * 1000) / 1000,
+    ssimulacra2: result.ssimulacra2,
     ms: Math.round(performance.now() - started),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     outputSha256: createHash('sha256').update(result.png).digest('hex'),
@@ -152,7 +155,8 @@ export async function runCompress(
 export function summaryLine(r: CompressRecord, quality?: number): string {
   const saved = ((r.originalBytes - r.outputBytes) / r.originalBytes) * 100;
   const head = `${r.input} -> ${r.output}: ${formatBytes(r.originalBytes)} -> ${formatBytes(r.outputBytes)}`;
-  const tail = `${r.width}x${r.height}, ${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB, ${r.ms} ms`;
+  const score = r.ssimulacra2 === null ? '' : `, SSIMULACRA 2 ${r.ssimulacra2.toFixed(2)}`;
+  const tail = `${r.width}x${r.height}, ${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB${score}, ${r.ms} ms`;
   const missed =
     r.qualityMet === false && quality !== undefined
       ? `; --quality ${quality} not reached with at most ${r.colors} colours (raise --colors, up to 256)`
