@@ -38,5 +38,12 @@ export {
   type SummaryState,
   SummarySchema,
 } from './summary-builder.js';
+export {
+  SCORE_BANDS,
+  type ScoreDistribution,
+  ScoreDistributionSchema,
+  ScoreHistogram,
+  type ScoreHistogramState,
+} from './score-distribution.js';
 export { spreadsheetCell, visibleText } from './visible-text.js';
 export { checksumLine, rowChecksumLine } from './checksum-file.js';

@@ -5,6 +5,7 @@ import { imageBarsChart } from './chart-image-bars.js';
 import { scatterChart } from './chart-scatter.js';
 import { escapeHtml, safeImageDataUri } from './escape.js';
 import { fixityLines } from './fixity.js';
+import { scoreLines, scoreScaleLine } from './score-lines.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 import { STYLES } from './styles.js';
@@ -117,6 +118,12 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
       ? ''
       : `<p class="meta">Fixity: ${fixityLines(a.fixity).map(escapeHtml).join('; ')}.</p>`;
 
+  const scores = scoreLines(a.ssimulacra2);
+  const scoreText =
+    scores.length === 0
+      ? ''
+      : `<p class="meta">SSIMULACRA 2.1: ${[...scores, scoreScaleLine()].map(escapeHtml).join('; ')}.</p>`;
+
   const complete = a.sample.length === succeeded;
   const savingsChart =
     complete && succeeded > 0 && succeeded <= barsUpTo
@@ -183,6 +190,7 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
 <p class="meta">${escapeHtml(s.startedAt)} – ${escapeHtml(s.finishedAt)}</p>
 <div class="cards">${cards}</div>
 <p class="scale">${scaleText}</p>
+${scoreText}
 ${fixityText}
 <h2>Charts</h2>
 ${charts}
