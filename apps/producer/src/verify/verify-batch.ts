@@ -5,7 +5,7 @@
  * as a fixity event under the batch's `_kpress/` folder.
  */
 import { createHash } from 'node:crypto';
-import { decode } from '@kpress/codec';
+import { decode, roundScore } from '@kpress/codec';
 import { type Config, KPRESS_VERSION, loadConfig } from '@kpress/config';
 import { type PixelImage, psnr } from '@kpress/core';
 import {
@@ -26,16 +26,21 @@ import {
   StorageError,
   Storage,
 } from '@kpress/storage';
+import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
 import { KeyHashSet } from './key-set.js';
-import { checkOutput, type Problem } from './output-check.js';
+import { checkOutput, checkScore, type Problem, SCORE_METADATA } from './output-check.js';
 
 /** Options of {@link verifyBatch}. */
 export interface VerifyOptions {
   /** The destination `s3://bucket/prefix/` the batch wrote to. */
   dest: string;
   batchId: string;
-  /** Also re-read each source that still exists: its digest and the PSNR. Default false. */
+  /**
+   * Also re-read each source that still exists: its digest, and for a
+   * compressed output its PSNR and SSIMULACRA 2.1 score recomputed (against
+   * the row, and the score against the output's metadata). Default false.
+   */
   deep?: boolean;
   /** Configuration; default `loadConfig(process.env)`. */
   config?: Config;
@@ -195,7 +200,7 @@ class BatchVerify {
     if (this.options.deep === true && bytes !== undefined) await this.deepCheck(row, bytes, src);
   }
 
-  /** --deep: the source that still exists has the digest the row says, and the output its PSNR. */
+  /** --deep: the source that still exists has the digest the row says, and the output its PSNR and score. */
   private async deepCheck(row: ManifestRow, output: Uint8Array, src: S3Location): Promise<void> {
     const source = await this.storage.getIfExists(src.bucket, row.key, ANY_SIZE);
     if (source === undefined) return; // deleted after archiving: nothing to compare
@@ -209,18 +214,26 @@ class BatchVerify {
       });
       return;
     }
-    if (row.status !== 'compressed' || row.psnr === null) return;
+    if (row.status !== 'compressed') return;
     const [a, b] = await Promise.all([decode(Buffer.from(source)), decode(Buffer.from(output))]);
     const channels = Math.max(a.channels, b.channels) as 3 | 4;
-    const again = psnr(widen(a, channels), widen(b, channels), channels);
-    const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
-    if (!same) {
-      this.report({
-        key: row.outputKey as string,
-        kind: 'psnr',
-        detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
-      });
+    const pair = { a: widen(a, channels), b: widen(b, channels), channels };
+    if (row.psnr !== null) {
+      const again = psnr(pair.a, pair.b, channels);
+      const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
+      if (!same) {
+        this.report({
+          key: row.outputKey as string,
+          kind: 'psnr',
+          detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
+        });
+      }
     }
+    if (row.ssimulacra2 === null || row.ssimulacra2 === undefined) return;
+    if (a.width !== b.width || a.height !== b.height) return; // checkOutput names the size
+    const head = await this.storage.headIfExists(this.dest.bucket, row.outputKey as string);
+    const score = scorePair(a, pair);
+    for (const p of checkScore(row, score, head?.metadata[SCORE_METADATA])) this.report(p);
   }
 
   /** The batch's files agree with each other: summary counts, manifest.csv rows, manifest-sha256.txt. */
@@ -307,8 +320,28 @@ class BatchVerify {
   }
 }
 
+/**
+ * The SSIMULACRA 2.1 score of the output against the source (both decoded as
+ * the compress did, widened to the same channels), 2 decimals as rows record
+ * it; null under 8x8 pixels.
+ */
+function scorePair(
+  size: { width: number; height: number },
+  pair: { a: Uint8Array | Uint8ClampedArray; b: Uint8Array | Uint8ClampedArray; channels: 3 | 4 },
+): number | null {
+  const { width, height } = size;
+  if (width < MIN_DIMENSION || height < MIN_DIMENSION) return null;
+  const image = (data: Uint8Array | Uint8ClampedArray) => ({
+    data,
+    width,
+    height,
+    channels: pair.channels,
+  });
+  return roundScore(ssimulacra2(image(pair.a), image(pair.b)));
+}
+
 /** RGB pixels as RGBA (opaque) when the other image of the pair has alpha. */
-function widen(img: PixelImage, channels: 3 | 4): ArrayLike<number> {
+function widen(img: PixelImage, channels: 3 | 4): Uint8Array | Uint8ClampedArray {
   if (img.channels === channels) return img.data;
   const n = img.width * img.height;
   const out = new Uint8Array(n * 4);
