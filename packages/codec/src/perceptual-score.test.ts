@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { quantize } from '@kpress/core';
+import { quantize, remapToPixels } from '@kpress/core';
 import { ssimulacra2 } from '@kpress/ssimulacra2';
 import { samplePath } from '@kpress/testkit';
 import sharp from 'sharp';
@@ -48,16 +48,34 @@ describe('the SSIMULACRA 2.1 score of a palette result', () => {
     expect(r.ssimulacra2).toBe(roundScore(ssimulacra2(image, await pixelsOf(r.png))));
   });
 
-  it('prepared for many candidates, scores exactly as one pair', () => {
+  it('scores many candidates with one prepared source, each exactly as one pair', () => {
     const w = 40;
     const data = new Uint8Array(w * w * 3);
     for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251;
     const image = { data, width: w, height: w, channels: 3 as const };
-    const many = candidateScorer(image, 3);
+    const scorer = candidateScorer(image);
+    const seen = new Set<number>();
     for (const colors of [4, 16, 64]) {
       const q = quantize(image, { colors });
-      expect(many?.score(q)).toBe(paletteScore(image, q));
+      const pair = ssimulacra2(image, { ...image, data: remapToPixels(q, 3) });
+      expect(scorer?.score(q)).toBe(pair);
+      expect(paletteScore(image, q)).toBe(pair);
+      seen.add(pair);
     }
+    expect(seen.size).toBe(3);
+  });
+
+  it('is null for a source too large for the metric, and still refuses bad input', () => {
+    // 7000 x 7000 = 49 MP: over the 4 GiB of a wasm32 memory at 92 bytes per pixel
+    const side = 7000;
+    const image = {
+      data: new Uint8Array(side * side * 3),
+      width: side,
+      height: side,
+      channels: 3 as const,
+    };
+    expect(candidateScorer(image)).toBeNull();
+    expect(() => candidateScorer({ ...image, data: new Uint8Array(5) })).toThrow(/data/);
   });
 
   it('is null below 8x8, where the metric is not defined', async () => {

@@ -4,8 +4,13 @@
  * EXIF orientation applied: the pixels PSNR is measured against). One function
  * per candidate, so that a search over palettes scores each one the same way.
  */
-import { type PixelImage, type QuantizeResult, remapToPixels } from '@kpress/core';
-import { MIN_DIMENSION, prepareOriginal, ssimulacra2 } from '@kpress/ssimulacra2';
+import {
+  InvalidOptionError,
+  type PixelImage,
+  type QuantizeResult,
+  remapToPixels,
+} from '@kpress/core';
+import { MIN_DIMENSION, type PreparedOriginal, prepareOriginal } from '@kpress/ssimulacra2';
 
 /** A palette candidate: its RGBA palette and one index per pixel. */
 export type PaletteCandidate = Pick<QuantizeResult, 'palette' | 'indices'>;
@@ -17,30 +22,41 @@ export interface CandidateScorer {
 }
 
 /**
- * A scorer for palette candidates of `source`, or null when the source is
- * smaller than 8x8 (SSIMULACRA 2.1 is not defined there: the reference tool
- * refuses such images). The candidate is expanded to the source's channels
- * (RGBA when the source has transparency, as the PNG stores it), so alpha is
- * compared as the reference tool does (@kpress/ssimulacra2's README).
+ * A scorer for palette candidates of `source`, or null when the source has
+ * no score: smaller than 8x8 (SSIMULACRA 2.1 is not defined there: the
+ * reference tool refuses such images), or too large for the metric's
+ * WebAssembly memory (4 GiB: about 46 MP, 30 MP with transparency; see
+ * @kpress/ssimulacra2's README). The candidate is expanded to the source's
+ * channels (RGBA when the source has transparency, as the PNG stores it), so
+ * alpha is compared as the reference tool does.
  *
- * `candidates`: how many candidates will be scored. Default 1: one pair is
- * scored directly; above 1 the source's half of the work is prepared once
- * (about 92 bytes per pixel held while the scorer lives).
+ * The source's half of the work is prepared once (about 92 bytes per pixel
+ * held while the scorer lives); each `score` then blurs only the candidate,
+ * so scoring one candidate costs what a one-pair score does, and each further
+ * one less.
  */
-export function candidateScorer(source: PixelImage, candidates = 1): CandidateScorer | null {
+export function candidateScorer(source: PixelImage): CandidateScorer | null {
   if (source.width < MIN_DIMENSION || source.height < MIN_DIMENSION) return null;
-  const expand = (c: PaletteCandidate) => ({
-    data: remapToPixels(c, source.channels),
-    width: source.width,
-    height: source.height,
-    channels: source.channels,
-  });
-  if (candidates <= 1) return { score: (c) => ssimulacra2(source, expand(c)) };
-  const prepared = prepareOriginal(source);
-  return { score: (c) => prepared.score(expand(c)) };
+  let prepared: PreparedOriginal;
+  try {
+    prepared = prepareOriginal(source);
+  } catch (err) {
+    // over the 4 GiB a wasm32 memory holds (or memory refused): no score, the image still compresses
+    if (err instanceof RangeError && !(err instanceof InvalidOptionError)) return null;
+    throw err;
+  }
+  return {
+    score: (c) =>
+      prepared.score({
+        data: remapToPixels(c, source.channels),
+        width: source.width,
+        height: source.height,
+        channels: source.channels,
+      }),
+  };
 }
 
-/** The score of one palette result against its source; null below 8x8 (see candidateScorer). */
+/** The score of one palette result against its source; null where there is none (see candidateScorer). */
 export function paletteScore(source: PixelImage, candidate: PaletteCandidate): number | null {
   return candidateScorer(source)?.score(candidate) ?? null;
 }
