@@ -324,5 +324,12 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     expect(summary.fixity).toEqual({ outputs: 6, outputDigests: 6 });
     const html = (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/report.html')).toString();
     expect(html).toContain('Fixity: 6 of 6 outputs carry a SHA-256');
+    // both show the scores' distribution (4 compressed rows here)
+    expect(text).toMatch(
+      /Score +SSIMULACRA 2\.1 min -?\d+\.\d\d, 5th percentile -?\d+\.\d\d, median/,
+    );
+    expect(html).toMatch(
+      /SSIMULACRA 2\.1: min -?\d+\.\d\d, 5th percentile .* \(\d+ scored\); below the bands: /,
+    );
   });
 });
