@@ -40,6 +40,7 @@ export {
 } from './summary-builder.js';
 export {
   SCORE_BANDS,
+  SCORE_BINS,
   type ScoreDistribution,
   ScoreDistributionSchema,
   ScoreHistogram,

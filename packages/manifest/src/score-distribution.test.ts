@@ -70,6 +70,31 @@ describe('ScoreHistogram', () => {
     expect(d.below['30']).toBe(2);
   });
 
+  it('bins the scores by the bands of the scale for the report, each score once', () => {
+    const h = new ScoreHistogram();
+    for (const v of [-250, -0.01, 0, 29.99, 30, 69.99, 70, 79.99, 80, 84.99, 85, 89.99, 90, 100])
+      h.add(v);
+    expect(h.bins().map((b) => [b.label, b.count])).toEqual([
+      ['< 0', 2],
+      ['0–30', 2],
+      ['30–50', 1],
+      ['50–70', 1],
+      ['70–80', 2],
+      ['80–85', 2],
+      ['85–90', 2],
+      ['90–100', 2],
+    ]);
+    const values = scores(3000, 3);
+    const many = new ScoreHistogram();
+    for (const v of values) many.add(v);
+    const bins = many.bins();
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(3000);
+    for (const b of bins)
+      expect(b.count, b.label).toBe(
+        values.filter((v) => v >= b.lo && (v < b.hi || (b.hi === 100 && v === 100))).length,
+      );
+  });
+
   it('refuses what is not a score, naming it', () => {
     const h = new ScoreHistogram();
     expect(() => h.add(100.01)).toThrow(/score must be a finite number <= 100, got 100.01/);

@@ -13,6 +13,7 @@
  * median of an even count is the lower middle one).
  */
 import { z } from 'zod';
+import type { HistogramBin } from './histogram.js';
 
 /**
  * The bands of the scale (the metric's authors): 30 low, 50 medium, 70 high,
@@ -20,6 +21,15 @@ import { z } from 'zod';
  * visually lossless. `below[b]` counts the scores under b.
  */
 export const SCORE_BANDS = [30, 50, 70, 80, 85, 90] as const;
+
+/** The report's histogram bins: below 0, then the bands of the scale up to 100 (included). */
+export const SCORE_BINS: readonly { label: string; lo: number; hi: number }[] = [
+  { label: '< 0', lo: Number.NEGATIVE_INFINITY, hi: 0 },
+  ...[0, 30, 50, 70, 80, 85, 90].map((lo, i, all) => {
+    const hi = all[i + 1] ?? 100;
+    return { label: `${lo}–${hi}`, lo, hi };
+  }),
+];
 
 const BUCKET = 0.01;
 const LOW = -100;
@@ -96,6 +106,21 @@ export class ScoreHistogram {
       median: this.percentile(50),
       below,
     };
+  }
+
+  /** Counts per SCORE_BINS bin (lo <= score < hi; 100 in the last), from the buckets. */
+  bins(): HistogramBin[] {
+    const out = SCORE_BINS.map((b) => ({ ...b, count: 0 }));
+    const first = out[0] as HistogramBin;
+    first.count += this.under;
+    for (let i = 0; i < BUCKETS; i++) {
+      const n = this.counts[i] ?? 0;
+      if (n === 0) continue;
+      const score = Math.round((LOW + i * BUCKET) * 100) / 100;
+      const bin = out.findLast((b) => score >= b.lo) ?? first;
+      bin.count += n;
+    }
+    return out;
   }
 
   state(): ScoreHistogramState {

@@ -127,6 +127,8 @@ export interface ReportAggregate {
   };
   /** SSIMULACRA 2.1 scores over the rows that have one (as in summary.json). */
   ssimulacra2: ScoreDistribution;
+  /** The same scores in SCORE_BINS (below 0, then the bands of the scale). */
+  ssimulacra2Histogram: HistogramBin[];
   /**
    * A sample of non-failed rows (up to `samplePoints`), chosen by a hash of
    * the key so it is the same whatever the order of rows; all of them when
@@ -376,6 +378,7 @@ export class SummaryBuilder {
         mean: finite ? this.psnrSumMilli / 1000 / this.psnrFinite : null,
       },
       ssimulacra2: this.scores.distribution(),
+      ssimulacra2Histogram: this.scores.bins(),
       sample: this.sampleHeap
         .sorted()
         .map((h) => h.point)

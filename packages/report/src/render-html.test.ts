@@ -118,6 +118,7 @@ describe('renderReportHtml', () => {
     expect(html).toContain(
       'SSIMULACRA 2.1: min 79.50, 5th percentile 79.50, median 79.50 (1 scored); below the bands: 0 &lt; 30, 0 &lt; 50, 0 &lt; 70, 1 &lt; 80, 1 &lt; 85, 1 &lt; 90;',
     );
+    expect(html).toContain('data-chart="ssimulacra2"');
     expect(renderReportHtml(syntheticModel(5))).not.toContain('SSIMULACRA');
   });
 
