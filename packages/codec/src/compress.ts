@@ -24,7 +24,8 @@ export interface CompressOptions extends ImageOptionsInput {
    * Provenance written into the PNG, so that a file copied out of S3 still
    * says what it is: a `Software` chunk naming `software`, and a `kpress`
    * text chunk holding `facts` as JSON with the palette size, PSNR and
-   * SSIMULACRA 2.1 score (`ssimulacra2`, 2 decimals; null below 8x8) added.
+   * SSIMULACRA 2.1 score (`ssimulacra2`, 2 decimals; null where there is
+   * none, see `CompressResult.ssimulacra2`) added.
    * Default none (no text chunks).
    */
   provenance?: { software: string; facts: Record<string, string | number> };
@@ -46,7 +47,8 @@ export interface CompressResult {
   /**
    * SSIMULACRA 2.1 score, output vs the same oriented source pixels (see
    * perceptual-score.ts), rounded to 2 decimals; null when the image is smaller
-   * than 8x8 (the metric is not defined there).
+   * than 8x8 (the metric is not defined there) or too large for the metric's
+   * 4 GiB WebAssembly memory (about 46 MP, 30 MP with transparency).
    */
   ssimulacra2: number | null;
   hasAlpha: boolean;

@@ -19,7 +19,7 @@ export interface CompressTaskOk {
   height: number;
   colors: number;
   psnr: number;
-  /** SSIMULACRA 2.1 score against the oriented source, 2 decimals; null below 8x8. */
+  /** SSIMULACRA 2.1 score against the oriented source, 2 decimals; null where there is none (CompressResult.ssimulacra2). */
   ssimulacra2: number | null;
   hasAlpha: boolean;
   format: string;
