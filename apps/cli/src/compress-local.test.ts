@@ -72,7 +72,7 @@ describe('kpress compress: one file, safely', () => {
     ]);
     expect(missed.code).toBe(0);
     expect(missed.stdout).toMatch(
-      /16 colours, PSNR \d+\.\d+ dB, \d+ ms; --quality 38 not reached with at most 16 colours \(raise --colors, up to 256\)\n$/,
+      /16 colours, PSNR \d+\.\d+ dB, SSIMULACRA 2 -?\d+\.\d\d, \d+ ms; --quality 38 not reached with at most 16 colours \(raise --colors, up to 256\)\n$/,
     );
     const json = kpress([
       'compress',
@@ -159,7 +159,11 @@ describe('kpress compress <dir> <out-dir>', () => {
       expect(row.outputSha256, row.key).toBe(sha(join(out, row.outputKey)));
       expect(row.sha256, row.key).toBe(inputDigests[join(input, row.key)]);
       if (row.status === 'kept-original') expect(row.outputSha256).toBe(row.sha256);
+      // the score where a PNG is stored, null where the original is kept
+      if (row.status === 'compressed') expect(typeof row.ssimulacra2, row.key).toBe('number');
+      else expect(row.ssimulacra2, row.key).toBeNull();
     }
+    expect(summary.ssimulacra2.count).toBe(summary.counts.compressed);
     expect(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'))).toEqual(summary);
     expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
 

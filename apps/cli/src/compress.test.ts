@@ -51,6 +51,10 @@ describe('kpress compress (built binary, child process)', () => {
     expect(rec.colors).toBeGreaterThan(16);
     expect(rec.colors).toBeLessThanOrEqual(64);
     expect(rec.psnr).toBeGreaterThan(25);
+    // SSIMULACRA 2.1 at 2 decimals (coffee at 64 colours: about 68 by the reference tool)
+    expect(rec.ssimulacra2).toBeGreaterThan(55);
+    expect(rec.ssimulacra2).toBeLessThan(80);
+    expect(Math.round(rec.ssimulacra2 * 100) / 100).toBe(rec.ssimulacra2);
     expect(rec.status).toBe(rec.outputBytes < rec.originalBytes ? 'compressed' : 'not-smaller');
     expect(typeof rec.ms).toBe('number');
     // the digests are those of the bytes on disk

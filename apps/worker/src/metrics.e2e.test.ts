@@ -135,7 +135,7 @@ describe.each(testS3Kinds())('metrics.e2e on %s', (kind) => {
       expect(out).toBeLessThan(240512);
       expect(sample(text, 'kpress_stage_seconds_count{stage="get"}')).toBe(2);
       expect(sample(text, 'kpress_stage_seconds_count{stage="record"}')).toBe(2);
-      for (const stage of ['decode', 'quantize', 'encode', 'put']) {
+      for (const stage of ['decode', 'quantize', 'score', 'encode', 'put']) {
         expect(sample(text, `kpress_stage_seconds_count{stage="${stage}"}`), stage).toBe(1);
       }
 

@@ -32,6 +32,8 @@ export interface Provenance {
   options: ImageOptionsInput;
   /** PSNR of the output (compressed outputs), dB; 'Infinity' when lossless. */
   psnr?: number;
+  /** SSIMULACRA 2.1 score of the output (compressed outputs scored), as `kpress-ssimulacra2` with 2 decimals. */
+  ssimulacra2?: number;
   /** The kpress version that wrote it. */
   version: string;
 }
@@ -55,6 +57,7 @@ export function provenanceMetadata(
   }
   if (p.psnr !== undefined)
     meta['kpress-psnr'] = Number.isFinite(p.psnr) ? p.psnr.toFixed(3) : 'Infinity';
+  if (p.ssimulacra2 !== undefined) meta['kpress-ssimulacra2'] = p.ssimulacra2.toFixed(2);
   meta['kpress-version'] = p.version;
   return meta;
 }

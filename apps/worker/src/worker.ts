@@ -324,6 +324,7 @@ export class KpressWorker {
       ['get', t.getMs],
       ['decode', t.decodeMs],
       ['quantize', t.quantizeMs],
+      ['score', t.scoreMs],
       ['encode', t.encodeMs],
       ['put', row.status === 'failed' ? undefined : t.writeMs],
       ['record', t.recordMs],

@@ -6,6 +6,7 @@ import {
   resolveImageOptions,
 } from '@kpress/core';
 import { decode } from './decode.js';
+import { paletteScore, roundScore } from './perceptual-score.js';
 import { encodePalettePng } from './png.js';
 
 /**
@@ -22,7 +23,9 @@ export interface CompressOptions extends ImageOptionsInput {
   /**
    * Provenance written into the PNG, so that a file copied out of S3 still
    * says what it is: a `Software` chunk naming `software`, and a `kpress`
-   * text chunk holding `facts` as JSON with the palette size and PSNR added.
+   * text chunk holding `facts` as JSON with the palette size, PSNR and
+   * SSIMULACRA 2.1 score (`ssimulacra2`, 2 decimals; null where there is
+   * none, see `CompressResult.ssimulacra2`) added.
    * Default none (no text chunks).
    */
   provenance?: { software: string; facts: Record<string, string | number> };
@@ -41,12 +44,19 @@ export interface CompressResult {
   colors: number;
   /** dB over RGB, or RGBA when the image has transparency, output vs oriented source. */
   psnr: number;
+  /**
+   * SSIMULACRA 2.1 score, output vs the same oriented source pixels (see
+   * perceptual-score.ts), rounded to 2 decimals; null when the image is smaller
+   * than 8x8 (the metric is not defined there) or too large for the metric's
+   * 4 GiB WebAssembly memory (about 46 MP, 30 MP with transparency).
+   */
+  ssimulacra2: number | null;
   hasAlpha: boolean;
   /** Source format as sharp names it (jpeg, png, ...). */
   format: string;
   /** Lloyd iterations the palette took (see QuantizeResult.iterations). */
   iterations: number;
-  timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
+  timings: { decodeMs: number; quantizeMs: number; scoreMs: number; encodeMs: number };
 }
 
 /**
@@ -71,6 +81,9 @@ export async function compressImage(
   });
   const q = o.dither ? ditherQuantized(image, palette) : palette;
   const t2 = performance.now();
+  const raw = paletteScore(image, q);
+  const score = raw === null ? null : roundScore(raw);
+  const t2s = performance.now();
   const p = options.provenance;
   const text =
     p === undefined
@@ -83,6 +96,7 @@ export async function compressImage(
               ...p.facts,
               colorsWritten: q.colors,
               psnr: Number.isFinite(q.psnr) ? Math.round(q.psnr * 1000) / 1000 : 'Infinity',
+              ssimulacra2: score,
             }),
           },
         ];
@@ -104,9 +118,10 @@ export async function compressImage(
     height: image.height,
     colors: q.colors,
     psnr: q.psnr,
+    ssimulacra2: score,
     hasAlpha: q.hasAlpha,
     format: image.format,
     iterations: q.iterations,
-    timings: { decodeMs: t1 - t0, quantizeMs: t2 - t1, encodeMs: t3 - t2 },
+    timings: { decodeMs: t1 - t0, quantizeMs: t2 - t1, scoreMs: t2s - t2, encodeMs: t3 - t2s },
   };
 }

@@ -5,6 +5,13 @@ export {
   PROVENANCE_KEYWORD,
 } from './compress.js';
 export { crc32 } from './crc32.js';
+export {
+  type CandidateScorer,
+  candidateScorer,
+  type PaletteCandidate,
+  paletteScore,
+  roundScore,
+} from './perceptual-score.js';
 export { DEFAULT_MAX_PIXELS, type DecodedImage, type DecodeOptions, decode } from './decode.js';
 export { CodecError, type CodecErrorCode, isKeepOriginal } from './errors.js';
 export {

@@ -17,9 +17,10 @@ function ok(bytes: number): CompressTaskOk {
     height: 3,
     colors: 16,
     psnr: 31.5,
+    ssimulacra2: 62.37,
     hasAlpha: false,
     format: 'jpeg',
-    timings: { decodeMs: 1, quantizeMs: 1, encodeMs: 1 },
+    timings: { decodeMs: 1, quantizeMs: 1, scoreMs: 1, encodeMs: 1 },
     codecMs: 3,
   };
 }
@@ -38,6 +39,7 @@ describe('decideOutcome', () => {
       height: 3,
       colors: 16,
       psnr: 31.5,
+      ssimulacra2: 62.37,
       error: null,
     });
   });
@@ -48,6 +50,8 @@ describe('decideOutcome', () => {
     expect(o.row.status).toBe('kept-original');
     expect(o.row.outputBytes).toBe(1000);
     expect(o.row.error).toMatch(/1000 bytes.*not smaller.*1000 bytes/);
+    // nothing compressed is stored: no score (DESIGN: null where nothing was compressed)
+    expect(o.row).toMatchObject({ psnr: null, ssimulacra2: null });
   });
 
   it('keeps a multi-frame image as the original with the reason', () => {
@@ -59,7 +63,11 @@ describe('decideOutcome', () => {
       codecMs: 1,
     });
     expect(o.effect).toEqual({ kind: 'copy', key: 'out/photos/cat.jpg' });
-    expect(o.row).toMatchObject({ status: 'kept-original', error: 'animated GIF with 3 frames' });
+    expect(o.row).toMatchObject({
+      status: 'kept-original',
+      error: 'animated GIF with 3 frames',
+      ssimulacra2: null,
+    });
   });
 
   it('fails a refused image with the codec reason and writes nothing', () => {
@@ -71,7 +79,12 @@ describe('decideOutcome', () => {
       codecMs: 1,
     });
     expect(o.effect).toEqual({ kind: 'none' });
-    expect(o.row).toMatchObject({ status: 'failed', error: 'truncated JPEG', outputKey: null });
+    expect(o.row).toMatchObject({
+      status: 'failed',
+      error: 'truncated JPEG',
+      outputKey: null,
+      ssimulacra2: null,
+    });
   });
 
   it('keeps a source already named .png under its own name', () => {

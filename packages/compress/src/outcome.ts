@@ -28,8 +28,10 @@ export interface Outcome {
  * Decides what happens to a source object once the codec has answered:
  * a smaller palette PNG is written as the output; a PNG that is not smaller,
  * or a good image a palette PNG cannot hold (multi-frame), keeps the original
- * byte for byte with the reason; any other refusal is a failed row. With a
- * quality target, a compressed row says whether its PSNR reached it.
+ * byte for byte with the reason; any other refusal is a failed row. A
+ * compressed row carries its PSNR and SSIMULACRA 2.1 score; the other rows have
+ * neither (null: nothing was compressed). With a quality target, a compressed
+ * row says whether its PSNR reached it.
  */
 export function decideOutcome(
   src: SourceRef,
@@ -55,6 +57,7 @@ export function decideOutcome(
           height: result.height,
           colors: result.colors,
           psnr: result.psnr,
+          ssimulacra2: result.ssimulacra2,
           error: null,
           ...(met === undefined ? {} : { qualityMet: met }),
         },
@@ -88,6 +91,7 @@ function keptOriginal(
       height: size.height,
       colors: null,
       psnr: null,
+      ssimulacra2: null,
       error: reason,
     },
   };
@@ -112,6 +116,7 @@ export function failedOutcome(
       height: null,
       colors: null,
       psnr: null,
+      ssimulacra2: null,
       error: reason,
     },
   };

@@ -16,7 +16,7 @@ export interface CompressTask {
 export interface CompressTaskOk
   extends Pick<
     CompressResult,
-    'width' | 'height' | 'colors' | 'psnr' | 'hasAlpha' | 'format' | 'timings'
+    'width' | 'height' | 'colors' | 'psnr' | 'ssimulacra2' | 'hasAlpha' | 'format' | 'timings'
   > {
   ok: true;
   png: Uint8Array;

@@ -29,6 +29,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       height: r.height,
       colors: r.colors,
       psnr: r.psnr,
+      ssimulacra2: r.ssimulacra2,
       hasAlpha: r.hasAlpha,
       format: r.format,
       timings: r.timings,

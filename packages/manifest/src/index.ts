@@ -38,5 +38,13 @@ export {
   type SummaryState,
   SummarySchema,
 } from './summary-builder.js';
+export {
+  SCORE_BANDS,
+  SCORE_BINS,
+  type ScoreDistribution,
+  ScoreDistributionSchema,
+  ScoreHistogram,
+  type ScoreHistogramState,
+} from './score-distribution.js';
 export { spreadsheetCell, visibleText } from './visible-text.js';
 export { checksumLine, rowChecksumLine } from './checksum-file.js';

@@ -8,6 +8,7 @@ const noFixity = {
   etag: null,
   sourceDeleted: false,
   qualityMet: null,
+  ssimulacra2: null,
 };
 
 const compressed: ManifestRow = {
@@ -45,8 +46,22 @@ describe('parseRow / rowToJsonLine', () => {
       'etag',
       'sourceDeleted',
       'qualityMet',
+      'ssimulacra2',
     ]);
     expect(parseRow(line)).toEqual({ ...compressed, ...noFixity });
+  });
+
+  it('keeps a score, reads a row without the column (older manifests), refuses a score above 100', () => {
+    const scored = { ...compressed, ssimulacra2: 81.44 };
+    const line = rowToJsonLine(scored);
+    expect(JSON.parse(line).ssimulacra2).toBe(81.44);
+    expect(parseRow(line).ssimulacra2).toBe(81.44);
+    expect(parseRow(rowToJsonLine({ ...compressed, ssimulacra2: -12.5 })).ssimulacra2).toBe(-12.5);
+    const old = JSON.parse(line);
+    delete old.ssimulacra2;
+    expect(parseRow(JSON.stringify(old)).ssimulacra2).toBeUndefined();
+    expect(() => parseRow(JSON.stringify({ ...old, ssimulacra2: 100.5 }))).toThrow(/ssimulacra2/);
+    expect(() => parseRow(JSON.stringify({ ...old, ssimulacra2: '80' }))).toThrow(/ssimulacra2/);
   });
 
   it('writes an infinite PSNR as "Infinity" and reads it back as Infinity', () => {

@@ -66,6 +66,14 @@ const RowObjectSchema = z.object({
    * absent without a target, and for rows that were not compressed.
    */
   qualityMet: z.boolean().nullable().optional(),
+  /**
+   * SSIMULACRA 2.1 score of the output against the oriented source (100
+   * identical, 90 visually lossless, 80 not noticeable side by side, 70 high,
+   * 50 medium, 30 low; below 0 for strong distortion), 2 decimals. Null where
+   * nothing was compressed (kept-original, failed) and for a compressed image
+   * smaller than 8x8, where the metric is not defined. Absent in older records.
+   */
+  ssimulacra2: z.number().max(100).nullable().optional(),
 });
 
 /**
@@ -120,6 +128,7 @@ export const MANIFEST_FIELDS = [
   'etag',
   'sourceDeleted',
   'qualityMet',
+  'ssimulacra2',
 ] as const satisfies readonly (keyof ManifestRow)[];
 
 /** Thrown when a manifest line cannot be read; `line` holds (the start of) the bad text. */

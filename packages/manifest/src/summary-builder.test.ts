@@ -66,12 +66,12 @@ function failed(key: string, bytes: number, error = 'truncated JPEG'): ManifestR
 describe('SummaryBuilder.summary', () => {
   it('counts statuses and sums bytes over the rows that did not fail', () => {
     const b = new SummaryBuilder();
-    b.add(compressed('a', 1000, 250)); // saves 750
-    b.add(compressed('b', 3000, 1000)); // saves 2000
+    b.add({ ...compressed('a', 1000, 250), ssimulacra2: 81.44 }); // saves 750
+    b.add({ ...compressed('b', 3000, 1000), ssimulacra2: 12.5 }); // saves 2000
     b.add(kept('c', 500)); // saves 0
     b.add(failed('d', 99999)); // excluded from bytes
     b.add({ ...compressed('e', 100, 50), qualityMet: false }); // a --quality target missed
-    b.add({ ...compressed('f', 100, 50), qualityMet: true });
+    b.add({ ...compressed('f', 100, 50), qualityMet: true, ssimulacra2: 90 });
     const s = b.summary(meta);
     expect(s).toEqual({
       ...meta,
@@ -87,7 +87,16 @@ describe('SummaryBuilder.summary', () => {
       savedRatio: 2850 / 4700,
       // five outputs written; these rows carry no digest
       fixity: { outputs: 5, outputDigests: 0 },
+      // the three rows that carry a score (e has none: a row from before scores)
+      ssimulacra2: {
+        count: 3,
+        min: 12.5,
+        p5: 12.5,
+        median: 81.44,
+        below: { '30': 1, '50': 1, '70': 1, '80': 1, '85': 2, '90': 2 },
+      },
     });
+    expect(b.aggregate().ssimulacra2).toEqual(s.ssimulacra2);
     expect(SummarySchema.parse(JSON.parse(JSON.stringify(s)))).toEqual(s);
   });
 
@@ -259,13 +268,15 @@ describe('SummaryBuilder state and merge (finalize parts)', () => {
     const key = `k/${String(i).padStart(4, '0')}.jpg`;
     if (i % 17 === 0) return failed(key, 100 + i, `reason ${i}`);
     if (i % 11 === 0) return kept(key, 50 + i);
-    return compressed(
+    const row = compressed(
       key,
       1000 + (i % 37) * 10,
       400 + (i % 5) * 10,
       i % 13 === 0 ? Infinity : 25 + (i % 97) / 7,
       2 + (i % 200),
     );
+    // scores (2 decimals) on most compressed rows, some below -100
+    return i % 7 === 0 ? row : { ...row, ssimulacra2: Math.round((i * 37.77) % 230) - 130 + 0.25 };
   });
   const options = { largest: 7, failures: 5, samplePoints: 40 };
 
@@ -285,6 +296,7 @@ describe('SummaryBuilder state and merge (finalize parts)', () => {
         merged.merge(JSON.parse(JSON.stringify(part.state())));
       }
       expect(merged.aggregate()).toEqual(serial.aggregate());
+      expect(merged.aggregate().ssimulacra2.count).toBeGreaterThan(400);
       expect(merged.summary(meta)).toEqual(serial.summary(meta));
       expect(JSON.stringify(merged.state())).toBe(JSON.stringify(serial.state()));
     }

@@ -9,6 +9,12 @@ import {
 } from './histogram.js';
 import { keyHash } from './key-hash.js';
 import type { ManifestRow, RowStatus } from './row.js';
+import {
+  type ScoreDistribution,
+  ScoreDistributionSchema,
+  ScoreHistogram,
+  type ScoreHistogramState,
+} from './score-distribution.js';
 
 const count = z.number().int().min(0);
 
@@ -40,6 +46,12 @@ export const SummarySchema = z.object({
   savedRatio: z.number(),
   /** Fixity recorded: outputs whose row carries their SHA-256 (absent in older summaries). */
   fixity: z.object({ outputs: count, outputDigests: count }).optional(),
+  /**
+   * SSIMULACRA 2.1 scores of the rows that carry one: count, min, 5th
+   * percentile, median, and rows below each band (score-distribution.ts).
+   * Absent in older summaries.
+   */
+  ssimulacra2: ScoreDistributionSchema.optional(),
   /** The kpress version that wrote the summary (absent in older ones). */
   kpressVersion: z.string().min(1).optional(),
 });
@@ -113,6 +125,10 @@ export interface ReportAggregate {
     max: number | null;
     mean: number | null;
   };
+  /** SSIMULACRA 2.1 scores over the rows that have one (as in summary.json). */
+  ssimulacra2: ScoreDistribution;
+  /** The same scores in SCORE_BINS (below 0, then the bands of the scale). */
+  ssimulacra2Histogram: HistogramBin[];
   /**
    * A sample of non-failed rows (up to `samplePoints`), chosen by a hash of
    * the key so it is the same whatever the order of rows; all of them when
@@ -151,6 +167,8 @@ export interface SummaryState {
     min: number | null;
     max: number | null;
   };
+  /** The score histogram (absent in parts written before scores were recorded). */
+  scores?: ScoreHistogramState;
 }
 
 /** SummaryBuilder options; every field optional. */
@@ -186,8 +204,9 @@ interface Hashed {
 
 /**
  * Streams manifest rows into summary.json and the report's aggregate.
- * Memory is O(1) in the number of rows: counters, fixed histograms and
- * capped collections (largest savings, failures, sample).
+ * Memory is O(1) in the number of rows: counters, fixed histograms (the
+ * scores' is 20,001 buckets, score-distribution.ts) and capped collections
+ * (largest savings, failures, sample).
  */
 export class SummaryBuilder {
   private readonly fixity = { outputs: 0, outputDigests: 0 };
@@ -217,6 +236,7 @@ export class SummaryBuilder {
   private psnrSumMilli = 0;
   private psnrMin = Number.POSITIVE_INFINITY;
   private psnrMax = Number.NEGATIVE_INFINITY;
+  private readonly scores = new ScoreHistogram();
 
   constructor(options: SummaryBuilderOptions = {}) {
     const largest = intOption('largest', options.largest, 10, 0);
@@ -283,6 +303,7 @@ export class SummaryBuilder {
       }
     }
     if (row.colors !== null) this.colorHist.add(row.colors);
+    if (row.ssimulacra2 !== null && row.ssimulacra2 !== undefined) this.scores.add(row.ssimulacra2);
 
     this.largest.offer({
       key: row.key,
@@ -331,6 +352,7 @@ export class SummaryBuilder {
       bytes: this.bytes(),
       savedRatio: this.ratio(),
       fixity: { ...this.fixity },
+      ssimulacra2: this.scores.distribution(),
       ...(meta.kpressVersion === undefined ? {} : { kpressVersion: meta.kpressVersion }),
     });
   }
@@ -355,6 +377,8 @@ export class SummaryBuilder {
         max: finite ? this.psnrMax : null,
         mean: finite ? this.psnrSumMilli / 1000 / this.psnrFinite : null,
       },
+      ssimulacra2: this.scores.distribution(),
+      ssimulacra2Histogram: this.scores.bins(),
       sample: this.sampleHeap
         .sorted()
         .map((h) => h.point)
@@ -388,6 +412,7 @@ export class SummaryBuilder {
         min: Number.isFinite(this.psnrMin) ? this.psnrMin : null,
         max: Number.isFinite(this.psnrMax) ? this.psnrMax : null,
       },
+      scores: this.scores.state(),
     };
   }
 
@@ -431,6 +456,7 @@ export class SummaryBuilder {
     this.psnrSumMilli += p.sumMilli;
     if (p.min !== null && p.min < this.psnrMin) this.psnrMin = p.min;
     if (p.max !== null && p.max > this.psnrMax) this.psnrMax = p.max;
+    if (state.scores !== undefined) this.scores.merge(state.scores);
   }
 
   /** Sizes of the retained collections (for tests and diagnostics). */

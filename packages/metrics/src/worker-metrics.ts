@@ -5,7 +5,7 @@ export const JOB_OUTCOMES = ['compressed', 'kept-original', 'failed', 'retried']
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /** The stages timed by `kpress_stage_seconds{stage}`. */
-export const STAGES = ['get', 'decode', 'quantize', 'encode', 'put', 'record'] as const;
+export const STAGES = ['get', 'decode', 'quantize', 'score', 'encode', 'put', 'record'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** Buckets of `kpress_stage_seconds`: 1 ms to 2 min. */
@@ -86,7 +86,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
   });
   const stageSeconds = new Histogram({
     name: 'kpress_stage_seconds',
-    help: 'Seconds per stage of a compress job (get, decode, quantize, encode, put, record)',
+    help: 'Seconds per stage of a compress job (get, decode, quantize, score, encode, put, record)',
     labelNames: ['stage'] as const,
     buckets: [...STAGE_BUCKETS],
     registers: [registry],

@@ -8,4 +8,5 @@ export { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } fro
 export { type RenderHtmlOptions, renderReportHtml } from './render-html.js';
 export { type RenderTableOptions, renderTable } from './render-table.js';
 export { type ScaleFigures, scaleFigures } from './scale.js';
+export { scoreLines, scoreScaleLine } from './score-lines.js';
 export { type FixityRun, type FixityView, fixityLines } from './fixity.js';

@@ -99,6 +99,29 @@ describe('renderReportHtml', () => {
     expect(html).toMatch(/GB saved per million|would save <b>[\d,.]+ GB<\/b>/);
   });
 
+  it('gives the SSIMULACRA 2.1 distribution as a line in the totals, only when rows carry scores', () => {
+    const scored = {
+      key: 'a.jpg',
+      status: 'compressed' as const,
+      originalBytes: 1000,
+      outputKey: 'a.jpg.png',
+      outputBytes: 100,
+      width: 10,
+      height: 10,
+      colors: 16,
+      psnr: 30,
+      ms: 1,
+      error: null,
+      ssimulacra2: 79.5,
+    };
+    const html = renderReportHtml(syntheticModel(0, [scored]));
+    expect(html).toContain(
+      'SSIMULACRA 2.1: min 79.50, 5th percentile 79.50, median 79.50 (1 scored); below the bands: 0 &lt; 30, 0 &lt; 50, 0 &lt; 70, 1 &lt; 80, 1 &lt; 85, 1 &lt; 90;',
+    );
+    expect(html).toContain('data-chart="ssimulacra2"');
+    expect(renderReportHtml(syntheticModel(5))).not.toContain('SSIMULACRA');
+  });
+
   it('draws colour clouds for each sample: three projections with the palette', () => {
     const model = syntheticModel(5);
     model.samples = [sample('a.jpg'), sample('b.jpg')];

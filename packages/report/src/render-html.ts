@@ -5,6 +5,7 @@ import { imageBarsChart } from './chart-image-bars.js';
 import { scatterChart } from './chart-scatter.js';
 import { escapeHtml, safeImageDataUri } from './escape.js';
 import { fixityLines } from './fixity.js';
+import { scoreLines, scoreScaleLine } from './score-lines.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 import { STYLES } from './styles.js';
@@ -117,6 +118,17 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
       ? ''
       : `<p class="meta">Fixity: ${fixityLines(a.fixity).map(escapeHtml).join('; ')}.</p>`;
 
+  const scores = scoreLines(a.ssimulacra2);
+  const scoreText =
+    scores.length === 0
+      ? ''
+      : `<p class="meta">SSIMULACRA 2.1: ${[...scores, scoreScaleLine()].map(escapeHtml).join('; ')}.</p>`;
+
+  const scoreChart =
+    scores.length === 0
+      ? ''
+      : `\n<figure>${histogramChart(a.ssimulacra2Histogram, { chart: 'ssimulacra2', label: 'Images by SSIMULACRA 2.1 score', xCaption: 'SSIMULACRA 2.1 (bands of the scale)' })}<figcaption>Perceptual quality: SSIMULACRA 2.1 of output against source; 80 and up is not noticeable side by side, 90 and up visually lossless.</figcaption></figure>`;
+
   const complete = a.sample.length === succeeded;
   const savingsChart =
     complete && succeeded > 0 && succeeded <= barsUpTo
@@ -134,7 +146,7 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
 <figure>${savingsChart}<figcaption>Saving per image (${escapeHtml(formatCount(succeeded))} images that did not fail).</figcaption></figure>
 <figure>${scatterChart(a.sample)}<figcaption>PSNR against saving, ${escapeHtml(sampleNote)}; lossless results on the ∞ line; orange: kept original.</figcaption></figure>
 <figure>${histogramChart(a.colorHistogram, { chart: 'colors', label: 'Images by palette size', xCaption: 'colours in the palette' })}<figcaption>Palette sizes written.</figcaption></figure>
-<figure>${histogramChart(a.psnrHistogram, { chart: 'psnr', label: 'Images by PSNR', xCaption: 'PSNR' })}<figcaption>Quality: PSNR of output against source.</figcaption></figure>
+<figure>${histogramChart(a.psnrHistogram, { chart: 'psnr', label: 'Images by PSNR', xCaption: 'PSNR' })}<figcaption>Quality: PSNR of output against source.</figcaption></figure>${scoreChart}
 </div>`;
 
   const largest =
@@ -183,6 +195,7 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
 <p class="meta">${escapeHtml(s.startedAt)} – ${escapeHtml(s.finishedAt)}</p>
 <div class="cards">${cards}</div>
 <p class="scale">${scaleText}</p>
+${scoreText}
 ${fixityText}
 <h2>Charts</h2>
 ${charts}

@@ -46,6 +46,33 @@ describe('renderTable', () => {
     );
   });
 
+  it('shows the SSIMULACRA 2.1 distribution: min, 5th percentile, median and each band; nothing without scores', () => {
+    const row = (key: string, ssimulacra2: number | null): ManifestRow => ({
+      key,
+      status: 'compressed',
+      originalBytes: 1000,
+      outputKey: `${key}.png`,
+      outputBytes: 100,
+      width: 10,
+      height: 10,
+      colors: 16,
+      psnr: 30,
+      ms: 1,
+      error: null,
+      ssimulacra2,
+    });
+    const scored = [row('a.jpg', 81.44), row('b.jpg', 12.5), row('c.jpg', 90), row('d.jpg', null)];
+    const text = renderTable(syntheticModel(3, scored), { width: 200 });
+    expect(text).toContain(
+      'Score       SSIMULACRA 2.1 min 12.50, 5th percentile 12.50, median 81.44 (3 scored)',
+    );
+    expect(text).toContain('below the bands: 1 < 30, 1 < 50, 1 < 70, 1 < 80, 2 < 85, 2 < 90');
+    expect(text).toContain('80 not noticeable side by side');
+    for (const line of renderTable(syntheticModel(3, scored), { width: 60 }).split('\n'))
+      expect(line.length).toBeLessThanOrEqual(60);
+    expect(renderTable(syntheticModel(3, [row('d.jpg', null)]))).not.toContain('SSIMULACRA');
+  });
+
   it('keeps lines within the width and shortens long keys in the middle', () => {
     const model = syntheticModel(5, [
       { ...(hostileRows()[0] as ManifestRow), key: `${'very-long-directory/'.repeat(10)}end.jpg` },

@@ -3,6 +3,7 @@ import { escapeTerminal } from './escape.js';
 import { type FixityView, fixityLines } from './fixity.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
+import { scoreLines, scoreScaleLine } from './score-lines.js';
 
 export interface RenderTableOptions {
   /** Line width in columns, 40..400; long keys are shortened in the middle. Default 80. */
@@ -77,6 +78,12 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
     lines.push(
       `${label('PSNR')}${a.psnr.mean === null ? '' : `mean ${formatPsnr(a.psnr.mean)}, min ${formatPsnr(a.psnr.min)}, max ${formatPsnr(a.psnr.max)}, `}${formatCount(a.psnr.lossless)} lossless`,
     );
+  }
+  const scores = scoreLines(a.ssimulacra2);
+  if (scores.length > 0) {
+    const [first, ...rest] = [...scores, scoreScaleLine()];
+    lines.push(shorten(`${label('Score')}SSIMULACRA 2.1 ${first}`, width));
+    for (const l of rest) lines.push(`${' '.repeat(12)}${shorten(l, Math.max(8, width - 12))}`);
   }
   const scale = scaleFigures(a);
   if (scale.imagesPerGbBefore !== null) {

@@ -79,7 +79,7 @@ run('report.html in headless chromium', () => {
     expect(requests).toEqual([PAGE_URL]);
     expect(consoleErrors).toEqual([]);
     const sizes = await chartSizes(page);
-    for (const chart of ['savings', 'scatter', 'colors', 'psnr']) {
+    for (const chart of ['savings', 'scatter', 'colors', 'psnr', 'ssimulacra2']) {
       expect(sizes[chart]?.length, chart).toBe(1);
       expect(sizes[chart]?.[0], chart).toBeGreaterThan(1000);
     }

@@ -2,16 +2,26 @@
  * Fixity (issue 11, part 1) end to end on each S3 server: every row's digests
  * are those of the bytes actually read and stored, outputs carry their digest
  * in their metadata, and a copy of the destination checks with the system's
- * own `sha256sum -c manifest-sha256.txt`.
+ * own `sha256sum -c manifest-sha256.txt`. Every compressed row's SSIMULACRA 2.1
+ * score, in the row, the output's metadata and the PNG's kpress chunk, is the
+ * score recomputed here from the source and output bytes; verify --deep names
+ * a tampered metadata score and a swapped output.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { compressImage, decode, roundScore } from '@kpress/codec';
 import { KPRESS_VERSION } from '@kpress/config';
 import { parseRow } from '@kpress/manifest';
+import { ssimulacra2 } from '@kpress/ssimulacra2';
 import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +30,16 @@ import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { useFaultSuite } from './test/fault-suite.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * The score recomputed from the bytes: the source decoded as kpress decodes it
+ * (oriented, sRGB), the output's stored samples as sharp reads them.
+ */
+async function scoreOf(source: Buffer, output: Buffer): Promise<number> {
+  const { data, info } = await sharp(output).raw().toBuffer({ resolveWithObject: true });
+  const out = { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
+  return roundScore(ssimulacra2(await decode(source), out));
+}
 
 describe.each(testS3Kinds())('fixity on %s', (kind) => {
   const suite = useFaultSuite({ kind, queuePrefix: 'kpress-faults-fixity' });
@@ -61,6 +81,7 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       .map(parseRow);
     expect(rows).toHaveLength(7);
     const written = [];
+    const scores: number[] = [];
     for (const row of rows) {
       const source = sources[row.key.slice('in/'.length)] as Buffer;
       expect(row.sha256, row.key).toBe(sha(source));
@@ -88,8 +109,13 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
         'kpress-seed': '1',
         'kpress-version': KPRESS_VERSION,
       });
+      if (row.status !== 'compressed') expect(row.ssimulacra2, row.key).toBeNull();
       if (row.status === 'compressed') {
         expect(Number(meta.Metadata?.['kpress-psnr'])).toBeCloseTo(row.psnr as number, 2);
+        const score = await scoreOf(source, stored);
+        expect(row.ssimulacra2, row.key).toBe(score);
+        expect(meta.Metadata?.['kpress-ssimulacra2'], row.key).toBe(score.toFixed(2));
+        scores.push(score);
         // the PNG itself says what it is, once copied out of S3
         const comments = (await sharp(stored).metadata()).comments ?? [];
         expect(comments).toContainEqual({ keyword: 'Software', text: `kpress ${KPRESS_VERSION}` });
@@ -101,6 +127,7 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
           colors: 16,
           seed: 1,
           colorsWritten: row.colors,
+          ssimulacra2: row.ssimulacra2,
           kpressVersion: KPRESS_VERSION,
         });
       }
@@ -136,6 +163,18 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       expect(json.kpressVersion, file).toBe(KPRESS_VERSION);
     }
     expect(written).toHaveLength(6);
+    // summary.json's distribution is over those scores
+    const summary = JSON.parse(
+      (await getBytes(suite.s3.client, 'dst', `${base}summary.json`)).toString(),
+    );
+    scores.sort((x, y) => x - y);
+    expect(scores.length).toBe(rows.filter((r) => r.status === 'compressed').length);
+    expect(summary.ssimulacra2).toMatchObject({
+      count: scores.length,
+      min: scores[0],
+      median: scores[Math.ceil(scores.length / 2) - 1],
+      below: { '90': scores.filter((s) => s < 90).length },
+    });
 
     // a copy of the destination made with another tool, checked with the system's sha256sum
     for (const key of await listKeys(suite.s3.client, 'dst', 'out/')) {
@@ -186,6 +225,56 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       sourcesChecked: 6,
     });
 
+    // --deep recomputes each score: a tampered metadata score and a swapped output are named
+    const head = async (Key: string) =>
+      (await suite.s3.client.send(new HeadObjectCommand({ Bucket: 'dst', Key }))).Metadata ?? {};
+    const spaceMeta = await head('out/with space.png');
+    const setMeta = (Metadata: Record<string, string>) =>
+      suite.s3.client.send(
+        new CopyObjectCommand({
+          Bucket: 'dst',
+          Key: 'out/with space.png',
+          CopySource: `dst/${encodeURIComponent('out/with space.png')}`,
+          Metadata,
+          MetadataDirective: 'REPLACE',
+          ContentType: 'image/png',
+        }),
+      );
+    await setMeta({ ...spaceMeta, 'kpress-ssimulacra2': '99.00' });
+    const catBytes = await getBytes(suite.s3.client, 'dst', 'out/cat.png');
+    const catMeta = await head('out/cat.png');
+    // another kpress PNG of the same photo (4 colours, not the batch's 16): same size, other pixels
+    const swapped = (await compressImage(readFileSync(samplePath('chelsea.png')), { colors: 4 }))
+      .png;
+    await suite.s3.client.send(
+      new PutObjectCommand({ Bucket: 'dst', Key: 'out/cat.png', Body: swapped, Metadata: catMeta }),
+    );
+    const scored = await verify('--deep');
+    expect(scored.code).toBe(1);
+    const lines = scored.stdout.filter((l) => l.includes(': ssimulacra2: '));
+    expect(lines.map((l) => l.split(': ')[0]).sort()).toEqual([
+      'out/cat.png',
+      'out/with space.png',
+    ]);
+    expect(lines.find((l) => l.startsWith('out/with space.png'))).toMatch(
+      /metadata kpress-ssimulacra2 says 99\.00, the manifest says \d+\.\d\d/,
+    );
+    expect(lines.find((l) => l.startsWith('out/cat.png'))).toMatch(
+      /SSIMULACRA 2\.1 -?\d+\.\d\d against the source, the manifest says \d+\.\d\d/,
+    );
+    // put both back as they were
+    await setMeta(spaceMeta);
+    await suite.s3.client.send(
+      new PutObjectCommand({
+        Bucket: 'dst',
+        Key: 'out/cat.png',
+        Body: catBytes,
+        Metadata: catMeta,
+      }),
+    );
+    const restored = await verify('--deep');
+    expect(restored.code, restored.stdout.join('\n')).toBe(0);
+
     // behind kpress's back: one byte flipped, one output deleted, one replaced, one object added
     const cat = await getBytes(suite.s3.client, 'dst', 'out/cat.png');
     cat[cat.length - 20] ^= 0xff;
@@ -216,7 +305,7 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     expect(damaged.stderr.at(-1)).toMatch(/^kpress: verify fix: 7 rows, 6 outputs checked: /);
     // every run is a fixity event
     const events = await listKeys(suite.s3.client, 'dst', 'out/_kpress/fix/fixity/');
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(5);
     const last = JSON.parse(
       (await getBytes(suite.s3.client, 'dst', events.sort().at(-1) as string)).toString(),
     );
@@ -226,14 +315,21 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     expect((await report.waitForExit()).code).toBe(0);
     const text = report.stdout.join('\n');
     expect(text).toContain('6 of 6 outputs carry a SHA-256 (manifest-sha256.txt, sha256sum -c)');
-    const runLine = text.split('\n').find((l) => l.includes('verified 3 times; last ')) ?? '';
+    const runLine = text.split('\n').find((l) => l.includes('verified 5 times; last ')) ?? '';
     // (the table cuts lines at the terminal's width: the event above has every count)
-    expect(runLine).toMatch(/verified 3 times; last \S+Z: \d+ [a-z-]+, /);
+    expect(runLine).toMatch(/verified 5 times; last \S+Z: \d+ [a-z-]+, /);
     const summary = JSON.parse(
       (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/summary.json')).toString(),
     );
     expect(summary.fixity).toEqual({ outputs: 6, outputDigests: 6 });
     const html = (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/report.html')).toString();
     expect(html).toContain('Fixity: 6 of 6 outputs carry a SHA-256');
+    // both show the scores' distribution (4 compressed rows here)
+    expect(text).toMatch(
+      /Score +SSIMULACRA 2\.1 min -?\d+\.\d\d, 5th percentile -?\d+\.\d\d, median/,
+    );
+    expect(html).toMatch(
+      /SSIMULACRA 2\.1: min -?\d+\.\d\d, 5th percentile .* \(\d+ scored\); below the bands: /,
+    );
   });
 });

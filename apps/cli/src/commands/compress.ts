@@ -34,6 +34,8 @@ export interface CompressRecord {
   height: number;
   colors: number;
   psnr: number;
+  /** SSIMULACRA 2.1 score of the PNG against the input, 2 decimals; null where there is none (under 8x8 pixels, over ~46 MP). */
+  ssimulacra2: number | null;
   ms: number;
   /** SHA-256 (hex) of the input bytes as read. */
   sha256: string;
@@ -64,6 +66,10 @@ The run's manifest.jsonl, summary.json and report.html go to
 
 kpress never writes over an input, and never over an existing file unless
 --overwrite is given.
+
+Each line and record gives the PSNR and the SSIMULACRA 2.1 score of the PNG
+against the input (ssimulacra2: 100 identical, 90 visually lossless, 80 not
+noticeable side by side, 70 high, 50 medium, 30 low; none under 8x8 pixels).
 
 With --quality, the line (and the row's qualityMet) says when the target was
 not reached with --colors colours at most.
@@ -142,6 +148,7 @@ export async function runCompress(
     height: result.height,
     colors: result.colors,
     psnr: Math.round(result.psnr * 1000) / 1000,
+    ssimulacra2: result.ssimulacra2,
     ms: Math.round(performance.now() - started),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     outputSha256: createHash('sha256').update(result.png).digest('hex'),
@@ -152,7 +159,8 @@ export async function runCompress(
 export function summaryLine(r: CompressRecord, quality?: number): string {
   const saved = ((r.originalBytes - r.outputBytes) / r.originalBytes) * 100;
   const head = `${r.input} -> ${r.output}: ${formatBytes(r.originalBytes)} -> ${formatBytes(r.outputBytes)}`;
-  const tail = `${r.width}x${r.height}, ${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB, ${r.ms} ms`;
+  const score = r.ssimulacra2 === null ? '' : `, SSIMULACRA 2 ${r.ssimulacra2.toFixed(2)}`;
+  const tail = `${r.width}x${r.height}, ${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB${score}, ${r.ms} ms`;
   const missed =
     r.qualityMet === false && quality !== undefined
       ? `; --quality ${quality} not reached with at most ${r.colors} colours (raise --colors, up to 256)`

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ManifestRow } from '@kpress/manifest';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { checkOutput, problemLine } from './output-check.js';
+import { checkOutput, checkScore, problemLine } from './output-check.js';
 
 /** A 6x4 palette PNG of two colours (left half red, right half blue). */
 const palettePng = () => {
@@ -69,5 +69,55 @@ describe('checkOutput', () => {
       outputSha256: createHash('sha256').update(bytes).digest('hex'),
     } as ManifestRow;
     expect(checkOutput(row, bytes)).toEqual([]);
+  });
+});
+
+describe('checkScore (--deep)', () => {
+  const row = (ssimulacra2: number | null | undefined): ManifestRow => ({
+    key: 'in/a.jpg',
+    status: 'compressed',
+    originalBytes: 999,
+    outputKey: 'out/a.jpg.png',
+    outputBytes: 100,
+    width: 60,
+    height: 40,
+    colors: 16,
+    psnr: 40,
+    ms: 1,
+    error: null,
+    ...(ssimulacra2 === undefined ? {} : { ssimulacra2 }),
+  });
+
+  it('finds nothing when the recomputed score, the row and the metadata agree within 0.01', () => {
+    expect(checkScore(row(81.44), 81.44, '81.44')).toEqual([]);
+    expect(checkScore(row(81.44), 81.45, '81.43')).toEqual([]);
+    expect(checkScore(row(-3.5), -3.5, '-3.50')).toEqual([]);
+  });
+
+  it('says nothing for a row that records no score (older batches, under 8x8)', () => {
+    expect(checkScore(row(undefined), 50, undefined)).toEqual([]);
+    expect(checkScore(row(null), 50, '12.00')).toEqual([]);
+  });
+
+  it('names the output when the recomputed score differs from the row', () => {
+    const [p, ...rest] = checkScore(row(81.44), 62.1, '81.44');
+    expect(rest).toEqual([]);
+    expect(problemLine(p as never)).toBe(
+      'out/a.jpg.png: ssimulacra2: SSIMULACRA 2.1 62.10 against the source, the manifest says 81.44',
+    );
+    expect(checkScore(row(81.44), 81.46, '81.44')).toHaveLength(1);
+  });
+
+  it('names the output when its metadata differs, is missing or is not a number', () => {
+    expect(checkScore(row(81.44), 81.44, '99.00').map(problemLine)).toEqual([
+      "out/a.jpg.png: ssimulacra2: the output's metadata kpress-ssimulacra2 says 99.00, the manifest says 81.44 (recomputed 81.44)",
+    ]);
+    expect(checkScore(row(81.44), 81.44, undefined).map(problemLine)).toEqual([
+      "out/a.jpg.png: ssimulacra2: the output's metadata kpress-ssimulacra2 is missing, the manifest says 81.44",
+    ]);
+    expect(checkScore(row(81.44), 81.44, 'high')[0]?.detail).toContain('is "high"');
+    expect(checkScore(row(81.44), null, '81.44')[0]?.detail).toContain(
+      'no score (under 8x8 pixels)',
+    );
   });
 });

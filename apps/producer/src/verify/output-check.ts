@@ -10,7 +10,7 @@ import type { ManifestRow } from '@kpress/manifest';
 export interface Problem {
   /** The object (output key, source key, or a batch file) the problem is about. */
   key: string;
-  /** missing, size, checksum, not-palette-png, extra, source-changed, psnr, manifest, not-tagged. */
+  /** missing, size, checksum, not-palette-png, extra, source-changed, psnr, ssimulacra2, manifest, not-tagged. */
   kind: string;
   /** What is wrong, for a person. */
   detail: string;
@@ -68,4 +68,52 @@ export function checkOutput(row: ManifestRow, bytes: Uint8Array | undefined): Pr
 /** One problem as the line `kpress verify` prints: `<key>: <kind>: <detail>`. */
 export function problemLine(p: Problem): string {
   return `${p.key}: ${p.kind}: ${p.detail}`;
+}
+
+/** Scores this far apart are the same: records carry 2 decimals. */
+export const SCORE_TOLERANCE = 0.01;
+
+/** The S3 metadata name of an output's score (`x-amz-meta-kpress-ssimulacra2`). */
+export const SCORE_METADATA = 'kpress-ssimulacra2';
+
+const differs = (a: number, b: number) => Math.abs(a - b) > SCORE_TOLERANCE + 1e-9;
+
+/**
+ * --deep: the SSIMULACRA 2.1 score recomputed from the source and the output
+ * against the one the row records and the one the output's metadata carries
+ * (`metadata` undefined: the object has none). Nothing to say for a row that
+ * records no score (older batches, images under 8x8). Pure.
+ */
+export function checkScore(
+  row: ManifestRow,
+  recomputed: number | null,
+  metadata: string | undefined,
+): Problem[] {
+  if (row.ssimulacra2 === null || row.ssimulacra2 === undefined) return [];
+  const key = row.outputKey as string;
+  const recorded = row.ssimulacra2;
+  const found = recomputed === null ? 'no score (under 8x8 pixels)' : recomputed.toFixed(2);
+  const problems: Problem[] = [];
+  if (recomputed === null || differs(recomputed, recorded)) {
+    problems.push({
+      key,
+      kind: 'ssimulacra2',
+      detail: `SSIMULACRA 2.1 ${found} against the source, the manifest says ${recorded.toFixed(2)}`,
+    });
+  }
+  const meta = metadata === undefined ? Number.NaN : Number(metadata);
+  if (metadata === undefined || metadata.trim() === '' || !Number.isFinite(meta)) {
+    problems.push({
+      key,
+      kind: 'ssimulacra2',
+      detail: `the output's metadata ${SCORE_METADATA} is ${metadata === undefined ? 'missing' : JSON.stringify(metadata)}, the manifest says ${recorded.toFixed(2)}`,
+    });
+  } else if (differs(meta, recorded)) {
+    problems.push({
+      key,
+      kind: 'ssimulacra2',
+      detail: `the output's metadata ${SCORE_METADATA} says ${metadata}, the manifest says ${recorded.toFixed(2)} (recomputed ${found})`,
+    });
+  }
+  return problems;
 }

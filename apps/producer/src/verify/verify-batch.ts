@@ -5,7 +5,7 @@
  * as a fixity event under the batch's `_kpress/` folder.
  */
 import { createHash } from 'node:crypto';
-import { decode } from '@kpress/codec';
+import { decode, roundScore } from '@kpress/codec';
 import { type Config, KPRESS_VERSION, loadConfig } from '@kpress/config';
 import { type PixelImage, psnr } from '@kpress/core';
 import {
@@ -27,9 +27,10 @@ import {
   Storage,
   undefinedIfAbsent,
 } from '@kpress/storage';
+import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
 import { KeyHashSet } from './key-set.js';
-import { checkOutput, type Problem } from './output-check.js';
+import { checkOutput, checkScore, type Problem, SCORE_METADATA } from './output-check.js';
 import { type RowCheck, SourceTagger, type TagCounts } from './tag-sources.js';
 
 /** Options of {@link verifyBatch}. */
@@ -37,7 +38,11 @@ export interface VerifyOptions {
   /** The destination `s3://bucket/prefix/` the batch wrote to. */
   dest: string;
   batchId: string;
-  /** Also re-read each source that still exists: its digest and the PSNR. Default false. */
+  /**
+   * Also re-read each source that still exists: its digest, and for a
+   * compressed output its PSNR and SSIMULACRA 2.1 score recomputed (against
+   * the row, and the score against the output's metadata). Default false.
+   */
   deep?: boolean;
   /**
    * Tag each source whose row verified clean `kpress-archived=<batch-id>`
@@ -232,7 +237,7 @@ class BatchVerify {
     await this.tagger?.settle(row, found);
   }
 
-  /** --deep: the source that still exists has the digest the row says, and the output its PSNR; returns what was read of the source. */
+  /** --deep: the source that still exists has the digest the row says, and the output its PSNR and score; returns what was read of the source. */
   private async deepCheck(
     row: ManifestRow,
     output: Uint8Array | undefined,
@@ -254,19 +259,19 @@ class BatchVerify {
       });
       return seen;
     }
-    if (row.status !== 'compressed' || row.psnr === null || output === undefined) return seen;
-    await this.checkPsnr(row.outputKey as string, row.psnr, read.body, output, note);
+    if (row.status !== 'compressed' || output === undefined) return seen;
+    await this.checkPicture(row, read.body, output, note);
     return seen;
   }
 
-  /** The output's PSNR against the source is the one its row records (to 0.01 dB). */
-  private async checkPsnr(
-    key: string,
-    recorded: number,
+  /** The output's PSNR (to 0.01 dB) and SSIMULACRA 2.1 score (to 0.01, and its metadata) against the source are the ones its row records. */
+  private async checkPicture(
+    row: ManifestRow,
     source: Uint8Array,
     output: Uint8Array,
     note: (p: Problem) => void,
   ): Promise<void> {
+    const key = row.outputKey as string;
     const decoded = await Promise.all([
       decode(Buffer.from(source)),
       decode(Buffer.from(output)),
@@ -277,15 +282,23 @@ class BatchVerify {
     if (decoded === undefined) return;
     const [a, b] = decoded;
     const channels = Math.max(a.channels, b.channels) as 3 | 4;
-    const again = psnr(widen(a, channels), widen(b, channels), channels);
-    const same = again === recorded || Math.abs(again - recorded) <= 0.01;
-    if (!same) {
-      note({
-        key,
-        kind: 'psnr',
-        detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${recorded.toFixed(3)}`,
-      });
+    const pair = { a: widen(a, channels), b: widen(b, channels), channels };
+    if (row.psnr !== null) {
+      const again = psnr(pair.a, pair.b, channels);
+      const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
+      if (!same) {
+        note({
+          key,
+          kind: 'psnr',
+          detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
+        });
+      }
     }
+    if (row.ssimulacra2 === null || row.ssimulacra2 === undefined) return;
+    if (a.width !== b.width || a.height !== b.height) return; // checkOutput names the size
+    const head = await this.storage.headIfExists(this.dest.bucket, row.outputKey as string);
+    const score = scorePair(a, pair);
+    for (const p of checkScore(row, score, head?.metadata[SCORE_METADATA])) note(p);
   }
 
   /** The batch's files agree with each other: summary counts, manifest.csv rows, manifest-sha256.txt. */
@@ -373,8 +386,28 @@ class BatchVerify {
   }
 }
 
+/**
+ * The SSIMULACRA 2.1 score of the output against the source (both decoded as
+ * the compress did, widened to the same channels), 2 decimals as rows record
+ * it; null under 8x8 pixels.
+ */
+function scorePair(
+  size: { width: number; height: number },
+  pair: { a: Uint8Array | Uint8ClampedArray; b: Uint8Array | Uint8ClampedArray; channels: 3 | 4 },
+): number | null {
+  const { width, height } = size;
+  if (width < MIN_DIMENSION || height < MIN_DIMENSION) return null;
+  const image = (data: Uint8Array | Uint8ClampedArray) => ({
+    data,
+    width,
+    height,
+    channels: pair.channels,
+  });
+  return roundScore(ssimulacra2(image(pair.a), image(pair.b)));
+}
+
 /** RGB pixels as RGBA (opaque) when the other image of the pair has alpha. */
-function widen(img: PixelImage, channels: 3 | 4): ArrayLike<number> {
+function widen(img: PixelImage, channels: 3 | 4): Uint8Array | Uint8ClampedArray {
   if (img.channels === channels) return img.data;
   const n = img.width * img.height;
   const out = new Uint8Array(n * 4);

@@ -56,9 +56,10 @@ export interface StageTimings {
   writeMs: number;
   recordMs: number;
   totalMs: number;
-  /** Inside codecMs, when the image was compressed: decode, k-means, PNG encode (for the stage metrics). */
+  /** Inside codecMs, when the image was compressed: decode, k-means, SSIMULACRA 2.1 score, PNG encode (for the stage metrics). */
   decodeMs?: number;
   quantizeMs?: number;
+  scoreMs?: number;
   encodeMs?: number;
 }
 
@@ -213,6 +214,7 @@ async function compressAndWrite(
   if (result.ok) {
     run.timings.decodeMs = result.timings.decodeMs;
     run.timings.quantizeMs = result.timings.quantizeMs;
+    run.timings.scoreMs = result.timings.scoreMs;
     run.timings.encodeMs = result.timings.encodeMs;
   }
   const outcome = decideOutcome(
@@ -257,6 +259,7 @@ async function writeOutput(
       sourceSha256: run.fixity.sha256 as string,
       options: run.options,
       ...(outcome.row.psnr === null ? {} : { psnr: outcome.row.psnr }),
+      ...(outcome.row.ssimulacra2 == null ? {} : { ssimulacra2: outcome.row.ssimulacra2 }),
       version: KPRESS_VERSION,
     },
     contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(body),

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type ManifestRow, type ReportModel, SummaryBuilder } from '@kpress/manifest';
 import { makeReportSample } from '@kpress/preview';
-import sharp from 'sharp';
+import { ssimulacra2 } from '@kpress/ssimulacra2';
+import sharp, { type Sharp } from 'sharp';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../../../../fixtures/samples/', import.meta.url));
 
@@ -13,6 +14,16 @@ async function psnr(source: Buffer, output: Buffer): Promise<number> {
   for (let i = 0; i < a.length; i++) se += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
   const mse = se / a.length;
   return mse === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / mse);
+}
+
+/** SSIMULACRA 2.1 of the output against the oriented source, 2 decimals as rows carry it. */
+async function score(source: Buffer, output: Buffer): Promise<number> {
+  const pixels = async (img: Sharp) => {
+    const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: 3 as const };
+  };
+  const s = ssimulacra2(await pixels(sharp(source).rotate()), await pixels(sharp(output)));
+  return Math.round(s * 100) / 100;
 }
 
 /**
@@ -47,6 +58,7 @@ export async function fixtureModel(colors = 16): Promise<ReportModel> {
         height: meta.height ?? 1,
         colors: kept ? null : colors,
         psnr: kept ? null : await psnr(source, output),
+        ssimulacra2: kept ? null : await score(source, output),
         ms: 100,
         error: kept ? 'palette PNG not smaller than the original' : null,
       };
