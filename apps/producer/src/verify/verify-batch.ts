@@ -229,8 +229,7 @@ class BatchVerify {
       for (const p of outputProblems) note(p);
       this.tally.outputs++;
       if (this.options.deep === true && bytes !== undefined) {
-        // a damaged output is reported above; its PSNR would only fail to decode
-        const output = outputProblems.length === 0 ? bytes : undefined;
+        const output = { bytes, damaged: outputProblems.length > 0 };
         found.source = await this.deepCheck(row, output, src, note);
       }
     }
@@ -240,7 +239,7 @@ class BatchVerify {
   /** --deep: the source that still exists has the digest the row says, and the output its PSNR and score; returns what was read of the source. */
   private async deepCheck(
     row: ManifestRow,
-    output: Uint8Array | undefined,
+    output: { bytes: Uint8Array; damaged: boolean },
     src: S3Location,
     note: (p: Problem) => void,
   ): Promise<RowCheck['source']> {
@@ -259,7 +258,7 @@ class BatchVerify {
       });
       return seen;
     }
-    if (row.status !== 'compressed' || output === undefined) return seen;
+    if (row.status !== 'compressed') return seen;
     await this.checkPicture(row, read.body, output, note);
     return seen;
   }
@@ -268,15 +267,18 @@ class BatchVerify {
   private async checkPicture(
     row: ManifestRow,
     source: Uint8Array,
-    output: Uint8Array,
+    output: { bytes: Uint8Array; damaged: boolean },
     note: (p: Problem) => void,
   ): Promise<void> {
     const key = row.outputKey as string;
     const decoded = await Promise.all([
       decode(Buffer.from(source)),
-      decode(Buffer.from(output)),
+      decode(Buffer.from(output.bytes)),
     ]).catch((err: Error) => {
-      note({ key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
+      // an output already found damaged (checksum, size, ...) is named once, not again here
+      if (!output.damaged) {
+        note({ key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
+      }
       return undefined;
     });
     if (decoded === undefined) return;
