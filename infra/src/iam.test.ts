@@ -18,6 +18,25 @@ const load = (path: string) => JSON.parse(readRepoFile(path)) as Policy;
 
 /** What each role may do, and on which resources. */
 const EXPECTED: Record<string, { actions: string[]; resources: RegExp[] }> = {
+  // `kpress verify --deep --tag-sources`: reads the batch and re-reads the sources, writes its
+  // fixity event, and adds one tag to sources; never their bytes
+  'infra/iam/archivist-policy.json': {
+    actions: [
+      's3:ListBucket',
+      's3:GetObject',
+      's3:PutObject',
+      's3:GetObjectTagging',
+      's3:PutObjectTagging',
+      's3:PutObjectVersionTagging',
+    ],
+    resources: [
+      /^arn:aws:s3:::SOURCE_BUCKET$/,
+      /^arn:aws:s3:::SOURCE_BUCKET\/SOURCE_PREFIX\/\*$/,
+      /^arn:aws:s3:::DEST_BUCKET$/,
+      /^arn:aws:s3:::DEST_BUCKET\/DEST_PREFIX\/\*$/,
+      /^arn:aws:s3:::DEST_BUCKET\/DEST_PREFIX\/_kpress\/\*$/,
+    ],
+  },
   'infra/iam/producer-policy.json': {
     actions: ['s3:ListBucket', 's3:GetObject', 's3:PutObject'],
     resources: [
@@ -40,7 +59,7 @@ const EXPECTED: Record<string, { actions: string[]; resources: RegExp[] }> = {
 describe('IAM policies', () => {
   const files = listRepoFiles('infra/iam', ['.json']);
 
-  it('are exactly the producer and worker policies', () => {
+  it('are exactly the archivist, producer and worker policies', () => {
     expect(files).toEqual(Object.keys(EXPECTED).sort());
   });
 
@@ -134,6 +153,39 @@ describe('IAM policies', () => {
     for (const s of worker.Statement) {
       const writes = arr(s.Action).some((a) => /Put|Delete|Abort/.test(a));
       if (writes) for (const r of arr(s.Resource)) expect(r).toMatch(/^arn:aws:s3:::DEST_BUCKET\//);
+    }
+  });
+});
+
+describe('IAM: tagging sources is the archivist role alone', () => {
+  const onSource = (s: Statement) =>
+    arr(s.Resource).some((r) => r.startsWith('arn:aws:s3:::SOURCE_BUCKET/'));
+
+  it('the producer and worker keep read-only access to sources and never tag', () => {
+    for (const file of ['infra/iam/producer-policy.json', 'infra/iam/worker-policy.json']) {
+      for (const s of load(file).Statement) {
+        for (const a of arr(s.Action)) expect(a, `${file} ${s.Sid}`).not.toMatch(/Tagging/);
+        if (onSource(s)) expect(arr(s.Action), `${file} ${s.Sid}`).toEqual(['s3:GetObject']);
+      }
+    }
+  });
+
+  it('the archivist reads and tags sources, never writes or deletes their bytes, and writes only under _kpress/', () => {
+    const archivist = load('infra/iam/archivist-policy.json');
+    const sourceActions = archivist.Statement.filter(onSource).flatMap((s) => arr(s.Action));
+    expect(sourceActions.sort()).toEqual(
+      [
+        's3:GetObject',
+        's3:GetObjectTagging',
+        's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+      ].sort(),
+    );
+    for (const s of archivist.Statement) {
+      for (const a of arr(s.Action)) expect(a).not.toMatch(/Delete|Abort|Acl|Policy|Lifecycle/);
+      if (arr(s.Action).includes('s3:PutObject')) {
+        expect(arr(s.Resource)).toEqual(['arn:aws:s3:::DEST_BUCKET/DEST_PREFIX/_kpress/*']);
+      }
     }
   });
 });

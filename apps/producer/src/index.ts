@@ -31,6 +31,15 @@ export {
   readKeyList,
 } from './enqueue/key-list.js';
 export {
+  ARCHIVED_TAG,
+  type RowCheck,
+  SourceTagger,
+  type TagCounts,
+  type TagVerdict,
+  tagCountsLine,
+  tagVerdict,
+} from './verify/tag-sources.js';
+export {
   type BatchState,
   type BatchStatus,
   batchStatus,

@@ -27,6 +27,17 @@ export {
   type S3Location,
 } from './s3-url.js';
 export {
+  type AddTagResult,
+  type ObjectTag,
+  planTagAdd,
+  S3_MAX_TAG_KEY,
+  S3_MAX_TAG_VALUE,
+  S3_MAX_TAGS,
+  type TagPlan,
+  tagProblem,
+} from './object-tags.js';
+export {
+  type AddTagOptions,
   copySource,
   type GetOptions,
   type ListCursor,

@@ -7,6 +7,7 @@ export type StorageErrorCode =
   | 'AccessDenied'
   | 'TooLarge'
   | 'PreconditionFailed'
+  | 'NotImplemented'
   | 'InvalidRequest'
   | 'Transient'
   | 'Unknown';
@@ -84,6 +85,8 @@ function codeFor(name: string, status: number | undefined, netCode: string | und
   if (name === 'EntityTooLarge') return 'TooLarge';
   // a conditional write (If-None-Match: *) found an object at the key
   if (name === 'PreconditionFailed' || status === 412) return 'PreconditionFailed';
+  // a server without the feature (object tagging on some S3 look-alikes): trying again cannot help
+  if (name === 'NotImplemented' || status === 501) return 'NotImplemented';
   if (TRANSIENT_NAMES.has(name) || (status !== undefined && (status >= 500 || status === 429))) {
     return 'Transient';
   }

@@ -5,15 +5,24 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type PutObjectCommandOutput,
+  PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Config } from '@kpress/config';
 import { etagIsMd5 } from './etag.js';
+import {
+  type AddTagResult,
+  type ObjectTag,
+  planTagAdd,
+  S3_MAX_TAGS,
+  tagProblem,
+} from './object-tags.js';
 import { createS3Client, type S3ClientOptions } from './s3-client.js';
 import { StorageError, toStorageError, undefinedIfAbsent } from './storage-error.js';
 
@@ -32,6 +41,17 @@ export interface ObjectInfo {
   lastModified: Date | undefined;
   /** User metadata (`x-amz-meta-*`), names lower-case without the prefix. */
   metadata: Record<string, string>;
+  /** The version read, on a versioned bucket; undefined otherwise. */
+  versionId?: string | undefined;
+}
+
+/** Options of `addObjectTag`. */
+export interface AddTagOptions {
+  /**
+   * Tag only the object whose ETag is this one (checked with a HEAD just
+   * before the write: S3 has no conditional PutObjectTagging). Required.
+   */
+  ifMatch: string;
 }
 
 /** Options of `Storage`. */
@@ -422,6 +442,7 @@ export class Storage {
         contentType: out.ContentType,
         lastModified: out.LastModified,
         metadata: { ...(out.Metadata ?? {}) },
+        versionId: out.VersionId,
       };
     } catch (err) {
       throw toStorageError(err, 'head', bucket, key);
@@ -512,6 +533,89 @@ export class Storage {
         { operation: 'getJson', bucket, key },
         { cause: err },
       );
+    }
+  }
+
+  /**
+   * An object's tags (GetObjectTagging), in the order the server lists them;
+   * code `NoSuchKey` when absent, `NotImplemented` on a server without tagging.
+   */
+  async getObjectTags(bucket: string, key: string, versionId?: string): Promise<ObjectTag[]> {
+    try {
+      const out = await this.client.send(
+        new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      );
+      return (out.TagSet ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+    } catch (err) {
+      throw toStorageError(err, 'get-tagging', bucket, key);
+    }
+  }
+
+  /**
+   * Replaces an object's whole tag set (PutObjectTagging; the object's bytes
+   * and metadata are untouched). Refuses, before any request, more than S3's
+   * 10 tags or a tag S3 would refuse (RangeError).
+   */
+  async putObjectTags(
+    bucket: string,
+    key: string,
+    tags: readonly ObjectTag[],
+    versionId?: string,
+  ): Promise<void> {
+    if (tags.length > S3_MAX_TAGS) {
+      throw new RangeError(
+        `tags must be at most ${S3_MAX_TAGS} per object (S3), got ${tags.length}`,
+      );
+    }
+    for (const tag of tags) {
+      const problem = tagProblem(tag);
+      if (problem !== undefined) throw new RangeError(problem);
+    }
+    try {
+      await this.client.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: versionId,
+          Tagging: { TagSet: tags.map((t) => ({ Key: t.key, Value: t.value })) },
+        }),
+      );
+    } catch (err) {
+      throw toStorageError(err, 'put-tagging', bucket, key);
+    }
+  }
+
+  /**
+   * Adds one tag to an object, keeping its other tags, only while its ETag is
+   * `ifMatch`. Reads the tags first, so that a tag already there costs no
+   * write, a key there with another value is kept (`conflict`), and a full
+   * set (S3's 10) is left alone (`full`); then a HEAD checks the ETag
+   * (`changed` when it moved) and the write names the version that HEAD saw.
+   * On a versioned bucket the tag therefore lands on exactly the checked
+   * bytes; on an unversioned one a write of the object between the HEAD and
+   * the PutObjectTagging (one round trip) would carry the tag: S3 offers no
+   * condition on tagging. A tag another client adds between the read and the
+   * write is lost (S3 replaces tag sets whole). Never writes the object.
+   */
+  async addObjectTag(
+    bucket: string,
+    key: string,
+    tag: ObjectTag,
+    options: AddTagOptions,
+  ): Promise<AddTagResult> {
+    const problem = tagProblem(tag);
+    if (problem !== undefined) throw new RangeError(problem);
+    try {
+      const plan = planTagAdd(await this.getObjectTags(bucket, key), tag);
+      if (plan.outcome !== 'add') return plan;
+      const head = await this.headObject(bucket, key);
+      if (head.etag !== options.ifMatch) return { outcome: 'changed', etag: head.etag };
+      const versionId = head.versionId === 'null' ? undefined : head.versionId;
+      await this.putObjectTags(bucket, key, plan.tags, versionId);
+      return { outcome: 'added', tags: plan.tags, versionId };
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'NoSuchKey') return { outcome: 'gone' };
+      throw err;
     }
   }
 

@@ -41,6 +41,28 @@ export interface FaultProxyOptions {
    * as real S3 does (s3rver does not). Default true.
    */
   enforceKeyLimit?: boolean;
+  /**
+   * Told each request (method and path with query) before anything else; may
+   * answer it without forwarding (an S3 error reply), or return a promise
+   * that is awaited before the request goes on (to change the upstream in
+   * between). Default none.
+   */
+  onRequest?: (request: ProxiedRequest) => ProxyReply | undefined | Promise<ProxyReply | undefined>;
+}
+
+/** A request as `onRequest` sees it. */
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, as sent (`/bucket/key?tagging`). */
+  url: string;
+}
+
+/** An S3 error reply that `onRequest` sends instead of forwarding. */
+export interface ProxyReply {
+  status: number;
+  /** S3 error code (`NotImplemented`, `AccessDenied`, ...). */
+  code: string;
+  message: string;
 }
 
 /** What the proxy has seen and injected. */
@@ -181,8 +203,27 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.pipe(up);
   };
 
+  const onRequest = options.onRequest;
   const server: Server = createServer((req, res) => {
     counts.requests++;
+    if (onRequest === undefined) {
+      handle(req, res);
+      return;
+    }
+    req.pause();
+    Promise.resolve(onRequest({ method: req.method ?? 'GET', url: req.url ?? '' })).then(
+      (reply) => {
+        if (reply === undefined) {
+          handle(req, res);
+          return;
+        }
+        req.resume();
+        s3Error(res, reply.status, reply.code, reply.message);
+      },
+      () => req.socket.destroy(),
+    );
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const key = objectKey(req.url ?? '');
     if (enforceKeyLimit && key !== undefined && Buffer.byteLength(key) > S3_MAX_KEY_BYTES) {
       counts.keyTooLong++;
@@ -213,7 +254,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       default:
         forward(req, res, false);
     }
-  });
+  };
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;

@@ -11,6 +11,8 @@ export {
   type FaultProxy,
   type FaultProxyOptions,
   type FaultRates,
+  type ProxiedRequest,
+  type ProxyReply,
   S3_MAX_KEY_BYTES,
   startFaultProxy,
 } from './fault-proxy.js';

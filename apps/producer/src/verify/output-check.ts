@@ -10,7 +10,7 @@ import type { ManifestRow } from '@kpress/manifest';
 export interface Problem {
   /** The object (output key, source key, or a batch file) the problem is about. */
   key: string;
-  /** missing, size, checksum, not-palette-png, extra, source-changed, psnr, manifest. */
+  /** missing, size, checksum, not-palette-png, extra, source-changed, psnr, manifest, not-tagged. */
   kind: string;
   /** What is wrong, for a person. */
   detail: string;

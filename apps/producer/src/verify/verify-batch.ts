@@ -25,10 +25,12 @@ import {
   type S3Location,
   StorageError,
   Storage,
+  undefinedIfAbsent,
 } from '@kpress/storage';
 import { parse } from 'csv-parse';
 import { KeyHashSet } from './key-set.js';
 import { checkOutput, type Problem } from './output-check.js';
+import { type RowCheck, SourceTagger, type TagCounts } from './tag-sources.js';
 
 /** Options of {@link verifyBatch}. */
 export interface VerifyOptions {
@@ -37,6 +39,11 @@ export interface VerifyOptions {
   batchId: string;
   /** Also re-read each source that still exists: its digest and the PSNR. Default false. */
   deep?: boolean;
+  /**
+   * Tag each source whose row verified clean `kpress-archived=<batch-id>`
+   * (tag-sources.ts); needs `deep`. Default false.
+   */
+  tagSources?: boolean;
   /** Configuration; default `loadConfig(process.env)`. */
   config?: Config;
   /** Objects read at once. Default 16. */
@@ -65,6 +72,8 @@ export interface VerifyResult {
   clean: boolean;
   /** Where the event was recorded. */
   eventKey: string;
+  /** With `tagSources`: what was tagged, and why the rest was not. */
+  tags?: TagCounts;
 }
 
 const SHOWN = 1000;
@@ -73,6 +82,11 @@ const ANY_SIZE = { maxBytes: 5 * 1024 ** 3 };
 
 /** Checks one batch; never writes anything but its own fixity event. */
 export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult> {
+  if (options.tagSources === true && options.deep !== true) {
+    throw new TypeError(
+      'tagSources needs deep: a source is tagged only once its sha256 is re-read',
+    );
+  }
   const config = options.config ?? loadConfig(process.env);
   const dest = parseS3Url(options.dest);
   const run = new BatchVerify(options, dest, new Storage({ config }));
@@ -104,6 +118,8 @@ class BatchVerify {
   private readonly files: ReturnType<typeof batchFileKeys>;
   private readonly counts: Record<string, number> = {};
   private readonly shown: Problem[] = [];
+  /** With `tagSources`: tags each source whose row verified clean (made once the source bucket is known). */
+  private tagger: SourceTagger | undefined;
   private readonly outputs = new KeyHashSet();
   /** The digest lines manifest.jsonl's rows make (manifest-sha256.txt must hold them). */
   private readonly sums = createHash('sha256');
@@ -153,6 +169,14 @@ class BatchVerify {
   async checkRows(src: S3Location, total: number): Promise<void> {
     const window: Promise<void>[] = [];
     const limit = this.options.concurrency ?? 16;
+    if (this.options.tagSources === true) {
+      this.tagger = new SourceTagger({
+        storage: this.storage,
+        bucket: src.bucket,
+        batchId: this.options.batchId,
+        report: (p) => this.report(p),
+      });
+    }
     for await (const line of this.storage.readLines(this.dest.bucket, this.files.manifestJsonl)) {
       if (line.trim() === '') continue;
       let row: ManifestRow;
@@ -187,38 +211,79 @@ class BatchVerify {
     if (sum !== undefined) this.sums.update(sum);
   }
 
+  /** One row's output (and with --deep its source) checked; with --tag-sources its source tagged when all was clean. */
   private async checkRow(row: ManifestRow, src: S3Location): Promise<void> {
-    if (row.outputKey === null || row.status === 'failed') return;
-    const bytes = await this.storage.getIfExists(this.dest.bucket, row.outputKey, ANY_SIZE);
-    for (const p of checkOutput(row, bytes)) this.report(p);
-    this.tally.outputs++;
-    if (this.options.deep === true && bytes !== undefined) await this.deepCheck(row, bytes, src);
+    const found: RowCheck = { problems: 0 };
+    const note = (p: Problem) => {
+      found.problems++;
+      this.report(p);
+    };
+    if (row.outputKey !== null && row.status !== 'failed') {
+      const bytes = await this.storage.getIfExists(this.dest.bucket, row.outputKey, ANY_SIZE);
+      const outputProblems = checkOutput(row, bytes);
+      for (const p of outputProblems) note(p);
+      this.tally.outputs++;
+      if (this.options.deep === true && bytes !== undefined) {
+        // a damaged output is reported above; its PSNR would only fail to decode
+        const output = outputProblems.length === 0 ? bytes : undefined;
+        found.source = await this.deepCheck(row, output, src, note);
+      }
+    }
+    await this.tagger?.settle(row, found);
   }
 
-  /** --deep: the source that still exists has the digest the row says, and the output its PSNR. */
-  private async deepCheck(row: ManifestRow, output: Uint8Array, src: S3Location): Promise<void> {
-    const source = await this.storage.getIfExists(src.bucket, row.key, ANY_SIZE);
-    if (source === undefined) return; // deleted after archiving: nothing to compare
+  /** --deep: the source that still exists has the digest the row says, and the output its PSNR; returns what was read of the source. */
+  private async deepCheck(
+    row: ManifestRow,
+    output: Uint8Array | undefined,
+    src: S3Location,
+    note: (p: Problem) => void,
+  ): Promise<RowCheck['source']> {
+    const read = await undefinedIfAbsent(
+      this.storage.getObjectWithEtag(src.bucket, row.key, ANY_SIZE),
+    );
+    if (read === undefined) return undefined; // deleted after archiving: nothing to compare
     this.tally.sources++;
-    const digest = createHash('sha256').update(source).digest('hex');
+    const digest = createHash('sha256').update(read.body).digest('hex');
+    const seen = { sha256: digest, etag: read.etag };
     if (row.sha256 && digest !== row.sha256) {
-      this.report({
+      note({
         key: row.key,
         kind: 'source-changed',
         detail: `the source's sha256 is now ${digest}, the manifest says ${row.sha256}`,
       });
-      return;
+      return seen;
     }
-    if (row.status !== 'compressed' || row.psnr === null) return;
-    const [a, b] = await Promise.all([decode(Buffer.from(source)), decode(Buffer.from(output))]);
+    if (row.status !== 'compressed' || row.psnr === null || output === undefined) return seen;
+    await this.checkPsnr(row.outputKey as string, row.psnr, read.body, output, note);
+    return seen;
+  }
+
+  /** The output's PSNR against the source is the one its row records (to 0.01 dB). */
+  private async checkPsnr(
+    key: string,
+    recorded: number,
+    source: Uint8Array,
+    output: Uint8Array,
+    note: (p: Problem) => void,
+  ): Promise<void> {
+    const decoded = await Promise.all([
+      decode(Buffer.from(source)),
+      decode(Buffer.from(output)),
+    ]).catch((err: Error) => {
+      note({ key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
+      return undefined;
+    });
+    if (decoded === undefined) return;
+    const [a, b] = decoded;
     const channels = Math.max(a.channels, b.channels) as 3 | 4;
     const again = psnr(widen(a, channels), widen(b, channels), channels);
-    const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
+    const same = again === recorded || Math.abs(again - recorded) <= 0.01;
     if (!same) {
-      this.report({
-        key: row.outputKey as string,
+      note({
+        key,
         kind: 'psnr',
-        detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
+        detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${recorded.toFixed(3)}`,
       });
     }
   }
@@ -301,6 +366,7 @@ class BatchVerify {
       shown: this.shown,
       clean: Object.keys(this.counts).length === 0,
       eventKey,
+      ...(this.tagger === undefined ? {} : { tags: this.tagger.counts }),
     };
     await this.storage.putJson(this.dest.bucket, eventKey, result, { ifNoneMatch: true });
     return result;
