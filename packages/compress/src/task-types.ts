@@ -17,8 +17,16 @@ export interface CompressTaskOk {
   png: Uint8Array;
   width: number;
   height: number;
-  colors: number;
+  /** Palette size written; null for a lossless 16-bit re-encode of a deep source (deep.ts). */
+  colors: number | null;
+  /**
+   * dB, output against the source; for a source deeper than 8 bits reduced
+   * by allow8bit, against its full-depth samples; Infinity for a lossless
+   * 16-bit re-encode.
+   */
   psnr: number;
+  /** Bits per sample of the source (8, 16, ...). */
+  bitDepth: number;
   hasAlpha: boolean;
   format: string;
   timings: { decodeMs: number; quantizeMs: number; encodeMs: number };
@@ -43,6 +51,11 @@ export interface CompressTaskRefused {
   /** True for a good image to archive unchanged (MULTI_FRAME). */
   keepOriginal: boolean;
   codecMs: number;
+  /** Bits per sample of the source, when its header was read (a deep source kept at full depth). */
+  bitDepth?: number;
+  /** After EXIF orientation, when the header was read. */
+  width?: number;
+  height?: number;
   /** The source bytes, sent back when `keepOriginal` (see CompressTaskOk.source). */
   source?: Uint8Array;
 }

@@ -37,9 +37,10 @@ const hostileKeys = [
 describe('CSV', () => {
   it('has a header naming every contract field', () => {
     expect(CSV_HEADER).toBe(
-      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sha256,outputSha256,etag,sourceDeleted,qualityMet\n',
+      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sha256,outputSha256,etag,sourceDeleted,qualityMet,bitDepth\n',
     );
-    expect(CSV_COLUMNS).toHaveLength(16);
+    expect(CSV_COLUMNS).toHaveLength(17);
+    expect(CSV_COLUMNS.at(-1)).toBe('bitDepth');
   });
 
   it('round-trips hostile keys and reasons through csv-parse', () => {
@@ -73,7 +74,7 @@ describe('CSV', () => {
 
   it('quotes only what needs quoting', () => {
     expect(rowToCsvLine(row('plain.jpg'))).toBe(
-      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,,,,false,\n',
+      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,,,,false,,\n',
     );
     expect(rowToCsvLine(row('a,"b"'))).toMatch(/^"a,""b""",/);
   });
