@@ -10,7 +10,13 @@
  *
  * Kept apart from task.ts so that the 8-bit path reads as it did.
  */
-import { compressImage, PROVENANCE_KEYWORD, reencodeLossless16 } from '@kpress/codec';
+import {
+  compressImage,
+  depthOf,
+  inspectSource,
+  PROVENANCE_KEYWORD,
+  reencodeLossless16,
+} from '@kpress/codec';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
 import { pngIsSmaller } from './verdict.js';
 
@@ -25,6 +31,31 @@ export interface DeepSource {
   /** After EXIF orientation. */
   width: number;
   height: number;
+}
+
+/** The source's bit depth and oriented size, from its header (decode's checks first; no pixel decoded). */
+export async function readSourceHeader(
+  input: Buffer,
+  maxPixels?: number,
+): Promise<DeepSource & { high: boolean }> {
+  const { meta } = await inspectSource(input, maxPixels === undefined ? {} : { maxPixels });
+  const depth = depthOf(meta);
+  const size = meta.autoOrient ?? meta;
+  return { bitDepth: depth.bitsPerSample, high: depth.high, width: size.width, height: size.height };
+}
+
+/**
+ * For one file outside the pool (`kpress compress in out`): the deep answer
+ * (see the module note) when the source is deeper than 8 bits, else
+ * undefined (the 8-bit path). A refused source throws its CodecError.
+ */
+export async function compressIfDeep(
+  input: Buffer,
+  task: CompressTask,
+): Promise<CompressTaskResult | undefined> {
+  const started = performance.now();
+  const source = await readSourceHeader(input, task.maxPixels);
+  return source.high ? compressDeep(input, task, source, started) : undefined;
 }
 
 /** Compresses a deep source the way its options allow (see the module note). */

@@ -3,9 +3,9 @@
  * off the worker's event loop. Bad images come back as a `CompressTaskRefused`
  * value; anything else (a bug, out of memory) rejects.
  */
-import { CodecError, compressImage, depthOf, inspectSource, isKeepOriginal } from '@kpress/codec';
+import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
 import sharp from 'sharp';
-import { compressDeep, type DeepSource } from './deep.js';
+import { compressDeep, readSourceHeader } from './deep.js';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
 import { pngIsSmaller } from './verdict.js';
 
@@ -16,7 +16,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
   const started = performance.now();
   const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
   try {
-    const source = await readHeader(input, task.maxPixels);
+    const source = await readSourceHeader(input, task.maxPixels);
     if (source.high) return await compressDeep(input, task, source, started);
     const r = await compressImage(input, {
       ...task.options,
@@ -55,18 +55,3 @@ export default async function compressTask(task: CompressTask): Promise<Compress
   }
 }
 
-/** The source's bit depth and oriented size, from its header (decode's checks first; no pixel decoded). */
-async function readHeader(
-  input: Buffer,
-  maxPixels: number,
-): Promise<DeepSource & { high: boolean }> {
-  const { meta } = await inspectSource(input, { maxPixels });
-  const depth = depthOf(meta);
-  const size = meta.autoOrient ?? meta;
-  return {
-    bitDepth: depth.bitsPerSample,
-    high: depth.high,
-    width: size.width,
-    height: size.height,
-  };
-}

@@ -213,4 +213,29 @@ describe('16-bit sources with local kpress compress <dir> <out>', () => {
     await compress([join(dir, 'in'), join(dir, 'eight'), '--allow-8bit', '--colors', '256']);
     await expectReduced(manifestOf(join(dir, 'eight')), '');
   });
+
+  it('one file: a lossless 16-bit PNG by default, an 8-bit palette only with --allow-8bit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kpress-deep1-'));
+    const src = join(dir, 'grey16.png');
+    writeFileSync(src, fixtures['grey16.png'] as Buffer);
+    const one = async (out: string, extra: string[] = []) => {
+      const p = kpress(['compress', src, join(dir, out), '--json', ...extra], { ...process.env });
+      const exit = await p.waitForExit();
+      expect(exit.code, p.stderr.join('\n')).toBe(0);
+      return JSON.parse(p.stdout.join('\n'));
+    };
+    const full = await one('full.png');
+    expect(full).toMatchObject({ colors: null, bitDepth: 16, status: 'compressed' });
+    const written = readFileSync(join(dir, 'full.png'));
+    expect(
+      (await samples16(written, 'grey16')).equals(
+        await samples16(fixtures['grey16.png'] as Buffer, 'grey16'),
+      ),
+    ).toBe(true);
+    const eight = await one('eight.png', ['--allow-8bit']);
+    expect(eight).toMatchObject({ colors: 16, bitDepth: 16 });
+    expect(
+      (await sharp(readFileSync(join(dir, 'eight.png'))).metadata()).bitsPerSample,
+    ).toBeLessThanOrEqual(8);
+  });
 });
