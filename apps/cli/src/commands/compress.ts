@@ -73,6 +73,12 @@ kpress never writes over an input, and never over an existing file unless
 With --quality, the line (and the row's qualityMet) says when the target was
 not reached with --colors colours at most.
 
+A source of more than 8 bits per channel (16-bit PNG or TIFF) is never made
+an 8-bit palette unless --allow-8bit is given: it is written as a lossless
+16-bit PNG with the very same samples when that is smaller (a folder run
+keeps the original otherwise; one file then exits 1, writing nothing). With
+--allow-8bit its PSNR is measured against the full-depth source.
+
 Exit status: 0 written; 1 bad input or I/O error (one line naming the file and
 the reason), or a folder run with failed rows; 2 usage error (also: <out> is
 an input, or inside an input folder).
