@@ -17,6 +17,7 @@ export interface ImageFlags {
   effort: number;
   stripMetadata?: boolean;
   dither?: boolean;
+  allow8bit?: boolean;
 }
 
 /** How one image option is typed on the command line: a number's value name, and the help. */
@@ -50,6 +51,9 @@ const FLAGS = {
   },
   stripMetadata: {
     help: "leave the source's EXIF, XMP and text chunks out of the PNG (kept by default; provenance stays)",
+  },
+  allow8bit: {
+    help: 'let a source of more than 8 bits per channel become an 8-bit palette (off by default: it is re-encoded as a lossless 16-bit PNG, or kept)',
   },
 } satisfies { [K in keyof ImageOptions]-?: FlagSpec };
 

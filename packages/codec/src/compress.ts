@@ -6,6 +6,8 @@ import {
   resolveImageOptions,
 } from '@kpress/core';
 import { decode } from './decode.js';
+import { palettePsnrAgainstFullDepth } from './depth-psnr.js';
+import { decodeFullDepth } from './full-depth.js';
 import { paletteScore, roundScore } from './perceptual-score.js';
 import { encodePalettePng } from './png.js';
 
@@ -29,6 +31,14 @@ export interface CompressOptions extends ImageOptionsInput {
    * Default none (no text chunks).
    */
   provenance?: { software: string; facts: Record<string, string | number> };
+  /**
+   * Measure the PSNR against the source at full depth (decodeFullDepth's
+   * `srgb` view, palettePsnrAgainstFullDepth) instead of its 8-bit decode, so
+   * that reducing a 16-bit source to 8 bits is counted. For a source deeper
+   * than 8 bits reduced by `allow8bit`. A `quality` target still picks the
+   * palette size by the 8-bit PSNR. Default false.
+   */
+  fullDepthPsnr?: boolean;
 }
 
 /** The keyword of the text chunk holding a kpress PNG's provenance (JSON). */
@@ -79,7 +89,16 @@ export async function compressImage(
     seed: o.seed,
     ...(o.quality === undefined ? {} : { quality: o.quality }),
   });
-  const q = o.dither ? ditherQuantized(image, palette) : palette;
+  const dithered = o.dither ? ditherQuantized(image, palette) : palette;
+  const q = options.fullDepthPsnr
+    ? {
+        ...dithered,
+        psnr: palettePsnrAgainstFullDepth(
+          await decodeFullDepth(input, { maxPixels: options.maxPixels, view: 'srgb' }),
+          { width: image.width, height: image.height, ...dithered },
+        ),
+      }
+    : dithered;
   const t2 = performance.now();
   const raw = paletteScore(image, q);
   const score = raw === null ? null : roundScore(raw);

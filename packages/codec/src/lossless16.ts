@@ -26,6 +26,8 @@ export interface Lossless16Options extends DecodeOptions {
    * mean other colours.
    */
   keepMetadata?: boolean;
+  /** More text chunks, written after the source's (kpress's provenance). Default none. */
+  text?: ReadonlyArray<{ keyword: string; text: string }>;
 }
 
 /** What to write for a deep source. */
@@ -66,7 +68,7 @@ export async function reencodeLossless16(
     ...(options.effort === undefined ? {} : { effort: options.effort }),
     ...(meta.icc === undefined ? {} : { icc: meta.icc }),
     chunks: format === 'png' ? pngColourChunks(input, COLOUR_TYPE_16[source.channels]) : [],
-    ...(options.keepMetadata === false ? {} : keptMetadata(meta)),
+    ...withText(options.keepMetadata === false ? {} : keptMetadata(meta), options.text),
   });
   if (png.length >= input.length) {
     return keep(
@@ -78,6 +80,14 @@ export async function reencodeLossless16(
   if (difference !== undefined)
     return keep(`the 16-bit PNG does not decode to the same samples: ${difference}`);
   return { kind: 'png16', png, depth, channels: source.channels, format };
+}
+
+/** The kept metadata with the caller's text chunks after the source's. */
+function withText<T extends { text?: ReadonlyArray<{ keyword: string; text: string }> }>(
+  kept: T,
+  extra: Lossless16Options['text'],
+): T {
+  return extra === undefined ? kept : { ...kept, text: [...(kept.text ?? []), ...extra] };
 }
 
 /** The source's EXIF (as it was, orientation included), XMP and PNG text, for the re-encode. */

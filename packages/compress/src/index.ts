@@ -6,6 +6,7 @@ export {
   type SourceRef,
   tooLargeReason,
 } from './outcome.js';
+export { compressIfDeep, keptDeepReason } from './deep.js';
 export { CompressPool, type CompressPoolOptions } from './pool.js';
 export type {
   CompressTask,

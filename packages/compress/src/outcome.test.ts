@@ -18,6 +18,7 @@ function ok(bytes: number): CompressTaskOk {
     colors: 16,
     psnr: 31.5,
     ssimulacra2: 62.37,
+    bitDepth: 8,
     hasAlpha: false,
     format: 'jpeg',
     timings: { decodeMs: 1, quantizeMs: 1, scoreMs: 1, encodeMs: 1 },
@@ -26,6 +27,47 @@ function ok(bytes: number): CompressTaskOk {
 }
 
 describe('decideOutcome', () => {
+  it('writes a lossless 16-bit re-encode as a compressed row without a palette', () => {
+    const o = decideOutcome(
+      { ...src, key: 'in/ct.png' },
+      { ...ok(600), colors: null, psnr: Number.POSITIVE_INFINITY, bitDepth: 16 },
+    );
+    expect(o.effect).toMatchObject({ kind: 'put', key: 'out/ct.png' });
+    expect(o.row).toMatchObject({
+      status: 'compressed',
+      colors: null,
+      psnr: Number.POSITIVE_INFINITY,
+      bitDepth: 16,
+      error: null,
+    });
+  });
+
+  it('keeps a deep source the codec could not re-encode smaller, with its depth and size', () => {
+    const o = decideOutcome(src, {
+      ok: false,
+      code: 'DEEP_KEPT',
+      message: '16-bit source kept at full depth: not smaller',
+      keepOriginal: true,
+      codecMs: 1,
+      bitDepth: 16,
+      width: 4,
+      height: 3,
+    });
+    expect(o.effect).toEqual({ kind: 'copy', key: 'out/photos/cat.jpg' });
+    expect(o.row).toMatchObject({
+      status: 'kept-original',
+      bitDepth: 16,
+      width: 4,
+      height: 3,
+      error: '16-bit source kept at full depth: not smaller',
+    });
+  });
+
+  it('records the source bit depth on every image row', () => {
+    expect(decideOutcome(src, ok(400)).row.bitDepth).toBe(8);
+    expect(decideOutcome(src, ok(1000)).row.bitDepth).toBe(8);
+  });
+
   it('writes a smaller PNG to the mirrored .png key', () => {
     const o = decideOutcome(src, ok(400));
     expect(o.effect).toMatchObject({ kind: 'put', key: 'out/photos/cat.jpg.png' });

@@ -26,7 +26,9 @@ export interface Outcome {
 
 /**
  * Decides what happens to a source object once the codec has answered:
- * a smaller palette PNG is written as the output; a PNG that is not smaller,
+ * a smaller PNG is written as the output (a palette, or for a source deeper
+ * than 8 bits without allow8bit a lossless 16-bit PNG: colors null, PSNR
+ * Infinity; see deep.ts); a PNG that is not smaller,
  * or a good image a palette PNG cannot hold (multi-frame), keeps the original
  * byte for byte with the reason; any other refusal is a failed row. A
  * compressed row carries its PSNR and SSIMULACRA 2.1 score; the other rows have
@@ -59,6 +61,7 @@ export function decideOutcome(
           psnr: result.psnr,
           ssimulacra2: result.ssimulacra2,
           error: null,
+          bitDepth: result.bitDepth,
           ...(met === undefined ? {} : { qualityMet: met }),
         },
       };
@@ -66,17 +69,27 @@ export function decideOutcome(
     return keptOriginal(
       src,
       `palette PNG (${result.png.byteLength} bytes) is not smaller than the original (${src.originalBytes} bytes)`,
-      { width: result.width, height: result.height },
+      { width: result.width, height: result.height, bitDepth: result.bitDepth },
     );
   }
-  if (result.keepOriginal) return keptOriginal(src, result.message);
+  if (result.keepOriginal) {
+    return keptOriginal(src, result.message, {
+      width: result.width ?? null,
+      height: result.height ?? null,
+      bitDepth: result.bitDepth ?? null,
+    });
+  }
   return failedOutcome(src, result.message);
 }
 
 function keptOriginal(
   src: SourceRef,
   reason: string,
-  size: { width: number | null; height: number | null } = { width: null, height: null },
+  size: { width: number | null; height: number | null; bitDepth: number | null } = {
+    width: null,
+    height: null,
+    bitDepth: null,
+  },
 ): Outcome {
   const key = keptKeyFor(src.key, src.sourcePrefix, src.destPrefix);
   return {
@@ -93,6 +106,7 @@ function keptOriginal(
       psnr: null,
       ssimulacra2: null,
       error: reason,
+      bitDepth: size.bitDepth,
     },
   };
 }

@@ -16,10 +16,20 @@ export interface CompressTask {
 export interface CompressTaskOk
   extends Pick<
     CompressResult,
-    'width' | 'height' | 'colors' | 'psnr' | 'ssimulacra2' | 'hasAlpha' | 'format' | 'timings'
+    'width' | 'height' | 'ssimulacra2' | 'hasAlpha' | 'format' | 'timings'
   > {
   ok: true;
   png: Uint8Array;
+  /** Palette size written; null for a lossless 16-bit re-encode of a deep source (deep.ts). */
+  colors: number | null;
+  /**
+   * dB, output against the source; for a source deeper than 8 bits reduced
+   * by allow8bit, against its full-depth samples; Infinity for a lossless
+   * 16-bit re-encode.
+   */
+  psnr: number;
+  /** Bits per sample of the source (8, 16, ...). */
+  bitDepth: number;
   /** Wall time inside the thread, decode to encode. */
   codecMs: number;
   /**
@@ -41,6 +51,11 @@ export interface CompressTaskRefused {
   /** True for a good image to archive unchanged (MULTI_FRAME). */
   keepOriginal: boolean;
   codecMs: number;
+  /** Bits per sample of the source, when its header was read (a deep source kept at full depth). */
+  bitDepth?: number;
+  /** After EXIF orientation, when the header was read. */
+  width?: number;
+  height?: number;
   /** The source bytes, sent back when `keepOriginal` (see CompressTaskOk.source). */
   source?: Uint8Array;
 }

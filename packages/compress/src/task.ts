@@ -5,6 +5,7 @@
  */
 import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
 import sharp from 'sharp';
+import { compressDeep, readSourceHeader } from './deep.js';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
 import { pngIsSmaller } from './verdict.js';
 
@@ -15,6 +16,8 @@ export default async function compressTask(task: CompressTask): Promise<Compress
   const started = performance.now();
   const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
   try {
+    const source = await readSourceHeader(input, task.maxPixels);
+    if (source.high) return await compressDeep(input, task, source, started);
     const r = await compressImage(input, {
       ...task.options,
       maxPixels: task.maxPixels,
@@ -30,6 +33,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       colors: r.colors,
       psnr: r.psnr,
       ssimulacra2: r.ssimulacra2,
+      bitDepth: source.bitDepth,
       hasAlpha: r.hasAlpha,
       format: r.format,
       timings: r.timings,

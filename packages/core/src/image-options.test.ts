@@ -18,6 +18,7 @@ describe('resolveImageOptions', () => {
       effort: 3,
       stripMetadata: false,
       dither: false,
+      allow8bit: false,
     });
     expect(resolveImageOptions({})).not.toHaveProperty('quality');
     expect(resolveImageOptions({ quality: 38.5, dither: true, effort: 5 })).toMatchObject({
@@ -102,6 +103,34 @@ describe('the forms of the options', () => {
       'effort',
       'stripMetadata',
       'dither',
+      'allow8bit',
     ]);
+  });
+});
+
+describe('allow8bit', () => {
+  it('is off by default, and a batch stored without it reads as off', () => {
+    expect(resolveImageOptions({ colors: 16, seed: 1 }).allow8bit).toBe(false);
+    expect(storedImageOptions({})).not.toHaveProperty('allow8bit');
+    expect(sameImageOptions({ colors: 16, seed: 1 }, { allow8bit: false })).toBe(true);
+  });
+
+  it('is part of the batch identity, its flag, its words and its provenance fact', () => {
+    expect(sameImageOptions({}, { allow8bit: true })).toBe(false);
+    expect(storedImageOptions({ allow8bit: true })).toEqual({
+      colors: 16,
+      seed: 1,
+      effort: 3,
+      allow8bit: true,
+    });
+    expect(imageOptionFlags({ allow8bit: true })).toContain('--allow-8bit');
+    expect(describeImageOptions({ allow8bit: true })).toBe(
+      'colors 16, seed 1, quality none, effort 3, allow-8bit',
+    );
+    expect(provenanceFacts({ allow8bit: true })).toMatchObject({ allow8bit: 'true' });
+    expect(provenanceFacts({})).not.toHaveProperty('allow8bit');
+    expect(() => resolveImageOptions({ allow8bit: 1 as unknown as boolean })).toThrow(
+      'allow8bit must be true or false, got 1',
+    );
   });
 });

@@ -34,6 +34,12 @@ export interface ImageOptions {
   stripMetadata: boolean;
   /** Floyd–Steinberg error diffusion onto the palette (`--dither`; default false). */
   dither: boolean;
+  /**
+   * Let a source deeper than 8 bits per channel be reduced to an 8-bit
+   * palette (`--allow-8bit`; default false: such a source is re-encoded as a
+   * lossless 16-bit PNG, or kept as it is; DESIGN invariant 10).
+   */
+  allow8bit: boolean;
 }
 
 /** Image options as a caller gives them: any field may be absent (absent: its default). */
@@ -76,6 +82,7 @@ export const IMAGE_OPTIONS = {
   effort: { kind: 'number', rule: EFFORT },
   stripMetadata: { kind: 'switch', flag: 'strip-metadata' },
   dither: { kind: 'switch', flag: 'dither', fact: 'floyd-steinberg' },
+  allow8bit: { kind: 'switch', flag: 'allow-8bit', fact: 'true' },
 } as const satisfies { readonly [K in keyof ImageOptions]-?: ImageOptionSpec };
 
 /** The image options' names, in order. */

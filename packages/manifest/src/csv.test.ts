@@ -37,9 +37,10 @@ const hostileKeys = [
 describe('CSV', () => {
   it('has a header naming every contract field', () => {
     expect(CSV_HEADER).toBe(
-      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sha256,outputSha256,etag,sourceDeleted,qualityMet,ssimulacra2\n',
+      'key,status,originalBytes,outputKey,outputBytes,width,height,colors,psnr,ms,error,sha256,outputSha256,etag,sourceDeleted,qualityMet,ssimulacra2,bitDepth\n',
     );
-    expect(CSV_COLUMNS).toHaveLength(17);
+    expect(CSV_COLUMNS).toHaveLength(18);
+    expect(CSV_COLUMNS.at(-1)).toBe('bitDepth');
   });
 
   it('round-trips hostile keys and reasons through csv-parse', () => {

@@ -11,6 +11,7 @@ export {
 export { keyHash } from './key-hash.js';
 export type { ReportModel, ReportSample } from './report-model.js';
 export {
+  isLosslessDeepRow,
   MANIFEST_FIELDS,
   type ManifestRow,
   ManifestRowError,

@@ -9,6 +9,7 @@ const noFixity = {
   sourceDeleted: false,
   qualityMet: null,
   ssimulacra2: null,
+  bitDepth: null,
 };
 
 const compressed: ManifestRow = {
@@ -47,6 +48,7 @@ describe('parseRow / rowToJsonLine', () => {
       'sourceDeleted',
       'qualityMet',
       'ssimulacra2',
+      'bitDepth',
     ]);
     expect(parseRow(line)).toEqual({ ...compressed, ...noFixity });
   });
@@ -69,6 +71,24 @@ describe('parseRow / rowToJsonLine', () => {
     const line = rowToJsonLine(lossless);
     expect(JSON.parse(line).psnr).toBe('Infinity');
     expect(parseRow(line).psnr).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('records the source bit depth last, and reads older lines without it', () => {
+    const line = rowToJsonLine({ ...compressed, bitDepth: 16 });
+    expect(Object.keys(JSON.parse(line)).at(-1)).toBe('bitDepth');
+    expect(parseRow(line).bitDepth).toBe(16);
+    const old = JSON.parse(rowToJsonLine(compressed));
+    delete old.bitDepth;
+    expect(parseRow(JSON.stringify(old)).bitDepth).toBeUndefined();
+  });
+
+  it('takes a compressed row without a palette only as a lossless 16-bit re-encode', () => {
+    const deep = { ...compressed, colors: null, psnr: Number.POSITIVE_INFINITY, bitDepth: 16 };
+    expect(parseRow(rowToJsonLine(deep)).colors).toBeNull();
+    expect(() => parseRow(rowToJsonLine({ ...deep, bitDepth: 8 }))).toThrow(
+      /colors must not be null for a compressed row/,
+    );
+    expect(() => parseRow(rowToJsonLine({ ...deep, psnr: 40 }))).toThrow(/colors must not be null/);
   });
 
   it('round-trips a failed row with nulls', () => {

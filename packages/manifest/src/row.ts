@@ -74,12 +74,33 @@ const RowObjectSchema = z.object({
    * smaller than 8x8, where the metric is not defined. Absent in older records.
    */
   ssimulacra2: z.number().max(100).nullable().optional(),
+  /**
+   * Bits per sample of the source (8, 16, ...), where it is an image whose
+   * header was read; null otherwise. Absent in older records and manifests.
+   */
+  bitDepth: z.number().int().min(1).max(64).nullable().optional(),
 });
+
+/**
+ * A compressed row without a palette (`colors` null) is a lossless full-depth
+ * re-encode of a source deeper than 8 bits: a 16-bit PNG of exactly its
+ * samples, PSNR Infinity, and its `bitDepth` above 8.
+ */
+export function isLosslessDeepRow(
+  row: Pick<ManifestRow, 'status' | 'colors' | 'psnr' | 'bitDepth'>,
+): boolean {
+  return (
+    row.status === 'compressed' &&
+    row.colors === null &&
+    row.psnr === Number.POSITIVE_INFINITY &&
+    (row.bitDepth ?? 0) > 8
+  );
+}
 
 /**
  * One line of manifest.jsonl (DESIGN.md). Checks that each status carries
  * what it must: compressed rows have an output, its size, dimensions,
- * colours and PSNR; kept-original rows have an output, its size and a
+ * colours (none for a lossless 16-bit re-encode: isLosslessDeepRow) and PSNR; kept-original rows have an output, its size and a
  * reason; failed rows have a reason.
  */
 export const ManifestRowSchema = RowObjectSchema.superRefine((row, ctx) => {
@@ -93,9 +114,9 @@ export const ManifestRowSchema = RowObjectSchema.superRefine((row, ctx) => {
     }
   };
   if (row.status === 'compressed') {
-    for (const f of ['outputKey', 'outputBytes', 'width', 'height', 'colors', 'psnr'] as const) {
-      need(f);
-    }
+    for (const f of ['outputKey', 'outputBytes', 'width', 'height', 'psnr'] as const) need(f);
+    // no palette only for a lossless full-depth re-encode (isLosslessDeepRow)
+    if (!isLosslessDeepRow(row)) need('colors');
   } else if (row.status === 'kept-original') {
     need('outputKey');
     need('outputBytes');
@@ -129,6 +150,7 @@ export const MANIFEST_FIELDS = [
   'sourceDeleted',
   'qualityMet',
   'ssimulacra2',
+  'bitDepth',
 ] as const satisfies readonly (keyof ManifestRow)[];
 
 /** Thrown when a manifest line cannot be read; `line` holds (the start of) the bad text. */

@@ -45,7 +45,14 @@ describe('the options of a compress job', () => {
       effort: 5,
       stripMetadata: false,
       dither: true,
+      allow8bit: false,
     });
+    // allow8bit travels in `options` like the others
+    const deep = { ...nested, options: { ...nested.options, allow8bit: true } };
+    expect(compressJobOptions(parseCompressJob(deep)).allow8bit).toBe(true);
+    expect(() =>
+      parseCompressJob({ ...deep, options: { ...deep.options, allow8bit: 'yes' } }),
+    ).toThrow(/allow8bit/);
   });
 
   it('still reads an old flat job (options beside the key, no effort) as the same options', () => {
@@ -56,6 +63,7 @@ describe('the options of a compress job', () => {
       effort: 3,
       stripMetadata: false,
       dither: false,
+      allow8bit: false,
     });
   });
 

@@ -3,11 +3,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CodecError, compressImage, deflateBackend } from '@kpress/codec';
-import { pngIsSmaller, qualityMet } from '@kpress/compress';
+import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
+import { CodecError, compressImage, DEFAULT_MAX_PIXELS, deflateBackend } from '@kpress/codec';
+import { compressIfDeep, pngIsSmaller, qualityMet } from '@kpress/compress';
+import type { ImageOptions } from '@kpress/core';
 import { formatBytes } from '@kpress/report';
 import type { Command } from 'commander';
-import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
 import {
   addImageOptions,
   type ImageFlags,
@@ -32,10 +33,14 @@ export interface CompressRecord {
   outputBytes: number;
   width: number;
   height: number;
-  colors: number;
+  /** Palette size; null for a lossless 16-bit PNG of a deep source. */
+  colors: number | null;
+  /** dB; Infinity (JSON null) for a lossless 16-bit PNG; a deep source's palette against its full depth. */
   psnr: number;
   /** SSIMULACRA 2.1 score of the PNG against the input, 2 decimals; null where there is none (under 8x8 pixels, over ~46 MP). */
   ssimulacra2: number | null;
+  /** Bits per sample of the source. */
+  bitDepth: number;
   ms: number;
   /** SHA-256 (hex) of the input bytes as read. */
   sha256: string;
@@ -73,6 +78,12 @@ noticeable side by side, 70 high, 50 medium, 30 low; none under 8x8 pixels).
 
 With --quality, the line (and the row's qualityMet) says when the target was
 not reached with --colors colours at most.
+
+A source of more than 8 bits per channel (16-bit PNG or TIFF) is never made
+an 8-bit palette unless --allow-8bit is given: it is written as a lossless
+16-bit PNG with the very same samples when that is smaller (a folder run
+keeps the original otherwise; one file then exits 1, writing nothing). With
+--allow-8bit its PSNR is measured against the full-depth source.
 
 Exit status: 0 written; 1 bad input or I/O error (one line naming the file and
 the reason), or a folder run with failed rows; 2 usage error (also: <out> is
@@ -113,24 +124,7 @@ export async function runCompress(
   const deflate = deflateBackend();
   if (deflate.name === 'zlib') say(`deflating with zlib (larger files, slower): ${deflate.reason}`);
   const options = imageOptionsOf(flags);
-  let result: Awaited<ReturnType<typeof compressImage>>;
-  try {
-    result = await compressImage(bytes, {
-      ...options,
-      provenance: localProvenance(
-        options,
-        basename(input),
-        createHash('sha256').update(bytes).digest('hex'),
-      ),
-    });
-  } catch (err) {
-    if (err instanceof CodecError) {
-      const note =
-        err.code === 'MULTI_FRAME' ? ' (not converted; a batch keeps such files as originals)' : '';
-      throw new CliError(`${input}: ${err.message}${note}`, 1, { cause: err });
-    }
-    throw err;
-  }
+  const result = await codecResult(input, bytes, options);
   try {
     await writeWhole(output, result.png, { overwrite: flags.overwrite === true });
   } catch (err) {
@@ -147,8 +141,9 @@ export async function runCompress(
     width: result.width,
     height: result.height,
     colors: result.colors,
-    psnr: Math.round(result.psnr * 1000) / 1000,
+    psnr: Number.isFinite(result.psnr) ? Math.round(result.psnr * 1000) / 1000 : result.psnr,
     ssimulacra2: result.ssimulacra2,
+    bitDepth: result.bitDepth,
     ms: Math.round(performance.now() - started),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     outputSha256: createHash('sha256').update(result.png).digest('hex'),
@@ -156,11 +151,65 @@ export async function runCompress(
   };
 }
 
+/**
+ * The PNG for one file: a deep source (more than 8 bits per channel) the
+ * batch's way (a lossless 16-bit PNG, or refused when none is smaller: the
+ * original is the archive; an 8-bit palette only with --allow-8bit, its PSNR
+ * against the full depth), any other the palette as always.
+ */
+async function codecResult(
+  input: string,
+  bytes: Buffer,
+  options: ImageOptions,
+): Promise<{
+  png: Uint8Array;
+  width: number;
+  height: number;
+  colors: number | null;
+  psnr: number;
+  ssimulacra2: number | null;
+  bitDepth: number;
+}> {
+  const provenance = localProvenance(
+    options,
+    basename(input),
+    createHash('sha256').update(bytes).digest('hex'),
+  );
+  try {
+    const deep = await compressIfDeep(bytes, {
+      source: bytes,
+      options,
+      maxPixels: DEFAULT_MAX_PIXELS,
+      provenance,
+    });
+    if (deep?.ok === false) {
+      throw new CliError(
+        `${input}: ${deep.message}; nothing written (--allow-8bit reduces it to an 8-bit palette)`,
+        1,
+      );
+    }
+    if (deep !== undefined) return deep;
+    const r = await compressImage(bytes, { ...options, provenance });
+    return { ...r, bitDepth: 8 };
+  } catch (err) {
+    if (err instanceof CodecError) {
+      const note =
+        err.code === 'MULTI_FRAME' ? ' (not converted; a batch keeps such files as originals)' : '';
+      throw new CliError(`${input}: ${err.message}${note}`, 1, { cause: err });
+    }
+    throw err;
+  }
+}
+
 export function summaryLine(r: CompressRecord, quality?: number): string {
   const saved = ((r.originalBytes - r.outputBytes) / r.originalBytes) * 100;
   const head = `${r.input} -> ${r.output}: ${formatBytes(r.originalBytes)} -> ${formatBytes(r.outputBytes)}`;
   const score = r.ssimulacra2 === null ? '' : `, SSIMULACRA 2 ${r.ssimulacra2.toFixed(2)}`;
-  const tail = `${r.width}x${r.height}, ${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB${score}, ${r.ms} ms`;
+  const how =
+    r.colors === null
+      ? `lossless ${r.bitDepth}-bit PNG (same samples)`
+      : `${r.colors} colours, PSNR ${r.psnr.toFixed(2)} dB${r.bitDepth > 8 ? ` against the ${r.bitDepth}-bit source` : ''}${score}`;
+  const tail = `${r.width}x${r.height}, ${how}, ${r.ms} ms`;
   const missed =
     r.qualityMet === false && quality !== undefined
       ? `; --quality ${quality} not reached with at most ${r.colors} colours (raise --colors, up to 256)`

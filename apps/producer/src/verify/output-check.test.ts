@@ -31,6 +31,32 @@ async function rowFor(bytes: Buffer): Promise<ManifestRow> {
 }
 
 describe('checkOutput', () => {
+  it('takes a lossless 16-bit re-encode for what it is, and names one that is not', async () => {
+    const png16 = await sharp({ create: { width: 6, height: 4, channels: 3, background: '#c33' } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
+    const row = {
+      ...(await rowFor(png16)),
+      key: 'in/ct.png',
+      outputKey: 'out/ct.png',
+      colors: null,
+      psnr: Number.POSITIVE_INFINITY,
+      bitDepth: 16,
+    };
+    expect(checkOutput(row, png16)).toEqual([]);
+    // the row's size is after EXIF orientation; the samples are stored unturned
+    expect(checkOutput({ ...row, width: 4, height: 6 }, png16)).toEqual([]);
+    expect(checkOutput({ ...row, width: 5 }, png16).map(problemLine)).toEqual([
+      'out/ct.png: not-16-bit-png: 6x4, the manifest says 5x4',
+    ]);
+    const eight = await palettePng();
+    const as8 = { ...row, outputBytes: eight.length, outputSha256: undefined };
+    expect(checkOutput(as8, eight).map(problemLine)).toEqual([
+      'out/ct.png: not-16-bit-png: PNG bit depth 2, colour type 3: not a 16-bit grey or RGB(A) PNG',
+    ]);
+  });
+
   it('finds nothing wrong with what the row says', async () => {
     const png = await palettePng();
     expect(checkOutput(await rowFor(png), png)).toEqual([]);

@@ -4,13 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { readPngHeader } from '@kpress/codec';
-import type { ManifestRow } from '@kpress/manifest';
+import { isLosslessDeepRow, type ManifestRow } from '@kpress/manifest';
 
 /** One thing wrong with the archive, named by the object it concerns. */
 export interface Problem {
   /** The object (output key, source key, or a batch file) the problem is about. */
   key: string;
-  /** missing, size, checksum, not-palette-png, extra, source-changed, psnr, ssimulacra2, manifest, not-tagged. */
+  /**
+   * missing, size, checksum, not-palette-png, not-16-bit-png, extra,
+   * source-changed, psnr, ssimulacra2, samples, manifest, not-tagged.
+   */
   kind: string;
   /** What is wrong, for a person. */
   detail: string;
@@ -38,7 +41,9 @@ export function checkOutput(row: ManifestRow, bytes: Uint8Array | undefined): Pr
       });
     }
   }
-  if (row.status === 'compressed') {
+  if (isLosslessDeepRow(row)) {
+    problems.push(...checkLossless16(row, bytes));
+  } else if (row.status === 'compressed') {
     const h = readPngHeader(bytes);
     if ('problem' in h) {
       problems.push({ key, kind: 'not-palette-png', detail: h.problem });
@@ -63,6 +68,32 @@ export function checkOutput(row: ManifestRow, bytes: Uint8Array | undefined): Pr
     }
   }
   return problems;
+}
+
+/** PNG colour types at bit depth 16: grey, RGB, grey + alpha, RGBA. */
+const DEEP_COLOUR_TYPES = new Set([0, 2, 4, 6]);
+
+/**
+ * A lossless 16-bit re-encode of a deep source: a PNG of bit depth 16, not a
+ * palette, of the row's size. Its samples are the source's: `--deep` decodes
+ * both (verify-batch.ts). The row's size is after EXIF orientation and the
+ * samples are stored unrotated, so a quarter-turned size is the same image.
+ */
+function checkLossless16(row: ManifestRow, bytes: Uint8Array): Problem[] {
+  const key = row.outputKey as string;
+  const problem = (detail: string): Problem[] => [{ key, kind: 'not-16-bit-png', detail }];
+  const h = readPngHeader(bytes);
+  if ('problem' in h) return problem(h.problem);
+  if (h.bitDepth !== 16 || !DEEP_COLOUR_TYPES.has(h.colorType)) {
+    return problem(
+      `PNG bit depth ${h.bitDepth}, colour type ${h.colorType}: not a 16-bit grey or RGB(A) PNG`,
+    );
+  }
+  const same = h.width === row.width && h.height === row.height;
+  const turned = h.width === row.height && h.height === row.width;
+  if (!same && !turned)
+    return problem(`${h.width}x${h.height}, the manifest says ${row.width}x${row.height}`);
+  return [];
 }
 
 /** One problem as the line `kpress verify` prints: `<key>: <kind>: <detail>`. */

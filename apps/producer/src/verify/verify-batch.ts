@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { decode, roundScore } from '@kpress/codec';
 import { type Config, KPRESS_VERSION, loadConfig } from '@kpress/config';
-import { type PixelImage, psnr } from '@kpress/core';
+import type { PixelImage } from '@kpress/core';
 import {
   type ManifestRow,
   parseRow,
@@ -29,6 +29,7 @@ import {
 } from '@kpress/storage';
 import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
+import { compareWithSource } from './deep-compare.js';
 import { KeyHashSet } from './key-set.js';
 import { checkOutput, checkScore, type Problem, SCORE_METADATA } from './output-check.js';
 import { type RowCheck, SourceTagger, type TagCounts } from './tag-sources.js';
@@ -259,45 +260,35 @@ class BatchVerify {
       return seen;
     }
     if (row.status !== 'compressed') return seen;
-    await this.checkPicture(row, read.body, output, note);
+    // the PSNR again (full depth for a deep source), or a lossless re-encode's samples
+    if (row.psnr !== null) {
+      const problem = await compareWithSource(row, read.body, output.bytes);
+      // an output already found damaged (checksum, size, ...) is named once, not again here
+      const again =
+        problem !== undefined && output.damaged && problem.detail.startsWith('cannot decode');
+      if (problem !== undefined && !again) note(problem);
+    }
+    await this.checkScore(row, read.body, output.bytes, note);
     return seen;
   }
 
-  /** The output's PSNR (to 0.01 dB) and SSIMULACRA 2.1 score (to 0.01, and its metadata) against the source are the ones its row records. */
-  private async checkPicture(
+  /** The output's SSIMULACRA 2.1 score against the source (to 0.01, and its metadata) is the one its row records. */
+  private async checkScore(
     row: ManifestRow,
     source: Uint8Array,
-    output: { bytes: Uint8Array; damaged: boolean },
+    output: Uint8Array,
     note: (p: Problem) => void,
   ): Promise<void> {
-    const key = row.outputKey as string;
+    if (row.ssimulacra2 === null || row.ssimulacra2 === undefined) return;
     const decoded = await Promise.all([
       decode(Buffer.from(source)),
-      decode(Buffer.from(output.bytes)),
-    ]).catch((err: Error) => {
-      // an output already found damaged (checksum, size, ...) is named once, not again here
-      if (!output.damaged) {
-        note({ key, kind: 'psnr', detail: `cannot decode to compare: ${err.message}` });
-      }
-      return undefined;
-    });
+      decode(Buffer.from(output)),
+    ]).catch(() => undefined); // an undecodable output is named by the PSNR check
     if (decoded === undefined) return;
     const [a, b] = decoded;
+    if (a.width !== b.width || a.height !== b.height) return; // checkOutput names the size
     const channels = Math.max(a.channels, b.channels) as 3 | 4;
     const pair = { a: widen(a, channels), b: widen(b, channels), channels };
-    if (row.psnr !== null) {
-      const again = psnr(pair.a, pair.b, channels);
-      const same = again === row.psnr || Math.abs(again - row.psnr) <= 0.01;
-      if (!same) {
-        note({
-          key,
-          kind: 'psnr',
-          detail: `PSNR ${again.toFixed(3)} dB, the manifest says ${row.psnr.toFixed(3)}`,
-        });
-      }
-    }
-    if (row.ssimulacra2 === null || row.ssimulacra2 === undefined) return;
-    if (a.width !== b.width || a.height !== b.height) return; // checkOutput names the size
     const head = await this.storage.headIfExists(this.dest.bucket, row.outputKey as string);
     const score = scorePair(a, pair);
     for (const p of checkScore(row, score, head?.metadata[SCORE_METADATA])) note(p);
