@@ -74,7 +74,7 @@ describe('CSV', () => {
 
   it('quotes only what needs quoting', () => {
     expect(rowToCsvLine(row('plain.jpg'))).toBe(
-      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,,,,false,,\n',
+      'plain.jpg,compressed,2048,out/plain.jpg.png,512,10,20,8,31.25,7,,,,,false,,,\n',
     );
     expect(rowToCsvLine(row('a,"b"'))).toMatch(/^"a,""b""",/);
   });
