@@ -203,8 +203,8 @@ export async function finalizeAssemble(
   if (await cancelled(ctx, data.batchId, 'assemble')) return { kind: 'cancelled' };
   const state = await ctx.tracker.finalizeState(data.batchId);
   faultPoint('assemble.state-get', data.batchId);
-  if (state.round !== data.round || (state.stage !== 'assemble' && state.stage !== 'requeue'))
-    return { kind: 'stale' };
+  const live = state.stage === 'assemble' || state.stage === 'requeue' || state.stage === 'done';
+  if (state.round !== data.round || !live) return { kind: 'stale' };
   const files = batchFileKeys(loc.destPrefix, loc.batchId);
   const batch = parseBatchFile(
     await ctx.storage.getJson(loc.destBucket, files.batch),
