@@ -274,6 +274,19 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
     expect(await manifestKeys(b.manifest)).toEqual(b.keys);
   });
 
+  it('stage parts with its parts set and part jobs lost: the watchdog and the re-drive drive it on', async () => {
+    const b = await newBatch('fd-pl', 'dpl', { a: 'a', b: 'b' }, 2);
+    await scheduleFinalize(queue, tracker, b.data);
+    const fin = await takeJob('fd-pl');
+    expect(await finalizeBatch(parseFinalizeJob(fin?.data), ctx)).toMatchObject({ parts: 1 });
+    // Redis loses the part job and the parts set, not the stage
+    await queue.remove(finalizePartJobId('fd-pl', 0, 0));
+    await redis.del(`kpress:${queueName}:batch:fd-pl:parts`);
+    expect(await tracker.finalizeState('fd-pl')).toMatchObject({ stage: 'parts', partsLeft: 0 });
+    await drive('fd-pl', 20);
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
+
   it('defect 1: a part dispatch that fails once is dispatched again, and the batch ends', async () => {
     const b = await newBatch('fd-1', 'd1', { a: 'a', b: 'b' }, 2);
     await scheduleFinalize(queue, tracker, b.data);

@@ -149,6 +149,16 @@ async function redrive(
   const log = ctx.logger.child({ batchId: data.batchId, stage: 'finalize', round });
   if (stage === 'parts') {
     const left = await ctx.tracker.partsLeft(data.batchId, round);
+    if (left.length === 0) {
+      // parts with no part left in Redis (the set lost): the assemble checks the parts in S3
+      // and writes again those missing (assemble -> parts), else joins
+      if ((await ctx.tracker.partsEmpty(data.batchId, round)) === 'assemble') {
+        await scheduleAssemble(ctx.queue, assembleData(data, round));
+        log.warn('stage parts with no part left in Redis: its assemble is queued to check them');
+        return { kind: 'under-way', parts: 0 };
+      }
+      return { kind: 'stale', round, current: await ctx.tracker.round(data.batchId) };
+    }
     await scheduleParts(ctx.queue, partJobs(data, round, listing, left));
     faultPoint('finalize.parts-add', data.batchId);
     log.info({ parts: left.length }, 'finalize under way: its parts still out are queued');

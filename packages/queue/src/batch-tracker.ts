@@ -24,6 +24,7 @@ import {
   END_REQUEUE,
   FINALIZE_KEYS,
   FINISH,
+  PARTS_EMPTY,
   READ_STATE,
   REDO_PARTS,
   RESET_ROUND,
@@ -328,6 +329,11 @@ export class BatchTracker {
   /** assemble -> done while the batch is drained: 'done', 'not-drained', 'stale' or 'cancelled'. */
   async finish(batchId: string, round: number): Promise<string> {
     return (await this.transition(FINISH, batchId, [round])) as string;
+  }
+
+  /** parts -> assemble when no part is left in the set: 'assemble', 'open' or 'stale'. */
+  async partsEmpty(batchId: string, round: number): Promise<string> {
+    return (await this.transition(PARTS_EMPTY, batchId, [round])) as string;
   }
 
   /** Clears the batch's keys and registry entry only if `round` is in stage done: 'cleared' or 'kept'. */

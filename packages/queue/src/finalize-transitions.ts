@@ -168,6 +168,20 @@ redis.call('DEL', KEYS[5])
 return 'listing'`;
 
 /**
+ * parts -> assemble when the parts set is empty (Redis lost it, or the last
+ * part settled without its assemble): the assemble then checks the parts'
+ * summaries in S3 and writes again those missing (REDO_PARTS). ARGV: round,
+ * ttl. Answers 'assemble' (also when already there), 'open' or 'stale'.
+ */
+export const PARTS_EMPTY = `${PRELUDE}
+if cur ~= tonumber(ARGV[1]) then return 'stale' end
+if stage == 'assemble' then return 'assemble' end
+if stage ~= 'parts' then return 'stale' end
+if redis.call('SCARD', KEYS[3]) > 0 then return 'open' end
+setStage('assemble')
+return 'assemble'`;
+
+/**
  * Clears the batch's keys and its registry entry (KEYS[7]), only if round
  * ARGV[1] is in stage done: a rerun that took the batch back (its new
  * pending ids, its listing flag) is never wiped. ARGV: round, ttl, batch id.
