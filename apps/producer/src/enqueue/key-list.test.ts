@@ -123,6 +123,13 @@ describe.each(testS3Kinds())('readKeyList on %s', (kind) => {
     );
   });
 
+  it('an inventory row missing its Key column names the file, the row and the cause', async () => {
+    const url = await inventory('nokey', gzipSync('"src","in/a.jpg","1"\n"src"\n'));
+    await expect(readKeyList(storage, { kind: 'inventory', url }, source)).rejects.toThrow(
+      "inventory file s3://inv/nokey/data/0.csv.gz row 2: 1 column, but the manifest's fileSchema puts Bucket in column 1 and Key in column 2: the data file does not match its manifest",
+    );
+  });
+
   it('a gzip bomb of rows stops at the unzipped limit, naming it and the size seen', async () => {
     // 10 MB of rows of another bucket: ~10 kB gzip'd
     const row = '"other","in/x.jpg","1"\n';

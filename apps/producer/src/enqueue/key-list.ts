@@ -154,13 +154,21 @@ async function readInventory(
   rows: ListedRows,
 ): Promise<void> {
   const inv = await readInventoryManifest(storage, url);
+  let where = '';
   const sink = {
     row(r: string[], i: number) {
+      const bucket = r[inv.bucketAt];
+      const key = r[inv.keyAt];
+      if (bucket === undefined || key === undefined) {
+        throw new Error(
+          `${where} row ${i + 1}: ${r.length} column${r.length === 1 ? '' : 's'}, but the manifest's fileSchema puts Bucket in column ${inv.bucketAt + 1} and Key in column ${inv.keyAt + 1}: the data file does not match its manifest`,
+        );
+      }
       const size = inv.sizeAt < 0 ? 0 : Number(r[inv.sizeAt]);
       rows.add(
         {
-          bucket: r[inv.bucketAt] as string,
-          key: decodeListedKey(r[inv.keyAt] as string),
+          bucket,
+          key: decodeListedKey(key),
           size: Number.isFinite(size) && size >= 0 ? size : 0,
         },
         i,
@@ -169,7 +177,8 @@ async function readInventory(
     restart: () => rows.restartFile(),
   };
   for (const file of inv.files) {
-    rows.startFile(`inventory file s3://${inv.bucket}/${file.key}`);
+    where = `inventory file s3://${inv.bucket}/${file.key}`;
+    rows.startFile(where);
     const at = { bucket: inv.bucket, key: file.key, gzip: true };
     const md5 = await streamListRows(storage, at, sink, limits);
     if (file.MD5checksum !== undefined && file.MD5checksum !== md5) {
