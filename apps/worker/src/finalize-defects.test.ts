@@ -274,6 +274,22 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
     expect(await manifestKeys(b.manifest)).toEqual(b.keys);
   });
 
+  it('a cancel after the assemble committed (stage done): its retry still writes the summary', async () => {
+    const b = await newBatch('fd-rc', 'drc', { a: 'a', b: 'b' }, 2);
+    await scheduleFinalize(queue, tracker, b.data);
+    const assemble = await untilAssemble('fd-rc');
+    const data = parseFinalizeAssembleJob(assemble.data);
+    // committed, then cancelled, then the worker dies before its first write
+    const dying = hookedStorage('putObject', /manifest/, async () => {
+      await tracker.cancel('fd-rc');
+      throw new Error('injected: the worker died');
+    });
+    await expect(finalizeAssemble(data, { ...ctx, storage: dying })).rejects.toThrow(/injected/);
+    expect(await tracker.finalizeState('fd-rc')).toMatchObject({ stage: 'done' });
+    expect(await finalizeAssemble(data, ctx)).toMatchObject({ kind: 'written', total: 2 });
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
+
   it('stage parts with its parts set and part jobs lost: the watchdog and the re-drive drive it on', async () => {
     const b = await newBatch('fd-pl', 'dpl', { a: 'a', b: 'b' }, 2);
     await scheduleFinalize(queue, tracker, b.data);

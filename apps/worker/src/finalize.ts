@@ -210,9 +210,11 @@ export async function finalizeAssemble(
 ): Promise<AssembleResult | { kind: 'already-done' } | { kind: 'cancelled' }> {
   const loc = batchLocation(data);
   if (await finished(ctx, loc, 'assemble')) return { kind: 'already-done' };
-  if (await cancelled(ctx, data.batchId, 'assemble')) return { kind: 'cancelled' };
   const state = await ctx.tracker.finalizeState(data.batchId);
   faultPoint('assemble.state-get', data.batchId);
+  // a committed round (done) is finished whatever a later cancel says: no source may join it
+  if (state.stage !== 'done' && (await cancelled(ctx, data.batchId, 'assemble')))
+    return { kind: 'cancelled' };
   const live = state.stage === 'assemble' || state.stage === 'requeue' || state.stage === 'done';
   if (state.round !== data.round || !live) return { kind: 'stale' };
   const files = batchFileKeys(loc.destPrefix, loc.batchId);
