@@ -75,7 +75,10 @@ async function readParts(
   return { parts: read.filter((p): p is PartSummary => p !== undefined), redo };
 }
 
-/** Joins or re-queues round `job.round`, in stage `stage` (assemble or requeue). */
+/**
+ * Joins or re-queues round `job.round`, in stage `stage` (assemble, requeue,
+ * or done: committed by an earlier try of this assemble, which only joins).
+ */
 export async function assembleBatch(
   job: FinalizeAssembleJob,
   stage: FinalizeStage,
@@ -107,9 +110,25 @@ export async function assembleBatch(
     log.warn({ parts: redo }, 'parts missing or written against another listing: written again');
     return { kind: 'redo', parts: redo };
   }
+  if (stage === 'done' && redo.length > 0)
+    throw new Error(
+      `finalize of batch ${job.batchId} round ${job.round}: parts ${redo.join(', ')} vanished after the round was committed (stage done); retried`,
+    );
   const missing = parts.reduce((n, p) => n + p.missing, 0);
-  if (missing > 0 || stage === 'requeue')
+  if (stage !== 'done' && (missing > 0 || stage === 'requeue'))
     return requeueMissing(job, batch, loc, parts, missing, ctx, log);
+  // the commit point: only a batch still drained, at this round and stage, is finished
+  if (stage === 'assemble') {
+    const committed = await ctx.tracker.finish(job.batchId, job.round);
+    faultPoint('assemble.finish', job.batchId);
+    if (committed === 'cancelled') return { kind: 'cancelled' };
+    if (committed === 'stale') return { kind: 'stale' };
+    if (committed === 'not-drained') {
+      await ctx.tracker.resetRound(job.batchId, job.round);
+      log.info('the batch is being queued again: its finalize waits for it to drain');
+      return { kind: 'reset' };
+    }
+  }
   return join(job, batch, loc, parts, ctx, log);
 }
 
@@ -172,7 +191,8 @@ async function join(
   // last: its presence means the batch is done
   await ctx.storage.putJson(loc.destBucket, files.summary, summary);
   faultPoint('assemble.summary-put', job.batchId);
-  await ctx.tracker.clear(job.batchId);
+  // only what this round owns: the keys of a batch in stage done (no rerun can add to it)
+  await ctx.tracker.clearDone(job.batchId, job.round);
   faultPoint('assemble.clear', job.batchId);
   log.info(
     {

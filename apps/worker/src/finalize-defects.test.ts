@@ -17,6 +17,7 @@ import {
   createQueue,
   finalizeJobId,
   finalizePartJobId,
+  jobIdFor,
   type KpressQueue,
   parseFinalizeAssembleJob,
   parseFinalizeJob,
@@ -195,6 +196,112 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
       .split('\n')
       .map((l) => parseRow(l).key);
   }
+
+  /** `storage` whose `method` runs `hook` once, before the first call whose key matches `pattern`. */
+  function hookedStorage(
+    method: 'getJson' | 'putObject',
+    pattern: RegExp,
+    hook: () => Promise<void>,
+  ): Storage {
+    let armed = true;
+    return new Proxy(storage, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop === method) {
+          return async (bucket: string, key: string, ...rest: unknown[]) => {
+            if (armed && pattern.test(key)) {
+              armed = false;
+              await hook();
+            }
+            return (value as (...a: unknown[]) => unknown).call(target, bucket, key, ...rest);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  /** Runs the batch's jobs until its assemble job, and returns that job (removed from the queue). */
+  async function untilAssemble(batchId: string) {
+    for (let step = 0; step < 20; step++) {
+      const job = await takeJob(batchId);
+      if (job === undefined) throw new Error(`batch ${batchId}: no assemble job came`);
+      if (job.name === 'finalize-assemble') return job;
+      if (job.name === 'finalize') await finalizeBatch(parseFinalizeJob(job.data), ctx);
+      else if (job.name === 'finalize-part') await finalizePart(parseFinalizePartJob(job.data), ctx);
+      else throw new Error(`batch ${batchId}: unexpected ${job.name} job`);
+    }
+    throw new Error(`batch ${batchId}: no assemble job came in 20 steps`);
+  }
+
+  it('an enqueue rerun adding a source while the assemble reads its parts: the source is in the manifest', async () => {
+    const b = await newBatch('fd-rj', 'drj', { a: 'a', b: 'b' }, 2);
+    await scheduleFinalize(queue, tracker, b.data);
+    const assemble = await untilAssemble('fd-rj');
+    let began: unknown;
+    // the rerun, as enqueue does it: listing begins, the new source's job is pending and queued, listing ends
+    const rerun = async () => {
+      await uploadFixtures(s3.client, 'fd-src', 'drj/', { c: 'c' });
+      began = await tracker.unmarkListed('fd-rj');
+      const id = jobIdFor('fd-rj', 'drj/c');
+      await tracker.addPending('fd-rj', [id]);
+      await queue.add('compress', { ...b.data, key: 'drj/c', size: 1 } as never, { jobId: id });
+      await tracker.markListed('fd-rj');
+    };
+    // after the assemble's drained check, before it commits: while it reads the parts' summaries
+    const racing = hookedStorage('getJson', /\/finalize\/.*part-\d+\.json$/, rerun);
+    await finalizeAssemble(parseFinalizeAssembleJob(assemble.data), { ...ctx, storage: racing });
+    await drive('fd-rj');
+    expect(await manifestKeys(b.manifest)).toEqual([...b.keys, 'drj/c']);
+    expect(began).toBe('listing');
+  });
+
+  it('an enqueue rerun while the assemble joins (committed): it finds the batch finishing and adds nothing', async () => {
+    const b = await newBatch('fd-rk', 'drk', { a: 'a', b: 'b' }, 2);
+    await scheduleFinalize(queue, tracker, b.data);
+    const assemble = await untilAssemble('fd-rk');
+    let began: unknown;
+    const racing = hookedStorage('putObject', /report\.html$/, async () => {
+      began = await tracker.unmarkListed('fd-rk');
+    });
+    const r = await finalizeAssemble(parseFinalizeAssembleJob(assemble.data), {
+      ...ctx,
+      storage: racing,
+    });
+    expect(r).toMatchObject({ kind: 'written', total: 2 });
+    expect(began).toBe('finishing');
+    expect(await tracker.registration('fd-rk')).toBeUndefined();
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
+
+  it('a cancel after the assemble committed (stage done): its retry still writes the summary', async () => {
+    const b = await newBatch('fd-rc', 'drc', { a: 'a', b: 'b' }, 2);
+    await scheduleFinalize(queue, tracker, b.data);
+    const assemble = await untilAssemble('fd-rc');
+    const data = parseFinalizeAssembleJob(assemble.data);
+    // committed, then cancelled, then the worker dies before its first write
+    const dying = hookedStorage('putObject', /manifest/, async () => {
+      await tracker.cancel('fd-rc');
+      throw new Error('injected: the worker died');
+    });
+    await expect(finalizeAssemble(data, { ...ctx, storage: dying })).rejects.toThrow(/injected/);
+    expect(await tracker.finalizeState('fd-rc')).toMatchObject({ stage: 'done' });
+    expect(await finalizeAssemble(data, ctx)).toMatchObject({ kind: 'written', total: 2 });
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
+
+  it('stage parts with its parts set and part jobs lost: the watchdog and the re-drive drive it on', async () => {
+    const b = await newBatch('fd-pl', 'dpl', { a: 'a', b: 'b' }, 2);
+    await scheduleFinalize(queue, tracker, b.data);
+    const fin = await takeJob('fd-pl');
+    expect(await finalizeBatch(parseFinalizeJob(fin?.data), ctx)).toMatchObject({ parts: 1 });
+    // Redis loses the part job and the parts set, not the stage
+    await queue.remove(finalizePartJobId('fd-pl', 0, 0));
+    await redis.del(`kpress:${queueName}:batch:fd-pl:parts`);
+    expect(await tracker.finalizeState('fd-pl')).toMatchObject({ stage: 'parts', partsLeft: 0 });
+    await drive('fd-pl', 20);
+    expect(await manifestKeys(b.manifest)).toEqual(b.keys);
+  });
 
   it('defect 1: a part dispatch that fails once is dispatched again, and the batch ends', async () => {
     const b = await newBatch('fd-1', 'd1', { a: 'a', b: 'b' }, 2);

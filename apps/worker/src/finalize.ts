@@ -149,6 +149,16 @@ async function redrive(
   const log = ctx.logger.child({ batchId: data.batchId, stage: 'finalize', round });
   if (stage === 'parts') {
     const left = await ctx.tracker.partsLeft(data.batchId, round);
+    if (left.length === 0) {
+      // parts with no part left in Redis (the set lost): the assemble checks the parts in S3
+      // and writes again those missing (assemble -> parts), else joins
+      if ((await ctx.tracker.partsEmpty(data.batchId, round)) === 'assemble') {
+        await scheduleAssemble(ctx.queue, assembleData(data, round));
+        log.warn('stage parts with no part left in Redis: its assemble is queued to check them');
+        return { kind: 'under-way', parts: 0 };
+      }
+      return { kind: 'stale', round, current: await ctx.tracker.round(data.batchId) };
+    }
     await scheduleParts(ctx.queue, partJobs(data, round, listing, left));
     faultPoint('finalize.parts-add', data.batchId);
     log.info({ parts: left.length }, 'finalize under way: its parts still out are queued');
@@ -200,11 +210,13 @@ export async function finalizeAssemble(
 ): Promise<AssembleResult | { kind: 'already-done' } | { kind: 'cancelled' }> {
   const loc = batchLocation(data);
   if (await finished(ctx, loc, 'assemble')) return { kind: 'already-done' };
-  if (await cancelled(ctx, data.batchId, 'assemble')) return { kind: 'cancelled' };
   const state = await ctx.tracker.finalizeState(data.batchId);
   faultPoint('assemble.state-get', data.batchId);
-  if (state.round !== data.round || (state.stage !== 'assemble' && state.stage !== 'requeue'))
-    return { kind: 'stale' };
+  // a committed round (done) is finished whatever a later cancel says: no source may join it
+  if (state.stage !== 'done' && (await cancelled(ctx, data.batchId, 'assemble')))
+    return { kind: 'cancelled' };
+  const live = state.stage === 'assemble' || state.stage === 'requeue' || state.stage === 'done';
+  if (state.round !== data.round || !live) return { kind: 'stale' };
   const files = batchFileKeys(loc.destPrefix, loc.batchId);
   const batch = parseBatchFile(
     await ctx.storage.getJson(loc.destBucket, files.batch),

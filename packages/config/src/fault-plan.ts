@@ -47,6 +47,7 @@ export const FINALIZE_FAULT_POINTS = [
   'assemble.drained-get',
   'assemble.listing-get',
   'assemble.parts-get',
+  'assemble.finish',
   'assemble.manifest-put',
   'assemble.csv-put',
   'assemble.sha256-put',

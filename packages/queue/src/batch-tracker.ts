@@ -16,11 +16,15 @@
 import type { Redis } from '@kpress/config';
 import {
   ADVANCE_ROUND,
+  BEGIN_LISTING,
   BEGIN_PARTS,
   BEGIN_REQUEUE,
+  CLEAR_DONE,
   END_GIVE_UP,
   END_REQUEUE,
   FINALIZE_KEYS,
+  FINISH,
+  PARTS_EMPTY,
   READ_STATE,
   REDO_PARTS,
   RESET_ROUND,
@@ -28,7 +32,7 @@ import {
 } from './finalize-transitions.js';
 
 /** A stage of a finalize round (see finalize-transitions.ts). */
-export type FinalizeStage = 'waiting' | 'parts' | 'assemble' | 'requeue';
+export type FinalizeStage = 'waiting' | 'parts' | 'assemble' | 'requeue' | 'done';
 
 /** A batch's finalize state. */
 export interface FinalizeState {
@@ -174,9 +178,14 @@ export class BatchTracker {
     await this.redis.set(this.key(batchId, 'listed'), '1', 'EX', TRACKER_TTL_SECONDS);
   }
 
-  /** Clears the listing flag: a listing (enqueue, or a finalize queuing missing sources) starts. */
-  async unmarkListed(batchId: string): Promise<void> {
-    await this.redis.del(this.key(batchId, 'listed'));
+  /**
+   * An enqueue (rerun) starts listing: clears the listing flag and takes a
+   * round in stage assemble back to waiting (one compare-and-set,
+   * BEGIN_LISTING). 'finishing' when the round is in stage done: the batch
+   * is being finished and the caller must add nothing.
+   */
+  async unmarkListed(batchId: string): Promise<'listing' | 'finishing'> {
+    return (await this.transition(BEGIN_LISTING, batchId, [0])) as 'listing';
   }
 
   /**
@@ -315,6 +324,29 @@ export class BatchTracker {
   /** parts or assemble -> waiting (same round): the batch is being queued again. 'waiting' or 'stale'. */
   async resetRound(batchId: string, round: number): Promise<string> {
     return (await this.transition(RESET_ROUND, batchId, [round])) as string;
+  }
+
+  /** assemble -> done while the batch is drained: 'done', 'not-drained', 'stale' or 'cancelled'. */
+  async finish(batchId: string, round: number): Promise<string> {
+    return (await this.transition(FINISH, batchId, [round])) as string;
+  }
+
+  /** parts -> assemble when no part is left in the set: 'assemble', 'open' or 'stale'. */
+  async partsEmpty(batchId: string, round: number): Promise<string> {
+    return (await this.transition(PARTS_EMPTY, batchId, [round])) as string;
+  }
+
+  /** Clears the batch's keys and registry entry only if `round` is in stage done: 'cleared' or 'kept'. */
+  async clearDone(batchId: string, round: number): Promise<'cleared' | 'kept'> {
+    return (await this.redis.eval(
+      CLEAR_DONE,
+      FINALIZE_KEYS.length + 1,
+      ...FINALIZE_KEYS.map((k) => this.key(batchId, k)),
+      this.registryKey,
+      String(round),
+      String(TRACKER_TTL_SECONDS),
+      batchId,
+    )) as 'cleared';
   }
 
   /** assemble -> requeue (listing flag off). 'requeue', 'stale' or 'cancelled'. */

@@ -14,6 +14,9 @@
  *   assemble  every part is written: the assemble joins or re-queues
  *   requeue   the assemble is queuing the sources without a record under
  *             round + 1 (`listed` is off meanwhile)
+ *   done      the assemble found the batch drained and is writing the
+ *             manifests and, last, summary.json: no source may join the
+ *             batch any more (an enqueue rerun answers "finishing")
  *
  * Every script takes the same KEYS, in this order, and answers a word.
  */
@@ -133,6 +136,62 @@ local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('DEL', KEYS[2], KEYS[3])
 return n`;
+
+/**
+ * assemble -> done, only while the batch is drained (listed, nothing
+ * pending): the assemble's commit point before it writes the manifests. An
+ * enqueue rerun that began listing first (BEGIN_LISTING) makes it 'stale' or
+ * 'not-drained'. ARGV: round, ttl. Answers 'done' (also when already done),
+ * 'not-drained', 'stale' or 'cancelled'.
+ */
+export const FINISH = `${PRELUDE}
+if cancelled then return 'cancelled' end
+if cur ~= tonumber(ARGV[1]) then return 'stale' end
+if stage == 'done' then return 'done' end
+if stage ~= 'assemble' then return 'stale' end
+if redis.call('GET', KEYS[5]) ~= '1' or redis.call('SCARD', KEYS[4]) > 0 then return 'not-drained' end
+setStage('done')
+return 'done'`;
+
+/**
+ * An enqueue rerun begins listing: the listing flag off, and a round in stage
+ * assemble back to waiting (its assemble answers stale and the finalize
+ * begins again once the rerun has drained). A round in stage done is not
+ * touched: the rerun answers 'finishing' and adds nothing (sources that
+ * appear once a batch is finishing belong to a new batch). ARGV: 0, ttl.
+ * Answers 'listing' or 'finishing'.
+ */
+export const BEGIN_LISTING = `${PRELUDE}
+if stage == 'done' then return 'finishing' end
+if stage == 'assemble' then redis.call('DEL', KEYS[2], KEYS[3]) end
+redis.call('DEL', KEYS[5])
+return 'listing'`;
+
+/**
+ * parts -> assemble when the parts set is empty (Redis lost it, or the last
+ * part settled without its assemble): the assemble then checks the parts'
+ * summaries in S3 and writes again those missing (REDO_PARTS). ARGV: round,
+ * ttl. Answers 'assemble' (also when already there), 'open' or 'stale'.
+ */
+export const PARTS_EMPTY = `${PRELUDE}
+if cur ~= tonumber(ARGV[1]) then return 'stale' end
+if stage == 'assemble' then return 'assemble' end
+if stage ~= 'parts' then return 'stale' end
+if redis.call('SCARD', KEYS[3]) > 0 then return 'open' end
+setStage('assemble')
+return 'assemble'`;
+
+/**
+ * Clears the batch's keys and its registry entry (KEYS[7]), only if round
+ * ARGV[1] is in stage done: a rerun that took the batch back (its new
+ * pending ids, its listing flag) is never wiped. ARGV: round, ttl, batch id.
+ * Answers 'cleared' or 'kept'.
+ */
+export const CLEAR_DONE = `${PRELUDE}
+if cur ~= tonumber(ARGV[1]) or stage ~= 'done' then return 'kept' end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('HDEL', KEYS[7], ARGV[3])
+return 'cleared'`;
 
 /** The state in one read: round, stage name ('' when waiting), parts left. ARGV: none (ttl unused). */
 export const READ_STATE = `${PRELUDE}

@@ -101,6 +101,8 @@ export class FinalizeWatchdog {
     if (state.stage === 'waiting') return tracker.drained(id);
     if (state.stage === 'parts') {
       const left = await tracker.partsLeft(id, state.round);
+      // no part left but still in stage parts (the set lost): nothing will ever settle it
+      if (left.length === 0) return true;
       const ids = left.map((i) => finalizePartJobId(id, state.round, i));
       // a chunk at a time: the first part without a live job settles it
       for (let i = 0; i < ids.length; i += JOBS_OVER_CHUNK) {

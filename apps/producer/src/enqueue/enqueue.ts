@@ -115,15 +115,25 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
       rerun,
       pauses: 0,
     };
-    if (
-      await storage.exists(req.dest.bucket, batchFileKeys(req.dest.prefix, req.batchId).summary)
-    ) {
-      req.log.info('batch already finished (summary.json exists): nothing to queue');
+    const summaryKey = batchFileKeys(req.dest.prefix, req.batchId).summary;
+    if (await storage.exists(req.dest.bucket, summaryKey)) {
+      req.log.info(FINISHED_NOTE);
       return { ...result, finished: true };
     }
     const tracker = new BatchTracker(redis, req.config.queueName);
     await tracker.register({ batchId: req.batchId, source: req.source, dest: req.destUrl });
-    await tracker.unmarkListed(req.batchId);
+    // one compare-and-set with the assemble's commit (FINISH): either the rerun takes the
+    // batch back to waiting before it, or it finds the batch finishing and adds nothing
+    if ((await tracker.unmarkListed(req.batchId)) === 'finishing') {
+      req.log.info(FINISHED_NOTE);
+      return { ...result, finished: true };
+    }
+    if (await storage.exists(req.dest.bucket, summaryKey)) {
+      // finished between the first look and unmarkListed: drop what this rerun set
+      await tracker.clear(req.batchId);
+      req.log.info(FINISHED_NOTE);
+      return { ...result, finished: true };
+    }
     const listed = await queueListing(run, tracker, result);
     await finishListing(run, tracker, result, listed);
     return result;
@@ -133,6 +143,10 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueResult> {
     await redis.quit().catch(() => redis.disconnect());
   }
 }
+
+/** Logged by a rerun of a finished (or finishing) batch. */
+const FINISHED_NOTE =
+  'batch already finished (summary.json exists or is being written): nothing to queue; sources that appeared since belong to a new batch (enqueue them with another --batch id)';
 
 /** What enqueue checked before connecting to anything. */
 interface EnqueueRequest {

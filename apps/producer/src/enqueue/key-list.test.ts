@@ -97,6 +97,39 @@ describe.each(testS3Kinds())('readKeyList on %s', (kind) => {
     });
   });
 
+  it('a list giving more keys under the source than maxRows stops, naming the file, the limit and the rows seen', async () => {
+    const rows = [
+      '"other","in/x.jpg","1"',
+      '"src","in/a.jpg","1"',
+      '"src","in/b.jpg","1"',
+      '"src","in/c.jpg","1"',
+    ];
+    const url = await inventory('rows', gzipSync(`${rows.join('\n')}\n`));
+    const read = readKeyList(storage, { kind: 'inventory', url }, source, { maxRows: 2 });
+    await expect(read).rejects.toThrow(ListTooLargeError);
+    await expect(read).rejects.toThrow(
+      'inventory file s3://inv/rows/data/0.csv.gz row 4: the list gives more than the limit of 2 keys under the source (maxRows; 4 rows seen in all): split the list into several batches',
+    );
+    await storage.putObject('inv', 'rows.csv', 'src,in/a\nsrc,in/b\nsrc,in/c\n');
+    await expect(
+      readKeyList(storage, { kind: 'keys', url: 's3://inv/rows.csv' }, source, { maxRows: 2 }),
+    ).rejects.toThrow(/^s3:\/\/inv\/rows\.csv row 3: the list gives more than the limit of 2 keys/);
+    // within the limit: read whole
+    expect(
+      (await readKeyList(storage, { kind: 'inventory', url }, source, { maxRows: 3 })).entries,
+    ).toHaveLength(3);
+    expect(() => listFileLimits({ maxRows: 0 })).toThrow(
+      'maxRows must be an integer from 1 to 9007199254740991, got 0',
+    );
+  });
+
+  it('an inventory row missing its Key column names the file, the row and the cause', async () => {
+    const url = await inventory('nokey', gzipSync('"src","in/a.jpg","1"\n"src"\n'));
+    await expect(readKeyList(storage, { kind: 'inventory', url }, source)).rejects.toThrow(
+      "inventory file s3://inv/nokey/data/0.csv.gz row 2: 1 column, but the manifest's fileSchema puts Bucket in column 1 and Key in column 2: the data file does not match its manifest",
+    );
+  });
+
   it('a gzip bomb of rows stops at the unzipped limit, naming it and the size seen', async () => {
     // 10 MB of rows of another bucket: ~10 kB gzip'd
     const row = '"other","in/x.jpg","1"\n';
@@ -226,6 +259,7 @@ describe('listFileLimits', () => {
       maxFileBytes: 1024 * MB,
       maxTextBytes: 1024 * MB,
       maxRowBytes: 64 * 1024,
+      maxRows: 5_000_000,
     });
     expect(() => listFileLimits({ maxTextBytes: 0 })).toThrow(
       'maxTextBytes must be an integer from 1 to 9007199254740991, got 0',

@@ -8,8 +8,10 @@
  *
  * The list files are streamed (list-file.ts): each at most 1 GiB as stored
  * and, gzip'd, 1 GiB once unzipped (`ListFileLimits`). The keys under the
- * source prefix are held in memory while sorting: about 100 bytes a key (a
- * million keys, ~100 MB). Larger lists: split them into several batches.
+ * source prefix are held in memory while sorting: about 150 bytes a key, so
+ * at most `maxRows` (default 5,000,000, ~750 MB) of them; a list with more
+ * stops with an error naming the file, the limit and the rows seen. Larger
+ * lists: split them into several batches.
  */
 import {
   compareKeys,
@@ -18,7 +20,12 @@ import {
   parseS3Url,
   type Storage,
 } from '@kpress/storage';
-import { type ListFileLimits, streamListRows } from './list-file.js';
+import {
+  type ListFileLimits,
+  ListTooLargeError,
+  listFileLimits,
+  streamListRows,
+} from './list-file.js';
 
 /** Where a batch's keys come from. */
 export type KeyListInput = { kind: 'keys'; url: string } | { kind: 'inventory'; url: string };
@@ -44,15 +51,27 @@ class ListedRows {
   readonly inside: ObjectEntry[] = [];
   outside = 0;
   #mark = { inside: 0, outside: 0 };
+  #file = '';
 
-  constructor(private readonly source: { bucket: string; prefix: string }) {}
+  constructor(
+    private readonly source: { bucket: string; prefix: string },
+    /** Most keys under the source held (ListFileLimits.maxRows). */
+    private readonly maxRows: number,
+  ) {}
 
-  add(r: ListedRow): void {
+  /** Row `index` (from 0) of the current file. */
+  add(r: ListedRow, index: number): void {
     if (r.bucket !== this.source.bucket || !isSourceKey(r.key, this.source.prefix)) this.outside++;
-    else this.inside.push({ key: r.key, size: r.size, etag: '' });
+    else if (this.inside.length >= this.maxRows) {
+      throw new ListTooLargeError(
+        `${this.#file} row ${index + 1}: the list gives more than the limit of ${this.maxRows} keys under the source (maxRows; ${this.inside.length + this.outside + 1} rows seen in all): split the list into several batches`,
+      );
+    } else this.inside.push({ key: r.key, size: r.size, etag: '' });
   }
 
-  startFile(): void {
+  /** A file starts: `where` names it in errors. */
+  startFile(where: string): void {
+    this.#file = where;
     this.#mark = { inside: this.inside.length, outside: this.outside };
   }
 
@@ -81,12 +100,12 @@ async function readKeysCsv(
   const at = parseS3Url(url.endsWith('/') ? url : `${url}/`);
   const key = at.prefix.replace(/\/$/, '');
   const file = { bucket: at.bucket, key, gzip: false };
-  rows.startFile();
+  rows.startFile(url);
   const sink = {
     row(r: string[], i: number) {
       if (r.length < 2)
         throw new Error(`${url} row ${i + 1}: expected bucket,key, got ${JSON.stringify(r)}`);
-      rows.add({ bucket: r[0] as string, key: decodeListedKey(r[1] as string), size: 0 });
+      rows.add({ bucket: r[0] as string, key: decodeListedKey(r[1] as string), size: 0 }, i);
     },
     restart: () => rows.restartFile(),
   };
@@ -135,19 +154,31 @@ async function readInventory(
   rows: ListedRows,
 ): Promise<void> {
   const inv = await readInventoryManifest(storage, url);
+  let where = '';
   const sink = {
-    row(r: string[]) {
+    row(r: string[], i: number) {
+      const bucket = r[inv.bucketAt];
+      const key = r[inv.keyAt];
+      if (bucket === undefined || key === undefined) {
+        throw new Error(
+          `${where} row ${i + 1}: ${r.length} column${r.length === 1 ? '' : 's'}, but the manifest's fileSchema puts Bucket in column ${inv.bucketAt + 1} and Key in column ${inv.keyAt + 1}: the data file does not match its manifest`,
+        );
+      }
       const size = inv.sizeAt < 0 ? 0 : Number(r[inv.sizeAt]);
-      rows.add({
-        bucket: r[inv.bucketAt] as string,
-        key: decodeListedKey(r[inv.keyAt] as string),
-        size: Number.isFinite(size) && size >= 0 ? size : 0,
-      });
+      rows.add(
+        {
+          bucket,
+          key: decodeListedKey(key),
+          size: Number.isFinite(size) && size >= 0 ? size : 0,
+        },
+        i,
+      );
     },
     restart: () => rows.restartFile(),
   };
   for (const file of inv.files) {
-    rows.startFile();
+    where = `inventory file s3://${inv.bucket}/${file.key}`;
+    rows.startFile(where);
     const at = { bucket: inv.bucket, key: file.key, gzip: true };
     const md5 = await streamListRows(storage, at, sink, limits);
     if (file.MD5checksum !== undefined && file.MD5checksum !== md5) {
@@ -165,7 +196,7 @@ export async function readKeyList(
   source: { bucket: string; prefix: string },
   limits: ListFileLimits = {},
 ): Promise<KeyList> {
-  const rows = new ListedRows(source);
+  const rows = new ListedRows(source, listFileLimits(limits).maxRows);
   if (input.kind === 'keys') await readKeysCsv(storage, input.url, limits, rows);
   else await readInventory(storage, input.url, limits, rows);
   const { inside, outside } = rows;

@@ -16,7 +16,7 @@ import { parse } from 'csv-parse';
 
 const GiB = 1024 * 1024 * 1024;
 
-/** Limits on a list file; every one counts bytes. */
+/** Limits on a list file (bytes), and on the keys a list may hold in memory. */
 export interface ListFileLimits {
   /** Largest list file as stored (a CSV, or a data file gzip'd). Default 1 GiB. */
   maxFileBytes?: number;
@@ -24,6 +24,12 @@ export interface ListFileLimits {
   maxTextBytes?: number;
   /** Longest row (an S3 key is at most 1,024 bytes, 3,072 URL-encoded). Default 64 KiB. */
   maxRowBytes?: number;
+  /**
+   * Most keys under the source a list may give (all its files together):
+   * they are held in memory while sorting, ~150 bytes each, so the default
+   * keeps that under ~750 MB. Default 5,000,000.
+   */
+  maxRows?: number;
 }
 
 /** The limits' defaults. */
@@ -31,12 +37,14 @@ export const LIST_FILE_LIMITS: Required<ListFileLimits> = {
   maxFileBytes: GiB,
   maxTextBytes: GiB,
   maxRowBytes: 64 * 1024,
+  maxRows: 5_000_000,
 };
 
 const LIMIT_RULES = {
   maxFileBytes: integerRule('maxFileBytes', 1, Number.MAX_SAFE_INTEGER),
   maxTextBytes: integerRule('maxTextBytes', 1, Number.MAX_SAFE_INTEGER),
   maxRowBytes: integerRule('maxRowBytes', 1, 2 ** 30),
+  maxRows: integerRule('maxRows', 1, Number.MAX_SAFE_INTEGER),
 };
 
 /** `limits` with defaults filled in, each checked. */
@@ -49,6 +57,7 @@ export function listFileLimits(limits: ListFileLimits = {}): Required<ListFileLi
       limits.maxTextBytes ?? LIST_FILE_LIMITS.maxTextBytes,
     ),
     maxRowBytes: LIMIT_RULES.maxRowBytes.check(limits.maxRowBytes ?? LIST_FILE_LIMITS.maxRowBytes),
+    maxRows: LIMIT_RULES.maxRows.check(limits.maxRows ?? LIST_FILE_LIMITS.maxRows),
   };
 }
 
