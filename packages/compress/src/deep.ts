@@ -17,8 +17,8 @@ import {
   PROVENANCE_KEYWORD,
   reencodeLossless16,
 } from '@kpress/codec';
+import { paletteResult } from './palette-result.js';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
-import { pngIsSmaller } from './verdict.js';
 
 /** The reason a deep source is kept as it is, in the row. */
 export function keptDeepReason(bitsPerSample: number, why: string): string {
@@ -140,20 +140,6 @@ async function reduceTo8Bit(
           },
         }),
   });
-  return {
-    ok: true,
-    png: new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength),
-    width: r.width,
-    height: r.height,
-    colors: r.colors,
-    psnr: r.psnr,
-    // scored against the source's 8-bit view (the PSNR above is against its full depth)
-    ssimulacra2: r.ssimulacra2,
-    bitDepth: source.bitDepth,
-    hasAlpha: r.hasAlpha,
-    format: r.format,
-    timings: r.timings,
-    codecMs: performance.now() - started,
-    ...(pngIsSmaller(r.png.byteLength, input.byteLength) ? {} : { source: task.source }),
-  };
+  // scored against the source's 8-bit view (the PSNR is against its full depth)
+  return paletteResult(r, input, task, source.bitDepth, started);
 }

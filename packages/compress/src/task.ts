@@ -6,8 +6,8 @@
 import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
 import sharp from 'sharp';
 import { compressDeep, readSourceHeader } from './deep.js';
+import { paletteResult } from './palette-result.js';
 import type { CompressTask, CompressTaskResult } from './task-types.js';
-import { pngIsSmaller } from './verdict.js';
 
 // One libvips thread per pool thread: the pool already runs one image per core.
 sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
@@ -23,24 +23,7 @@ export default async function compressTask(task: CompressTask): Promise<Compress
       maxPixels: task.maxPixels,
       ...(task.provenance === undefined ? {} : { provenance: task.provenance }),
     });
-    const png = new Uint8Array(r.png.buffer, r.png.byteOffset, r.png.byteLength);
-    // The PNG is small (compressed): it is copied back, not transferred.
-    return {
-      ok: true,
-      png,
-      width: r.width,
-      height: r.height,
-      colors: r.colors,
-      psnr: r.psnr,
-      ssimulacra2: r.ssimulacra2,
-      bitDepth: source.bitDepth,
-      hasAlpha: r.hasAlpha,
-      format: r.format,
-      timings: r.timings,
-      codecMs: performance.now() - started,
-      // the original will be kept: its bytes go back (the caller's copy was transferred here)
-      ...(pngIsSmaller(r.png.byteLength, input.byteLength) ? {} : { source: task.source }),
-    };
+    return paletteResult(r, input, task, source.bitDepth, started);
   } catch (err) {
     if (err instanceof CodecError) {
       return {

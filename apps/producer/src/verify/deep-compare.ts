@@ -61,7 +61,8 @@ async function psnrAgain(row: ManifestRow, source: Buffer, output: Buffer): Prom
   return psnr(widen(a, channels), widen(b, channels), channels);
 }
 
-function widen(img: PixelImage, channels: 3 | 4): ArrayLike<number> {
+/** RGB pixels as RGBA (opaque) when the other image of the pair has alpha. */
+export function widen(img: PixelImage, channels: 3 | 4): Uint8Array | Uint8ClampedArray {
   if (img.channels === channels) return img.data;
   const n = img.width * img.height;
   const out = new Uint8Array(n * 4);

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { decode, roundScore } from '@kpress/codec';
 import { type Config, KPRESS_VERSION, loadConfig } from '@kpress/config';
-import type { PixelImage } from '@kpress/core';
 import {
   type ManifestRow,
   parseRow,
@@ -29,7 +28,7 @@ import {
 } from '@kpress/storage';
 import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
-import { compareWithSource } from './deep-compare.js';
+import { compareWithSource, widen } from './deep-compare.js';
 import { KeyHashSet } from './key-set.js';
 import { checkOutput, checkScore, type Problem, SCORE_METADATA } from './output-check.js';
 import { type RowCheck, SourceTagger, type TagCounts } from './tag-sources.js';
@@ -397,20 +396,6 @@ function scorePair(
     channels: pair.channels,
   });
   return roundScore(ssimulacra2(image(pair.a), image(pair.b)));
-}
-
-/** RGB pixels as RGBA (opaque) when the other image of the pair has alpha. */
-function widen(img: PixelImage, channels: 3 | 4): Uint8Array | Uint8ClampedArray {
-  if (img.channels === channels) return img.data;
-  const n = img.width * img.height;
-  const out = new Uint8Array(n * 4);
-  for (let i = 0; i < n; i++) {
-    out[i * 4] = img.data[i * 3] as number;
-    out[i * 4 + 1] = img.data[i * 3 + 1] as number;
-    out[i * 4 + 2] = img.data[i * 3 + 2] as number;
-    out[i * 4 + 3] = 255;
-  }
-  return out;
 }
 
 async function countCsvRecords(storage: Storage, bucket: string, key: string): Promise<number> {
