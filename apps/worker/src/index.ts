@@ -1,4 +1,4 @@
-export { type FinalizeContext, type FinalizeResult, finalizeBatch } from './finalize.js';
+export { type FinalizeContext, type FinalizeResult, finalizeBatch } from './finalize/finalize.js';
 export {
   type ProcessorContext,
   type ProcessResult,

@@ -37,9 +37,14 @@ import {
 } from '@kpress/queue';
 import { parseS3Url, Storage } from '@kpress/storage';
 import { BatchFiles } from './job-check.js';
-import { BatchWatch } from './batch-watch.js';
+import { BatchWatch } from './finalize/batch-watch.js';
 import { closeWithoutRedis } from './close-without-redis.js';
-import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
+import {
+  type FinalizeContext,
+  finalizeAssemble,
+  finalizeBatch,
+  finalizePart,
+} from './finalize/finalize.js';
 import { JobsInHand } from './jobs-in-hand.js';
 import { OutputWriter } from './output-writer.js';
 import { type ProcessResult, processCompressJob } from './compress/processor.js';

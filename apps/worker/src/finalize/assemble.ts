@@ -6,7 +6,7 @@
  * batch no longer drained (a rerun is queuing it) goes back to waiting.
  * When a part found sources without a record, queue them again under the
  * next round (or, after `maxRounds`, give them a failed record where none has
- * appeared): finalize-requeue.ts. Else join the parts into manifest.jsonl,
+ * appeared): requeue.ts. Else join the parts into manifest.jsonl,
  * manifest.csv and manifest-sha256.txt (server-side copies, see
  * concatObjects), merge their summaries, and write report.html and, last,
  * summary.json.
@@ -26,11 +26,11 @@ import {
   type Storage,
 } from '@kpress/storage';
 import pMap from 'p-map';
-import type { FinalizeContext } from './finalize-context.js';
-import { type ListingFacts, readListing } from './finalize-listing.js';
-import type { PartSummary } from './finalize-part.js';
-import { requeueMissing } from './finalize-requeue.js';
-import { reportSamples } from './report-samples.js';
+import type { FinalizeContext } from './context.js';
+import { type ListingFacts, readListing } from './listing.js';
+import type { PartSummary } from './part.js';
+import { requeueMissing } from './requeue.js';
+import { reportSamples } from '../report-samples.js';
 
 /** What assembling did. */
 export type AssembleResult =

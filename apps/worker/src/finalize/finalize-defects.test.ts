@@ -37,7 +37,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWatch } from './batch-watch.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
-import { recordKeyOf, writeRecord } from './record.js';
+import { recordKeyOf, writeRecord } from '../record.js';
 
 /** `queue` whose `method` throws once, on its first call, before sending anything. */
 function failingOnce(queue: KpressQueue, method: 'add' | 'addBulk'): KpressQueue {
@@ -228,7 +228,8 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
       if (job === undefined) throw new Error(`batch ${batchId}: no assemble job came`);
       if (job.name === 'finalize-assemble') return job;
       if (job.name === 'finalize') await finalizeBatch(parseFinalizeJob(job.data), ctx);
-      else if (job.name === 'finalize-part') await finalizePart(parseFinalizePartJob(job.data), ctx);
+      else if (job.name === 'finalize-part')
+        await finalizePart(parseFinalizePartJob(job.data), ctx);
       else throw new Error(`batch ${batchId}: unexpected ${job.name} job`);
     }
     throw new Error(`batch ${batchId}: no assemble job came in 20 steps`);

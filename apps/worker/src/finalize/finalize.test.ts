@@ -35,7 +35,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWatch } from './batch-watch.js';
 import { type FinalizeContext, finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
-import { recordKeyOf, writeRecord } from './record.js';
+import { recordKeyOf, writeRecord } from '../record.js';
 
 describe.each(testS3Kinds())('finalize on %s', (kind) => {
   let s3: S3Server;

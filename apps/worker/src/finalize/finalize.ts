@@ -8,8 +8,8 @@
  *    round is already past waiting it queues what that stage needs again
  *    (the parts still out, or the assemble), so that a lost job is only ever
  *    a delay;
- * 2. `finalize-part` (finalize-part.ts), on any worker: one range's rows;
- * 3. `finalize-assemble` (finalize-assemble.ts), after the round's last part:
+ * 2. `finalize-part` (part.ts), on any worker: one range's rows;
+ * 3. `finalize-assemble` (assemble.ts), after the round's last part:
  *    joins the parts, or queues the sources that had no record again.
  *
  * The stages and their transitions: finalize-transitions.ts (@kpress/queue)
@@ -27,12 +27,12 @@ import {
   scheduleParts,
 } from '@kpress/queue';
 import { type BatchLocation, batchFileKeys, batchLocation, parseBatchFile } from '@kpress/storage';
-import { type AssembleResult, assembleBatch } from './finalize-assemble.js';
-import type { FinalizeContext } from './finalize-context.js';
-import { type ListingFacts, readListing } from './finalize-listing.js';
-import { writeFinalizePart } from './finalize-part.js';
+import { type AssembleResult, assembleBatch } from './assemble.js';
+import type { FinalizeContext } from './context.js';
+import { type ListingFacts, readListing } from './listing.js';
+import { writeFinalizePart } from './part.js';
 
-export type { FinalizeContext } from './finalize-context.js';
+export type { FinalizeContext } from './context.js';
 
 export type FinalizeResult =
   | { kind: 'already-done' }

@@ -32,7 +32,7 @@ import {
   unwritableReason,
 } from '@kpress/storage';
 import { failedOutcome } from '@kpress/compress';
-import { readRecord } from './record.js';
+import { readRecord } from '../record.js';
 import { TextUpload } from './text-upload.js';
 
 /** Record GETs in flight per part: S3 serves thousands of GETs a second per prefix; 64 keeps a part's window small. */

@@ -17,11 +17,11 @@ import {
   scheduleFinalize,
 } from '@kpress/queue';
 import { type BatchFile, type BatchLocation, finalizePartKeys } from '@kpress/storage';
-import type { AssembleResult } from './finalize-assemble.js';
-import type { FinalizeContext } from './finalize-context.js';
-import type { PartSummary } from './finalize-part.js';
+import type { AssembleResult } from './assemble.js';
+import type { FinalizeContext } from './context.js';
+import type { PartSummary } from './part.js';
 import { failedOutcome } from '@kpress/compress';
-import { recordKeyOf, writeRecordIfAbsent } from './record.js';
+import { recordKeyOf, writeRecordIfAbsent } from '../record.js';
 
 /** Longest wait for room in the queue before a chunk is added anyway (a lone worker cannot drain it while it waits), ms. */
 const ROOM_WAIT_MS = 60_000;
