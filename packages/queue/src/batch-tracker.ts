@@ -15,6 +15,12 @@
  */
 import type { Redis } from '@kpress/config';
 import {
+  type BatchKeyPart,
+  KPRESS_KEY_TTL_SECONDS,
+  type KpressKeys,
+  kpressKeys,
+} from './kpress-keys.js';
+import {
   ADVANCE_ROUND,
   BEGIN_LISTING,
   BEGIN_PARTS,
@@ -22,7 +28,6 @@ import {
   CLEAR_DONE,
   END_GIVE_UP,
   END_REQUEUE,
-  FINALIZE_KEYS,
   FINISH,
   PARTS_EMPTY,
   READ_STATE,
@@ -43,7 +48,7 @@ export interface FinalizeState {
 }
 
 /** Seconds the per-batch keys live after their last change. Default 7 days. */
-export const TRACKER_TTL_SECONDS = 7 * 24 * 3600;
+export const TRACKER_TTL_SECONDS = KPRESS_KEY_TTL_SECONDS;
 
 /** A batch under way, as the registry holds it. */
 export interface RegisteredBatch {
@@ -57,21 +62,22 @@ export interface RegisteredBatch {
 }
 
 export class BatchTracker {
+  private readonly keys: KpressKeys;
+
   constructor(
     private readonly redis: Redis,
     /** The queue name (KPRESS_QUEUE), so separate deployments never share state. */
     readonly queueName: string,
-  ) {}
+  ) {
+    this.keys = kpressKeys(queueName);
+  }
 
-  private key(
-    batchId: string,
-    part: 'pending' | 'listed' | 'round' | 'parts' | 'cancelled' | 'stage',
-  ): string {
-    return `kpress:${this.queueName}:batch:${batchId}:${part}`;
+  private key(batchId: string, part: BatchKeyPart): string {
+    return this.keys.batch(batchId, part);
   }
 
   private get registryKey(): string {
-    return `kpress:${this.queueName}:batches`;
+    return this.keys.batches;
   }
 
   /** Records a batch as under way (enqueue does, before its first job). */
@@ -340,9 +346,7 @@ export class BatchTracker {
   async clearDone(batchId: string, round: number): Promise<'cleared' | 'kept'> {
     return (await this.redis.eval(
       CLEAR_DONE,
-      FINALIZE_KEYS.length + 1,
-      ...FINALIZE_KEYS.map((k) => this.key(batchId, k)),
-      this.registryKey,
+      ...withCount([...this.keys.finalize(batchId), this.registryKey]),
       String(round),
       String(TRACKER_TTL_SECONDS),
       batchId,
@@ -369,8 +373,7 @@ export class BatchTracker {
     const [first, ...rest] = args;
     return this.redis.eval(
       script,
-      FINALIZE_KEYS.length,
-      ...FINALIZE_KEYS.map((k) => this.key(batchId, k)),
+      ...withCount(this.keys.finalize(batchId)),
       String(first),
       String(TRACKER_TTL_SECONDS),
       ...rest.map(String),
@@ -413,4 +416,9 @@ function parseEntry(batchId: string, raw: string): RegisteredBatch | undefined {
     dest: entry.dest,
     ...(typeof entry.since === 'number' ? { since: entry.since } : {}),
   };
+}
+
+/** An EVAL's `numkeys, ...keys`. */
+function withCount(keys: readonly string[]): [number, ...string[]] {
+  return [keys.length, ...keys];
 }

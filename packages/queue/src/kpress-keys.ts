@@ -4,6 +4,7 @@
  * `kpress:<queue>:` so that separate deployments (KPRESS_QUEUE) never share
  * state, and each lives KPRESS_KEY_TTL_SECONDS after its last change.
  */
+import { FINALIZE_KEYS } from './finalize-transitions.js';
 
 /** Seconds a kpress key lives after its last write or refresh: 7 days. */
 export const KPRESS_KEY_TTL_SECONDS = 7 * 24 * 3600;
@@ -16,6 +17,8 @@ export type BatchKeyPart =
   | 'listed'
   /** The current finalize round (BatchTracker). */
   | 'round'
+  /** `<round>:<stage>` of the finalize (BatchTracker, finalize-transitions.ts). */
+  | 'stage'
   /** Set: the parts of the current finalize round not yet done (BatchTracker). */
   | 'parts'
   /** When the batch was cancelled, ms since the epoch (BatchTracker). */
@@ -29,13 +32,17 @@ export interface KpressKeys {
   batch(batchId: string, part: BatchKeyPart): string;
   /** `kpress:<queue>:batches`: the registry of batches under way (hash: batch id -> JSON). */
   readonly batches: string;
+  /** The KEYS of every finalize transition script, in the order the scripts read them (FINALIZE_KEYS). */
+  finalize(batchId: string): string[];
 }
 
 /** The kpress keys of the queue named `queueName`. */
 export function kpressKeys(queueName: string): KpressKeys {
   const base = `kpress:${queueName}:`;
+  const batch = (batchId: string, part: BatchKeyPart): string => `${base}batch:${batchId}:${part}`;
   return {
-    batch: (batchId, part) => `${base}batch:${batchId}:${part}`,
+    batch,
     batches: `${base}batches`,
+    finalize: (batchId) => FINALIZE_KEYS.map((part) => batch(batchId, part)),
   };
 }
