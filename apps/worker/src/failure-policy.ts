@@ -5,7 +5,7 @@
  */
 import { JOB_NAMES } from '@kpress/queue';
 
-/** The job names of the finalize steps (they never give up; see finalize-schedule.ts). */
+/** The job names of the finalize steps (they never give up; @kpress/queue's finalize/schedule.ts). */
 export const FINALIZE_STEPS: ReadonlySet<string> = new Set([
   JOB_NAMES.finalize,
   JOB_NAMES.finalizePart,

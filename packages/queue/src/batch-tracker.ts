@@ -34,9 +34,9 @@ import {
   REDO_PARTS,
   RESET_ROUND,
   SETTLE_PART,
-} from './finalize-transitions.js';
+} from './finalize/transitions.js';
 
-/** A stage of a finalize round (see finalize-transitions.ts). */
+/** A stage of a finalize round (see finalize/transitions.ts). */
 export type FinalizeStage = 'waiting' | 'parts' | 'assemble' | 'requeue' | 'done';
 
 /** A batch's finalize state. */
@@ -274,7 +274,7 @@ export class BatchTracker {
     return r < 0 ? undefined : r;
   }
 
-  /** The batch's finalize state, read in one step (see finalize-transitions.ts). */
+  /** The batch's finalize state, read in one step (see finalize/transitions.ts). */
   async finalizeState(batchId: string): Promise<FinalizeState> {
     const [round, stage, parts] = (await this.transition(READ_STATE, batchId, [0])) as [
       number,

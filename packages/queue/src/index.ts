@@ -43,7 +43,7 @@ export {
   type RegisteredBatch,
   TRACKER_TTL_SECONDS,
 } from './batch-tracker.js';
-export { FinalizeWatchdog, type FinalizeWatchdogOptions } from './finalize-watchdog.js';
+export { FinalizeWatchdog, type FinalizeWatchdogOptions } from './finalize/watchdog.js';
 export {
   type EnqueueSourcesOptions,
   enqueueSources,
@@ -58,7 +58,7 @@ export {
   scheduleAssemble,
   scheduleFinalize,
   scheduleParts,
-} from './finalize-schedule.js';
+} from './finalize/schedule.js';
 export { JOBS_OVER_CHUNK, jobsOver, type QueueKeys } from './finished-jobs.js';
 export { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 export { CUT_MESSAGE, type CuttableClient, cutRedis } from './cut-redis.js';

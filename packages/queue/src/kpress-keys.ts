@@ -4,7 +4,7 @@
  * `kpress:<queue>:` so that separate deployments (KPRESS_QUEUE) never share
  * state, and each lives KPRESS_KEY_TTL_SECONDS after its last change.
  */
-import { FINALIZE_KEYS } from './finalize-transitions.js';
+import { FINALIZE_KEYS } from './finalize/transitions.js';
 
 /** Seconds a kpress key lives after its last write or refresh: 7 days. */
 export const KPRESS_KEY_TTL_SECONDS = 7 * 24 * 3600;
@@ -17,7 +17,7 @@ export type BatchKeyPart =
   | 'listed'
   /** The current finalize round (BatchTracker). */
   | 'round'
-  /** `<round>:<stage>` of the finalize (BatchTracker, finalize-transitions.ts). */
+  /** `<round>:<stage>` of the finalize (BatchTracker, finalize/transitions.ts). */
   | 'stage'
   /** Set: the parts of the current finalize round not yet done (BatchTracker). */
   | 'parts'

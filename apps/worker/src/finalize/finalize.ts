@@ -12,7 +12,7 @@
  * 3. `finalize-assemble` (assemble.ts), after the round's last part:
  *    joins the parts, or queues the sources that had no record again.
  *
- * The stages and their transitions: finalize-transitions.ts (@kpress/queue)
+ * The stages and their transitions: finalize/transitions.ts (@kpress/queue)
  * and docs/design.md. Every step is idempotent and retried with capped
  * backoff without end (FINALIZE_JOB_OPTIONS); each reads its work from S3
  * (listing.json, the parts' files), never from its job's data beyond the

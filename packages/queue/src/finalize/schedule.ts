@@ -1,12 +1,12 @@
-import type { BatchTracker } from './batch-tracker.js';
-import type { KpressQueue } from './create-queue.js';
-import { assembleJobId, finalizeJobId, finalizePartJobId, jobIdFor } from './job-ids.js';
+import type { BatchTracker } from '../batch-tracker.js';
+import type { KpressQueue } from '../create-queue.js';
+import { assembleJobId, finalizeJobId, finalizePartJobId, jobIdFor } from '../job-ids.js';
 import {
   type FinalizeAssembleJob,
   type FinalizeJob,
   type FinalizePartJob,
   JOB_NAMES,
-} from './job-schemas.js';
+} from '../job-schemas.js';
 
 /** The backoff type of finalize jobs; the worker's `backoffStrategy` computes it (finalizeBackoffMs). */
 export const FINALIZE_BACKOFF = 'kpress-finalize';

@@ -7,7 +7,7 @@
 import { createRedis, type Redis } from '@kpress/config';
 import { redisUrl, removeQueueKeys, uniqueQueueName } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchTracker } from './batch-tracker.js';
+import { BatchTracker } from '../batch-tracker.js';
 
 let redis: Redis;
 let tracker: BatchTracker;

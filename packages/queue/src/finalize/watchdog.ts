@@ -1,6 +1,6 @@
 /**
  * Notices a batch whose finalize has no live job behind it and re-drives it.
- * Per finalize stage (finalize-transitions.ts), "no live job" is:
+ * Per finalize stage (transitions.ts), "no live job" is:
  *
  * - waiting: the batch is drained, and no finalize job of its round exists
  *   (a Redis that dropped it, a `settle` that failed, a process killed
@@ -21,11 +21,11 @@
  * its job is added, and a look landing in between must not count it as done.
  */
 import type { Logger, Redis } from '@kpress/config';
-import type { BatchTracker, FinalizeState } from './batch-tracker.js';
-import type { KpressQueue } from './create-queue.js';
-import { scheduleFinalize } from './finalize-schedule.js';
-import { JOBS_OVER_CHUNK, jobsOver } from './finished-jobs.js';
-import { assembleJobId, finalizeJobId, finalizePartJobId } from './job-ids.js';
+import type { BatchTracker, FinalizeState } from '../batch-tracker.js';
+import type { KpressQueue } from '../create-queue.js';
+import { scheduleFinalize } from './schedule.js';
+import { JOBS_OVER_CHUNK, jobsOver } from '../finished-jobs.js';
+import { assembleJobId, finalizeJobId, finalizePartJobId } from '../job-ids.js';
 
 /** Most over-but-pending ids remembered between two looks; more are pruned at later looks. */
 const MAX_REMEMBERED = 100_000;
