@@ -4,7 +4,6 @@ export {
   compressImage,
   PROVENANCE_KEYWORD,
 } from './compress.js';
-export { crc32 } from './crc32.js';
 export {
   type CandidateScorer,
   candidateScorer,
@@ -19,7 +18,6 @@ export {
   type EncodePngOptions,
   encodePalettePng,
   type PaletteImage,
-  pngChunk,
 } from './png.js';
 export { EFFORT_PLANS, type EffortPlan, effortPlan } from './effort.js';
 export { type DeflateBackend, deflateBackend } from '@kpress/deflate';

@@ -14,7 +14,8 @@ import { palettePsnrAgainstFullDepth, pixelsPsnrAgainstFullDepth } from './depth
 import { CodecError } from './errors.js';
 import { decodeFullDepth, firstDifference } from './full-depth.js';
 import { reencodeLossless16 } from './lossless16.js';
-import { encodePalettePng, pngChunk } from './png.js';
+import { pngChunk } from '@kpress/png';
+import { encodePalettePng } from './png.js';
 import { readPngHeader } from './png-header.js';
 import { encodePng16, pngColourChunks } from './png16.js';
 import { sample } from './test/fixtures.js';

@@ -2,6 +2,7 @@
  * What a PNG's first chunks say, read without decoding any pixel: pure and
  * bounded (stops at the first IDAT). For checking an archive's outputs.
  */
+import { hasPngSignature, pngChunks } from '@kpress/png';
 
 /** The header facts of a PNG. */
 export interface PngHeader {
@@ -14,11 +15,9 @@ export interface PngHeader {
   paletteEntries: number;
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
 /** The header of `bytes`, or a reason why it is not a readable PNG. */
 export function readPngHeader(bytes: Uint8Array): PngHeader | { problem: string } {
-  if (bytes.length < 33 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
+  if (bytes.length < 33 || !hasPngSignature(bytes)) {
     return { problem: 'not a PNG (no PNG signature)' };
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -31,13 +30,9 @@ export function readPngHeader(bytes: Uint8Array): PngHeader | { problem: string 
     colorType: bytes[25] as number,
     paletteEntries: 0,
   };
-  let at = 33;
-  while (at + 8 <= bytes.length) {
-    const length = view.getUint32(at);
-    const t = type(at + 4);
+  for (const { length, type: t } of pngChunks(bytes, 33)) {
     if (t === 'PLTE') header.paletteEntries = Math.floor(length / 3);
     if (t === 'IDAT' || t === 'IEND') return header;
-    at += 12 + length;
   }
   return { problem: 'truncated PNG (no image data)' };
 }

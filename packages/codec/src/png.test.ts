@@ -1,7 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { crc32, crc32Table } from './crc32.js';
 import { luminanceOrder, reorderPalette } from './palette-order.js';
 import { bitDepthFor, encodePalettePng, type PaletteImage } from './png.js';
 import { pngChunks } from './test/fixtures.js';
@@ -50,16 +49,6 @@ async function expectExactPixels(png: Buffer, q: PaletteImage): Promise<void> {
 describe('bitDepthFor', () => {
   it('picks the smallest of 1/2/4/8 that holds the colours', () => {
     expect([1, 2, 3, 4, 5, 16, 17, 256].map(bitDepthFor)).toEqual([1, 1, 2, 2, 4, 4, 8, 8]);
-  });
-});
-
-describe('crc32', () => {
-  it('matches the check value and the table fallback', () => {
-    const check = Buffer.from('123456789');
-    expect(crc32(check)).toBe(0xcbf43926);
-    expect(crc32Table(check)).toBe(0xcbf43926);
-    const data = makeImage(100, 50, 256).indices;
-    expect(crc32Table(data)).toBe(crc32(data));
   });
 });
 

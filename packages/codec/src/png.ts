@@ -1,5 +1,5 @@
 import { zlibCompress } from '@kpress/deflate';
-import { crc32 } from './crc32.js';
+import { PNG_SIGNATURE, pngChunk } from '@kpress/png';
 import { effortPlan } from './effort.js';
 import { luminanceOrder, reorderPalette } from './palette-order.js';
 
@@ -62,25 +62,12 @@ export function textChunk(keyword: string, text: string, international = false):
   return pngChunk('iTXt', Buffer.concat([key, head, Buffer.from(text, 'utf8')]));
 }
 
-/** The 8 bytes every PNG starts with. */
-export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 /** Smallest PNG bit depth (1, 2, 4 or 8) whose range holds `colors` indices. */
 export function bitDepthFor(colors: number): 1 | 2 | 4 | 8 {
   if (colors <= 2) return 1;
   if (colors <= 4) return 2;
   if (colors <= 16) return 4;
   return 8;
-}
-
-/** One PNG chunk: length, type, data and the CRC-32 of type and data (crc32.ts, the one CRC). */
-export function pngChunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
 }
 
 function checkInt(name: string, value: unknown, min: number, max: number): number {
@@ -217,7 +204,7 @@ export async function encodePalettePng(
     plte[i * 3 + 2] = q.palette[i * 4 + 2] as number;
     if ((q.palette[i * 4 + 3] as number) < 255) lastTransparent = i;
   }
-  const parts: Buffer[] = [SIGNATURE, pngChunk('IHDR', ihdr)];
+  const parts: Buffer[] = [PNG_SIGNATURE, pngChunk('IHDR', ihdr)];
   if (options.srgb === true) parts.push(pngChunk('sRGB', Uint8Array.of(0)));
   parts.push(pngChunk('PLTE', plte));
   if (q.hasAlpha && lastTransparent >= 0) {

@@ -7,7 +7,8 @@
  */
 import { zlibCompress } from '@kpress/deflate';
 import { effortPlan } from './effort.js';
-import { pngChunk, SIGNATURE, textChunk } from './png.js';
+import { hasPngSignature, PNG_SIGNATURE, pngChunk, pngChunks } from '@kpress/png';
+import { textChunk } from './png.js';
 import { type FilterStrategy, filterScanlines16 } from './png-filter.js';
 
 /** The samples to write. */
@@ -131,7 +132,7 @@ export function encodePng16(image: Png16Image, options: EncodePng16Options = {})
   ihdr.writeUInt32BE(image.height, 4);
   ihdr[8] = 16;
   ihdr[9] = COLOUR_TYPE_16[image.channels];
-  const parts: Buffer[] = [SIGNATURE, pngChunk('IHDR', ihdr)];
+  const parts: Buffer[] = [PNG_SIGNATURE, pngChunk('IHDR', ihdr)];
   if (options.icc !== undefined) {
     const name = Buffer.from('ICC profile\0\0', 'latin1'); // keyword, NUL, method 0 (deflate)
     parts.push(pngChunk('iCCP', Buffer.concat([name, zlibCompress(options.icc, 9)])));
@@ -160,16 +161,12 @@ const COLOUR_CHUNKS = new Set(['gAMA', 'cHRM', 'sRGB', 'cICP', 'mDCV', 'cLLI', '
  */
 export function pngColourChunks(png: Uint8Array, colourType: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  if (png.length < 33 || SIGNATURE.some((b, i) => png[i] !== b)) return out;
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  if (png.length < 33 || !hasPngSignature(png)) return out;
   const sameType = png[25] === colourType;
-  for (let at = 8; at + 12 <= png.length; ) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    if (type === 'IDAT' || type === 'IEND' || at + 12 + length > png.length) break;
+  for (const { at, length, type, whole } of pngChunks(png)) {
+    if (type === 'IDAT' || type === 'IEND' || !whole) break;
     if (COLOUR_CHUNKS.has(type) || (type === 'sBIT' && sameType))
       out.push(png.subarray(at, at + 12 + length));
-    at += 12 + length;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { pngChunk } from '@kpress/codec';
+import { PNG_SIGNATURE, pngChunk } from '@kpress/png';
 import { samplePath } from '@kpress/testkit';
 import sharp from 'sharp';
 
@@ -22,8 +22,6 @@ export interface HostileInput {
   what: string;
 }
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 function png(width: number, height: number, depth: number, colourType: number, idat: Buffer) {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
@@ -31,7 +29,7 @@ function png(width: number, height: number, depth: number, colourType: number, i
   ihdr[8] = depth;
   ihdr[9] = colourType;
   return Buffer.concat([
-    SIGNATURE,
+    PNG_SIGNATURE,
     pngChunk('IHDR', ihdr),
     pngChunk('IDAT', idat),
     pngChunk('IEND', Buffer.alloc(0)),

@@ -5,31 +5,7 @@
  * sharp decodes only the default image of such a file.
  */
 import { deflateSync } from 'node:zlib';
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, tail]);
-}
+import { PNG_SIGNATURE, pngChunk as chunk } from '@kpress/png';
 
 function frameControl(seq: number, width: number, height: number): Buffer {
   const d = Buffer.alloc(26);
@@ -70,11 +46,7 @@ export function makeApng(options: ApngOptions = {}): Buffer {
     for (let x = 0; x < size; x++) row.set([r, g, b], 1 + x * 3);
     return deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
   };
-  const parts = [
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('acTL', actl),
-  ];
+  const parts = [PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('acTL', actl)];
   let seq = 0;
   for (const [i, colour] of colours.entries()) {
     parts.push(chunk('fcTL', frameControl(seq++, size, size)));

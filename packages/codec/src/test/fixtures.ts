@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { pngChunk } from '../png.js';
+import { PNG_SIGNATURE, pngChunk, pngChunks as readChunks } from '@kpress/png';
 
 export const SAMPLES = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -17,15 +17,13 @@ export function sample(name: string): Buffer {
 
 /** Walks PNG chunks: [type, data, offset of the length field]. */
 export function pngChunks(png: Buffer): { type: string; data: Buffer; at: number }[] {
-  const out: { type: string; data: Buffer; at: number }[] = [];
-  let at = 8;
-  while (at + 12 <= png.length) {
-    const len = png.readUInt32BE(at);
-    const type = png.toString('latin1', at + 4, at + 8);
-    out.push({ type, data: png.subarray(at + 8, at + 8 + len), at });
-    at += 12 + len;
-  }
-  return out;
+  return [...readChunks(png)]
+    .filter((c) => c.at + 12 <= png.length)
+    .map(({ type, data, at }) => ({
+      type,
+      data: Buffer.from(data.buffer, data.byteOffset, data.length),
+      at,
+    }));
 }
 
 export { pngChunk };
@@ -47,7 +45,7 @@ export function hugePngHeader(): Buffer {
   ihdr[8] = 8;
   ihdr[9] = 2;
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    PNG_SIGNATURE,
     pngChunk('IHDR', ihdr),
     pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
     pngChunk('IEND', Buffer.alloc(0)),
@@ -108,7 +106,7 @@ export function png16(r: number, g: number, b: number): Buffer {
   ihdr[8] = 16;
   ihdr[9] = 2;
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    PNG_SIGNATURE,
     pngChunk('IHDR', ihdr),
     pngChunk('IDAT', deflateSync(rows)),
     pngChunk('IEND', Buffer.alloc(0)),
