@@ -67,53 +67,10 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     );
   }
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const jobs = new Counter({
-    name: 'kpress_jobs_total',
-    help: 'Compress jobs by outcome (compressed, kept-original, failed, retried)',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  });
-  for (const outcome of JOB_OUTCOMES) jobs.inc({ outcome }, 0);
-  const bytesIn = new Counter({
-    name: 'kpress_bytes_in_total',
-    help: 'Source bytes of the jobs that did not fail',
-    registers: [registry],
-  });
-  const bytesOut = new Counter({
-    name: 'kpress_bytes_out_total',
-    help: 'Output bytes (palette PNG or copied original) of the jobs that did not fail',
-    registers: [registry],
-  });
-  const stageSeconds = new Histogram({
-    name: 'kpress_stage_seconds',
-    help: 'Seconds per stage of a compress job (get, decode, quantize, score, encode, put, record)',
-    labelNames: ['stage'] as const,
-    buckets: [...STAGE_BUCKETS],
-    registers: [registry],
-  });
-  const finalizeFailures = new Counter({
-    name: 'kpress_finalize_failures_total',
-    help: 'Finalize attempts that failed, by step (finalize, finalize-part, finalize-assemble); each is retried with capped backoff',
-    labelNames: ['step'] as const,
-    registers: [registry],
-  });
-  for (const step of ['finalize', 'finalize-part', 'finalize-assemble'])
-    finalizeFailures.inc({ step }, 0);
-  const queueDepth = options.queueDepth;
-  if (queueDepth !== undefined) {
-    new Gauge({
-      name: 'kpress_queue_depth',
-      help: 'Jobs waiting, delayed, prioritized or active in the queue; -1 when it could not be read',
-      registers: [registry],
-      async collect() {
-        try {
-          this.set(await timeout(queueDepth(), depthTimeout));
-        } catch {
-          this.set(-1);
-        }
-      },
-    });
-  }
+  const { jobs, bytesIn, bytesOut } = jobCounters(registry);
+  const stageSeconds = stageHistogram(registry);
+  const finalizeFailures = finalizeFailureCounter(registry);
+  if (options.queueDepth !== undefined) queueDepthGauge(registry, options.queueDepth, depthTimeout);
   return {
     registry,
     jobs,
@@ -141,4 +98,70 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
       stageSeconds.observe({ stage }, ms / 1000);
     },
   };
+}
+
+/** kpress_jobs_total (every outcome at 0 from the start), kpress_bytes_in_total, kpress_bytes_out_total. */
+function jobCounters(registry: Registry) {
+  const jobs = new Counter({
+    name: 'kpress_jobs_total',
+    help: 'Compress jobs by outcome (compressed, kept-original, failed, retried)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of JOB_OUTCOMES) jobs.inc({ outcome }, 0);
+  const bytesIn = new Counter({
+    name: 'kpress_bytes_in_total',
+    help: 'Source bytes of the jobs that did not fail',
+    registers: [registry],
+  });
+  const bytesOut = new Counter({
+    name: 'kpress_bytes_out_total',
+    help: 'Output bytes (palette PNG or copied original) of the jobs that did not fail',
+    registers: [registry],
+  });
+  return { jobs, bytesIn, bytesOut };
+}
+
+/** kpress_stage_seconds. */
+function stageHistogram(registry: Registry) {
+  return new Histogram({
+    name: 'kpress_stage_seconds',
+    help: 'Seconds per stage of a compress job (get, decode, quantize, score, encode, put, record)',
+    labelNames: ['stage'] as const,
+    buckets: [...STAGE_BUCKETS],
+    registers: [registry],
+  });
+}
+
+/** kpress_finalize_failures_total, every step at 0 from the start. */
+function finalizeFailureCounter(registry: Registry) {
+  const finalizeFailures = new Counter({
+    name: 'kpress_finalize_failures_total',
+    help: 'Finalize attempts that failed, by step (finalize, finalize-part, finalize-assemble); each is retried with capped backoff',
+    labelNames: ['step'] as const,
+    registers: [registry],
+  });
+  for (const step of ['finalize', 'finalize-part', 'finalize-assemble'])
+    finalizeFailures.inc({ step }, 0);
+  return finalizeFailures;
+}
+
+/** kpress_queue_depth, read from `queueDepth` at each scrape; -1 when it fails or takes over `depthTimeout` ms. */
+function queueDepthGauge(
+  registry: Registry,
+  queueDepth: () => Promise<number>,
+  depthTimeout: number,
+): void {
+  new Gauge({
+    name: 'kpress_queue_depth',
+    help: 'Jobs waiting, delayed, prioritized or active in the queue; -1 when it could not be read',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await timeout(queueDepth(), depthTimeout));
+      } catch {
+        this.set(-1);
+      }
+    },
+  });
 }
