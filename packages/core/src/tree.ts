@@ -89,9 +89,46 @@ function sortByKey(codes: Uint32Array, n: number, bits: number): Int32Array {
   return idx;
 }
 
-/** Builds the colour tree of a histogram. */
+/** Builds the colour tree of a histogram: Morton order, colours in that order, nodes, node statistics. */
 export function buildTree(hist: ColorHistogram): ColorTree {
-  const { colors, counts, size: n } = hist;
+  const n = hist.size;
+  const { codes, order, opaque } = mortonOrder(hist);
+  const { points, weights, sorted } = inMortonOrder(hist, order, codes);
+  const { nodes, start, end, firstChild, childCount } = buildNodes(sorted, n);
+  const { weight, sum, lo, hi } = nodeStatistics(
+    nodes,
+    start,
+    end,
+    firstChild,
+    childCount,
+    points,
+    weights,
+  );
+  return {
+    points,
+    weights,
+    order,
+    n,
+    opaque,
+    nodes,
+    start,
+    end,
+    firstChild,
+    childCount,
+    weight,
+    sum,
+    lo,
+    hi,
+  };
+}
+
+/** The colours' 4-D Morton codes, and the order that sorts them by Morton code. */
+function mortonOrder(hist: ColorHistogram): {
+  codes: Uint32Array;
+  order: Int32Array;
+  opaque: boolean;
+} {
+  const { colors, size: n } = hist;
   const codes = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * 4;
@@ -106,17 +143,22 @@ export function buildTree(hist: ColorHistogram): ColorTree {
   // bits (3 sort passes instead of 4).
   let opaque = true;
   for (let i = 0; i < n && opaque; i++) if (colors[i * 4 + 3] !== 255) opaque = false;
-  let order: Int32Array;
-  if (opaque) {
-    const rgb = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const o = i * 4;
-      rgb[i] = (SPREAD3[colors[o]] << 2) | (SPREAD3[colors[o + 1]] << 1) | SPREAD3[colors[o + 2]];
-    }
-    order = sortByKey(rgb, n, 24);
-  } else {
-    order = sortByKey(codes, n, 32);
+  if (!opaque) return { codes, order: sortByKey(codes, n, 32), opaque };
+  const rgb = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    rgb[i] = (SPREAD3[colors[o]] << 2) | (SPREAD3[colors[o + 1]] << 1) | SPREAD3[colors[o + 2]];
   }
+  return { codes, order: sortByKey(rgb, n, 24), opaque };
+}
+
+/** The colours, their weights and their codes, in Morton order. */
+function inMortonOrder(
+  hist: ColorHistogram,
+  order: Int32Array,
+  codes: Uint32Array,
+): { points: Uint8Array; weights: Float64Array; sorted: Uint32Array } {
+  const { colors, counts, size: n } = hist;
   const points = new Uint8Array(n * 4);
   const weights = new Float64Array(n);
   const sorted = new Uint32Array(n);
@@ -128,7 +170,20 @@ export function buildTree(hist: ColorHistogram): ColorTree {
     weights[p] = counts[i];
     sorted[p] = codes[i];
   }
+  return { points, weights, sorted };
+}
 
+/** The tree's nodes over `n` Morton-sorted codes: each a range, split by the next digit, single-child chains collapsed. */
+function buildNodes(
+  sorted: Uint32Array,
+  n: number,
+): {
+  nodes: number;
+  start: Int32Array;
+  end: Int32Array;
+  firstChild: Int32Array;
+  childCount: Int32Array;
+} {
   let cap = Math.max(16, Math.ceil(n / 2));
   let start: Int32Array = new Int32Array(cap);
   let end: Int32Array = new Int32Array(cap);
@@ -192,87 +247,117 @@ export function buildTree(hist: ColorHistogram): ColorTree {
       stack.push(first + c, level);
     }
   }
-
-  // Node statistics, children before parents (children always have larger ids).
-  const weight = new Float64Array(nodes);
-  const sum = new Float64Array(nodes * 4);
-  const lo = new Uint8Array(nodes * 4).fill(255);
-  const hi = new Uint8Array(nodes * 4);
-  for (let node = nodes - 1; node >= 0; node--) {
-    const o = node * 4;
-    if (childCount[node] === 0) {
-      let w = 0;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let lo0 = 255;
-      let lo1 = 255;
-      let lo2 = 255;
-      let lo3 = 255;
-      let hi0 = 0;
-      let hi1 = 0;
-      let hi2 = 0;
-      let hi3 = 0;
-      for (let p = start[node]; p < end[node]; p++) {
-        const pw = weights[p];
-        const q = p * 4;
-        const v0 = points[q];
-        const v1 = points[q + 1];
-        const v2 = points[q + 2];
-        const v3 = points[q + 3];
-        w += pw;
-        s0 += pw * v0;
-        s1 += pw * v1;
-        s2 += pw * v2;
-        s3 += pw * v3;
-        if (v0 < lo0) lo0 = v0;
-        if (v1 < lo1) lo1 = v1;
-        if (v2 < lo2) lo2 = v2;
-        if (v3 < lo3) lo3 = v3;
-        if (v0 > hi0) hi0 = v0;
-        if (v1 > hi1) hi1 = v1;
-        if (v2 > hi2) hi2 = v2;
-        if (v3 > hi3) hi3 = v3;
-      }
-      weight[node] = w;
-      sum[o] = s0;
-      sum[o + 1] = s1;
-      sum[o + 2] = s2;
-      sum[o + 3] = s3;
-      lo[o] = lo0;
-      lo[o + 1] = lo1;
-      lo[o + 2] = lo2;
-      lo[o + 3] = lo3;
-      hi[o] = hi0;
-      hi[o + 1] = hi1;
-      hi[o + 2] = hi2;
-      hi[o + 3] = hi3;
-    } else {
-      for (let c = firstChild[node]; c < firstChild[node] + childCount[node]; c++) {
-        weight[node] += weight[c];
-        for (let d = 0; d < 4; d++) {
-          sum[o + d] += sum[c * 4 + d];
-          if (lo[c * 4 + d] < lo[o + d]) lo[o + d] = lo[c * 4 + d];
-          if (hi[c * 4 + d] > hi[o + d]) hi[o + d] = hi[c * 4 + d];
-        }
-      }
-    }
-  }
   return {
-    points,
-    weights,
-    order,
-    n,
-    opaque,
     nodes,
     start: start.subarray(0, nodes),
     end: end.subarray(0, nodes),
     firstChild: firstChild.subarray(0, nodes),
     childCount: childCount.subarray(0, nodes),
-    weight,
-    sum,
-    lo,
-    hi,
   };
+}
+
+/** Each node's weight, weighted colour sum and bounding box, children before parents (children always have larger ids). */
+function nodeStatistics(
+  nodes: number,
+  start: Int32Array,
+  end: Int32Array,
+  firstChild: Int32Array,
+  childCount: Int32Array,
+  points: Uint8Array,
+  weights: Float64Array,
+): NodeStatistics {
+  const stats: NodeStatistics = {
+    weight: new Float64Array(nodes),
+    sum: new Float64Array(nodes * 4),
+    lo: new Uint8Array(nodes * 4).fill(255),
+    hi: new Uint8Array(nodes * 4),
+  };
+  const { weight, sum, lo, hi } = stats;
+  for (let node = nodes - 1; node >= 0; node--) {
+    if (childCount[node] === 0) {
+      leafStatistics(node, start[node], end[node], points, weights, stats);
+      continue;
+    }
+    const o = node * 4;
+    for (let c = firstChild[node]; c < firstChild[node] + childCount[node]; c++) {
+      weight[node] += weight[c];
+      for (let d = 0; d < 4; d++) {
+        sum[o + d] += sum[c * 4 + d];
+        if (lo[c * 4 + d] < lo[o + d]) lo[o + d] = lo[c * 4 + d];
+        if (hi[c * 4 + d] > hi[o + d]) hi[o + d] = hi[c * 4 + d];
+      }
+    }
+  }
+  return stats;
+}
+
+/** Per node: weight, weighted colour sums (4 a node) and bounding box corners (4 bytes a node). */
+interface NodeStatistics {
+  weight: Float64Array;
+  sum: Float64Array;
+  lo: Uint8Array;
+  hi: Uint8Array;
+}
+
+/**
+ * A leaf's statistics over its colours [from, to). One local per channel, unrolled by hand: this
+ * loop runs over every distinct colour once per tree.
+ */
+function leafStatistics(
+  node: number,
+  from: number,
+  to: number,
+  points: Uint8Array,
+  weights: Float64Array,
+  stats: NodeStatistics,
+): void {
+  let w = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let lo0 = 255;
+  let lo1 = 255;
+  let lo2 = 255;
+  let lo3 = 255;
+  let hi0 = 0;
+  let hi1 = 0;
+  let hi2 = 0;
+  let hi3 = 0;
+  for (let p = from; p < to; p++) {
+    const pw = weights[p];
+    const q = p * 4;
+    const v0 = points[q];
+    const v1 = points[q + 1];
+    const v2 = points[q + 2];
+    const v3 = points[q + 3];
+    w += pw;
+    s0 += pw * v0;
+    s1 += pw * v1;
+    s2 += pw * v2;
+    s3 += pw * v3;
+    if (v0 < lo0) lo0 = v0;
+    if (v1 < lo1) lo1 = v1;
+    if (v2 < lo2) lo2 = v2;
+    if (v3 < lo3) lo3 = v3;
+    if (v0 > hi0) hi0 = v0;
+    if (v1 > hi1) hi1 = v1;
+    if (v2 > hi2) hi2 = v2;
+    if (v3 > hi3) hi3 = v3;
+  }
+  const o = node * 4;
+  const { sum, lo, hi } = stats;
+  stats.weight[node] = w;
+  sum[o] = s0;
+  sum[o + 1] = s1;
+  sum[o + 2] = s2;
+  sum[o + 3] = s3;
+  lo[o] = lo0;
+  lo[o + 1] = lo1;
+  lo[o + 2] = lo2;
+  lo[o + 3] = lo3;
+  hi[o] = hi0;
+  hi[o + 1] = hi1;
+  hi[o + 2] = hi2;
+  hi[o + 3] = hi3;
 }
