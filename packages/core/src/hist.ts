@@ -243,21 +243,10 @@ function hashHistogram(image: PixelImage, pixels: number, hasAlpha: boolean): Co
     }
   };
   const grow = (): void => {
-    const oldKeys = keys;
-    const oldValues = values;
     bits++;
-    keys = new Int32Array(1 << bits);
-    values = new Int32Array(1 << bits);
     mask = (1 << bits) - 1;
     shift = 32 - bits;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const key = oldKeys[i];
-      if (key === 0) continue;
-      let h = Math.imul(key, HASH_MULT) >>> shift;
-      while (keys[h] !== 0) h = (h + 1) & mask;
-      keys[h] = key;
-      values[h] = oldValues[i];
-    }
+    [keys, values] = rehash(keys, values, bits);
   };
 
   const end = data.length;
@@ -279,10 +268,52 @@ function hashHistogram(image: PixelImage, pixels: number, hasAlpha: boolean): Co
   }
   if (run > 0) insert(prev, run);
 
+  const { colors, counts } = hashColours(keys, values, size);
+  return {
+    colors,
+    counts,
+    size,
+    transparentCount,
+    hasAlpha,
+    pixels,
+    lookup: { kind: 'hash', keys, values, mask, shift },
+  };
+}
+
+/** The hash table's keys and values moved into a table of 2^bits slots (linear probing). */
+function rehash(
+  oldKeys: Int32Array,
+  oldValues: Int32Array,
+  bits: number,
+): [Int32Array<ArrayBuffer>, Int32Array<ArrayBuffer>] {
+  const keys = new Int32Array(1 << bits);
+  const values = new Int32Array(1 << bits);
+  const mask = (1 << bits) - 1;
+  const shift = 32 - bits;
+  for (let i = 0; i < oldKeys.length; i++) {
+    const key = oldKeys[i];
+    if (key === 0) continue;
+    let h = Math.imul(key, HASH_MULT) >>> shift;
+    while (keys[h] !== 0) h = (h + 1) & mask;
+    keys[h] = key;
+    values[h] = oldValues[i];
+  }
+  return [keys, values];
+}
+
+/**
+ * The `size` colours of a hash table (r, g, b, a bytes) and their counts, in slot order; each
+ * slot's value becomes its colour's index (the remap's lookup).
+ */
+function hashColours(
+  keys: Int32Array,
+  values: Int32Array,
+  size: number,
+): { colors: Uint8Array; counts: Float64Array } {
   const colors = new Uint8Array(size * 4);
   const counts = new Float64Array(size);
   let i = 0;
-  for (let h = 0; h <= mask; h++) {
+  for (let h = 0; h < keys.length; h++) {
     const key = keys[h];
     if (key === 0) continue;
     colors[i * 4] = key >>> 24;
@@ -293,15 +324,7 @@ function hashHistogram(image: PixelImage, pixels: number, hasAlpha: boolean): Co
     values[h] = i;
     i++;
   }
-  return {
-    colors,
-    counts,
-    size,
-    transparentCount,
-    hasAlpha,
-    pixels,
-    lookup: { kind: 'hash', keys, values, mask, shift },
-  };
+  return { colors, counts };
 }
 
 /** Hash slot of a key in a hash lookup, or -1 when absent. */
