@@ -193,15 +193,10 @@ function buildNodes(
   const alloc = (count: number): number => {
     while (nodes + count > cap) {
       cap *= 2;
-      const grow = (a: Int32Array): Int32Array => {
-        const b = new Int32Array(cap);
-        b.set(a);
-        return b;
-      };
-      start = grow(start);
-      end = grow(end);
-      firstChild = grow(firstChild);
-      childCount = grow(childCount);
+      start = grown(start, cap);
+      end = grown(end, cap);
+      firstChild = grown(firstChild, cap);
+      childCount = grown(childCount, cap);
     }
     const id = nodes;
     nodes += count;
@@ -254,6 +249,13 @@ function buildNodes(
     firstChild: firstChild.subarray(0, nodes),
     childCount: childCount.subarray(0, nodes),
   };
+}
+
+/** `a` copied into a new array of `cap` entries. */
+function grown(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
 }
 
 /** Each node's weight, weighted colour sum and bounding box, children before parents (children always have larger ids). */
