@@ -22,7 +22,6 @@ import {
   concatObjects,
   finalizePartKeys,
   finalizeWorkPrefix,
-  StorageError,
   type Storage,
 } from '@kpress/storage';
 import pMap from 'p-map';
@@ -50,12 +49,7 @@ async function readPart(
   i: number,
 ): Promise<PartSummary | undefined> {
   const key = finalizePartKeys(loc.destPrefix, loc.batchId, round, i).summary;
-  try {
-    return (await storage.getJson(loc.destBucket, key)) as PartSummary;
-  } catch (err) {
-    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
-    throw err;
-  }
+  return (await storage.getJsonIfExists(loc.destBucket, key)) as PartSummary | undefined;
 }
 
 /** The round's part summaries (one per range of `listing`), and the indexes to write again. */

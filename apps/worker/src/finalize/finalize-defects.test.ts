@@ -10,7 +10,7 @@ import {
   parseFinalizePartJob,
   scheduleFinalize,
 } from '@kpress/queue';
-import { Storage } from '@kpress/storage';
+import type { Storage } from '@kpress/storage';
 import { testS3Kinds, uploadFixtures } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
 import { BatchWatch } from './batch-watch.js';

@@ -12,7 +12,7 @@ import {
   type KeyRange,
   ListingFileSchema,
   rangesFrom,
-  StorageError,
+  undefinedIfAbsent,
   type Storage,
 } from '@kpress/storage';
 
@@ -34,20 +34,17 @@ export async function readListing(
   point: 'finalize.listing-get' | 'part.listing-get' | 'assemble.listing-get',
 ): Promise<ListingFacts> {
   const key = batchFileKeys(loc.destPrefix, loc.batchId).listing;
-  let facts: ListingFacts;
-  try {
-    const { body, etag } = await storage.getObjectWithEtag(loc.destBucket, key, {
-      maxBytes: LISTING_MAX_BYTES,
-    });
-    const l = ListingFileSchema.parse(JSON.parse(body.toString('utf8')));
+  const got = await undefinedIfAbsent(
+    storage.getObjectWithEtag(loc.destBucket, key, { maxBytes: LISTING_MAX_BYTES }),
+  );
+  let facts: ListingFacts = { etag: '', ranges: rangesFrom([]), keyList: false };
+  if (got !== undefined) {
+    const l = ListingFileSchema.parse(JSON.parse(got.body.toString('utf8')));
     facts = {
-      etag,
+      etag: got.etag,
       ranges: rangesFrom(l.rangeBoundaries ?? []),
       keyList: l.keyList !== undefined,
     };
-  } catch (err) {
-    if (!(err instanceof StorageError && err.code === 'NoSuchKey')) throw err;
-    facts = { etag: '', ranges: rangesFrom([]), keyList: false };
   }
   faultPoint(point, loc.batchId);
   return facts;
