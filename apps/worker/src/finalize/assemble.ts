@@ -22,6 +22,7 @@ import {
   concatObjects,
   finalizePartKeys,
   finalizeWorkPrefix,
+  StorageError,
   type Storage,
 } from '@kpress/storage';
 import pMap from 'p-map';
@@ -49,7 +50,12 @@ async function readPart(
   i: number,
 ): Promise<PartSummary | undefined> {
   const key = finalizePartKeys(loc.destPrefix, loc.batchId, round, i).summary;
-  return (await storage.getJsonIfExists(loc.destBucket, key)) as PartSummary | undefined;
+  try {
+    return (await storage.getJson(loc.destBucket, key)) as PartSummary;
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'NoSuchKey') return undefined;
+    throw err;
+  }
 }
 
 /** The round's part summaries (one per range of `listing`), and the indexes to write again. */
