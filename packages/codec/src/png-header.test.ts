@@ -1,16 +1,11 @@
-import { PNG_SIGNATURE, pngChunk } from '@kpress/png';
+import { ihdrChunk, PNG_SIGNATURE, pngChunk } from '@kpress/png';
 import { describe, expect, it } from 'vitest';
 import { readPngHeader } from './png-header.js';
 
 function png(): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(5, 0);
-  ihdr.writeUInt32BE(3, 4);
-  ihdr[8] = 4; // bit depth
-  ihdr[9] = 3; // indexed
   return Buffer.concat([
     PNG_SIGNATURE,
-    pngChunk('IHDR', ihdr),
+    ihdrChunk(5, 3, 4, 3), // 4-bit indexed
     pngChunk('PLTE', Buffer.alloc(3 * 7)),
     pngChunk('IDAT', Buffer.alloc(40)),
     pngChunk('IEND', Buffer.alloc(0)),

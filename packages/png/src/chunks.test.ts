@@ -1,18 +1,13 @@
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { hasPngSignature, PNG_SIGNATURE, pngChunk, pngChunks } from './chunks.js';
+import { hasPngSignature, ihdrChunk, PNG_SIGNATURE, pngChunk, pngChunks } from './chunks.js';
 
 function tinyPng(): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(2, 0);
-  ihdr.writeUInt32BE(1, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
   const rows = Buffer.from([0, 0x10, 0xf0]); // filter byte, two pixels
   return Buffer.concat([
     PNG_SIGNATURE,
-    pngChunk('IHDR', ihdr),
+    ihdrChunk(2, 1, 8, 0), // 8-bit greyscale
     pngChunk('IDAT', deflateSync(rows)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);

@@ -23,6 +23,21 @@ export function pngChunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
+/** An IHDR chunk: `width` x `height`, its bit depth and colour type; deflate, filter method 0, no interlace. */
+export function ihdrChunk(
+  width: number,
+  height: number,
+  bitDepth: number,
+  colourType: number,
+): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = bitDepth;
+  ihdr[9] = colourType;
+  return pngChunk('IHDR', ihdr);
+}
+
 /** A chunk as `pngChunks` reads it. */
 export interface PngChunkView {
   /** Offset of its length field in the bytes read. */
