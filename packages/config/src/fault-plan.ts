@@ -22,14 +22,14 @@ import { join } from 'node:path';
 export const FINALIZE_FAULT_POINTS = [
   // a compress job's settle queues the finalize after the batch's last job
   'settle.finalize-add',
-  // finalize (finalize.ts)
+  // finalize (worker finalize/finalize.ts)
   'finalize.summary-head',
   'finalize.cancelled-get',
   'finalize.state-get',
   'finalize.listing-get',
   'finalize.begin-parts',
   'finalize.parts-add',
-  // a part (finalize.ts, finalize-part.ts)
+  // a part (worker finalize/finalize.ts, finalize/part.ts)
   'part.summary-head',
   'part.cancelled-get',
   'part.state-get',
@@ -39,7 +39,7 @@ export const FINALIZE_FAULT_POINTS = [
   'part.summary-put',
   'part.settle',
   'part.assemble-add',
-  // the assemble (finalize-assemble.ts)
+  // the assemble (worker finalize/assemble.ts)
   'assemble.summary-head',
   'assemble.cancelled-get',
   'assemble.state-get',
@@ -55,14 +55,14 @@ export const FINALIZE_FAULT_POINTS = [
   'assemble.summary-put',
   'assemble.clear',
   'assemble.work-delete',
-  // the re-queue of sources without a record (finalize-requeue.ts, enqueue-sources.ts)
+  // the re-queue of sources without a record (worker finalize/requeue.ts, enqueue-sources.ts)
   'requeue.begin',
   'requeue.missing-get',
   'requeue.add-pending',
   'requeue.add-bulk',
   'requeue.end',
   'requeue.finalize-add',
-  // the last round's give-up records (finalize-requeue.ts)
+  // the last round's give-up records (worker finalize/requeue.ts)
   'give-up.missing-get',
   'give-up.record-put',
   'give-up.end',

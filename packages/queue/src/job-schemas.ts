@@ -14,7 +14,7 @@ export const JOB_NAMES = {
   compress: 'compress',
   /** Checks the batch is drained and its round current, then queues one part per key range. */
   finalize: 'finalize',
-  /** One key range of the manifest (finalize-part.ts). */
+  /** One key range of the manifest (the worker's finalize/part.ts). */
   finalizePart: 'finalize-part',
   /** Joins the parts into the manifests and summary, or queues the missing sources again. */
   finalizeAssemble: 'finalize-assemble',
