@@ -5,6 +5,7 @@ import {
   finalizePartJobId,
   jobIdFor,
   type KpressQueue,
+  kpressKeys,
   parseFinalizeAssembleJob,
   parseFinalizeJob,
   parseFinalizePartJob,
@@ -13,9 +14,9 @@ import {
 import type { Storage } from '@kpress/storage';
 import { testS3Kinds, uploadFixtures } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
+import { recordKeyOf, writeRecord } from '../record.js';
 import { BatchWatch } from './batch-watch.js';
 import { finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
-import { recordKeyOf, writeRecord } from '../record.js';
 import { failedRow, finalizeHarness } from './test/finalize-harness.js';
 
 /** `queue` whose `method` throws once, on its first call, before sending anything. */
@@ -245,7 +246,7 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
     expect(await finalizeBatch(parseFinalizeJob(fin?.data), h.ctx)).toMatchObject({ parts: 1 });
     // Redis loses the part job and the parts set, not the stage
     await h.queue.remove(finalizePartJobId('fd-pl', 0, 0));
-    await h.redis.del(`kpress:${queueName}:batch:fd-pl:parts`);
+    await h.redis.del(kpressKeys(queueName).batch('fd-pl', 'parts'));
     expect(await h.tracker.finalizeState('fd-pl')).toMatchObject({ stage: 'parts', partsLeft: 0 });
     await drive('fd-pl', 20);
     expect(await manifestKeys(b.manifest)).toEqual(b.keys);

@@ -14,6 +14,7 @@ import {
   finalizeJobId,
   finalizePartJobId,
   jobIdFor,
+  kpressKeys,
   parseFinalizeAssembleJob,
   parseFinalizeJob,
   parseFinalizePartJob,
@@ -21,9 +22,9 @@ import {
 import { finalizeWorkPrefix } from '@kpress/storage';
 import { testS3Kinds, uploadFixtures } from '@kpress/testkit';
 import { describe, expect, it } from 'vitest';
+import { recordKeyOf, writeRecord } from '../record.js';
 import { BatchWatch } from './batch-watch.js';
 import { finalizeAssemble, finalizeBatch, finalizePart } from './finalize.js';
-import { recordKeyOf, writeRecord } from '../record.js';
 import { failedRow, finalizeHarness } from './test/finalize-harness.js';
 
 describe.each(testS3Kinds())('finalize on %s', (kind) => {
@@ -102,7 +103,7 @@ describe.each(testS3Kinds())('finalize on %s', (kind) => {
 
     for (const key of rest) await writeRecord(h.storage, 'fin-dst', record(key), row(key));
     // the round-1 jobs settle (as the worker does when it has written the record)
-    await h.redis.del(`kpress:${queueName}:batch:fin-a:pending`);
+    await h.redis.del(kpressKeys(queueName).batch('fin-a', 'pending'));
     await schedule(data);
     expect(await runRound('fin-a')).toEqual({ kind: 'written', total: 3 });
     const lines = (await text('a-out/_kpress/fin-a/manifest.jsonl')).trimEnd().split('\n');
