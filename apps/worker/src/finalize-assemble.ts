@@ -14,7 +14,7 @@
 import { faultPoint, KPRESS_VERSION, type Logger } from '@kpress/config';
 import { SummaryBuilder } from '@kpress/manifest';
 import { type FinalizeAssembleJob, type FinalizeStage, scheduleParts } from '@kpress/queue';
-import { renderReportHtml } from '@kpress/report';
+import { renderReportHtml, reportSamples } from '@kpress/report';
 import {
   type BatchFile,
   type BatchLocation,
@@ -30,7 +30,7 @@ import type { FinalizeContext } from './finalize-context.js';
 import { type ListingFacts, readListing } from './finalize-listing.js';
 import type { PartSummary } from './finalize-part.js';
 import { requeueMissing } from './finalize-requeue.js';
-import { reportSamples } from './report-samples.js';
+import { s3ReportImages } from './report-images.js';
 
 /** What assembling did. */
 export type AssembleResult =
@@ -173,7 +173,12 @@ async function join(
     );
   }
   const aggregate = builder.aggregate();
-  const samples = await reportSamples(aggregate, loc, ctx, log);
+  const samples = await reportSamples(
+    aggregate,
+    s3ReportImages(ctx.storage, loc),
+    (key, err) => log.warn({ key, err: err.message }, 'report sample skipped'),
+    ctx.reportSamples,
+  );
   const summary = builder.summary({
     batchId: loc.batchId,
     source: batch.source,

@@ -1,4 +1,12 @@
-export type { ReportModel, ReportSample } from '@kpress/manifest';
+export type { ReportModel, ReportSample } from './report-model.js';
+export {
+  makeReportSample,
+  type ReportSampleInput,
+  type ReportSampleOptions,
+} from './images/make-report-sample.js';
+export { readPngPalette } from './images/png-palette.js';
+export { type ReportImageSource, reportSamples } from './images/report-samples.js';
+export { hashString, seededRandom } from './images/seeded-random.js';
 export { colourCloudChart, PROJECTIONS } from './chart-colour-cloud.js';
 export { type HistogramChartOptions, histogramChart } from './chart-histogram.js';
 export { imageBarsChart } from './chart-image-bars.js';

@@ -1,4 +1,4 @@
-import type { ReportSample } from '@kpress/manifest';
+import type { ReportSample } from './report-model.js';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from './render-html.js';
 import { HOSTILE_KEY, hostileRows, syntheticModel } from './test/synthetic-model.js';

@@ -1,4 +1,4 @@
-import type { ReportModel, ReportSample } from '@kpress/manifest';
+import type { ReportModel, ReportSample } from './report-model.js';
 import { colourCloudChart, PROJECTIONS } from './chart-colour-cloud.js';
 import { histogramChart } from './chart-histogram.js';
 import { imageBarsChart } from './chart-image-bars.js';

@@ -1,4 +1,4 @@
-import type { ReportModel } from '@kpress/manifest';
+import type { ReportModel } from './report-model.js';
 import { escapeTerminal } from './escape.js';
 import { type FixityView, fixityLines } from './fixity.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';

@@ -1,9 +1,8 @@
-import type { RowStatus } from './row.js';
-import type { ReportAggregate, Summary } from './summary-builder.js';
+import type { ReportAggregate, RowStatus, Summary } from '@kpress/manifest';
 
 /**
  * One image shown in detail in the report: thumbnails and the colour space.
- * Built by @kpress/preview's makeReportSample.
+ * Built by makeReportSample (images/make-report-sample.ts).
  */
 export interface ReportSample {
   key: string;

@@ -1,4 +1,5 @@
-import type { ReportSample, RowStatus } from '@kpress/manifest';
+import type { RowStatus } from '@kpress/manifest';
+import type { ReportSample } from '../report-model.js';
 import sharp, { type SharpOptions } from 'sharp';
 import { readPngPalette } from './png-palette.js';
 import { hashString, seededRandom } from './seeded-random.js';

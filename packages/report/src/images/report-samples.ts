@@ -1,40 +1,42 @@
-import type { Logger } from '@kpress/config';
-import type { ReportSample, SummaryBuilder } from '@kpress/manifest';
-import { makeReportSample } from '@kpress/preview';
-import type { BatchLocation, Storage } from '@kpress/storage';
-import { readRecord, recordKeyOf } from './record.js';
+import type { ManifestRow, ReportAggregate } from '@kpress/manifest';
+import type { ReportSample } from '../report-model.js';
+import { makeReportSample } from './make-report-sample.js';
 
-/** Up to `reportSamples` images in detail: the largest savings first, then others from the sample. */
+/**
+ * Where the report's images come from: the finalize reads them from S3 (its
+ * records, the sources, the outputs); tests from files. Each call may throw:
+ * the image is then left out (or, for a worst case, shown as not made).
+ */
+export interface ReportImageSource {
+  /** The manifest row of a source key. */
+  row(key: string): Promise<ManifestRow>;
+  /** The bytes of a source key, or a throw when larger than `maxBytes`. */
+  source(key: string, maxBytes: number): Promise<Buffer>;
+  /** The bytes of an output key, or a throw when larger than `maxBytes`. */
+  output(outputKey: string, maxBytes: number): Promise<Buffer>;
+}
+
+/** Largest source or output fetched for a sample. */
+const SAMPLE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Up to `want` images in detail (default 12): the largest savings first, then others from the sample. */
 export async function reportSamples(
-  aggregate: ReturnType<SummaryBuilder['aggregate']>,
-  loc: BatchLocation,
-  ctx: { storage: Storage; reportSamples?: number },
-  log: Logger,
+  aggregate: Pick<ReportAggregate, 'largestSavings' | 'sample'>,
+  images: ReportImageSource,
+  onSkip: (key: string, err: Error) => void,
+  want = 12,
 ): Promise<ReportSample[]> {
-  const want = ctx.reportSamples ?? 12;
-  const picked = new Map<
-    string,
-    (typeof aggregate.sample)[number] | (typeof aggregate.largestSavings)[number]
-  >();
-  for (const s of aggregate.largestSavings) if (picked.size < want) picked.set(s.key, s);
-  for (const s of aggregate.sample)
-    if (picked.size < want && !picked.has(s.key)) picked.set(s.key, s);
+  const picked = new Set<string>();
+  for (const s of aggregate.largestSavings) if (picked.size < want) picked.add(s.key);
+  for (const s of aggregate.sample) if (picked.size < want) picked.add(s.key);
   const out: ReportSample[] = [];
-  for (const s of picked.values()) {
+  for (const key of picked) {
     try {
-      const row = await readRecord(
-        ctx.storage,
-        loc.destBucket,
-        recordKeyOf(s.key, loc.sourcePrefix, loc.destPrefix, loc.batchId),
-      );
-      const source = await ctx.storage.getObject(loc.sourceBucket, row.key, {
-        maxBytes: 64 * 1024 * 1024,
-      });
+      const row = await images.row(key);
+      const source = await images.source(row.key, SAMPLE_MAX_BYTES);
       const output =
         row.status === 'compressed' && row.outputKey !== null
-          ? await ctx.storage.getObject(loc.destBucket, row.outputKey, {
-              maxBytes: 64 * 1024 * 1024,
-            })
+          ? await images.output(row.outputKey, SAMPLE_MAX_BYTES)
           : null;
       out.push(
         await makeReportSample(
@@ -52,7 +54,7 @@ export async function reportSamples(
         ),
       );
     } catch (err) {
-      log.warn({ key: s.key, err: (err as Error).message }, 'report sample skipped');
+      onSkip(key, err as Error);
     }
   }
   return out;

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type ManifestRow, type ReportModel, SummaryBuilder } from '@kpress/manifest';
-import { makeReportSample } from '@kpress/preview';
+import { type ManifestRow, SummaryBuilder } from '@kpress/manifest';
+import { makeReportSample } from '../images/make-report-sample.js';
+import type { ReportModel } from '../report-model.js';
 import { ssimulacra2 } from '@kpress/ssimulacra2';
 import sharp, { type Sharp } from 'sharp';
 
@@ -29,7 +30,7 @@ async function score(source: Buffer, output: Buffer): Promise<number> {
 /**
  * A realistic model from the sample images: each compressed to a 16-colour
  * palette PNG (sharp's quantizer stands in for the worker), the truncated
- * JPEG failed, previews made by @kpress/preview.
+ * JPEG failed, previews made by makeReportSample.
  */
 export async function fixtureModel(colors = 16): Promise<ReportModel> {
   const names = (await readdir(SAMPLES_DIR)).sort();
