@@ -36,6 +36,7 @@ export {
   type SummaryBuilderOptions,
   type SummaryMeta,
   type SummaryState,
+  type WorstEntry,
   SummarySchema,
 } from './summary-builder.js';
 export {
