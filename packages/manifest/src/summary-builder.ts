@@ -87,6 +87,9 @@ export interface WorstEntry {
   colors: number | null;
   originalBytes: number;
   outputBytes: number;
+  /** Pixels, after EXIF orientation; null when unknown. */
+  width: number | null;
+  height: number | null;
 }
 
 /** A failed row: its key and reason (truncated to `errorChars`). */
@@ -336,6 +339,8 @@ export class SummaryBuilder {
           colors: row.colors,
           originalBytes: row.originalBytes,
           outputBytes,
+          width: row.width,
+          height: row.height,
         });
       }
     }
