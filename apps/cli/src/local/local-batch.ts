@@ -34,6 +34,8 @@ export interface LocalRunOptions {
   overwrite: boolean;
   maxBytes: number;
   maxPixels: number;
+  /** Worst-scored images the report shows as crops (KPRESS_REPORT_WORST). Default 12. */
+  reportWorst?: number;
   /** Told after each file. */
   onFile?: (done: number, total: number) => void;
 }
@@ -89,7 +91,9 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
   } finally {
     await pool.close();
   }
-  const builder = new SummaryBuilder();
+  const builder = new SummaryBuilder(
+    options.reportWorst === undefined ? {} : { worst: options.reportWorst },
+  );
   for (const row of rows) builder.add(row);
   const summary = builder.summary({
     batchId: runId,
