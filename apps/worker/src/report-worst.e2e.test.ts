@@ -3,10 +3,17 @@
  * kpress child processes. A batch finalized by a worker with
  * KPRESS_REPORT_WORST=3 shows exactly the three compressed rows with the
  * lowest SSIMULACRA 2.1 scores (ties by key) as 1:1 crops fetched from S3,
- * and `kpress report` lists them under the score histogram.
+ * and `kpress report` lists them under the score histogram. A finalize
+ * whose assemble fails after its commit, and whose retry finds one output
+ * gone, still ends: the page says that crop could not be made, and the other
+ * crops, made again from S3, are those of a run without a fault.
  */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '@kpress/config';
 import { parseRow } from '@kpress/manifest';
 import { createQueue } from '@kpress/queue';
@@ -47,6 +54,48 @@ describe.each(testS3Kinds())('report worst cases on %s', (kind) => {
     );
   }
 
+  /** The worst-case figures of a page: key and crop (data URI, or null with the note shown instead). */
+  function figures(html: string): { key: string; crop: string | null; body: string }[] {
+    return [
+      ...html.matchAll(
+        /<figure class="worst"><figcaption><span class="key">([^<]*)<\/span>(.*?)<\/figure>/g,
+      ),
+    ].map((m) => ({
+      key: m[1] ?? '',
+      body: m[2] ?? '',
+      crop:
+        /<img class="crop" src="(data:image\/png;base64,[A-Za-z0-9+/=]+)"/.exec(m[2] ?? '')?.[1] ??
+        null,
+    }));
+  }
+
+  async function photos(prefix: string): Promise<void> {
+    const small = await sharp(samplePath('chelsea.png')).resize(120, 80).png().toBuffer();
+    await uploadFixtures(s3.client, SRC, prefix, {
+      'astronaut.jpg': { path: samplePath('astronaut.jpg') },
+      'chelsea.png': { path: samplePath('chelsea.png') },
+      'coffee.jpg': { path: samplePath('coffee.jpg') },
+      'coffee.png': { path: samplePath('coffee.png') },
+      'small.png': small,
+      'notes.txt': 'not an image\n',
+    });
+  }
+
+  function enqueue(batch: string, from: string, to: string): ProcessHandle {
+    return kpress([
+      'enqueue',
+      `s3://${SRC}/${from}`,
+      '--dest',
+      `s3://${DST}/${to}`,
+      '--batch',
+      batch,
+      '--colors',
+      '8',
+      '--wait',
+      '--json',
+    ]);
+  }
+
   beforeAll(async () => {
     s3 = await startS3Server({ kind, buckets: [SRC, DST] });
   });
@@ -61,31 +110,12 @@ describe.each(testS3Kinds())('report worst cases on %s', (kind) => {
 
   it(`shows the ${N} lowest-scored compressed rows as 1:1 crops, and the table lists them`, async () => {
     // a small copy (under the crop side), photos, and a text object (copied, never a worst case)
-    const small = await sharp(samplePath('chelsea.png')).resize(120, 80).png().toBuffer();
-    await uploadFixtures(s3.client, SRC, 'in/', {
-      'astronaut.jpg': { path: samplePath('astronaut.jpg') },
-      'chelsea.png': { path: samplePath('chelsea.png') },
-      'coffee.jpg': { path: samplePath('coffee.jpg') },
-      'coffee.png': { path: samplePath('coffee.png') },
-      'small.png': small,
-      'notes.txt': 'not an image\n',
-    });
+    await photos('in/');
     const worker = kpress(['worker', '--concurrency', '2'], { KPRESS_REPORT_WORST: String(N) });
     await worker.waitForLine(/worker ready/);
     try {
       const batch = 'worst-1';
-      const run = kpress([
-        'enqueue',
-        `s3://${SRC}/in/`,
-        '--dest',
-        `s3://${DST}/out/`,
-        '--batch',
-        batch,
-        '--colors',
-        '8',
-        '--wait',
-        '--json',
-      ]);
+      const run = enqueue(batch, 'in/', 'out/');
       expect((await run.waitForExit()).code, run.stderr.join('\n')).toBe(0);
 
       const rows = (await get(`out/_kpress/${batch}/manifest.jsonl`))
@@ -121,9 +151,7 @@ describe.each(testS3Kinds())('report worst cases on %s', (kind) => {
         // original and output side by side, each at 1:1 (the whole image when smaller)
         expect([png.width, png.height]).toEqual([2 * w + 4, h]);
         expect([Number(m[2]), Number(m[3])]).toEqual([2 * w + 4, h]);
-        expect(html).toContain(
-          `SSIMULACRA 2.1 ${(row?.ssimulacra2 as number).toFixed(2)} · 8 colours`,
-        );
+        expect(html).toContain(`SSIMULACRA 2.1 ${Number(row?.ssimulacra2).toFixed(2)} · 8 colours`);
       }
       expect(html).not.toContain('the crop could not be made');
 
@@ -137,6 +165,65 @@ describe.each(testS3Kinds())('report worst cases on %s', (kind) => {
         expect(text).toContain(
           `${(r.ssimulacra2 as number).toFixed(2).padStart(8)}       8  ${r.key}`,
         );
+    } finally {
+      worker.kill('SIGTERM');
+      await worker.waitForExit();
+    }
+  }, 240_000);
+  it('a finalize retried after a fault, one output gone, ends with a note and the same other crops', async () => {
+    await photos('again/');
+    const dir = mkdtempSync(join(tmpdir(), 'kpress-worst-faults-'));
+    const plan = join(dir, 'plan.json');
+    writeFileSync(
+      plan,
+      JSON.stringify({ dir, faults: { 'worst-2': { point: 'assemble.finish', mode: 'fail' } } }),
+    );
+    const worker = kpress(['worker', '--concurrency', '2'], {
+      KPRESS_REPORT_WORST: String(N),
+      KPRESS_FAULT_PLAN: plan,
+      KPRESS_FINALIZE_BACKOFF_MS: '3000',
+    });
+    await worker.waitForLine(/worker ready/);
+    try {
+      const clean = enqueue('worst-3', 'again/', 'clean/');
+      expect((await clean.waitForExit()).code, clean.stderr.join('\n')).toBe(0);
+      const run = enqueue('worst-2', 'again/', 'faulty/');
+      // the assemble committed its round, then failed: before its retry, an output goes
+      const fired = join(dir, 'worst-2.fired');
+      for (let i = 0; i < 600 && !existsSync(fired); i++) await sleep(50);
+      expect(existsSync(fired), 'the fault fired').toBe(true);
+      const cleanHtml = (await get('clean/_kpress/worst-3/report.html')).toString('utf8');
+      const cleanFigures = figures(cleanHtml);
+      expect(cleanFigures).toHaveLength(N);
+      const gone = cleanFigures[1]?.key.replace(/^again\//, '') ?? '';
+      const goneRow = parseRow(
+        (await get('clean/_kpress/worst-3/manifest.jsonl'))
+          .toString('utf8')
+          .trimEnd()
+          .split('\n')
+          .find((l) => l.includes(`"again/${gone}"`)) ?? '',
+      );
+      const goneOutput = (goneRow.outputKey ?? '').replace(/^clean\//, 'faulty/');
+      await s3.client.send(new DeleteObjectCommand({ Bucket: DST, Key: goneOutput }));
+      expect((await run.waitForExit()).code, run.stderr.join('\n')).toBe(0);
+
+      const html = (await get('faulty/_kpress/worst-2/report.html')).toString('utf8');
+      const faulty = figures(html);
+      expect(faulty.map((f) => f.key)).toEqual(cleanFigures.map((f) => f.key));
+      for (const [i, f] of faulty.entries()) {
+        if (i === 1) {
+          expect(f.crop).toBeNull();
+          expect(f.body).toContain('the crop could not be made:');
+        } else {
+          // made again from S3 alone: the very same crop as the run without a fault
+          expect(f.crop).not.toBeNull();
+          expect(f.crop).toBe(cleanFigures[i]?.crop);
+        }
+      }
+      const summary = JSON.parse(
+        (await get('faulty/_kpress/worst-2/summary.json')).toString('utf8'),
+      );
+      expect(summary.counts.total).toBe(6);
     } finally {
       worker.kill('SIGTERM');
       await worker.waitForExit();
