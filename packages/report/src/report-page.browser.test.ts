@@ -46,12 +46,9 @@ run('report.html in headless chromium', () => {
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     // every CSP violation the page meets, as the browser reports it
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) =>
-        w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
+    await page.addInitScript({
+      content:
+        "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
     });
     await page.route('**/*', (route) => {
       const url = route.request().url();
@@ -109,7 +106,12 @@ run('report.html in headless chromium', () => {
     expect(fixtures.worst?.every((w) => w.cropDataUri !== null)).toBe(true);
     const crops = await page.$$eval('img.crop', (imgs) =>
       imgs.map((i) => {
-        const img = i as unknown as HTMLImageElement;
+        const img = i as unknown as {
+          complete: boolean;
+          naturalWidth: number;
+          naturalHeight: number;
+          getBoundingClientRect(): { width: number; height: number };
+        };
         const r = img.getBoundingClientRect();
         return {
           complete: img.complete,
@@ -130,9 +132,7 @@ run('report.html in headless chromium', () => {
     expect(await page.$eval('h2 + p + .worst-cases', (e) => e.textContent)).toContain(
       'SSIMULACRA 2.1',
     );
-    expect(
-      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
-    ).toEqual([]);
+    expect(await page.evaluate('window.cspViolations')).toEqual([]);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await writeFile(`${ARTIFACTS}fixtures.html`, html);
@@ -171,9 +171,9 @@ run('report.html in headless chromium', () => {
     const { page, requests } = await load(html);
     expect(requests).toEqual([PAGE_URL]);
     // the listener sees the violation: an empty list elsewhere means none happened
-    expect(
-      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
-    ).toEqual(['img-src http://kpress.invalid/pixel.png']);
+    expect(await page.evaluate('window.cspViolations')).toEqual([
+      'img-src http://kpress.invalid/pixel.png',
+    ]);
     await page.close();
   }, 30_000);
 });
