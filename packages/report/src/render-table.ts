@@ -5,6 +5,7 @@ import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } fro
 import { scaleFigures } from './scale.js';
 import { scoreLines, scoreScaleLine } from './score-lines.js';
 import { scoreHistogramLines, worstLines } from './score-table.js';
+import { intOption } from './int-option.js';
 
 export interface RenderTableOptions {
   /** Line width in columns, 40..400; long keys are shortened in the middle. Default 80. */
@@ -26,20 +27,6 @@ function shorten(text: string, max: number): string {
   if (max <= 1) return '…'.slice(0, max);
   const head = Math.ceil((max - 1) / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (max - 1 - head))}`;
-}
-
-function intOption(
-  name: string,
-  v: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${name} must be an integer in ${min}..${max}, got ${v}`);
-  }
-  return v;
 }
 
 /**

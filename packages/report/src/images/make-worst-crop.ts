@@ -1,6 +1,7 @@
 import sharp, { type SharpOptions } from 'sharp';
 import { CROP_GAP as GAP } from '../report-model.js';
 import { cropWhereMostDifferent, type Window } from './diff-window.js';
+import { intOption } from '../int-option.js';
 
 export interface WorstCropOptions {
   /** Side of each half of the crop, pixels (smaller when the image is), 16..1024. Default 192. */
@@ -17,20 +18,6 @@ export interface WorstCrop {
   dataUri: string;
   /** Where the crop was taken, in the oriented image's pixels. */
   region: Window;
-}
-
-function intOption(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer in ${min}..${max}, got ${value}`);
-  }
-  return value;
 }
 
 /** Width and height after EXIF orientation (5..8 swap them). */
