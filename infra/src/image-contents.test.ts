@@ -69,7 +69,6 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
       'core',
       'manifest',
       'metrics',
-      'preview',
       'queue',
       'report',
       'storage',

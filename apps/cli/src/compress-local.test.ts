@@ -165,7 +165,22 @@ describe('kpress compress <dir> <out-dir>', () => {
     }
     expect(summary.ssimulacra2.count).toBe(summary.counts.compressed);
     expect(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'))).toEqual(summary);
-    expect(readFileSync(join(runDir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    const html = readFileSync(join(runDir, 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    // the worst cases: every compressed row here (fewer than 12), lowest score first, each cropped
+    const worst = rows
+      .filter((x) => x.status === 'compressed')
+      .sort((x, y) => x.ssimulacra2 - y.ssimulacra2 || (x.key < y.key ? -1 : 1))
+      .map((x) => x.key);
+    expect(worst.length).toBeGreaterThan(0);
+    expect(
+      [...html.matchAll(/<figure class="worst"><figcaption><span class="key">([^<]*)</g)].map(
+        (m) => m[1],
+      ),
+    ).toEqual(worst);
+    expect(html.match(/<img class="crop" src="data:image\/png;base64,/g)).toHaveLength(
+      worst.length,
+    );
 
     // a second run writes over nothing: every output that exists is a failed row, left as it was
     const outputs = rows

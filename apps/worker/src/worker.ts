@@ -237,6 +237,11 @@ export class KpressWorker {
       tracker: this.tracker,
       logger: this.logger,
       maxRounds: this.options.config.finalizeRounds,
+      reportWorst: this.options.config.reportWorst,
+      reportLimits: {
+        maxBytes: this.options.config.maxBytes,
+        maxPixels: this.options.config.maxPixels,
+      },
       maxWaiting: this.options.config.maxWaiting,
     };
     if (job.name === JOB_NAMES.finalize) {

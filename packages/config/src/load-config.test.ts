@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       listing: { concurrency: 8, depth: 2 },
       finalizeBackoff: { baseMs: 2000, maxMs: 300_000 },
       finalizeRounds: 3,
+      reportWorst: 12,
       metricsPort: undefined,
       metricsHost: '127.0.0.1',
       logLevel: 'info',
@@ -38,6 +39,14 @@ describe('loadConfig', () => {
       /KPRESS_FINALIZE_RANGE_KEYS/,
     );
     expect(loadConfig({ KPRESS_FINALIZE_ROUNDS: '0' }).finalizeRounds).toBe(0);
+    expect(loadConfig({ KPRESS_REPORT_WORST: '0' }).reportWorst).toBe(0);
+    expect(loadConfig({ KPRESS_REPORT_WORST: '40' }).reportWorst).toBe(40);
+    expect(() => loadConfig({ KPRESS_REPORT_WORST: '1001' })).toThrow(
+      /KPRESS_REPORT_WORST.*expected a whole number <= 1000/,
+    );
+    expect(() => loadConfig({ KPRESS_REPORT_WORST: 'many' })).toThrow(
+      /KPRESS_REPORT_WORST.*expected a whole number/,
+    );
     expect(() => loadConfig({ KPRESS_FINALIZE_ROUNDS: '-1' })).toThrow(/KPRESS_FINALIZE_ROUNDS/);
   });
 

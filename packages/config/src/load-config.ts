@@ -45,6 +45,11 @@ export const CONFIG_DEFAULTS = {
    * last round gives each a failed record (0: give up at once).
    */
   KPRESS_FINALIZE_ROUNDS: 3,
+  /**
+   * Worst-scored images the report shows as 1:1 crops (the finalize fetches
+   * their sources and outputs; 0: none).
+   */
+  KPRESS_REPORT_WORST: 12,
   LOG_LEVEL: 'info' as LogLevel,
   /** BullMQ job lock, ms: a job whose worker stops renewing it for this long counts as stalled. */
   KPRESS_LOCK_DURATION_MS: 30_000,
@@ -106,6 +111,8 @@ export interface Config {
   finalizeBackoff: { baseMs: number; maxMs: number };
   /** `KPRESS_FINALIZE_ROUNDS`: finalize rounds that re-queue sources without a record before giving up on them; default 3. */
   finalizeRounds: number;
+  /** `KPRESS_REPORT_WORST`: worst-scored images shown as crops in report.html, 0..1000 (default: CONFIG_DEFAULTS; 0: none). */
+  reportWorst: number;
   /** `KPRESS_METRICS_PORT`: worker metrics HTTP port; unset = no metrics server. */
   metricsPort: number | undefined;
   /** `KPRESS_METRICS_HOST`: address of the metrics server (default: CONFIG_DEFAULTS; containers set `0.0.0.0`). */
@@ -188,6 +195,7 @@ const schema = z.object({
     CONFIG_DEFAULTS.KPRESS_FINALIZE_BACKOFF_MAX_MS,
   ),
   KPRESS_FINALIZE_ROUNDS: wholeNumber(1000).default(CONFIG_DEFAULTS.KPRESS_FINALIZE_ROUNDS),
+  KPRESS_REPORT_WORST: wholeNumber(1000).default(CONFIG_DEFAULTS.KPRESS_REPORT_WORST),
   KPRESS_METRICS_PORT: z
     .string()
     .regex(/^[0-9]+$/, 'expected a port number 0-65535')
@@ -257,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMs: Math.max(v.KPRESS_FINALIZE_BACKOFF_MS, v.KPRESS_FINALIZE_BACKOFF_MAX_MS),
     },
     finalizeRounds: v.KPRESS_FINALIZE_ROUNDS,
+    reportWorst: v.KPRESS_REPORT_WORST,
     metricsPort: v.KPRESS_METRICS_PORT,
     metricsHost: v.KPRESS_METRICS_HOST,
     logLevel: v.LOG_LEVEL,

@@ -2,7 +2,7 @@
  * mulberry32, the one seeded PRNG of kpress: 32-bit integer arithmetic only,
  * so the same seed yields the same sequence on every engine and machine.
  * Never Math.random. The k-means start (`Random`), the report's pixel samples
- * (@kpress/preview) and the fault suite's replayable runs all draw from it.
+ * (@kpress/report's images) and the fault suite's replayable runs all draw from it.
  */
 
 /** mulberry32 from `seed` (taken as its low 32 bits), as uniform integers in [0, 2^32). */

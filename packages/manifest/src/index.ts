@@ -9,7 +9,6 @@ export {
   SAVED_RATIO_BINS,
 } from './histogram.js';
 export { keyHash } from './key-hash.js';
-export type { ReportModel, ReportSample } from './report-model.js';
 export {
   isLosslessDeepRow,
   MANIFEST_FIELDS,
@@ -37,6 +36,7 @@ export {
   type SummaryBuilderOptions,
   type SummaryMeta,
   type SummaryState,
+  type WorstEntry,
   SummarySchema,
 } from './summary-builder.js';
 export {

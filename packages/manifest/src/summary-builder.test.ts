@@ -312,3 +312,67 @@ describe('SummaryBuilder state and merge (finalize parts)', () => {
     expect(() => m.merge({ ...b.state(), version: 2 as 1 })).toThrow(/version 2/);
   });
 });
+
+describe('SummaryBuilder worst cases (the report’s lowest scores)', () => {
+  const scored = (key: string, score: number, status: ManifestRow['status'] = 'compressed') => ({
+    ...(status === 'compressed' ? compressed(key, 1000, 400) : kept(key, 1000)),
+    ssimulacra2: score,
+  });
+  // 5,000 rows with many tied scores; some kept originals with low scores (not outputs: never worst)
+  const rows: ManifestRow[] = Array.from({ length: 5000 }, (_, i) => {
+    const key = `w/${String((i * 7919) % 5000).padStart(5, '0')}.jpg`;
+    if (i % 50 === 0) return scored(key, -500, 'kept-original');
+    if (i % 9 === 0) return compressed(key, 1000, 400);
+    return scored(key, Math.round(((i * 31) % 400) / 4) / 1 - 10);
+  });
+  const bruteForce = (n: number) =>
+    rows
+      .filter((r) => r.status === 'compressed' && typeof r.ssimulacra2 === 'number')
+      .map((r) => [r.key, r.ssimulacra2 as number] as const)
+      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n);
+
+  it('keeps the N compressed rows with the lowest scores, lowest first, ties by key', () => {
+    const b = new SummaryBuilder({ worst: 12 });
+    for (const r of rows) b.add(r);
+    const worst = b.aggregate().worst;
+    expect(worst).toHaveLength(12);
+    expect(worst.map((w) => [w.key, w.score])).toEqual(bruteForce(12));
+    // many rows tie at the lowest score: the key decides, so the choice is deterministic
+    expect(new Set(worst.map((w) => w.score)).size).toBeLessThan(12);
+    expect(worst[0]).toMatchObject({ outputBytes: 400, originalBytes: 1000, colors: 16 });
+    expect(worst[0]?.outputKey).toBe(`out/${worst[0]?.key}.png`);
+  });
+
+  it('gives the same worst cases whatever the order of rows, and through merged parts', () => {
+    const forward = new SummaryBuilder({ worst: 20 });
+    const backward = new SummaryBuilder({ worst: 20 });
+    for (const r of rows) forward.add(r);
+    for (const r of [...rows].reverse()) backward.add(r);
+    expect(backward.aggregate().worst).toEqual(forward.aggregate().worst);
+    const merged = new SummaryBuilder({ worst: 20 });
+    for (let i = 0; i < rows.length; i += 1300) {
+      const part = new SummaryBuilder({ worst: 20 });
+      for (const r of rows.slice(i, i + 1300)) part.add(r);
+      merged.merge(JSON.parse(JSON.stringify(part.state())));
+    }
+    expect(merged.aggregate().worst).toEqual(forward.aggregate().worst);
+    expect(merged.aggregate().worst.map((w) => [w.key, w.score])).toEqual(bruteForce(20));
+  });
+
+  it('keeps none with worst 0, reads parts written before worst cases were kept, refuses -1', () => {
+    const off = new SummaryBuilder({ worst: 0 });
+    for (const r of rows) off.add(r);
+    expect(off.aggregate().worst).toEqual([]);
+    const old = new SummaryBuilder();
+    for (const r of rows.slice(0, 100)) old.add(r);
+    const { worst: _dropped, ...olderState } = old.state();
+    const merged = new SummaryBuilder();
+    merged.merge(olderState);
+    expect(merged.aggregate().worst).toEqual([]);
+    expect(merged.aggregate().ssimulacra2).toEqual(old.aggregate().ssimulacra2);
+    expect(() => new SummaryBuilder({ worst: -1 })).toThrow(
+      'worst must be an integer >= 0, got -1',
+    );
+  });
+});

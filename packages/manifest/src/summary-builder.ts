@@ -78,6 +78,20 @@ export interface SavingEntry {
   colors: number | null;
 }
 
+/** A compressed row among the lowest SSIMULACRA 2.1 scores (the report's worst cases). */
+export interface WorstEntry {
+  key: string;
+  outputKey: string;
+  /** SSIMULACRA 2.1 score of the output against the source. */
+  score: number;
+  colors: number | null;
+  originalBytes: number;
+  outputBytes: number;
+  /** Pixels, after EXIF orientation; null when unknown. */
+  width: number | null;
+  height: number | null;
+}
+
 /** A failed row: its key and reason (truncated to `errorChars`). */
 export interface FailureEntry {
   key: string;
@@ -127,6 +141,8 @@ export interface ReportAggregate {
   };
   /** SSIMULACRA 2.1 scores over the rows that have one (as in summary.json). */
   ssimulacra2: ScoreDistribution;
+  /** The compressed rows with the lowest scores, lowest first (ties: by key); up to `worst`. */
+  worst: WorstEntry[];
   /** The same scores in SCORE_BINS (below 0, then the bands of the scale). */
   ssimulacra2Histogram: HistogramBin[];
   /**
@@ -169,6 +185,8 @@ export interface SummaryState {
   };
   /** The score histogram (absent in parts written before scores were recorded). */
   scores?: ScoreHistogramState;
+  /** The worst-scored compressed rows kept (absent in parts written before they were). */
+  worst?: WorstEntry[];
 }
 
 /** SummaryBuilder options; every field optional. */
@@ -183,6 +201,8 @@ export interface SummaryBuilderOptions {
   errorChars?: number;
   /** Seed of the key hash that picks the sample. Default 0. */
   seed?: number;
+  /** How many of the compressed rows with the lowest SSIMULACRA 2.1 scores to keep. Default 12. */
+  worst?: number;
 }
 
 function intOption(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -237,6 +257,7 @@ export class SummaryBuilder {
   private psnrMin = Number.POSITIVE_INFINITY;
   private psnrMax = Number.NEGATIVE_INFINITY;
   private readonly scores = new ScoreHistogram();
+  private readonly worst: BoundedHeap<WorstEntry>;
 
   constructor(options: SummaryBuilderOptions = {}) {
     const largest = intOption('largest', options.largest, 10, 0);
@@ -247,6 +268,11 @@ export class SummaryBuilder {
     this.largest = new BoundedHeap<SavingEntry>(
       largest,
       (a, b) => a.savedBytes - b.savedBytes || byKey(b.key, a.key),
+    );
+    // Keep the lowest scores: rank a above b when its score is lower, then its key smaller.
+    this.worst = new BoundedHeap<WorstEntry>(
+      intOption('worst', options.worst, 12, 0),
+      (a, b) => b.score - a.score || byKey(b.key, a.key),
     );
     // Keep the smallest hashes: rank a above b when its hash is smaller.
     this.sampleHeap = new BoundedHeap<Hashed>(
@@ -303,7 +329,21 @@ export class SummaryBuilder {
       }
     }
     if (row.colors !== null) this.colorHist.add(row.colors);
-    if (row.ssimulacra2 !== null && row.ssimulacra2 !== undefined) this.scores.add(row.ssimulacra2);
+    if (row.ssimulacra2 !== null && row.ssimulacra2 !== undefined) {
+      this.scores.add(row.ssimulacra2);
+      if (row.status === 'compressed' && row.outputKey !== null) {
+        this.worst.offer({
+          key: row.key,
+          outputKey: row.outputKey,
+          score: row.ssimulacra2,
+          colors: row.colors,
+          originalBytes: row.originalBytes,
+          outputBytes,
+          width: row.width,
+          height: row.height,
+        });
+      }
+    }
 
     this.largest.offer({
       key: row.key,
@@ -379,6 +419,7 @@ export class SummaryBuilder {
       },
       ssimulacra2: this.scores.distribution(),
       ssimulacra2Histogram: this.scores.bins(),
+      worst: this.worst.sorted(),
       sample: this.sampleHeap
         .sorted()
         .map((h) => h.point)
@@ -413,6 +454,7 @@ export class SummaryBuilder {
         max: Number.isFinite(this.psnrMax) ? this.psnrMax : null,
       },
       scores: this.scores.state(),
+      worst: this.worst.sorted(),
     };
   }
 
@@ -457,6 +499,7 @@ export class SummaryBuilder {
     if (p.min !== null && p.min < this.psnrMin) this.psnrMin = p.min;
     if (p.max !== null && p.max > this.psnrMax) this.psnrMax = p.max;
     if (state.scores !== undefined) this.scores.merge(state.scores);
+    for (const w of state.worst ?? []) this.worst.offer(w);
   }
 
   /** Sizes of the retained collections (for tests and diagnostics). */

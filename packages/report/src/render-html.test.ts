@@ -1,4 +1,4 @@
-import type { ReportSample } from '@kpress/manifest';
+import type { ReportSample, WorstCase } from './report-model.js';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from './render-html.js';
 import { HOSTILE_KEY, hostileRows, syntheticModel } from './test/synthetic-model.js';
@@ -128,6 +128,47 @@ describe('renderReportHtml', () => {
     const html = renderReportHtml(model);
     expect(html.match(/data-chart="colours"/g)).toHaveLength(6);
     expect(html.match(/<circle class="pal"/g)).toHaveLength(2 * 3 * 2);
+  });
+
+  it('shows the worst cases: crop at its natural size, key, score, colours and bytes; a note where no crop', () => {
+    const worst = (key: string, extra: Partial<WorstCase> = {}): WorstCase => ({
+      key,
+      outputKey: `out/${key}`,
+      score: 12.345,
+      colors: 16,
+      originalBytes: 120_000,
+      outputBytes: 30_000,
+      width: 500,
+      height: 400,
+      cropDataUri: 'data:image/png;base64,iVBORw0KGgo=',
+      region: { x: 10, y: 20, width: 192, height: 150 },
+      note: null,
+      ...extra,
+    });
+    const model = syntheticModel(5);
+    model.worst = [
+      worst(HOSTILE_KEY),
+      worst('gone.png', {
+        cropDataUri: null,
+        region: null,
+        note: 'the crop could not be made: NoSuchKey',
+      }),
+      worst('evil.png', { cropDataUri: 'javascript:alert(1)' }),
+    ];
+    const html = renderReportHtml(model);
+    expect(html).toContain('<h2>Worst cases (3 lowest scores)</h2>');
+    expect(html).toContain(
+      '<img class="crop" src="data:image/png;base64,iVBORw0KGgo=" width="388" height="150"',
+    );
+    expect(html).toContain(
+      'SSIMULACRA 2.1 12.35 · 16 colours · 120 kB → 30.0 kB at 10,20 (192×150 px)',
+    );
+    expect(html).toContain('the crop could not be made: NoSuchKey');
+    expect(html).not.toContain('javascript:');
+    expect(html).not.toContain('<script');
+    expect(html.match(/<figure class="worst">/g)).toHaveLength(3);
+    model.worst = [];
+    expect(renderReportHtml(model)).not.toContain('Worst cases');
   });
 
   it('works with no rows at all', () => {

@@ -73,6 +73,54 @@ describe('renderTable', () => {
     expect(renderTable(syntheticModel(3, [row('d.jpg', null)]))).not.toContain('SSIMULACRA');
   });
 
+  it('draws the scores as a text histogram by band and lists the lowest scores', () => {
+    const row = (key: string, ssimulacra2: number): ManifestRow => ({
+      key,
+      status: 'compressed',
+      originalBytes: 1000,
+      outputKey: `${key}.png`,
+      outputBytes: 100,
+      width: 10,
+      height: 10,
+      colors: 16,
+      psnr: 30,
+      ms: 1,
+      error: null,
+      ssimulacra2,
+    });
+    const scored = [
+      ...Array.from({ length: 8 }, (_, i) => row(`good/${i}.jpg`, 82 + i / 10)),
+      row('bad/z.jpg', 12.5),
+      row('bad/a.jpg', 12.5),
+      row('meh.jpg', 55),
+      row('neg.jpg', -3),
+    ];
+    const lines = renderTable(syntheticModel(3, scored), { width: 100, maxWorst: 3 }).split('\n');
+    const at = lines.indexOf('Scores');
+    expect(at).toBeGreaterThan(0);
+    // one line per bin: below 0, then the bands of the scale; the fullest bin has the longest bar
+    expect(lines.slice(at + 1, at + 9)).toEqual([
+      '     < 0  1  #####',
+      '    0–30  2  ##########',
+      '   30–50  0',
+      '   50–70  1  #####',
+      '   70–80  0',
+      '   80–85  8  ########################################',
+      '   85–90  0',
+      '  90–100  0',
+    ]);
+    const worst = lines.indexOf('Lowest scores');
+    expect(lines.slice(worst + 1, worst + 5)).toEqual([
+      '   score colours  image',
+      '   -3.00      16  neg.jpg',
+      '   12.50      16  bad/a.jpg',
+      '   12.50      16  bad/z.jpg',
+    ]);
+    expect(renderTable(syntheticModel(3, scored), { maxWorst: 0 })).not.toContain('Lowest scores');
+    for (const line of renderTable(syntheticModel(3, scored), { width: 40 }).split('\n'))
+      expect(line.length).toBeLessThanOrEqual(40);
+  });
+
   it('keeps lines within the width and shortens long keys in the middle', () => {
     const model = syntheticModel(5, [
       { ...(hostileRows()[0] as ManifestRow), key: `${'very-long-directory/'.repeat(10)}end.jpg` },

@@ -1,9 +1,11 @@
-import type { ReportModel } from '@kpress/manifest';
+import type { ReportModel } from './report-model.js';
 import { escapeTerminal } from './escape.js';
 import { type FixityView, fixityLines } from './fixity.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 import { scoreLines, scoreScaleLine } from './score-lines.js';
+import { scoreHistogramLines, worstLines } from './score-table.js';
+import { intOption } from './int-option.js';
 
 export interface RenderTableOptions {
   /** Line width in columns, 40..400; long keys are shortened in the middle. Default 80. */
@@ -14,6 +16,8 @@ export interface RenderTableOptions {
   maxFailures?: number;
   /** Most of the largest savings listed. Default 10. */
   maxLargest?: number;
+  /** Most of the worst-scored images listed (lowest SSIMULACRA 2.1 first). Default 5. */
+  maxWorst?: number;
   /** The batch's `kpress verify` runs (count and newest), when looked up. Default: not shown. */
   fixityRuns?: FixityView['runs'];
 }
@@ -25,20 +29,6 @@ function shorten(text: string, max: number): string {
   return `${text.slice(0, head)}…${text.slice(text.length - (max - 1 - head))}`;
 }
 
-function intOption(
-  name: string,
-  v: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${name} must be an integer in ${min}..${max}, got ${v}`);
-  }
-  return v;
-}
-
 /**
  * The plain-text report read first on a terminal: totals, saving, counts by
  * status, the largest savings, the failures with reasons. Keys and reasons
@@ -48,6 +38,7 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
   const width = intOption('width', options.width, 80, 40, 400);
   const maxFailures = intOption('maxFailures', options.maxFailures, 20, 0, 100_000);
   const maxLargest = intOption('maxLargest', options.maxLargest, 10, 0, 100_000);
+  const maxWorst = intOption('maxWorst', options.maxWorst, 5, 0, 100_000);
   const color = options.color === true;
   const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const bold = (t: string) => paint('1', t);
@@ -84,6 +75,18 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
     const [first, ...rest] = [...scores, scoreScaleLine()];
     lines.push(shorten(`${label('Score')}SSIMULACRA 2.1 ${first}`, width));
     for (const l of rest) lines.push(`${' '.repeat(12)}${shorten(l, Math.max(8, width - 12))}`);
+    lines.push('', bold('Scores'));
+    for (const l of scoreHistogramLines(a, width - 2)) lines.push(`  ${l}`);
+    const worst = worstLines(a, maxWorst, safe);
+    if (worst.length > 0) {
+      lines.push('', bold('Lowest scores'));
+      const head = `${'score'.padStart(8)} ${'colours'.padStart(7)}  `;
+      lines.push(`${head}image`);
+      for (const w of worst)
+        lines.push(
+          `${w.score.padStart(8)} ${w.colors.padStart(7)}  ${shorten(w.key, Math.max(8, width - head.length))}`,
+        );
+    }
   }
   const scale = scaleFigures(a);
   if (scale.imagesPerGbBefore !== null) {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ReportModel } from '@kpress/manifest';
+import { CROP_GAP, type ReportModel } from './report-model.js';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,11 @@ run('report.html in headless chromium', () => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // every CSP violation the page meets, as the browser reports it
+    await page.addInitScript({
+      content:
+        "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+    });
     await page.route('**/*', (route) => {
       const url = route.request().url();
       requests.push(url);
@@ -87,11 +92,47 @@ run('report.html in headless chromium', () => {
     expect(sizes.colours).toHaveLength(3 * fixtures.samples.length);
     for (const area of sizes.colours ?? []) expect(area).toBeGreaterThan(1000);
     // the thumbnails decoded
-    const loaded = await page.$$eval('img', (imgs) =>
+    const loaded = await page.$$eval('.sample img', (imgs) =>
       imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
     );
     expect(loaded.length).toBe(2 * fixtures.samples.length);
     for (const w of loaded) expect(w).toBeGreaterThan(0);
+    // the score histogram: one bar group per bin of the scale, drawn
+    const scoreBins = await page.$$eval('svg[data-chart="ssimulacra2"] rect.bar', (r) => r.length);
+    expect(scoreBins).toBeGreaterThan(0);
+    // the worst cases: one crop per compressed image (fewer than 12 here), decoded at 1:1
+    const worstWanted = fixtures.aggregate.worst.length;
+    expect(worstWanted).toBeGreaterThanOrEqual(3);
+    expect(fixtures.worst?.every((w) => w.cropDataUri !== null)).toBe(true);
+    const crops = await page.$$eval('img.crop', (imgs) =>
+      imgs.map((i) => {
+        const img = i as unknown as {
+          complete: boolean;
+          naturalWidth: number;
+          naturalHeight: number;
+          getBoundingClientRect(): { width: number; height: number };
+        };
+        const r = img.getBoundingClientRect();
+        return {
+          complete: img.complete,
+          natural: [img.naturalWidth, img.naturalHeight],
+          shown: [r.width, r.height],
+        };
+      }),
+    );
+    expect(crops).toHaveLength(worstWanted);
+    for (const [i, c] of crops.entries()) {
+      const region = fixtures.worst?.[i]?.region;
+      expect(c.complete).toBe(true);
+      expect(c.natural[0]).toBeGreaterThan(0);
+      // 1:1: drawn at the crop's own size, original and output side by side
+      expect(c.natural).toEqual([2 * (region?.width ?? 0) + CROP_GAP, region?.height]);
+      expect(c.shown).toEqual(c.natural);
+    }
+    expect(await page.$eval('h2 + p + .worst-cases', (e) => e.textContent)).toContain(
+      'SSIMULACRA 2.1',
+    );
+    expect(await page.evaluate('window.cspViolations')).toEqual([]);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await writeFile(`${ARTIFACTS}fixtures.html`, html);
@@ -129,6 +170,10 @@ run('report.html in headless chromium', () => {
     );
     const { page, requests } = await load(html);
     expect(requests).toEqual([PAGE_URL]);
+    // the listener sees the violation: an empty list elsewhere means none happened
+    expect(await page.evaluate('window.cspViolations')).toEqual([
+      'img-src http://kpress.invalid/pixel.png',
+    ]);
     await page.close();
   }, 30_000);
 });

@@ -48,5 +48,9 @@ ul.failures{list-style:none;padding:0;margin:0;background:var(--card);border:1px
 ul.failures li{padding:8px 14px;border-bottom:1px solid var(--line)}
 ul.failures .reason{color:var(--bad)}
 .muted{color:var(--muted)}
+.worst-cases{display:flex;flex-wrap:wrap;gap:16px}
+.worst{margin:0;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;max-width:100%;overflow-x:auto}
+.worst figcaption{font-size:13px;margin-bottom:8px}
+.worst img.crop{display:block;max-width:none;image-rendering:pixelated}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
 `;

@@ -13,7 +13,7 @@ export interface FolderFlags extends ImageFlags {
   concurrency: number;
   overwrite?: boolean;
   json?: boolean;
-  config: Pick<Config, 'maxBytes' | 'maxPixels'>;
+  config: Pick<Config, 'maxBytes' | 'maxPixels' | 'reportWorst'>;
 }
 
 /**
@@ -74,6 +74,7 @@ export async function compressFolder(
     overwrite: flags.overwrite === true,
     maxBytes: flags.config.maxBytes,
     maxPixels: flags.config.maxPixels,
+    reportWorst: flags.config.reportWorst,
     onFile: (done) => bar?.update(done),
   }).finally(() => bar?.stop());
   const s = result.summary;

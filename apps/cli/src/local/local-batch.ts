@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { KPRESS_VERSION } from '@kpress/config';
 import { type ManifestRow, rowToJsonLine, type Summary, SummaryBuilder } from '@kpress/manifest';
 import { newBatchId } from '@kpress/queue';
-import { renderReportHtml } from '@kpress/report';
+import { type ReportImageSource, renderReportHtml, reportWorstCases } from '@kpress/report';
 import { clashMessage, clashPartnerKey, KPRESS_DIR } from '@kpress/storage';
 import {
   CompressPool,
@@ -34,6 +34,8 @@ export interface LocalRunOptions {
   overwrite: boolean;
   maxBytes: number;
   maxPixels: number;
+  /** Worst-scored images the report shows as crops (KPRESS_REPORT_WORST). Default 12. */
+  reportWorst?: number;
   /** Told after each file. */
   onFile?: (done: number, total: number) => void;
 }
@@ -89,7 +91,9 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
   } finally {
     await pool.close();
   }
-  const builder = new SummaryBuilder();
+  const builder = new SummaryBuilder(
+    options.reportWorst === undefined ? {} : { worst: options.reportWorst },
+  );
   for (const row of rows) builder.add(row);
   const summary = builder.summary({
     batchId: runId,
@@ -105,9 +109,11 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
   await writeWhole(join(runDir, 'manifest.jsonl'), text(rows.map(rowToJsonLine).join('')), {
     overwrite: false,
   });
+  const aggregate = builder.aggregate();
+  const worst = await reportWorstCases(aggregate.worst, localImages(options), options);
   await writeWhole(
     join(runDir, 'report.html'),
-    text(renderReportHtml({ summary, aggregate: builder.aggregate(), samples: [] })),
+    text(renderReportHtml({ summary, aggregate, samples: [], worst })),
     { overwrite: false },
   );
   // last, as in a batch: its presence means the run is complete
@@ -115,6 +121,22 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
     overwrite: false,
   });
   return { runId, summary, runDir, rows };
+}
+
+/** The report's images of a local run: the sources as found, the outputs under the output folder. */
+function localImages(options: LocalRunOptions): ReportImageSource {
+  const paths = new Map(options.sources.map((s) => [s.rel, s.path]));
+  const read = async (path: string | undefined, name: string, maxBytes: number) => {
+    if (path === undefined) throw new Error(`${name} is not a file of this run`);
+    const bytes = await readFile(path);
+    if (bytes.length > maxBytes) throw new Error(`${name} is over ${maxBytes} bytes`);
+    return bytes;
+  };
+  return {
+    row: () => Promise.reject(new Error('a local run reads no records')),
+    source: (key, maxBytes) => read(paths.get(key), key, maxBytes),
+    output: (key, maxBytes) => read(join(options.outDir, key), key, maxBytes),
+  };
 }
 
 async function compressOne(

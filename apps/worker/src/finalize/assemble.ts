@@ -14,7 +14,7 @@
 import { faultPoint, KPRESS_VERSION, type Logger } from '@kpress/config';
 import { SummaryBuilder } from '@kpress/manifest';
 import { type FinalizeAssembleJob, type FinalizeStage, scheduleParts } from '@kpress/queue';
-import { renderReportHtml } from '@kpress/report';
+import { renderReportHtml, reportSamples, reportWorstCases } from '@kpress/report';
 import {
   type BatchFile,
   type BatchLocation,
@@ -30,7 +30,7 @@ import type { FinalizeContext } from './context.js';
 import { type ListingFacts, readListing } from './listing.js';
 import type { PartSummary } from './part.js';
 import { requeueMissing } from './requeue.js';
-import { reportSamples } from '../report-samples.js';
+import { DEFAULT_REPORT_LIMITS, DEFAULT_REPORT_WORST, s3ReportImages } from './report-images.js';
 
 /** What assembling did. */
 export type AssembleResult =
@@ -163,7 +163,8 @@ async function join(
     await joinKind('csv', files.manifestCsv, 'text/csv; charset=utf-8'),
     await joinKind('sha256', files.manifestSha256, 'text/plain; charset=utf-8'),
   ];
-  const builder = new SummaryBuilder();
+  const worst = ctx.reportWorst ?? DEFAULT_REPORT_WORST;
+  const builder = new SummaryBuilder({ worst });
   for (const p of parts) builder.merge(p.state);
   const deleted = parts.reduce((n, p) => n + p.sourceDeleted, 0);
   if (deleted > 0) {
@@ -173,7 +174,20 @@ async function join(
     );
   }
   const aggregate = builder.aggregate();
-  const samples = await reportSamples(aggregate, loc, ctx, log);
+  const images = s3ReportImages(ctx.storage, loc);
+  const samples = await reportSamples(
+    aggregate,
+    images,
+    (key, err) => log.warn({ key, err: err.message }, 'report sample skipped'),
+    ctx.reportSamples,
+  );
+  // from S3 alone (the merged parts' worst rows, their sources and outputs): a rerun makes the same
+  const worstCases = await reportWorstCases(
+    aggregate.worst.slice(0, worst),
+    images,
+    ctx.reportLimits ?? DEFAULT_REPORT_LIMITS,
+    (key, err) => log.warn({ key, err: err.message }, 'report worst-case crop not made'),
+  );
   const summary = builder.summary({
     batchId: loc.batchId,
     source: batch.source,
@@ -183,7 +197,7 @@ async function join(
     finishedAt: new Date().toISOString(),
     kpressVersion: KPRESS_VERSION,
   });
-  const html = renderReportHtml({ summary, aggregate, samples });
+  const html = renderReportHtml({ summary, aggregate, samples, worst: worstCases });
   await ctx.storage.putObject(loc.destBucket, files.report, html, {
     contentType: 'text/html; charset=utf-8',
   });

@@ -14,6 +14,10 @@ export interface FinalizeContext {
   maxRounds?: number;
   /** Images shown in detail in report.html. Default 12. */
   reportSamples?: number;
+  /** Worst-scored images shown as crops in report.html (KPRESS_REPORT_WORST). Default 12. */
+  reportWorst?: number;
+  /** Largest source and image the report's crops fetch and decode. Default: 256 MiB, 100 MP. */
+  reportLimits?: { maxBytes: number; maxPixels: number };
   /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
   minPartBytes?: number;
   /** Largest part copied server-side when joining (tests). Default 5 GiB, S3's limit. */

@@ -35,6 +35,7 @@ import {
 } from '@kpress/storage';
 import { failedOutcome } from '@kpress/compress';
 import { readRecord } from '../record.js';
+import { DEFAULT_REPORT_WORST } from './report-images.js';
 import { TextUpload } from './text-upload.js';
 
 /** Record GETs in flight per part: S3 serves thousands of GETs a second per prefix; 64 keeps a part's window small. */
@@ -69,7 +70,7 @@ export async function writeFinalizePart(
   job: FinalizePartJob,
   loc: BatchLocation,
   listing: string,
-  ctx: { storage: Storage; logger: Logger; readConcurrency?: number },
+  ctx: { storage: Storage; logger: Logger; readConcurrency?: number; reportWorst?: number },
 ): Promise<PartSummary> {
   const attempt = randomBytes(6).toString('hex');
   const keys = finalizePartKeys(loc.destPrefix, loc.batchId, job.round, job.index, attempt);
@@ -81,7 +82,7 @@ export async function writeFinalizePart(
     missing: new TextUpload(ctx.storage, bucket, keys.missing, 'application/x-ndjson'),
   };
   const all = Object.values(slices);
-  const builder = new SummaryBuilder();
+  const builder = new SummaryBuilder({ worst: ctx.reportWorst ?? DEFAULT_REPORT_WORST });
   const counts = { rows: 0, missing: 0, sourceDeleted: 0 };
   try {
     await writeRows(job, loc, ctx, slices, builder, counts);

@@ -1,7 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type ManifestRow, type ReportModel, SummaryBuilder } from '@kpress/manifest';
-import { makeReportSample } from '@kpress/preview';
+import { type ManifestRow, SummaryBuilder } from '@kpress/manifest';
+import { makeReportSample } from '../images/make-report-sample.js';
+import { reportWorstCases } from '../images/worst-cases.js';
+import type { ReportModel } from '../report-model.js';
 import { ssimulacra2 } from '@kpress/ssimulacra2';
 import sharp, { type Sharp } from 'sharp';
 
@@ -29,12 +31,14 @@ async function score(source: Buffer, output: Buffer): Promise<number> {
 /**
  * A realistic model from the sample images: each compressed to a 16-colour
  * palette PNG (sharp's quantizer stands in for the worker), the truncated
- * JPEG failed, previews made by @kpress/preview.
+ * JPEG failed, previews made by makeReportSample, the worst cases cropped
+ * by reportWorstCases.
  */
 export async function fixtureModel(colors = 16): Promise<ReportModel> {
   const names = (await readdir(SAMPLES_DIR)).sort();
   const builder = new SummaryBuilder();
   const samples = [];
+  const bytes = new Map<string, Buffer>();
   for (const name of names) {
     const key = `samples/${name}`;
     const source = await readFile(`${SAMPLES_DIR}${name}`);
@@ -80,7 +84,20 @@ export async function fixtureModel(colors = 16): Promise<ReportModel> {
     }
     builder.add(row);
     if (row.status !== 'failed') samples.push(await makeReportSample(row, source, output));
+    bytes.set(key, source);
+    if (row.outputKey !== null && output !== null) bytes.set(row.outputKey, output);
   }
+  const aggregate = builder.aggregate();
+  const get = async (key: string) => {
+    const b = bytes.get(key);
+    if (b === undefined) throw new Error(`no fixture ${key}`);
+    return b;
+  };
+  const worst = await reportWorstCases(
+    aggregate.worst,
+    { row: () => Promise.reject(new Error('not used')), source: get, output: get },
+    { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000 },
+  );
   return {
     summary: builder.summary({
       batchId: 'fixtures-demo',
@@ -90,7 +107,8 @@ export async function fixtureModel(colors = 16): Promise<ReportModel> {
       startedAt: '2025-03-01T10:00:00.000Z',
       finishedAt: '2025-03-01T10:00:04.000Z',
     }),
-    aggregate: builder.aggregate(),
+    aggregate,
     samples,
+    worst,
   };
 }

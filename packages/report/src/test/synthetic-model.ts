@@ -1,4 +1,5 @@
-import { type ManifestRow, type ReportModel, SummaryBuilder } from '@kpress/manifest';
+import { type ManifestRow, SummaryBuilder } from '@kpress/manifest';
+import type { ReportModel } from '../report-model.js';
 
 export const HOSTILE_KEY = `evil/<script>alert("x")</script> & 'quotes' http://evil.example/a.png\n\u001b[31mred`;
 

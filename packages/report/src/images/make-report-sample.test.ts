@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { makeReportSample, type ReportSampleInput } from './make-report-sample.js';
 
-const samples = fileURLToPath(new URL('../../../fixtures/samples/', import.meta.url));
+const samples = fileURLToPath(new URL('../../../../fixtures/samples/', import.meta.url));
 const fixture = (name: string) => readFile(`${samples}${name}`);
 
 function input(key: string, extra: Partial<ReportSampleInput> = {}): ReportSampleInput {

@@ -1,7 +1,9 @@
-import type { ReportSample, RowStatus } from '@kpress/manifest';
+import type { RowStatus } from '@kpress/manifest';
+import type { ReportSample } from '../report-model.js';
 import sharp, { type SharpOptions } from 'sharp';
 import { readPngPalette } from './png-palette.js';
 import { hashString, seededRandom } from './seeded-random.js';
+import { intOption } from '../int-option.js';
 
 /** The manifest fields a sample repeats. */
 export interface ReportSampleInput {
@@ -29,20 +31,6 @@ export interface ReportSampleOptions {
 
 /** Pixels are sampled from a copy no larger than this on either side (nearest neighbour: real pixels). */
 const SAMPLE_SIDE = 512;
-
-function intOption(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer in ${min}..${max}, got ${value}`);
-  }
-  return value;
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -1,9 +1,8 @@
-import type { RowStatus } from './row.js';
-import type { ReportAggregate, Summary } from './summary-builder.js';
+import type { ReportAggregate, RowStatus, Summary, WorstEntry } from '@kpress/manifest';
 
 /**
  * One image shown in detail in the report: thumbnails and the colour space.
- * Built by @kpress/preview's makeReportSample.
+ * Built by makeReportSample (images/make-report-sample.ts).
  */
 export interface ReportSample {
   key: string;
@@ -26,10 +25,29 @@ export interface ReportSample {
   previewError?: string | null;
 }
 
+/** Pixels between the two halves of a worst case's crop. */
+export const CROP_GAP = 4;
+
+/**
+ * One of the compressed images with the lowest SSIMULACRA 2.1 scores, shown
+ * as its original and output side by side at 1:1 where they differ most.
+ * Built by reportWorstCases (images/worst-cases.ts).
+ */
+export interface WorstCase extends WorstEntry {
+  /** data:image/png URI: original left, output right; null when the crop could not be made. */
+  cropDataUri: string | null;
+  /** Where the crop was taken, in the oriented image's pixels; null with no crop. */
+  region: { x: number; y: number; width: number; height: number } | null;
+  /** Why there is no crop; null when there is one. */
+  note: string | null;
+}
+
 /** Everything renderReportHtml and renderTable need. */
 export interface ReportModel {
   summary: Summary;
   aggregate: ReportAggregate;
   /** Up to ~12 images shown in detail. */
   samples: ReportSample[];
+  /** The worst-scored images with their crops (absent: none shown; the table lists `aggregate.worst`). */
+  worst?: WorstCase[];
 }

@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ManifestRow, WorstEntry } from '@kpress/manifest';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { CROP_GAP } from '../report-model.js';
+import { makeWorstCrop } from './make-worst-crop.js';
+import type { ReportImageSource } from './report-samples.js';
+import { reportWorstCases } from './worst-cases.js';
+
+const samples = fileURLToPath(new URL('../../../../fixtures/samples/', import.meta.url));
+const fixture = (name: string) => readFile(`${samples}${name}`);
+
+function decodeDataUri(uri: string): Buffer {
+  return Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
+}
+
+/** chelsea.png with a 60x40 block at (300, 200) painted flat red: where it differs most. */
+async function damaged(source: Buffer): Promise<Buffer> {
+  const block = await sharp({
+    create: { width: 60, height: 40, channels: 3, background: { r: 255, g: 0, b: 0 } },
+  })
+    .png()
+    .toBuffer();
+  return sharp(source)
+    .composite([{ input: block, left: 300, top: 200 }])
+    .png()
+    .toBuffer();
+}
+
+async function rgb(image: Buffer, region?: { x: number; y: number; w: number; h: number }) {
+  let s = sharp(image);
+  if (region) s = s.extract({ left: region.x, top: region.y, width: region.w, height: region.h });
+  return s.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+}
+
+describe('makeWorstCrop', () => {
+  it('cuts both images at 1:1 where they differ most, original left, output right', async () => {
+    const source = await fixture('chelsea.png');
+    const output = await damaged(source);
+    const crop = await makeWorstCrop(source, output, { side: 128 });
+    const { x, y, width, height } = crop.region;
+    expect([width, height]).toEqual([128, 128]);
+    // the damaged block (300..360, 200..240) is inside the crop
+    expect(x).toBeLessThanOrEqual(300);
+    expect(x + width).toBeGreaterThanOrEqual(360);
+    expect(y).toBeLessThanOrEqual(200);
+    expect(y + height).toBeGreaterThanOrEqual(240);
+    expect(crop.dataUri.startsWith('data:image/png;base64,')).toBe(true);
+    const png = decodeDataUri(crop.dataUri);
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height]).toEqual([2 * 128 + CROP_GAP, 128]);
+    // no scaling: each half holds exactly the pixels of its image there
+    const left = await rgb(png, { x: 0, y: 0, w: 128, h: 128 });
+    const right = await rgb(png, { x: 128 + CROP_GAP, y: 0, w: 128, h: 128 });
+    expect(left.data.equals((await rgb(source, { x, y, w: 128, h: 128 })).data)).toBe(true);
+    expect(right.data.equals((await rgb(output, { x, y, w: 128, h: 128 })).data)).toBe(true);
+  });
+
+  it('takes the whole of an image smaller than the side, and refuses outputs of another size', async () => {
+    const small = await sharp(await fixture('chelsea.png'))
+      .resize(50, 30, { fit: 'fill' })
+      .png()
+      .toBuffer();
+    const crop = await makeWorstCrop(small, small);
+    expect(crop.region).toEqual({ x: 0, y: 0, width: 50, height: 30 });
+    const other = await sharp(small).resize(40, 30, { fit: 'fill' }).png().toBuffer();
+    await expect(makeWorstCrop(small, other)).rejects.toThrow(
+      'the output is 40x30, the oriented source 50x30',
+    );
+    await expect(makeWorstCrop(small, small, { side: 8 })).rejects.toThrow(
+      'side must be an integer in 16..1024, got 8',
+    );
+  });
+});
+
+describe('reportWorstCases', () => {
+  const entry = (key: string, extra: Partial<WorstEntry> = {}): WorstEntry => ({
+    key,
+    outputKey: `out/${key}`,
+    score: 12.5,
+    colors: 16,
+    originalBytes: 1000,
+    outputBytes: 400,
+    width: 451,
+    height: 300,
+    ...extra,
+  });
+
+  it('crops each, skips those over the limits and notes a failed fetch without throwing', async () => {
+    const source = await fixture('chelsea.png');
+    const output = await damaged(source);
+    const files = new Map([
+      ['a.png', source],
+      ['out/a.png', output],
+      ['c.png', source],
+    ]);
+    const get = async (key: string, maxBytes: number) => {
+      const bytes = files.get(key);
+      if (bytes === undefined) throw new Error(`NoSuchKey: ${key}`);
+      if (bytes.length > maxBytes) throw new Error(`${key} is over ${maxBytes} bytes`);
+      return bytes;
+    };
+    const images: ReportImageSource = {
+      row: async (): Promise<ManifestRow> => {
+        throw new Error('not used');
+      },
+      source: get,
+      output: get,
+    };
+    const skipped: string[] = [];
+    const worst = await reportWorstCases(
+      [
+        entry('a.png'),
+        entry('big.png', { originalBytes: 10_000_000 }),
+        entry('huge.png', { width: 10_000, height: 10_000 }),
+        entry('c.png'),
+      ],
+      images,
+      { maxBytes: 5_000_000, maxPixels: 50_000_000 },
+      (key) => skipped.push(key),
+    );
+    expect(worst.map((w) => w.key)).toEqual(['a.png', 'big.png', 'huge.png', 'c.png']);
+    expect(worst[0]?.cropDataUri?.startsWith('data:image/png;base64,')).toBe(true);
+    expect(worst[0]?.note).toBeNull();
+    expect(worst[0]?.region).toMatchObject({ width: 192, height: 192 });
+    expect(worst[1]).toMatchObject({ cropDataUri: null, region: null });
+    expect(worst[1]?.note).toBe(
+      'not cropped: the source is 10000000 bytes, over the limit of 5000000 (KPRESS_MAX_BYTES)',
+    );
+    expect(worst[2]?.note).toBe(
+      'not cropped: the image has 100000000 pixels, over the limit of 50000000 (KPRESS_MAX_PIXELS)',
+    );
+    expect(worst[3]?.cropDataUri).toBeNull();
+    expect(worst[3]?.note).toBe('the crop could not be made: NoSuchKey: out/c.png');
+    expect(skipped).toEqual(['c.png']);
+  });
+});
