@@ -186,12 +186,14 @@ export class OutputWriter {
       const verdict = judgeExisting(there, sized, out.sha256);
       if (verdict.kind !== 'overwrite-own') return verdict;
       await copyObjectWhole(storage, { ...copyOf(out), metadata });
+      await sameSourceAfterCopy(storage, out);
       return { kind: 'written' };
     };
     const before = await storage.headIfExists(out.bucket, out.key);
     if (before !== undefined) return judge(before);
     try {
       await copyObjectWhole(storage, { ...copyOf(out), metadata, ifNoneMatch: true });
+      await sameSourceAfterCopy(storage, out);
       return { kind: 'written' };
     } catch (err) {
       if (!(err instanceof StorageError && err.code === 'PreconditionFailed')) throw err;
@@ -209,6 +211,22 @@ export class OutputWriter {
   clear(): void {
     this.honoured.clear();
   }
+}
+
+/**
+ * The source still has the ETag it was hashed with, after the copy: stores
+ * that ignore CopySourceIfMatch (RGW 16, s3rver) could have copied a newer
+ * version. If it changed, the job fails as Transient and runs again: its own
+ * copy, whose metadata names the old digest, is then replaced.
+ */
+async function sameSourceAfterCopy(storage: Storage, out: OutputCopy): Promise<void> {
+  const now = await storage.headIfExists(out.srcBucket, out.sourceKey);
+  if (now?.etag === out.sourceEtag) return;
+  throw new StorageError(
+    'Transient',
+    `copy of s3://${out.srcBucket}/${out.sourceKey} is not proven: the source ${now === undefined ? 'is gone' : `has ETag ${now.etag}`} after the copy, it was hashed at ETag ${out.sourceEtag}; it is read again`,
+    { operation: 'copy', bucket: out.srcBucket, key: out.sourceKey },
+  );
 }
 
 /** The server-side copy of an OutputCopy: the source version hashed, to its output key. */

@@ -2,8 +2,9 @@
  * A server-side copy of one whole object, its bytes never passing through
  * this process: one CopyObject up to `Storage.copyPartBytes` (5 GiB, S3's
  * limit), above that a multipart upload whose parts are UploadPartCopy
- * ranges. Both are conditional on the source still being the version the
- * caller read (`CopySourceIfMatch` its ETag) and, when asked, on nothing
+ * ranges. Both ask that the source still be the version the caller read
+ * (`CopySourceIfMatch` its ETag; AWS S3 honours it, RGW 16 and s3rver copy
+ * anyway, measured: callers check the source's ETag after the copy) and, when asked, on nothing
  * being at the destination (`If-None-Match: *` on the CopyObject or on the
  * CompleteMultipartUpload). The copy carries the caller's metadata and type
  * (`MetadataDirective: REPLACE`), not the source's.
