@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyObjectWhole } from './copy-object.js';
 import { digestObject } from './object-digest.js';
 import { Storage } from './storage.js';
-import { StorageError } from './storage-error.js';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
