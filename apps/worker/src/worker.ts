@@ -98,7 +98,10 @@ export class KpressWorker {
     }
     this.concurrency = concurrency;
     this.logger = options.logger ?? createLogger({ level: config.logLevel });
-    this.storage = new Storage({ config });
+    this.storage = new Storage({
+      config,
+      ...(config.copyPartBytes === undefined ? {} : { copyPartBytes: config.copyPartBytes }),
+    });
     this.writer = new OutputWriter({ storage: this.storage });
     this.batches = new BatchFiles({ storage: this.storage });
     this.pool = new CompressPool({

@@ -38,6 +38,9 @@ export function dicomFile(): Buffer {
   ]);
 }
 
+/** The largest single CopyObject of these tests (KPRESS_COPY_PART_BYTES, 10 MiB; 5 GiB in production). */
+export const COPY_PART_BYTES = 10 * 1024 * 1024;
+
 /** The byte limit the workers of these tests run with (KPRESS_MAX_BYTES): every image is under it. */
 export const TEST_MAX_BYTES = 1_000_000;
 
@@ -82,7 +85,8 @@ export async function mixedPrefix(): Promise<Record<string, Buffer>> {
     'meta.json': Buffer.from(`${JSON.stringify({ labels: ['cat'], annotator: 'lab 3' })}\n`),
     'scan.dcm': dicomFile(),
     'truncated.jpg': readFileSync(samplePath('broken-truncated.jpg')),
-    'big.bin': randomBytes(TEST_MAX_BYTES + 500_000),
+    // over the byte limit, and over COPY_PART_BYTES: a multipart copy where the store has UploadPartCopy
+    'big.bin': randomBytes(11 * 1024 * 1024 + 17),
   };
 }
 
