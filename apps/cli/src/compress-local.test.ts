@@ -121,18 +121,22 @@ describe('kpress compress <dir> <out-dir>', () => {
     );
 
     const r = kpress(['compress', 'photos', 'archive', '--concurrency', '2', '--json']);
-    // three rows fail (a truncated JPEG, a text file, the clash): exit 1 naming the count
+    // the truncated JPEG and the text file are copied (issue 26; they were failed rows);
+    // one row fails (the clash): exit 1 naming the count
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/^kpress: 3 of 8 files failed \(first: /);
+    expect(r.stderr).toMatch(/^kpress: 1 of 8 files failed \(first: x\.jpg: output name clash/);
     const summary = JSON.parse(r.stdout);
-    expect(summary.counts).toMatchObject({ total: 8, failed: 3 });
+    expect(summary.counts).toMatchObject({ total: 8, failed: 1, copied: 2 });
     expect(summary.counts.compressed + summary.counts.keptOriginal).toBe(5);
     const out = join(dir, 'archive');
     expect(existsSync(join(out, 'chelsea.png'))).toBe(true);
     expect(existsSync(join(out, 'coffee.jpg.png'))).toBe(true);
     expect(existsSync(join(out, 'sub', 'astronaut.jpg.png'))).toBe(true);
     expect(existsSync(join(out, 'x.jpg.png'))).toBe(true);
-    expect(existsSync(join(out, 'notes.txt'))).toBe(false);
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('not an image');
+    expect(readFileSync(join(out, 'broken-truncated.jpg'))).toEqual(
+      readFileSync(join(input, 'broken-truncated.jpg')),
+    );
 
     const runDir = join(out, '_kpress', summary.batchId);
     const rows = readFileSync(join(runDir, 'manifest.jsonl'), 'utf8')
@@ -154,11 +158,15 @@ describe('kpress compress <dir> <out-dir>', () => {
       status: 'failed',
       error: expect.stringMatching(/^output name clash/),
     });
-    expect(byKey['notes.txt'].status).toBe('failed');
+    expect(byKey['notes.txt']).toMatchObject({
+      status: 'copied',
+      error: expect.stringMatching(/^not an image/),
+    });
     for (const row of rows.filter((x) => x.status !== 'failed')) {
       expect(row.outputSha256, row.key).toBe(sha(join(out, row.outputKey)));
       expect(row.sha256, row.key).toBe(inputDigests[join(input, row.key)]);
-      if (row.status === 'kept-original') expect(row.outputSha256).toBe(row.sha256);
+      if (row.status === 'kept-original' || row.status === 'copied')
+        expect(row.outputSha256).toBe(row.sha256);
       // the score where a PNG is stored, null where the original is kept
       if (row.status === 'compressed') expect(typeof row.ssimulacra2, row.key).toBe('number');
       else expect(row.ssimulacra2, row.key).toBeNull();

@@ -18,6 +18,7 @@ export interface ImageFlags {
   stripMetadata?: boolean;
   dither?: boolean;
   allow8bit?: boolean;
+  imagesOnly?: boolean;
 }
 
 /** How one image option is typed on the command line: a number's value name, and the help. */
@@ -54,6 +55,9 @@ const FLAGS = {
   },
   allow8bit: {
     help: 'let a source of more than 8 bits per channel become an 8-bit palette (off by default: it is re-encoded as a lossless 16-bit PNG, or kept)',
+  },
+  imagesOnly: {
+    help: 'images only: an object kpress cannot or should not compress (not an image, DICOM, damaged, over the limits) is a skipped row, nothing written (default: copied byte for byte under its own name)',
   },
 } satisfies { [K in keyof ImageOptions]-?: FlagSpec };
 

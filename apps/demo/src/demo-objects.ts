@@ -17,7 +17,7 @@ export const SAMPLE_NAMES = [
   'broken-truncated.jpg',
 ] as const;
 
-/** A text file named like an image: shows how a bad input becomes a `failed` row. */
+/** A text file named like an image: shows how what kpress does not compress becomes a `copied` row. */
 export const NOT_AN_IMAGE = 'notes-not-an-image.jpg';
 
 /**
@@ -27,6 +27,7 @@ export const NOT_AN_IMAGE = 'notes-not-an-image.jpg';
 export function demoObjects(samplesDir: string = SAMPLES_DIR): Record<string, FixtureBody> {
   const objects: Record<string, FixtureBody> = {};
   for (const name of SAMPLE_NAMES) objects[name] = { path: join(samplesDir, name) };
-  objects[NOT_AN_IMAGE] = 'These are notes, not a JPEG: kpress reports them as a failed row.\n';
+  objects[NOT_AN_IMAGE] =
+    'These are notes, not a JPEG: kpress copies them byte for byte as a copied row.\n';
   return objects;
 }

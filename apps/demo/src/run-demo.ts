@@ -180,7 +180,7 @@ function endLines(summary: Summary, files: DemoResult['files']): string {
   };
   const c = summary.counts;
   return (
-    `\n${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed (on purpose)\n` +
+    `\n${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.copied} copied byte for byte (on purpose: not images kpress compresses), ${c.failed} failed\n` +
     `report:   ${rel(files.report)}\n` +
     `manifest: ${rel(files.manifestJsonl)} (and manifest.csv, summary.json, workers.log beside it)\n`
   );

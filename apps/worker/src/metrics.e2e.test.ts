@@ -124,18 +124,22 @@ describe.each(testS3Kinds())('metrics.e2e on %s', (kind) => {
         base,
         (t) =>
           sample(t, 'kpress_jobs_total{outcome="compressed"}') === 1 &&
-          sample(t, 'kpress_jobs_total{outcome="failed"}') === 1,
+          sample(t, 'kpress_jobs_total{outcome="copied"}') === 1,
       );
+      // bad.jpg is not an image: copied byte for byte (issue 26; it was a failed job)
+      expect(sample(text, 'kpress_jobs_total{outcome="failed"}')).toBe(0);
       expect(sample(text, 'kpress_jobs_total{outcome="kept-original"}')).toBe(0);
       expect(sample(text, 'kpress_jobs_total{outcome="retried"}')).toBe(0);
-      // bytes count the job that did not fail: chelsea.png in, its palette PNG out
-      expect(sample(text, 'kpress_bytes_in_total')).toBe(240512);
+      // bytes count both jobs: chelsea.png and bad.jpg's 17 bytes in, the palette PNG and the copy out
+      const bad = 'not a jpeg at all'.length;
+      expect(sample(text, 'kpress_bytes_in_total')).toBe(240512 + bad);
       const out = sample(text, 'kpress_bytes_out_total') ?? 0;
-      expect(out).toBeGreaterThan(0);
+      expect(out).toBeGreaterThan(bad);
       expect(out).toBeLessThan(240512);
       expect(sample(text, 'kpress_stage_seconds_count{stage="get"}')).toBe(2);
       expect(sample(text, 'kpress_stage_seconds_count{stage="record"}')).toBe(2);
-      for (const stage of ['decode', 'quantize', 'score', 'encode', 'put']) {
+      expect(sample(text, 'kpress_stage_seconds_count{stage="put"}')).toBe(2);
+      for (const stage of ['decode', 'quantize', 'score', 'encode']) {
         expect(sample(text, `kpress_stage_seconds_count{stage="${stage}"}`), stage).toBe(1);
       }
 

@@ -3,7 +3,8 @@
  * (412), s3rver ignores it, and the writer keeps its promises on both.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { Storage } from '@kpress/storage';
+import { createHash } from 'node:crypto';
+import { digestObject, Storage } from '@kpress/storage';
 import { type S3Server, startS3Server, testS3Kinds } from '@kpress/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputWriter, probeConditionalWrites } from './output-writer.js';
@@ -63,5 +64,57 @@ describe.each(testS3Kinds())('OutputWriter on %s', (kind) => {
     expect((await storage.getObject('dst', 'out/b.png', { maxBytes: 10 })).toString()).toBe(
       'theirs',
     );
+  });
+
+  it('copies server-side by the same rules: where nothing is, again as its own, never over another', async () => {
+    const sha = (b: string) => createHash('sha256').update(b).digest('hex');
+    const put = async (key: string, body: string) =>
+      (await storage.putObject('dst', key, body)).etag;
+    const copyOf = async (srcKey: string, body: string, key: string, batchId = 'b1') => ({
+      srcBucket: 'dst',
+      sourceKey: srcKey,
+      size: body.length,
+      sourceEtag: (await storage.headObject('dst', srcKey)).etag,
+      sha256: sha(body),
+      bucket: 'dst',
+      key,
+      contentType: 'application/pdf',
+      batchId,
+    });
+    await put('in/doc.pdf', '%PDF-1.4 one');
+    const writer = new OutputWriter({ storage });
+    const first = await copyOf('in/doc.pdf', '%PDF-1.4 one', 'out/doc.pdf');
+    expect(await writer.copy(first)).toEqual({ kind: 'written' });
+    expect(await digestObject(storage, 'dst', 'out/doc.pdf')).toMatchObject({
+      sha256: sha('%PDF-1.4 one'),
+    });
+    const head = await storage.headObject('dst', 'out/doc.pdf');
+    expect(head.contentType).toBe('application/pdf');
+    expect(head.metadata).toMatchObject({
+      'kpress-batch': 'b1',
+      'kpress-source': 'in%2Fdoc.pdf',
+      'kpress-sha256': sha('%PDF-1.4 one'),
+    });
+    // its own retry: nothing to do
+    expect(await writer.copy(first)).toEqual({ kind: 'already-there' });
+    // another batch, and an object another tool wrote: kept as they are
+    expect(await writer.copy({ ...first, batchId: 'b2' })).toMatchObject({ kind: 'in-the-way' });
+    await put('out/theirs.pdf', 'theirs');
+    expect(await writer.copy({ ...first, key: 'out/theirs.pdf' })).toMatchObject({
+      kind: 'in-the-way',
+      reason: expect.stringMatching(/taken by an object not written by kpress/),
+    });
+    expect((await storage.getObject('dst', 'out/theirs.pdf', { maxBytes: 10 })).toString()).toBe(
+      'theirs',
+    );
+    // the source replaced after it was hashed: no copy is claimed, the job runs again
+    const stale = await copyOf('in/doc.pdf', '%PDF-1.4 one', 'out/stale.pdf');
+    await put('in/doc.pdf', '%PDF-1.4 two, longer');
+    await expect(writer.copy(stale)).rejects.toMatchObject({
+      code: 'Transient',
+      message: expect.stringMatching(
+        /the source has ETag \S+ after the copy, it was hashed at ETag/,
+      ),
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ImageOptionsInput, provenanceFacts } from '@kpress/core';
-import { type ObjectInfo, StorageError, type Storage } from '@kpress/storage';
+import { copyObjectWhole, type ObjectInfo, StorageError, type Storage } from '@kpress/storage';
 
 /**
  * Writes outputs without ever overwriting what another batch, another tool or
@@ -87,6 +87,21 @@ export interface OutputWrite {
   provenance?: Provenance;
 }
 
+/**
+ * One source copied server-side to its output key (an object over the byte
+ * limit: its bytes never come to the worker). Its digest was streamed from
+ * the version whose ETag is `sourceEtag`, and the copy is of that version only.
+ */
+export interface OutputCopy extends Omit<OutputWrite, 'body' | 'sha256' | 'probeKey'> {
+  srcBucket: string;
+  /** The source's size in bytes. */
+  size: number;
+  /** ETag of the source version hashed (CopySourceIfMatch). */
+  sourceEtag: string;
+  /** SHA-256 (hex) of the source bytes: the copy's too. */
+  sha256: string;
+}
+
 /** Options of {@link OutputWriter}. */
 export interface OutputWriterOptions {
   storage: Storage;
@@ -154,10 +169,77 @@ export class OutputWriter {
     return { kind: 'written' };
   }
 
+  /**
+   * Copies a source server-side to its output key, by the same rules as
+   * `write`: nothing overwritten but this batch's own earlier output of this
+   * same source. The destination is looked at first (HEAD) whatever the
+   * store says of `If-None-Match` on a PUT, as stores differ on a copy; the
+   * copy is then sent with `If-None-Match: *`. A source changed since it was
+   * hashed (`CopySourceIfMatch` refused) is a Transient StorageError: the job
+   * runs again and hashes it again.
+   */
+  async copy(out: OutputCopy): Promise<WriteResult> {
+    const storage = this.options.storage;
+    const metadata = provenanceMetadata(out, out.sha256, out.provenance);
+    const sized = { ...out, body: { byteLength: out.size } };
+    const judge = async (there: ObjectInfo): Promise<WriteResult> => {
+      const verdict = judgeExisting(there, sized, out.sha256);
+      if (verdict.kind !== 'overwrite-own') return verdict;
+      await copyObjectWhole(storage, { ...copyOf(out), metadata });
+      await sameSourceAfterCopy(storage, out);
+      return { kind: 'written' };
+    };
+    const before = await storage.headIfExists(out.bucket, out.key);
+    if (before !== undefined) return judge(before);
+    try {
+      await copyObjectWhole(storage, { ...copyOf(out), metadata, ifNoneMatch: true });
+      await sameSourceAfterCopy(storage, out);
+      return { kind: 'written' };
+    } catch (err) {
+      if (!(err instanceof StorageError && err.code === 'PreconditionFailed')) throw err;
+    }
+    const there = await storage.headIfExists(out.bucket, out.key);
+    if (there !== undefined) return judge(there);
+    throw new StorageError(
+      'Transient',
+      `copy of s3://${out.srcBucket}/${out.sourceKey} failed: the source changed after it was hashed (ETag no longer ${out.sourceEtag}); it is read again`,
+      { operation: 'copy', bucket: out.srcBucket, key: out.sourceKey },
+    );
+  }
+
   /** Forgets what the probes found (tests, or after reconfiguring a store). */
   clear(): void {
     this.honoured.clear();
   }
+}
+
+/**
+ * The source still has the ETag it was hashed with, after the copy: stores
+ * that ignore CopySourceIfMatch (RGW 16, s3rver) could have copied a newer
+ * version. If it changed, the job fails as Transient and runs again: its own
+ * copy, whose metadata names the old digest, is then replaced.
+ */
+async function sameSourceAfterCopy(storage: Storage, out: OutputCopy): Promise<void> {
+  const now = await storage.headIfExists(out.srcBucket, out.sourceKey);
+  if (now?.etag === out.sourceEtag) return;
+  throw new StorageError(
+    'Transient',
+    `copy of s3://${out.srcBucket}/${out.sourceKey} is not proven: the source ${now === undefined ? 'is gone' : `has ETag ${now.etag}`} after the copy, it was hashed at ETag ${out.sourceEtag}; it is read again`,
+    { operation: 'copy', bucket: out.srcBucket, key: out.sourceKey },
+  );
+}
+
+/** The server-side copy of an OutputCopy: the source version hashed, to its output key. */
+function copyOf(out: OutputCopy) {
+  return {
+    srcBucket: out.srcBucket,
+    srcKey: out.sourceKey,
+    size: out.size,
+    sourceEtag: out.sourceEtag,
+    destBucket: out.bucket,
+    destKey: out.key,
+    contentType: out.contentType,
+  };
 }
 
 /** The source key an object's `kpress-source` metadata names, or undefined when absent or garbled. */
@@ -181,7 +263,7 @@ function sourceOf(metadata: Record<string, string>): string | undefined {
  */
 export function judgeExisting(
   there: Pick<ObjectInfo, 'size' | 'metadata'>,
-  out: Pick<OutputWrite, 'batchId' | 'key' | 'body' | 'sourceKey'>,
+  out: Pick<OutputWrite, 'batchId' | 'key' | 'sourceKey'> & { body: { byteLength: number } },
   sha256: string,
 ): WriteResult | { kind: 'overwrite-own' } {
   const batch = there.metadata[PROVENANCE.batch];

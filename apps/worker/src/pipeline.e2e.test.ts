@@ -143,7 +143,10 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
         expect(rows.map((r) => r.key).sort()).toEqual([...keys].sort());
         const byKey = new Map(rows.map((r) => [r.key, r]));
         expect(
-          summary.counts.compressed + summary.counts.keptOriginal + summary.counts.failed,
+          summary.counts.compressed +
+            summary.counts.keptOriginal +
+            summary.counts.copied +
+            summary.counts.failed,
         ).toBe(keys.length);
         expect(summary.counts.failed).toBe(rows.filter((r) => r.status === 'failed').length);
 
@@ -203,13 +206,25 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
           ).toBe(0);
         }
 
-        // failed rows carry reasons a person understands
-        const failed = rows.filter((r) => r.status === 'failed');
-        expect(failed.map((r) => r.key).sort()).toEqual([
+        // copied (issue 26; these were failed rows): the damaged JPEG and the text file,
+        // byte for byte under their own names, with the reason
+        const copied = rows.filter((r) => r.status === 'copied');
+        expect(copied.map((r) => r.key).sort()).toEqual([
           'in/broken-truncated.jpg',
-          'in/cat',
           'in/notes.txt',
         ]);
+        for (const row of copied) {
+          expect(row.outputKey).toBe(row.key.replace(/^in\//, 'out/'));
+          expect(row.error?.length).toBeGreaterThan(5);
+          expect(
+            Buffer.compare(await get(DST, row.outputKey as string), await get(SRC, row.key)),
+          ).toBe(0);
+        }
+        expect(summary.counts.copied).toBe(2);
+
+        // failed rows carry reasons a person understands: only the clash is left failed
+        const failed = rows.filter((r) => r.status === 'failed');
+        expect(failed.map((r) => r.key).sort()).toEqual(['in/cat']);
         for (const row of failed) expect(row.error?.length).toBeGreaterThan(5);
         expect(byKey.get('in/cat')?.error).toContain('in/cat.png');
 
@@ -227,7 +242,8 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
         expect(JSON.parse(report.stdout.join('\n'))).toEqual(summary);
         const table = kpress(['report', `s3://${DST}/out/`, '--batch', batch], queue);
         expect((await table.waitForExit()).code, table.stderr.join('\n')).toBe(0);
-        expect(table.stdout.join('\n')).toContain('broken-truncated.jpg');
+        expect(table.stdout.join('\n')).toMatch(/Copied\s+2 objects/);
+        expect(table.stdout.join('\n')).toContain('in/cat');
 
         // a second enqueue of the finished batch queues nothing
         const again = kpress(

@@ -103,7 +103,10 @@ export class KpressWorker {
     }
     this.concurrency = concurrency;
     this.logger = options.logger ?? createLogger({ level: config.logLevel });
-    this.storage = new Storage({ config });
+    this.storage = new Storage({
+      config,
+      ...(config.copyPartBytes === undefined ? {} : { copyPartBytes: config.copyPartBytes }),
+    });
     this.writer = new OutputWriter({ storage: this.storage });
     this.batches = new BatchFiles({ storage: this.storage });
     this.pool = new CompressPool({
@@ -336,13 +339,15 @@ export class KpressWorker {
       ['quantize', t.quantizeMs],
       ['score', t.scoreMs],
       ['encode', t.encodeMs],
-      ['put', row.status === 'failed' ? undefined : t.writeMs],
+      ['put', row.status === 'failed' || row.status === 'skipped' ? undefined : t.writeMs],
       ['record', t.recordMs],
     ] as const;
     for (const [stage, ms] of stages) if (ms !== undefined) this.metrics.observeStageMs(stage, ms);
     this.metrics.jobDone(
       row.status,
-      row.status === 'failed' ? undefined : { in: row.originalBytes, out: row.outputBytes ?? 0 },
+      row.status === 'failed' || row.status === 'skipped'
+        ? undefined
+        : { in: row.originalBytes, out: row.outputBytes ?? 0 },
     );
   }
 

@@ -40,6 +40,19 @@ describe('decode refusals', () => {
     ['PDF-like bytes', () => PDF, 'UNSUPPORTED_FORMAT', /PDF/],
     ['BMP', () => Buffer.from('BM\0\0\0\0\0\0\0\0'), 'UNSUPPORTED_FORMAT', /BMP/],
     [
+      // a preamble that starts like a TIFF (a dual-personality DICOM/TIFF file): DICOM wins
+      'DICOM (DICM at byte 128)',
+      () =>
+        Buffer.concat([
+          Buffer.from([0x49, 0x49, 0x2a, 0x00]),
+          Buffer.alloc(124),
+          Buffer.from('DICM'),
+          Buffer.alloc(64, 1),
+        ]),
+      'UNSUPPORTED_FORMAT',
+      /^unsupported format DICOM \(DICM signature at byte 128\)/,
+    ],
+    [
       'the truncated JPEG sample',
       () => sample('broken-truncated.jpg'),
       'CORRUPT',

@@ -21,7 +21,7 @@ export {
 } from './png.js';
 export { EFFORT_PLANS, type EffortPlan, effortPlan } from './effort.js';
 export { type DeflateBackend, deflateBackend } from '@kpress/deflate';
-export { ALLOWED_FORMATS, type AllowedFormat, mediaTypeOf, sniffFormat } from './sniff.js';
+export { ALLOWED_FORMATS, type AllowedFormat, isDicom, mediaTypeOf, sniffFormat } from './sniff.js';
 export { type PngHeader, readPngHeader } from './png-header.js';
 export {
   exifOrientation,

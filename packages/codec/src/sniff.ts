@@ -41,8 +41,19 @@ function ascii(buf: Uint8Array, start: number, end: number): string {
   );
 }
 
+/**
+ * A DICOM Part 10 file: `DICM` at byte 128, after the 128-byte preamble.
+ * Checked before any other signature: the preamble may hold a TIFF header
+ * (a dual-personality DICOM/TIFF file), and a DICOM object must never be
+ * decoded as the image its preamble pretends to be, only copied.
+ */
+export function isDicom(buf: Uint8Array): boolean {
+  return startsWith(buf, [0x44, 0x49, 0x43, 0x4d], 128);
+}
+
 /** Identifies the container format from the first bytes of `buf`. */
 export function sniffFormat(buf: Uint8Array): Sniffed {
+  if (isDicom(buf)) return { kind: 'refused', name: 'DICOM (DICM signature at byte 128)' };
   if (startsWith(buf, [0xff, 0xd8, 0xff])) return { kind: 'allowed', format: 'jpeg' };
   if (startsWith(buf, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
     return { kind: 'allowed', format: 'png' };
@@ -124,8 +135,9 @@ const MEDIA_TYPES: Record<AllowedFormat, string> = {
   jp2k: 'image/jp2',
 };
 
-/** The media type of an image by its signature (`application/octet-stream` when not allowed). */
+/** The media type of an image (or a DICOM file) by its signature (`application/octet-stream` when not allowed). */
 export function mediaTypeOf(buf: Uint8Array): string {
+  if (isDicom(buf)) return 'application/dicom';
   const sniffed = sniffFormat(buf);
   return sniffed.kind === 'allowed' ? MEDIA_TYPES[sniffed.format] : 'application/octet-stream';
 }

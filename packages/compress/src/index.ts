@@ -1,4 +1,5 @@
 export {
+  copyOrSkip,
   decideOutcome,
   type Effect,
   failedOutcome,

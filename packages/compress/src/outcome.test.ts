@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideOutcome, failedOutcome, tooLargeReason } from './outcome.js';
+import { copyOrSkip, decideOutcome, failedOutcome, tooLargeReason } from './outcome.js';
 import type { CompressTaskOk } from './task-types.js';
 
 const src = {
@@ -112,26 +112,57 @@ describe('decideOutcome', () => {
     });
   });
 
-  it('fails a refused image with the codec reason and writes nothing', () => {
-    const o = decideOutcome(src, {
-      ok: false,
+  it('copies a refused image under its own name with the codec reason; imagesOnly skips it', () => {
+    // issue 26: was a failed row with nothing written
+    const refused = {
+      ok: false as const,
       code: 'CORRUPT',
       message: 'truncated JPEG',
       keepOriginal: false,
       codecMs: 1,
-    });
-    expect(o.effect).toEqual({ kind: 'none' });
+    };
+    const o = decideOutcome(src, refused);
+    expect(o.effect).toEqual({ kind: 'copy', key: 'out/photos/cat.jpg' });
     expect(o.row).toMatchObject({
-      status: 'failed',
+      status: 'copied',
       error: 'truncated JPEG',
-      outputKey: null,
+      outputKey: 'out/photos/cat.jpg',
+      outputBytes: 1000,
+      colors: null,
+      psnr: null,
       ssimulacra2: null,
     });
+    const skipped = decideOutcome(src, refused, undefined, true);
+    expect(skipped.effect).toEqual({ kind: 'none' });
+    expect(skipped.row).toMatchObject({
+      status: 'skipped',
+      error: 'truncated JPEG',
+      outputKey: null,
+      outputBytes: null,
+    });
+    // a good image a palette cannot hold is kept whatever imagesOnly says
+    const multi = { ...refused, code: 'MULTI_FRAME', message: 'animated', keepOriginal: true };
+    expect(decideOutcome(src, multi, undefined, true).row.status).toBe('kept-original');
   });
 
   it('keeps a source already named .png under its own name', () => {
     const o = decideOutcome({ ...src, key: 'in/a.PNG' }, ok(10));
     expect(o.effect).toMatchObject({ kind: 'put', key: 'out/a.PNG' });
+  });
+});
+
+describe('copyOrSkip', () => {
+  it('copies an object over the limits byte for byte, or skips it; a reason is required', () => {
+    const reason = tooLargeReason(500, 1000);
+    expect(copyOrSkip(src, reason, false)).toMatchObject({
+      effect: { kind: 'copy', key: 'out/photos/cat.jpg' },
+      row: { status: 'copied', outputBytes: 1000, error: reason },
+    });
+    expect(copyOrSkip(src, reason, true)).toMatchObject({
+      effect: { kind: 'none' },
+      row: { status: 'skipped', outputKey: null, error: reason },
+    });
+    expect(() => copyOrSkip(src, '', false)).toThrow(/needs a reason/);
   });
 });
 

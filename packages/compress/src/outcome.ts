@@ -30,7 +30,10 @@ export interface Outcome {
  * than 8 bits without allow8bit a lossless 16-bit PNG: colors null, PSNR
  * Infinity; see deep.ts); a PNG that is not smaller,
  * or a good image a palette PNG cannot hold (multi-frame), keeps the original
- * byte for byte with the reason; any other refusal is a failed row. A
+ * byte for byte with the reason; any other refusal (not an image, DICOM,
+ * a format sharp cannot read, damaged, over the pixel limit) is copied byte
+ * for byte under its own name, or with `imagesOnly` skipped (nothing
+ * written); both with the reason (copyOrSkip). A
  * compressed row carries its PSNR and SSIMULACRA 2.1 score; the other rows have
  * neither (null: nothing was compressed). With a quality target, a compressed
  * row says whether its PSNR reached it.
@@ -39,6 +42,8 @@ export function decideOutcome(
   src: SourceRef,
   result: CompressTaskResult,
   quality?: number,
+  /** `--images-only`: skip, rather than copy, what is not compressed or kept. Default false. */
+  imagesOnly = false,
 ): Outcome {
   if (result.ok) {
     const met = qualityMet(result.psnr, quality);
@@ -79,7 +84,39 @@ export function decideOutcome(
       bitDepth: result.bitDepth ?? null,
     });
   }
-  return failedOutcome(src, result.message);
+  return copyOrSkip(src, result.message, imagesOnly, {
+    width: result.width ?? null,
+    height: result.height ?? null,
+    bitDepth: result.bitDepth ?? null,
+  });
+}
+
+/** What an image's row knows of it, when its header was read. */
+type ImageFacts = { width: number | null; height: number | null; bitDepth: number | null };
+const NO_FACTS: ImageFacts = { width: null, height: null, bitDepth: null };
+
+/**
+ * An object kpress cannot or should not compress (DESIGN invariant 2): a
+ * `copied` row and its bytes copied under its own name (the kept original's
+ * key, effect 'copy'), or with `imagesOnly` a `skipped` row, nothing written.
+ * Both carry the reason.
+ */
+export function copyOrSkip(
+  src: SourceRef,
+  reason: string,
+  imagesOnly: boolean,
+  facts: ImageFacts = NO_FACTS,
+): Outcome {
+  if (reason.trim() === '')
+    throw new RangeError(`a copied or skipped row needs a reason (key ${JSON.stringify(src.key)})`);
+  if (imagesOnly) {
+    return {
+      effect: { kind: 'none' },
+      row: { ...failedOutcome(src, reason).row, status: 'skipped', ...facts },
+    };
+  }
+  const kept = keptOriginal(src, reason, facts);
+  return { effect: kept.effect, row: { ...kept.row, status: 'copied' } };
 }
 
 function keptOriginal(

@@ -56,7 +56,7 @@ export interface CompressTaskRefused {
   /** After EXIF orientation, when the header was read. */
   width?: number;
   height?: number;
-  /** The source bytes, sent back when `keepOriginal` (see CompressTaskOk.source). */
+  /** The source bytes, sent back to be kept or copied (see CompressTaskOk.source). */
   source?: Uint8Array;
 }
 

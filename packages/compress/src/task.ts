@@ -32,7 +32,8 @@ export default async function compressTask(task: CompressTask): Promise<Compress
         message: err.message,
         keepOriginal: isKeepOriginal(err),
         codecMs: performance.now() - started,
-        ...(isKeepOriginal(err) ? { source: task.source } : {}),
+        // kept (a good image) or copied (not one kpress compresses): the bytes are written either way
+        source: task.source,
       };
     }
     throw err;

@@ -95,8 +95,15 @@ export interface Config {
   maxPixels: number;
   /** `KPRESS_SLOT_MEMORY_MB`: memory budget of one job slot, MiB (default: CONFIG_DEFAULTS). */
   slotMemoryMb: number;
-  /** `KPRESS_MAX_BYTES`: largest object a worker will GET (default: CONFIG_DEFAULTS). */
+  /** `KPRESS_MAX_BYTES`: largest object a worker will GET; a larger one is copied server-side (default: CONFIG_DEFAULTS). */
   maxBytes: number;
+  /**
+   * `KPRESS_COPY_PART_BYTES`: largest object a worker copies server-side with
+   * one CopyObject; above it, a multipart copy in ranges of at most this
+   * (Storage's `copyPartBytes`, 10 MiB to 5 GiB). Absent: 5 GiB, S3's limit.
+   * Set only to test the multipart path.
+   */
+  copyPartBytes?: number;
   /** `KPRESS_MAX_WAITING`: jobs the producer keeps waiting at most (default: CONFIG_DEFAULTS). */
   maxWaiting: number;
   /** `KPRESS_FINALIZE_RANGE_KEYS`: source keys per finalize range, the producer cuts them (default: CONFIG_DEFAULTS). */
@@ -186,6 +193,7 @@ const schema = z.object({
   KPRESS_MAX_PIXELS: positiveInt().optional(),
   KPRESS_SLOT_MEMORY_MB: positiveInt(1024 * 1024).default(CONFIG_DEFAULTS.KPRESS_SLOT_MEMORY_MB),
   KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
+  KPRESS_COPY_PART_BYTES: positiveInt(5 * 1024 ** 3).optional(),
   KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
   KPRESS_FINALIZE_RANGE_KEYS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_RANGE_KEYS),
   KPRESS_LIST_CONCURRENCY: positiveInt(1000).default(CONFIG_DEFAULTS.KPRESS_LIST_CONCURRENCY),
@@ -257,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPixels: v.KPRESS_MAX_PIXELS ?? pixelsForBudget(v.KPRESS_SLOT_MEMORY_MB),
     slotMemoryMb: v.KPRESS_SLOT_MEMORY_MB,
     maxBytes: v.KPRESS_MAX_BYTES,
+    ...(v.KPRESS_COPY_PART_BYTES === undefined ? {} : { copyPartBytes: v.KPRESS_COPY_PART_BYTES }),
     maxWaiting: v.KPRESS_MAX_WAITING,
     finalizeRangeKeys: v.KPRESS_FINALIZE_RANGE_KEYS,
     listing: { concurrency: v.KPRESS_LIST_CONCURRENCY, depth: v.KPRESS_LIST_DEPTH },

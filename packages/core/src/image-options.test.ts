@@ -19,6 +19,7 @@ describe('resolveImageOptions', () => {
       stripMetadata: false,
       dither: false,
       allow8bit: false,
+      imagesOnly: false,
     });
     expect(resolveImageOptions({})).not.toHaveProperty('quality');
     expect(resolveImageOptions({ quality: 38.5, dither: true, effort: 5 })).toMatchObject({
@@ -104,6 +105,7 @@ describe('the forms of the options', () => {
       'stripMetadata',
       'dither',
       'allow8bit',
+      'imagesOnly',
     ]);
   });
 });
@@ -131,6 +133,24 @@ describe('allow8bit', () => {
     expect(provenanceFacts({})).not.toHaveProperty('allow8bit');
     expect(() => resolveImageOptions({ allow8bit: 1 as unknown as boolean })).toThrow(
       'allow8bit must be true or false, got 1',
+    );
+  });
+});
+
+describe('imagesOnly', () => {
+  it('is off by default, part of the batch identity, and no fact of an output', () => {
+    expect(resolveImageOptions({ colors: 16, seed: 1 }).imagesOnly).toBe(false);
+    expect(storedImageOptions({})).not.toHaveProperty('imagesOnly');
+    expect(sameImageOptions({}, { imagesOnly: true })).toBe(false);
+    expect(storedImageOptions({ imagesOnly: true })).toMatchObject({ imagesOnly: true });
+    expect(imageOptionFlags({ imagesOnly: true })).toContain('--images-only');
+    expect(describeImageOptions({ imagesOnly: true })).toBe(
+      'colors 16, seed 1, quality none, effort 3, images-only',
+    );
+    // it decides which objects are written, never the bytes of one
+    expect(provenanceFacts({ imagesOnly: true })).not.toHaveProperty('imagesOnly');
+    expect(() => resolveImageOptions({ imagesOnly: 'yes' as unknown as boolean })).toThrow(
+      'imagesOnly must be true or false, got "yes"',
     );
   });
 });

@@ -40,6 +40,13 @@ export interface ImageOptions {
    * lossless 16-bit PNG, or kept as it is; DESIGN invariant 10).
    */
   allow8bit: boolean;
+  /**
+   * Compress images only (`--images-only`; default false): what is not an
+   * image kpress compresses or keeps (not an image, DICOM, damaged, over the
+   * limits) is a `skipped` row and nothing is written, instead of a byte copy
+   * (`copied`). Part of the batch's identity: it decides what is written.
+   */
+  imagesOnly: boolean;
 }
 
 /** Image options as a caller gives them: any field may be absent (absent: its default). */
@@ -83,6 +90,7 @@ export const IMAGE_OPTIONS = {
   stripMetadata: { kind: 'switch', flag: 'strip-metadata' },
   dither: { kind: 'switch', flag: 'dither', fact: 'floyd-steinberg' },
   allow8bit: { kind: 'switch', flag: 'allow-8bit', fact: 'true' },
+  imagesOnly: { kind: 'switch', flag: 'images-only' },
 } as const satisfies { readonly [K in keyof ImageOptions]-?: ImageOptionSpec };
 
 /** The image options' names, in order. */

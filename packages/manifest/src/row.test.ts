@@ -108,6 +108,41 @@ describe('parseRow / rowToJsonLine', () => {
     expect(parseRow(rowToJsonLine(failed))).toEqual({ ...failed, ...noFixity });
   });
 
+  it('takes a copied row with its output and reason, a skipped row with a reason and no output', () => {
+    const sha = 'a'.repeat(64);
+    const copied: ManifestRow = {
+      ...compressed,
+      key: 'photos/doc.pdf',
+      status: 'copied',
+      outputKey: 'out/photos/doc.pdf',
+      outputBytes: 1000,
+      width: null,
+      height: null,
+      colors: null,
+      psnr: null,
+      error: 'unsupported format PDF',
+      sha256: sha,
+      outputSha256: sha,
+    };
+    expect(parseRow(rowToJsonLine(copied))).toMatchObject({ status: 'copied', outputSha256: sha });
+    expect(() => parseRow(rowToJsonLine({ ...copied, outputKey: null }))).toThrow(
+      /outputKey must not be null for a copied row/,
+    );
+    expect(() => parseRow(rowToJsonLine({ ...copied, error: null }))).toThrow(/error/);
+    const skipped: ManifestRow = {
+      ...copied,
+      status: 'skipped',
+      outputKey: null,
+      outputBytes: null,
+      outputSha256: null,
+    };
+    expect(parseRow(rowToJsonLine(skipped)).status).toBe('skipped');
+    expect(() => parseRow(rowToJsonLine({ ...skipped, outputKey: 'out/photos/doc.pdf' }))).toThrow(
+      /a skipped row writes nothing/,
+    );
+    expect(() => parseRow(rowToJsonLine({ ...skipped, error: null }))).toThrow(/error/);
+  });
+
   it('rejects text that is not JSON, naming the line', () => {
     expect(() => parseRow('{"key": oops')).toThrow(ManifestRowError);
     expect(() => parseRow('{"key": oops')).toThrow(/not JSON.*oops/);

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
-/** What happened to one source object. */
-export const ROW_STATUSES = ['compressed', 'kept-original', 'failed'] as const;
+/**
+ * What happened to one source object (DESIGN.md, invariant 2): `compressed`
+ * (a PNG written), `kept-original` (a good image a palette PNG cannot hold,
+ * its bytes written), `copied` (an object kpress cannot or should not
+ * compress: its bytes written under its own name, with the reason),
+ * `skipped` (with `imagesOnly`: such an object, nothing written), `failed`
+ * (it could not be read, or its path is unsafe or taken).
+ */
+export const ROW_STATUSES = ['compressed', 'kept-original', 'copied', 'skipped', 'failed'] as const;
 export const RowStatusSchema = z.enum(ROW_STATUSES);
 export type RowStatus = z.infer<typeof RowStatusSchema>;
 
@@ -46,7 +53,7 @@ const RowObjectSchema = z.object({
   psnr: PsnrSchema,
   /** Time spent on the object in milliseconds. */
   ms: z.number().min(0),
-  /** Human reason: required for failed and kept-original rows, null for compressed. */
+  /** Human reason: required for every row but a compressed one (null there). */
   error: z.string().nullable(),
   /** SHA-256 (hex) of the source bytes as read; null when nothing was read. Absent in older records. */
   sha256: sha256Hex.nullable().optional(),
@@ -100,8 +107,9 @@ export function isLosslessDeepRow(
 /**
  * One line of manifest.jsonl (DESIGN.md). Checks that each status carries
  * what it must: compressed rows have an output, its size, dimensions,
- * colours (none for a lossless 16-bit re-encode: isLosslessDeepRow) and PSNR; kept-original rows have an output, its size and a
- * reason; failed rows have a reason.
+ * colours (none for a lossless 16-bit re-encode: isLosslessDeepRow) and PSNR; kept-original
+ * and copied rows have an output, its size and a reason; skipped and failed
+ * rows have a reason, and a skipped row no output.
  */
 export const ManifestRowSchema = RowObjectSchema.superRefine((row, ctx) => {
   const need = (field: keyof typeof row) => {
@@ -117,12 +125,19 @@ export const ManifestRowSchema = RowObjectSchema.superRefine((row, ctx) => {
     for (const f of ['outputKey', 'outputBytes', 'width', 'height', 'psnr'] as const) need(f);
     // no palette only for a lossless full-depth re-encode (isLosslessDeepRow)
     if (!isLosslessDeepRow(row)) need('colors');
-  } else if (row.status === 'kept-original') {
+  } else if (row.status === 'kept-original' || row.status === 'copied') {
     need('outputKey');
     need('outputBytes');
     need('error');
   } else {
     need('error');
+  }
+  if (row.status === 'skipped' && row.outputKey !== null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['outputKey'],
+      message: `a skipped row writes nothing: outputKey must be null (key ${JSON.stringify(row.key)})`,
+    });
   }
   if (row.status === 'failed' && row.error === '') {
     ctx.addIssue({ code: 'custom', path: ['error'], message: 'a failed row needs a reason' });

@@ -80,10 +80,12 @@ describe('SummaryBuilder.summary', () => {
         compressed: 4,
         keptOriginal: 1,
         failed: 1,
+        copied: 0,
+        skipped: 0,
         sourceDeleted: 0,
         qualityMissed: 1,
       },
-      bytes: { original: 4700, output: 1850, saved: 2850 },
+      bytes: { original: 4700, output: 1850, saved: 2850, copied: 0 },
       savedRatio: 2850 / 4700,
       // five outputs written; these rows carry no digest
       fixity: { outputs: 5, outputDigests: 0 },
@@ -98,6 +100,55 @@ describe('SummaryBuilder.summary', () => {
     });
     expect(b.aggregate().ssimulacra2).toEqual(s.ssimulacra2);
     expect(SummarySchema.parse(JSON.parse(JSON.stringify(s)))).toEqual(s);
+  });
+
+  it('counts copies and skips apart: their bytes are no savings, and merge keeps them', () => {
+    const copied = (key: string, bytes: number): ManifestRow => ({
+      ...kept(key, bytes),
+      status: 'copied',
+      error: 'not an image',
+    });
+    const skipped = (key: string, bytes: number): ManifestRow => ({
+      ...failed(key, bytes),
+      status: 'skipped',
+      error: 'not an image',
+    });
+    const rows = [
+      compressed('a', 1000, 250),
+      kept('b', 500),
+      copied('c', 7000),
+      copied('d', 3000),
+      skipped('e', 400),
+    ];
+    const b = new SummaryBuilder();
+    for (const r of rows) b.add(r);
+    const s = b.summary(meta);
+    expect(s.counts).toMatchObject({
+      total: 5,
+      compressed: 1,
+      keptOriginal: 1,
+      copied: 2,
+      skipped: 1,
+      failed: 0,
+    });
+    // the images' bytes only: 1500 -> 750, half saved; the copies' 10,000 bytes apart
+    expect(s.bytes).toEqual({ original: 1500, output: 750, saved: 750, copied: 10_000 });
+    expect(s.savedRatio).toBe(0.5);
+    // the copies are outputs too (manifest-sha256.txt, verify)
+    expect(s.fixity?.outputs).toBe(4);
+    const first = new SummaryBuilder();
+    const second = new SummaryBuilder();
+    for (const r of rows.slice(0, 3)) first.add(r);
+    for (const r of rows.slice(3)) second.add(r);
+    first.merge(JSON.parse(JSON.stringify(second.state())));
+    expect(first.summary(meta)).toEqual(s);
+    // an older summary, written before copies, reads with none
+    const old = JSON.parse(JSON.stringify(s));
+    delete old.counts.copied;
+    delete old.counts.skipped;
+    delete old.bytes.copied;
+    expect(SummarySchema.parse(old).counts.copied).toBe(0);
+    expect(SummarySchema.parse(old).bytes.copied).toBe(0);
   });
 
   it('gives a ratio of 0 when nothing succeeded or there are no rows', () => {
@@ -243,6 +294,8 @@ describe('SummaryBuilder.aggregate', () => {
       compressed: 180_000,
       keptOriginal: 0,
       failed: 20_000,
+      copied: 0,
+      skipped: 0,
       sourceDeleted: 0,
       qualityMissed: 0,
     });

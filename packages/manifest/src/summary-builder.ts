@@ -35,13 +35,26 @@ export const SummarySchema = z.object({
     compressed: count,
     keptOriginal: count,
     failed: count,
+    /** Objects copied byte for byte (not images, DICOM, damaged, over the limits); absent in older summaries. */
+    copied: count.default(0),
+    /** Such objects left out by `imagesOnly` (nothing written); absent in older summaries. */
+    skipped: count.default(0),
     /** Rows whose source was deleted before the finalize (counted in the others too). */
     sourceDeleted: count.default(0),
     /** Compressed rows whose PSNR missed the batch's `--quality` target (`qualityMet: false`). */
     qualityMissed: count.default(0),
   }),
-  /** Over the rows that did not fail; saved = original - output. */
-  bytes: z.object({ original: count, output: count, saved: z.number().int() }),
+  /**
+   * Over the compressed and kept-original rows (the images); saved = original
+   * - output. Copies are not savings: their bytes are `copied` (source bytes
+   * = bytes written; absent in older summaries, which had no copies).
+   */
+  bytes: z.object({
+    original: count,
+    output: count,
+    saved: z.number().int(),
+    copied: count.default(0),
+  }),
   /** saved / original, 0 when original is 0. */
   savedRatio: z.number(),
   /** Fixity recorded: outputs whose row carries their SHA-256 (absent in older summaries). */
@@ -170,6 +183,8 @@ export interface SummaryState {
   counts: Summary['counts'];
   original: number;
   output: number;
+  /** Bytes of the copied rows (absent in parts written before copies existed). */
+  copied?: number;
   fixity: { outputs: number; outputDigests: number };
   largest: (Omit<SavingEntry, 'psnr'> & { psnr: JsonPsnr })[];
   failuresShown: FailureEntry[];
@@ -235,11 +250,14 @@ export class SummaryBuilder {
     compressed: 0,
     keptOriginal: 0,
     failed: 0,
+    copied: 0,
+    skipped: 0,
     sourceDeleted: 0,
     qualityMissed: 0,
   };
   private original = 0;
   private output = 0;
+  private copiedBytes = 0;
   private readonly largest: BoundedHeap<SavingEntry>;
   private readonly failureCap: number;
   private readonly errorChars: number;
@@ -303,6 +321,15 @@ export class SummaryBuilder {
         const error =
           reason.length > this.errorChars ? `${reason.slice(0, this.errorChars)}…` : reason;
         this.failuresShown.push({ key: row.key, error });
+      }
+      return;
+    }
+    if (row.status === 'copied' || row.status === 'skipped') {
+      // not images kpress compressed or kept: counted apart, never as savings
+      if (row.status === 'skipped') c.skipped++;
+      else {
+        c.copied++;
+        this.copiedBytes += row.outputBytes ?? row.originalBytes;
       }
       return;
     }
@@ -372,7 +399,12 @@ export class SummaryBuilder {
   }
 
   private bytes(): Summary['bytes'] {
-    return { original: this.original, output: this.output, saved: this.original - this.output };
+    return {
+      original: this.original,
+      output: this.output,
+      saved: this.original - this.output,
+      copied: this.copiedBytes,
+    };
   }
 
   private ratio(): number {
@@ -434,6 +466,7 @@ export class SummaryBuilder {
       counts: { ...this.counts },
       original: this.original,
       output: this.output,
+      copied: this.copiedBytes,
       fixity: { ...this.fixity },
       largest: this.largest.sorted().map((e) => ({ ...e, psnr: toJsonPsnr(e.psnr) })),
       failuresShown: [...this.failuresShown],
@@ -475,6 +508,7 @@ export class SummaryBuilder {
     }
     this.original += state.original;
     this.output += state.output;
+    this.copiedBytes += state.copied ?? 0;
     this.fixity.outputs += state.fixity.outputs;
     this.fixity.outputDigests += state.fixity.outputDigests;
     for (const e of state.largest) this.largest.offer({ ...e, psnr: fromJsonPsnr(e.psnr) });

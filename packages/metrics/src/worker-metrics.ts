@@ -1,7 +1,14 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How a job ended, as counted by `kpress_jobs_total{outcome}`. */
-export const JOB_OUTCOMES = ['compressed', 'kept-original', 'failed', 'retried'] as const;
+export const JOB_OUTCOMES = [
+  'compressed',
+  'kept-original',
+  'copied',
+  'skipped',
+  'failed',
+  'retried',
+] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /** The stages timed by `kpress_stage_seconds{stage}`. */
@@ -104,19 +111,19 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
 function jobCounters(registry: Registry) {
   const jobs = new Counter({
     name: 'kpress_jobs_total',
-    help: 'Compress jobs by outcome (compressed, kept-original, failed, retried)',
+    help: 'Compress jobs by outcome (compressed, kept-original, copied, skipped, failed, retried)',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
   for (const outcome of JOB_OUTCOMES) jobs.inc({ outcome }, 0);
   const bytesIn = new Counter({
     name: 'kpress_bytes_in_total',
-    help: 'Source bytes of the jobs that did not fail',
+    help: 'Source bytes of the jobs that did not fail or skip',
     registers: [registry],
   });
   const bytesOut = new Counter({
     name: 'kpress_bytes_out_total',
-    help: 'Output bytes (palette PNG or copied original) of the jobs that did not fail',
+    help: 'Output bytes (palette PNG, kept original or copy) of the jobs that did not fail or skip',
     registers: [registry],
   });
   return { jobs, bytesIn, bytesOut };

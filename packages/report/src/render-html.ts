@@ -96,6 +96,15 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
       formatCount(a.counts.total),
       `${formatCount(a.counts.compressed)} compressed · ${formatCount(a.counts.keptOriginal)} kept original · ${formatCount(a.counts.failed)} failed${a.counts.qualityMissed > 0 ? ` · ${formatCount(a.counts.qualityMissed)} missed the quality target` : ''}`,
     ),
+    ...(a.counts.copied + a.counts.skipped > 0
+      ? [
+          card(
+            'Copied',
+            formatBytes(a.bytes.copied),
+            `${formatCount(a.counts.copied)} objects copied byte for byte (not images kpress compresses; not in the savings)${a.counts.skipped > 0 ? ` · ${formatCount(a.counts.skipped)} skipped (--images-only)` : ''}`,
+          ),
+        ]
+      : []),
     card(
       'PSNR',
       a.psnr.mean === null

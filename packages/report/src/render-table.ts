@@ -60,6 +60,11 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
   lines.push(
     `${label('Saved')}${paint('32', `${formatBytes(a.bytes.saved)} (${formatPercent(a.savedRatio)})`)}`,
   );
+  if (a.counts.copied + a.counts.skipped > 0) {
+    lines.push(
+      `${label('Copied')}${formatCount(a.counts.copied)} objects, ${formatBytes(a.bytes.copied)} byte for byte (not in the savings)${a.counts.skipped > 0 ? `; ${formatCount(a.counts.skipped)} skipped (--images-only)` : ''}`,
+    );
+  }
   if (a.counts.qualityMissed > 0) {
     lines.push(
       `${label('Quality')}${paint('33', `${formatCount(a.counts.qualityMissed)} missed the --quality target`)} (qualityMet false in the manifest; a larger --colors reaches more)`,

@@ -15,7 +15,12 @@ export interface ScaleFigures {
 
 export const GB = 1e9;
 
-export function scaleFigures(aggregate: Pick<ReportAggregate, 'counts' | 'bytes'>): ScaleFigures {
+export function scaleFigures(aggregate: {
+  counts: Pick<ReportAggregate['counts'], 'compressed' | 'keptOriginal'> &
+    Partial<ReportAggregate['counts']>;
+  bytes: Pick<ReportAggregate['bytes'], 'original' | 'output' | 'saved'> &
+    Partial<ReportAggregate['bytes']>;
+}): ScaleFigures {
   const images = aggregate.counts.compressed + aggregate.counts.keptOriginal;
   if (images === 0 || aggregate.bytes.original === 0) {
     return {

@@ -100,3 +100,5 @@ export {
   readKeyListPart,
 } from './finalize-range.js';
 export { type FanOutOptions, listObjectsFanOut } from './fan-out-listing.js';
+export { copyObjectWhole, type WholeCopy, type WholeCopyResult } from './copy-object.js';
+export { digestObject, type ObjectDigest } from './object-digest.js';

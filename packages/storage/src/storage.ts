@@ -69,6 +69,13 @@ export interface StorageOptions {
    * being read (the SDK retries only until the response headers arrive); default 3.
    */
   bodyRetries?: number;
+  /**
+   * Largest object `copyObjectWhole` copies with one CopyObject; a bigger one
+   * is a multipart copy (UploadPartCopy) in ranges of at most this many
+   * bytes. Default 5 GiB (S3's limit for both); from 10 MiB (two parts of at
+   * least S3's 5 MiB) up. Lowered only to test the multipart path.
+   */
+  copyPartBytes?: number;
 }
 
 /** Options of `listObjects`. */
@@ -149,6 +156,8 @@ export class Storage {
   readonly client: S3Client;
   readonly pageSize: number;
   readonly bodyRetries: number;
+  /** See StorageOptions.copyPartBytes. */
+  readonly copyPartBytes: number;
   readonly #ownsClient: boolean;
 
   constructor(options: StorageOptions) {
@@ -167,6 +176,7 @@ export class Storage {
       throw new RangeError(`bodyRetries must be a whole number >= 0, got ${options.bodyRetries}`);
     }
     this.bodyRetries = bodyRetries;
+    this.copyPartBytes = copyPartBytesOf(options.copyPartBytes);
   }
 
   /**
@@ -632,6 +642,19 @@ export function copySource(bucket: string, key: string): string {
 
 function stripQuotes(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+function copyPartBytesOf(value: number | undefined): number {
+  if (value === undefined) return 5 * GiB;
+  if (!Number.isInteger(value) || value < 10 * MiB || value > 5 * GiB) {
+    throw new RangeError(
+      `copyPartBytes must be a whole number of bytes from ${10 * MiB} (10 MiB) to ${5 * GiB} (5 GiB), got ${value}`,
+    );
+  }
+  return value;
 }
 
 function pageSizeOf(value: number, name: string): number {

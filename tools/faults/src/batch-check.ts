@@ -106,9 +106,9 @@ export async function checkBatch(client: S3Client, loc: BatchLocation): Promise<
       badOutputs.push(`${r.key}: output is ${out.byteLength} bytes, row says ${r.outputBytes}`);
       continue;
     }
-    if (r.status === 'kept-original') {
+    if (r.status === 'kept-original' || r.status === 'copied') {
       const src = await getBytes(client, loc.sourceBucket, r.key);
-      if (!src.equals(out)) badOutputs.push(`${r.key}: kept original differs from the source`);
+      if (!src.equals(out)) badOutputs.push(`${r.key}: ${r.status} output differs from the source`);
     } else {
       try {
         const meta = await sharp(out, { failOn: 'error' }).metadata();

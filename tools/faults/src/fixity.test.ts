@@ -95,7 +95,8 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       }
       const stored = await getBytes(suite.s3.client, 'dst', row.outputKey as string);
       expect(row.outputSha256, row.key).toBe(sha(stored));
-      if (row.status === 'kept-original') expect(row.outputSha256).toBe(row.sha256);
+      if (row.status === 'kept-original' || row.status === 'copied')
+        expect(row.outputSha256).toBe(row.sha256);
       const meta = await suite.s3.client.send(
         new HeadObjectCommand({ Bucket: 'dst', Key: row.outputKey as string }),
       );
@@ -133,7 +134,8 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       }
       written.push(row.outputKey as string);
     }
-    expect(rows.find((r) => r.key === 'in/broken.jpg')?.status).toBe('failed');
+    // issue 26: a damaged image is copied byte for byte (it was a failed row)
+    expect(rows.find((r) => r.key === 'in/broken.jpg')?.status).toBe('copied');
     // the source's metadata and colours survive
     const exifOut = await getBytes(suite.s3.client, 'dst', 'out/exif.jpg.png');
     const exifMeta = await sharp(exifOut).metadata();
@@ -162,7 +164,8 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       );
       expect(json.kpressVersion, file).toBe(KPRESS_VERSION);
     }
-    expect(written).toHaveLength(6);
+    // six images and the damaged JPEG's copy (issue 26)
+    expect(written).toHaveLength(7);
     // summary.json's distribution is over those scores
     const summary = JSON.parse(
       (await getBytes(suite.s3.client, 'dst', `${base}summary.json`)).toString(),
@@ -184,14 +187,14 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
       writeFileSync(path, await getBytes(suite.s3.client, 'dst', key));
     }
     const sums = readFileSync(join(copy, '_kpress/fix/manifest-sha256.txt'), 'utf8');
-    expect(sums.trim().split('\n')).toHaveLength(6);
+    expect(sums.trim().split('\n')).toHaveLength(7);
     writeFileSync(join(copy, 'manifest-sha256.txt'), sums);
     const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], {
       cwd: copy,
       encoding: 'utf8',
     });
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout.match(/: OK$/gm)).toHaveLength(6);
+    expect(check.stdout.match(/: OK$/gm)).toHaveLength(7);
     // and the check can fail: one flipped byte is named
     const victim = join(copy, 'cat.png');
     const bytes = readFileSync(victim);
@@ -214,15 +217,15 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     const fresh = await verify();
     expect(fresh.code, fresh.stderr.join('\n')).toBe(0);
     expect(fresh.stdout).toEqual([]);
-    expect(fresh.stderr.at(-1)).toBe('kpress: verify fix: 7 rows, 6 outputs checked: clean');
+    expect(fresh.stderr.at(-1)).toBe('kpress: verify fix: 7 rows, 7 outputs checked: clean');
     const deep = await verify('--deep', '--json');
     expect(deep.code, deep.stderr.join('\n')).toBe(0);
     expect(JSON.parse(deep.stdout[0] as string)).toMatchObject({
       clean: true,
       deep: true,
       rows: 7,
-      outputsChecked: 6,
-      sourcesChecked: 6,
+      outputsChecked: 7,
+      sourcesChecked: 7,
     });
 
     // --deep recomputes each score: a tampered metadata score and a swapped output are named
@@ -302,7 +305,7 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
         'out/stray.txt: extra',
       ].sort(),
     );
-    expect(damaged.stderr.at(-1)).toMatch(/^kpress: verify fix: 7 rows, 6 outputs checked: /);
+    expect(damaged.stderr.at(-1)).toMatch(/^kpress: verify fix: 7 rows, 7 outputs checked: /);
     // every run is a fixity event
     const events = await listKeys(suite.s3.client, 'dst', 'out/_kpress/fix/fixity/');
     expect(events).toHaveLength(5);
@@ -314,16 +317,16 @@ describe.each(testS3Kinds())('fixity on %s', (kind) => {
     const report = kpress(['report', 's3://dst/out/', '--batch', 'fix'], suite.env());
     expect((await report.waitForExit()).code).toBe(0);
     const text = report.stdout.join('\n');
-    expect(text).toContain('6 of 6 outputs carry a SHA-256 (manifest-sha256.txt, sha256sum -c)');
+    expect(text).toContain('7 of 7 outputs carry a SHA-256 (manifest-sha256.txt, sha256sum -c)');
     const runLine = text.split('\n').find((l) => l.includes('verified 5 times; last ')) ?? '';
     // (the table cuts lines at the terminal's width: the event above has every count)
     expect(runLine).toMatch(/verified 5 times; last \S+Z: \d+ [a-z-]+, /);
     const summary = JSON.parse(
       (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/summary.json')).toString(),
     );
-    expect(summary.fixity).toEqual({ outputs: 6, outputDigests: 6 });
+    expect(summary.fixity).toEqual({ outputs: 7, outputDigests: 7 });
     const html = (await getBytes(suite.s3.client, 'dst', 'out/_kpress/fix/report.html')).toString();
-    expect(html).toContain('Fixity: 6 of 6 outputs carry a SHA-256');
+    expect(html).toContain('Fixity: 7 of 7 outputs carry a SHA-256');
     // both show the scores' distribution (4 compressed rows here)
     expect(text).toMatch(
       /Score +SSIMULACRA 2\.1 min -?\d+\.\d\d, 5th percentile -?\d+\.\d\d, median/,

@@ -1,6 +1,6 @@
 /**
  * Hostile and awkward inputs in one end-to-end batch: each is compressed, kept
- * as original, or failed with a reason a person understands; never a crashed
+ * as original, copied byte for byte (issue 26) or failed with a reason a person understands; never a crashed
  * worker, a silent gap, or an output outside the destination prefix.
  */
 import { keptKeyFor, outputKeyFor, recordKeyFor } from '@kpress/storage';

@@ -200,7 +200,7 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
     expect(await getBytes(suite.s3.client, 'dst', 'anim/spin.png')).toEqual(apng);
   });
 
-  it('case 4: a small file of too many pixels for the slot budget is a failed row, and a job that killed its worker twice is failed, not retried', async () => {
+  it('case 4: a small file of too many pixels for the slot budget is copied byte for byte (never decoded), and a job that killed its worker twice is failed, not retried', async () => {
     // 16383 x 16383 1-bit PNG: 33 KB on disk, 805 MB as RGB
     const huge = await sharp({
       create: { width: 16383, height: 16383, channels: 3, background: '#fff' },
@@ -229,6 +229,9 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
     await stopWorkers(workers);
     expect(exit.code, enqueue.stderr.slice(-5).join('\n')).toBe(0);
     const rows = await manifest('mem/', 'mem');
+    // issue 26: copied under its own name (it was a failed row)
+    expect(rows.get('mem/huge.png')).toMatchObject({ status: 'copied', outputKey: 'mem/huge.png' });
+    expect(await getBytes(suite.s3.client, 'dst', 'mem/huge.png')).toEqual(huge);
     expect(rows.get('mem/huge.png')?.error).toMatch(
       /^too many pixels: 16383x16383 is 268402689 pixels, more than maxPixels 33554432/,
     );

@@ -85,6 +85,12 @@ an 8-bit palette unless --allow-8bit is given: it is written as a lossless
 keeps the original otherwise; one file then exits 1, writing nothing). With
 --allow-8bit its PSNR is measured against the full-depth source.
 
+In a folder run, a file kpress cannot or should not compress (not an image,
+DICOM, a format it does not read, a damaged image, over the pixel or byte
+limits) is copied byte for byte under its own name (a copied row with the
+reason), so that <out> can replace the input; --images-only leaves it out
+instead (a skipped row, nothing written).
+
 Exit status: 0 written; 1 bad input or I/O error (one line naming the file and
 the reason), or a folder run with failed rows; 2 usage error (also: <out> is
 an input, or inside an input folder).

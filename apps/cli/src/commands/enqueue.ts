@@ -131,7 +131,8 @@ function summaryLines(summary: Summary, result: { dest: string; batchId: string 
   const c = summary.counts;
   const pct = (summary.savedRatio * 100).toFixed(1);
   return (
-    `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ${c.failed} failed; ` +
+    `${c.total} objects: ${c.compressed} compressed, ${c.keptOriginal} kept original, ` +
+    `${c.copied > 0 ? `${c.copied} copied (${formatBytes(summary.bytes.copied)}), ` : ''}${c.skipped > 0 ? `${c.skipped} skipped, ` : ''}${c.failed} failed; ` +
     `${formatBytes(summary.bytes.original)} -> ${formatBytes(summary.bytes.output)} (saved ${pct}%)` +
     `${c.qualityMissed > 0 ? `; --quality not reached for ${c.qualityMissed} (qualityMet false in the manifest; raise --colors, up to 256)` : ''}\n` +
     `report: kpress report ${result.dest} --batch ${result.batchId} [--format html]\n`

@@ -16,6 +16,16 @@ export interface FolderFlags extends ImageFlags {
   config: Pick<Config, 'maxBytes' | 'maxPixels' | 'reportWorst'>;
 }
 
+/** `2 copied (1.2 MB), 1 skipped, ` when there are any (the copies' bytes are not in the savings). */
+function copiedWords(s: {
+  counts: { copied: number; skipped: number };
+  bytes: { copied: number };
+}) {
+  const copied =
+    s.counts.copied > 0 ? `${s.counts.copied} copied (${formatBytes(s.bytes.copied)}), ` : '';
+  return `${copied}${s.counts.skipped > 0 ? `${s.counts.skipped} skipped, ` : ''}`;
+}
+
 /**
  * `kpress compress <in>... <out-dir>`: refuses an output folder that is an
  * input or inside an input folder, and any output path that is an input file
@@ -83,7 +93,7 @@ export async function compressFolder(
   } else {
     const missed = s.counts.qualityMissed;
     process.stdout.write(
-      `${s.counts.total} files: ${s.counts.compressed} compressed, ${s.counts.keptOriginal} kept original, ${s.counts.failed} failed; ` +
+      `${s.counts.total} files: ${s.counts.compressed} compressed, ${s.counts.keptOriginal} kept original, ${copiedWords(s)}${s.counts.failed} failed; ` +
         `${formatBytes(s.bytes.original)} -> ${formatBytes(s.bytes.output)} (saved ${formatPercent(s.savedRatio)})` +
         `${missed > 0 ? `; --quality ${flags.quality} not reached for ${missed} (raise --colors, up to 256)` : ''}\n` +
         `manifest, summary and report: ${result.runDir}/\n`,

@@ -9,6 +9,7 @@ import { type ReportImageSource, renderReportHtml, reportWorstCases } from '@kpr
 import { clashMessage, clashPartnerKey, KPRESS_DIR } from '@kpress/storage';
 import {
   CompressPool,
+  copyOrSkip,
   decideOutcome,
   failedOutcome,
   type Outcome,
@@ -18,7 +19,7 @@ import pMap from 'p-map';
 import { type ImageFlags, imageOptionsOf, localProvenance } from '../image-options.js';
 import { ioReason } from './io-reason.js';
 import type { LocalSource } from './local-inputs.js';
-import { OutputExistsError, writeWhole } from './safe-write.js';
+import { copyWhole, OutputExistsError, writeWhole } from './safe-write.js';
 
 /** Options of {@link compressLocal}. */
 export interface LocalRunOptions {
@@ -150,20 +151,24 @@ async function compressOne(
   if (partner !== undefined && names.has(partner)) {
     return failedOutcome(ref, clashMessage(src.rel, partner)).row;
   }
-  if (src.size > options.maxBytes)
-    return failedOutcome(ref, tooLargeReason(options.maxBytes, src.size)).row;
+  const image = imageOptionsOf(options.flags);
+  if (src.size > options.maxBytes) return copyLarge(src, ref, image.imagesOnly, options);
   const bytes = await readFile(src.path);
   const digest = sha256(bytes);
   // the bytes move to the pool thread (transferred, not copied): this buffer is empty afterwards
   const originalBytes = bytes.length;
-  const image = imageOptionsOf(options.flags);
   const result = await pool.run({
     source: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     maxPixels: options.maxPixels,
     options: image,
     provenance: localProvenance(image, src.rel, digest),
   });
-  const outcome: Outcome = decideOutcome({ ...ref, originalBytes }, result, image.quality);
+  const outcome: Outcome = decideOutcome(
+    { ...ref, originalBytes },
+    result,
+    image.quality,
+    image.imagesOnly,
+  );
   const effect = outcome.effect;
   if (effect.kind === 'none') return { ...outcome.row, sha256: digest, outputSha256: null };
   const body = effect.kind === 'put' ? effect.body : result.source;
@@ -182,4 +187,42 @@ async function compressOne(
     throw err;
   }
   return { ...outcome.row, sha256: digest, outputSha256: sha256(body) };
+}
+
+/**
+ * A file over the byte limit: copied under its own name without being read
+ * into memory (its digest streamed from the copy), or with imagesOnly a
+ * skipped row, nothing read or written. An existing output is kept as in
+ * compressOne.
+ */
+async function copyLarge(
+  src: LocalSource,
+  ref: { key: string; sourcePrefix: string; destPrefix: string; originalBytes: number },
+  imagesOnly: boolean,
+  options: LocalRunOptions,
+): Promise<Omit<ManifestRow, 'ms'>> {
+  const outcome = copyOrSkip(ref, tooLargeReason(options.maxBytes, src.size), imagesOnly);
+  if (outcome.effect.kind !== 'copy') return { ...outcome.row, sha256: null, outputSha256: null };
+  try {
+    const copied = await copyWhole(src.path, join(options.outDir, outcome.effect.key), {
+      overwrite: options.overwrite,
+    });
+    return {
+      ...outcome.row,
+      originalBytes: copied.bytes,
+      outputBytes: copied.bytes,
+      error: tooLargeReason(options.maxBytes, copied.bytes),
+      sha256: copied.sha256,
+      outputSha256: copied.sha256,
+    };
+  } catch (err) {
+    if (err instanceof OutputExistsError) {
+      return {
+        ...failedOutcome(ref, `not written: ${err.message}`).row,
+        sha256: null,
+        outputSha256: null,
+      };
+    }
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, rmSync } from 'node:fs';
 import { constants, copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -120,11 +120,7 @@ export async function writeWhole(
   data: Uint8Array,
   options: { overwrite: boolean },
 ): Promise<void> {
-  watchSignals();
-  await makeFolders(dirname(path));
-  const tmp = `${path}.kpress-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  inFlight.add(tmp);
-  try {
+  await placeWhole(path, options, async (tmp) => {
     const fh = await open(tmp, 'wx');
     try {
       await fh.writeFile(data);
@@ -132,6 +128,51 @@ export async function writeWhole(
     } finally {
       await fh.close();
     }
+  });
+}
+
+/**
+ * Copies the file `from` to `path` by the rules of {@link writeWhole}, never
+ * holding it in memory (a file over the byte limit), and returns the SHA-256
+ * (hex) of the bytes copied, streamed from the copy itself: what is at
+ * `path` is what the digest says, even if `from` changed meanwhile.
+ */
+export async function copyWhole(
+  from: string,
+  path: string,
+  options: { overwrite: boolean },
+): Promise<{ sha256: string; bytes: number }> {
+  let digest = { sha256: '', bytes: 0 };
+  await placeWhole(path, options, async (tmp) => {
+    await copyFile(from, tmp, constants.COPYFILE_EXCL);
+    await syncFile(tmp);
+    digest = await digestFile(tmp);
+  });
+  return digest;
+}
+
+async function digestFile(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** Fills a temporary file beside `path` (`fill`, which flushes it), then moves it into place (see writeWhole). */
+async function placeWhole(
+  path: string,
+  options: { overwrite: boolean },
+  fill: (tmp: string) => Promise<void>,
+): Promise<void> {
+  watchSignals();
+  await makeFolders(dirname(path));
+  const tmp = `${path}.kpress-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  inFlight.add(tmp);
+  try {
+    await fill(tmp);
     if (options.overwrite) {
       await rename(tmp, path);
     } else {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ManifestRow } from '@kpress/manifest';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { checkOutput, checkScore, problemLine } from './output-check.js';
+import { checkCopy, checkOutput, checkScore, problemLine } from './output-check.js';
 
 /** A 6x4 palette PNG of two colours (left half red, right half blue). */
 const palettePng = () => {
@@ -145,5 +145,39 @@ describe('checkScore (--deep)', () => {
     expect(checkScore(row(81.44), null, '81.44')[0]?.detail).toContain(
       'no score (under 8x8 pixels)',
     );
+  });
+});
+
+describe('checkCopy', () => {
+  const a = 'a'.repeat(64);
+  const b = 'b'.repeat(64);
+  const copied: ManifestRow = {
+    key: 'in/doc.pdf',
+    status: 'copied',
+    originalBytes: 10,
+    outputKey: 'out/doc.pdf',
+    outputBytes: 10,
+    width: null,
+    height: null,
+    colors: null,
+    psnr: null,
+    ms: 1,
+    error: 'unsupported format PDF',
+    sha256: a,
+    outputSha256: a,
+  };
+  it('passes the source bytes, names a missing, resized or changed copy, and a row whose digests differ', () => {
+    expect(checkCopy(copied, { sha256: a, bytes: 10 })).toEqual([]);
+    expect(checkCopy(copied, undefined)).toEqual([
+      { key: 'out/doc.pdf', kind: 'missing', detail: 'the copy is gone' },
+    ]);
+    expect(checkCopy(copied, { sha256: b, bytes: 11 }).map((p) => p.kind)).toEqual([
+      'size',
+      'checksum',
+    ]);
+    const row = { ...copied, outputSha256: b };
+    expect(checkCopy(row, { sha256: b, bytes: 10 }).map(problemLine)).toEqual([
+      `out/doc.pdf: checksum: the manifest records the copy's sha256 ${b}, not its source's ${a}`,
+    ]);
   });
 });

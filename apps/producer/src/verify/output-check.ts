@@ -70,6 +70,42 @@ export function checkOutput(row: ManifestRow, bytes: Uint8Array | undefined): Pr
   return problems;
 }
 
+/**
+ * The problems of a copied row's output, from its streamed digest
+ * (undefined: gone): its size and sha256 are the row's, and the row's
+ * output sha256 is its source's (a copy is the source's bytes). Pure.
+ */
+export function checkCopy(
+  row: ManifestRow,
+  found: { sha256: string; bytes: number } | undefined,
+): Problem[] {
+  const key = row.outputKey as string;
+  if (found === undefined) return [{ key, kind: 'missing', detail: 'the copy is gone' }];
+  const problems: Problem[] = [];
+  if (found.bytes !== row.outputBytes) {
+    problems.push({
+      key,
+      kind: 'size',
+      detail: `${found.bytes} bytes, the manifest says ${row.outputBytes}`,
+    });
+  }
+  if (!row.outputSha256 || found.sha256 !== row.outputSha256) {
+    problems.push({
+      key,
+      kind: 'checksum',
+      detail: `sha256 ${found.sha256}, the manifest says ${row.outputSha256 ?? 'nothing'}`,
+    });
+  }
+  if (row.outputSha256 && row.outputSha256 !== row.sha256) {
+    problems.push({
+      key,
+      kind: 'checksum',
+      detail: `the manifest records the copy's sha256 ${row.outputSha256}, not its source's ${row.sha256 ?? '(none)'}`,
+    });
+  }
+  return problems;
+}
+
 /** PNG colour types at bit depth 16: grey, RGB, grey + alpha, RGBA. */
 const DEEP_COLOUR_TYPES = new Set([0, 2, 4, 6]);
 

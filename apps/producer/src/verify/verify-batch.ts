@@ -18,6 +18,7 @@ import {
   type BatchFile,
   batchFileKeys,
   batchPrefix,
+  digestObject,
   KPRESS_DIR,
   parseBatchFile,
   parseS3Url,
@@ -30,7 +31,13 @@ import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
 import { compareWithSource, widen } from './deep-compare.js';
 import { KeyHashSet } from './key-set.js';
-import { checkOutput, checkScore, type Problem, SCORE_METADATA } from './output-check.js';
+import {
+  checkCopy,
+  checkOutput,
+  checkScore,
+  type Problem,
+  SCORE_METADATA,
+} from './output-check.js';
 import { type RowCheck, SourceTagger, type TagCounts } from './tag-sources.js';
 
 /** Options of {@link verifyBatch}. */
@@ -114,6 +121,8 @@ interface Tally {
   sources: number;
   compressed: number;
   kept: number;
+  copied: number;
+  skipped: number;
   failed: number;
 }
 
@@ -134,6 +143,8 @@ class BatchVerify {
     sources: 0,
     compressed: 0,
     kept: 0,
+    copied: 0,
+    skipped: 0,
     failed: 0,
   };
 
@@ -210,6 +221,8 @@ class BatchVerify {
     tally.rows++;
     if (row.status === 'compressed') tally.compressed++;
     else if (row.status === 'kept-original') tally.kept++;
+    else if (row.status === 'copied') tally.copied++;
+    else if (row.status === 'skipped') tally.skipped++;
     else tally.failed++;
     if (row.outputKey !== null && row.status !== 'failed') this.outputs.add(row.outputKey);
     const sum = rowChecksumLine(row, this.dest.prefix);
@@ -223,7 +236,9 @@ class BatchVerify {
       found.problems++;
       this.report(p);
     };
-    if (row.outputKey !== null && row.status !== 'failed') {
+    if (row.outputKey !== null && row.status === 'copied') {
+      found.source = await this.checkCopied(row, src, note);
+    } else if (row.outputKey !== null && row.status !== 'failed') {
       const bytes = await this.storage.getIfExists(this.dest.bucket, row.outputKey, ANY_SIZE);
       const outputProblems = checkOutput(row, bytes);
       for (const p of outputProblems) note(p);
@@ -234,6 +249,37 @@ class BatchVerify {
       }
     }
     await this.tagger?.settle(row, found);
+  }
+
+  /**
+   * A copy (its source may be over the byte limit: both are streamed into
+   * their digests, never read whole): the output is there, of the recorded
+   * size and sha256, and that sha256 is the source's; with --deep the source
+   * that still exists has it too.
+   */
+  private async checkCopied(
+    row: ManifestRow,
+    src: S3Location,
+    note: (p: Problem) => void,
+  ): Promise<RowCheck['source']> {
+    const { storage } = this;
+    const output = await undefinedIfAbsent(
+      digestObject(storage, this.dest.bucket, row.outputKey as string),
+    );
+    this.tally.outputs++;
+    for (const p of checkCopy(row, output)) note(p);
+    if (this.options.deep !== true || output === undefined) return undefined;
+    const read = await undefinedIfAbsent(digestObject(storage, src.bucket, row.key));
+    if (read === undefined) return undefined; // deleted after archiving
+    this.tally.sources++;
+    if (row.sha256 && read.sha256 !== row.sha256) {
+      note({
+        key: row.key,
+        kind: 'source-changed',
+        detail: `the source's sha256 is now ${read.sha256}, the manifest says ${row.sha256}`,
+      });
+    }
+    return { sha256: read.sha256, etag: read.etag };
   }
 
   /** --deep: the source that still exists has the digest the row says, and the output its PSNR and score; returns what was read of the source. */
@@ -301,12 +347,30 @@ class BatchVerify {
       c.total !== tally.rows ||
       c.compressed !== tally.compressed ||
       c.keptOriginal !== tally.kept ||
+      c.copied !== tally.copied ||
+      c.skipped !== tally.skipped ||
       c.failed !== tally.failed
     ) {
+      const summary = {
+        total: c.total,
+        compressed: c.compressed,
+        keptOriginal: c.keptOriginal,
+        copied: c.copied,
+        skipped: c.skipped,
+        failed: c.failed,
+      };
+      const rows = {
+        total: tally.rows,
+        compressed: tally.compressed,
+        keptOriginal: tally.kept,
+        copied: tally.copied,
+        skipped: tally.skipped,
+        failed: tally.failed,
+      };
       this.report({
         key: files.summary,
         kind: 'manifest',
-        detail: `counts ${JSON.stringify({ total: c.total, compressed: c.compressed, keptOriginal: c.keptOriginal, failed: c.failed })}, manifest.jsonl has ${JSON.stringify({ total: tally.rows, compressed: tally.compressed, keptOriginal: tally.kept, failed: tally.failed })}`,
+        detail: `counts ${JSON.stringify(summary)}, manifest.jsonl has ${JSON.stringify(rows)}`,
       });
     }
     const csvRows = await countCsvRecords(this.storage, this.dest.bucket, files.manifestCsv);

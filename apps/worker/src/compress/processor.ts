@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mediaTypeOf } from '@kpress/codec';
 import {
   type CompressPool,
+  copyOrSkip,
   decideOutcome,
   failedOutcome,
   type Outcome,
@@ -14,6 +15,7 @@ import { type CompressJob, compressJobOptions } from '@kpress/queue';
 import {
   clashMessage,
   clashPartnerKey,
+  digestObject,
   KPRESS_DIR,
   parseS3Url,
   type S3Location,
@@ -131,7 +133,8 @@ export async function processCompressJob(
   run.timings.checkMs = run.lap();
   if (outcome === undefined) {
     const read = await readSource(run, ctx);
-    run.timings.getMs = run.lap();
+    // a server-side copy timed its own stages
+    if (run.timings.writeMs === 0) run.timings.getMs = run.lap();
     outcome = Buffer.isBuffer(read) ? await compressAndWrite(run, ctx, read) : read;
   }
   return finish(run, ctx, outcome);
@@ -165,9 +168,14 @@ async function clashOutcome(run: JobRun, ctx: ProcessorContext): Promise<Outcome
   );
 }
 
-/** GETs the source within the size limit (its digest and ETag into the fixity), or the failed outcome of a too large or deleted one. */
+/**
+ * GETs the source within the size limit (its digest and ETag into the
+ * fixity); a source over the limit is copied server-side (or skipped with
+ * imagesOnly), a deleted one is a failed outcome.
+ */
 async function readSource(run: JobRun, ctx: ProcessorContext): Promise<Buffer | Outcome> {
   const ref = { key: run.job.key, originalBytes: run.job.size };
+  if (run.job.size > ctx.maxBytes) return copyLarge(run, ctx);
   try {
     const read = await ctx.storage.getObjectWithEtag(run.src.bucket, run.job.key, {
       maxBytes: ctx.maxBytes,
@@ -177,12 +185,63 @@ async function readSource(run: JobRun, ctx: ProcessorContext): Promise<Buffer | 
     return read.body;
   } catch (err) {
     if (!(err instanceof StorageError)) throw err;
-    if (err.code === 'TooLarge')
-      return failedOutcome(ref, tooLargeReason(ctx.maxBytes, run.job.size));
+    // grown since it was listed
+    if (err.code === 'TooLarge') return copyLarge(run, ctx);
     if (err.code === 'NoSuchKey')
       return failedOutcome(ref, 'the source object was deleted after it was listed');
     throw err;
   }
+}
+
+/**
+ * A source over the byte limit: never read whole. Its SHA-256 is streamed
+ * (the row's fixity), then it is copied server-side, that same version only
+ * (CopySourceIfMatch its ETag), by the writer's no-overwrite rules. With
+ * imagesOnly it is a skipped row and nothing is read or written.
+ */
+async function copyLarge(run: JobRun, ctx: ProcessorContext): Promise<Outcome> {
+  const { job, src, dest } = run;
+  const sourceRef = { key: job.key, sourcePrefix: src.prefix, destPrefix: dest.prefix };
+  if (run.options.imagesOnly) {
+    return copyOrSkip(
+      { ...sourceRef, originalBytes: job.size },
+      tooLargeReason(ctx.maxBytes, job.size),
+      true,
+    );
+  }
+  let digest: Awaited<ReturnType<typeof digestObject>>;
+  try {
+    digest = await digestObject(ctx.storage, src.bucket, job.key);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'NoSuchKey')
+      return failedOutcome(
+        { key: job.key, originalBytes: job.size },
+        'the source object was deleted after it was listed',
+      );
+    throw err;
+  }
+  run.timings.getMs = run.lap();
+  run.fixity.sha256 = digest.sha256;
+  run.fixity.etag = digest.etag;
+  const ref = { ...sourceRef, originalBytes: digest.bytes };
+  const outcome = copyOrSkip(ref, tooLargeReason(ctx.maxBytes, digest.bytes), false);
+  const key = (outcome.effect as { key: string }).key;
+  const written = await ctx.writer.copy({
+    srcBucket: src.bucket,
+    size: digest.bytes,
+    sourceEtag: digest.etag,
+    sha256: digest.sha256,
+    bucket: dest.bucket,
+    key,
+    provenance: { sourceSha256: digest.sha256, options: run.options, version: KPRESS_VERSION },
+    contentType: 'application/octet-stream',
+    batchId: job.batchId,
+    sourceKey: job.key,
+  });
+  run.timings.writeMs = run.lap();
+  if (written.kind === 'in-the-way') return failedOutcome(ref, written.reason);
+  run.fixity.outputSha256 = digest.sha256;
+  return outcome;
 }
 
 /** Compresses the source in the pool, decides the outcome, and writes its output. */
@@ -221,6 +280,7 @@ async function compressAndWrite(
     { key: job.key, sourcePrefix: run.src.prefix, destPrefix: run.dest.prefix, originalBytes },
     result,
     options.quality,
+    options.imagesOnly,
   );
   const written = await writeOutput(run, ctx, outcome, result.source, originalBytes);
   run.timings.writeMs = run.lap();
@@ -228,9 +288,11 @@ async function compressAndWrite(
 }
 
 /**
- * Writes the outcome's output: the PNG, or the original's bytes (PUT from the
- * bytes in hand, not a server-side copy, so that the write is conditional,
- * carries provenance and is checked by Content-MD5). An object in the way
+ * Writes the outcome's output: the PNG, or the original's bytes of a kept or
+ * copied source (PUT from the bytes in hand, not a server-side copy, so that
+ * the write is conditional, carries provenance and is checked by
+ * Content-MD5; only a source over the byte limit is copied server-side,
+ * copyLarge). An object in the way
  * makes the outcome a failed one.
  */
 async function writeOutput(
