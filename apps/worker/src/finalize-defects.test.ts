@@ -228,7 +228,8 @@ describe.each(testS3Kinds())('finalize defects on %s', (kind) => {
       if (job === undefined) throw new Error(`batch ${batchId}: no assemble job came`);
       if (job.name === 'finalize-assemble') return job;
       if (job.name === 'finalize') await finalizeBatch(parseFinalizeJob(job.data), ctx);
-      else if (job.name === 'finalize-part') await finalizePart(parseFinalizePartJob(job.data), ctx);
+      else if (job.name === 'finalize-part')
+        await finalizePart(parseFinalizePartJob(job.data), ctx);
       else throw new Error(`batch ${batchId}: unexpected ${job.name} job`);
     }
     throw new Error(`batch ${batchId}: no assemble job came in 20 steps`);

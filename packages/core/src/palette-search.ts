@@ -112,12 +112,13 @@ export function searchPalette(
   const { target } = options;
   const prepared = prepare(image);
   const probes: PaletteProbe[] = [];
+  // the palettes by k: dithering at k reuses the clustering of k
+  const palettes = new Map<number, QuantizeResult>();
   const probe = (k: number, dither: boolean): PaletteProbe => {
-    const plain = quantizePrepared(image, prepared, {
-      colors: k,
-      seed,
-      tolerance: PROBE_TOLERANCE,
-    });
+    const plain =
+      palettes.get(k) ??
+      quantizePrepared(image, prepared, { colors: k, seed, tolerance: PROBE_TOLERANCE });
+    palettes.set(k, plain);
     const result = dither ? ditherQuantized(image, plain) : plain;
     const p = { k, dither, result, score: options.score(result) };
     probes.push(p);
