@@ -99,16 +99,15 @@ export async function targetSection(
   const manifest = readManifest(join(work, 'target-out'));
   const cpuRatio = kpress.cpuS / pngquantCpu;
   const served = figures.filter((f) => f.kpressBytes !== null);
-  const bytesRatio =
-    served.length === figures.length
-      ? served.reduce((s, f) => s + (f.kpressBytes ?? 0), 0) /
-        served.reduce((s, f) => s + f.pngquantBytes, 0)
-      : Number.NaN;
+  const servedRatio =
+    served.reduce((s, f) => s + (f.kpressBytes ?? 0), 0) /
+    served.reduce((s, f) => s + f.pngquantBytes, 0);
+  const bytesRatio = served.length === figures.length ? servedRatio : Number.NaN;
   const where = await whereTimeGoes(photos);
   const lines = [
     `(a) CPU: one default (--target 80) \`kpress compress <folder>\` process over ${photos.length} photos ${kpress.cpuS.toFixed(2)} s (of which ${start.toFixed(2)} s is a bare process start, \`kpress --version\`) vs pngquant defaults ${pngquantCpu.toFixed(2)} s summed over ${photos.length} processes: ${cpuRatio.toFixed(2)}x (budget ${CPU_BUDGET}x)`,
     `    where kpress's time goes, in process, summed over the photos (ms): ${where}`,
-    `(b) bytes at pngquant's own score (kpress --target = kpress's SSIMULACRA 2.1 of pngquant's PNG): ${Number.isNaN(bytesRatio) ? 'n/a (some photo kept its original)' : `${bytesRatio.toFixed(3)}x`} (budget ${BYTES_BUDGET}x)`,
+    `(b) bytes at pngquant's own score (kpress --target = kpress's SSIMULACRA 2.1 of pngquant's PNG): ${Number.isNaN(bytesRatio) ? `n/a over all (${figures.length - served.length} kept as originals); ${servedRatio.toFixed(3)}x over the ${served.length} kpress served` : `${bytesRatio.toFixed(3)}x`} (budget ${BYTES_BUDGET}x)`,
     ...figures.map(
       (f) =>
         `    ${f.name}: pngquant ${f.pngquantBytes} B at ${f.pngquantScore.toFixed(2)}; kpress ${f.kpressBytes === null ? 'kept the original (no palette reaches it)' : `${f.kpressBytes} B with ${f.kpressColors} colours (${((f.kpressBytes ?? 0) / f.pngquantBytes).toFixed(3)}x)`}`,
