@@ -135,7 +135,7 @@ describe('durable local writes (strace)', () => {
     copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(input, 'chelsea.png'));
     copyFileSync(join(SAMPLES_DIR, 'coffee.jpg'), join(input, 'sub', 'coffee.jpg'));
     const out = join(dir, 'out');
-    const run = traced(['compress', 'in', 'out', '--concurrency', '2'], 'folder');
+    const run = traced(['compress', 'in', 'out', '--concurrency', '2', '--colors', '16'], 'folder');
     expect(run.code, run.stderr).toBe(0);
 
     const files = filesUnder(out);

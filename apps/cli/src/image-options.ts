@@ -1,17 +1,23 @@
-import { ruleParser } from '@kpress/cli-kit';
+import { CliError, EXIT, ruleParser } from '@kpress/cli-kit';
 import { KPRESS_VERSION } from '@kpress/config';
 import {
+  DEFAULT_TARGET,
   IMAGE_OPTIONS,
   type ImageOptions,
+  InvalidOptionError,
   pickImageOptions,
   provenanceFacts,
   resolveImageOptions,
+  showValue,
+  TARGET_COLORS,
 } from '@kpress/core';
 import type { Command } from 'commander';
 
 /** The image options `compress` and `enqueue` share, as commander parses them (named as ImageOptions names them). */
 export interface ImageFlags {
-  colors: number;
+  target?: number;
+  /** Absent: 256 with a target (the most its search may use), 16 without (resolveImageOptions). */
+  colors?: number;
   quality?: number;
   seed: number;
   effort: number;
@@ -26,6 +32,8 @@ interface FlagSpec {
   /** The value's name in the help (`--colors <K>`); absent for a switch. */
   value?: string;
   help: string;
+  /** No commander default: the option's default depends on the others (resolveImageOptions). */
+  noDefault?: true;
 }
 
 /**
@@ -34,10 +42,19 @@ interface FlagSpec {
  * a flag here does not compile.
  */
 const FLAGS = {
-  colors: { value: 'K', help: `palette size, ${IMAGE_OPTIONS.colors.rule.expected}` },
+  target: {
+    value: 'SCORE',
+    help: `perceptual target, ${IMAGE_OPTIONS.target.rule.expected}: per image, the palette size (up to --colors) and dithering that reach this SSIMULACRA 2.1 score in the fewest bytes; an image no palette serves keeps its original (default: ${DEFAULT_TARGET} unless --colors or --quality is given)`,
+    noDefault: true,
+  },
+  colors: {
+    value: 'K',
+    help: `palette size, ${IMAGE_OPTIONS.colors.rule.expected}: with --target the most its search may use (default ${TARGET_COLORS}); without it, a fixed palette of K (alone: turns the default target off; default ${IMAGE_OPTIONS.colors.rule.default} with --quality)`,
+    noDefault: true,
+  },
   quality: {
     value: 'DB',
-    help: `target PSNR, ${IMAGE_OPTIONS.quality.rule.expected}: the fewest colours (up to --colors) that reach it`,
+    help: `target PSNR, ${IMAGE_OPTIONS.quality.rule.expected}: the fewest colours (up to --colors) that reach it (turns the default target off; not with --target)`,
   },
   seed: {
     value: 'N',
@@ -62,7 +79,7 @@ const FLAGS = {
 } satisfies { [K in keyof ImageOptions]-?: FlagSpec };
 
 /**
- * Adds every image option's flag (`--colors`, `--quality`, `--seed`,
+ * Adds every image option's flag (`--target`, `--colors`, `--quality`, `--seed`,
  * `--effort`, `--dither`, `--strip-metadata`) to a command, each with its one
  * rule from @kpress/core (the codec, the job schema and batch.json check the
  * same), its help and its default.
@@ -78,7 +95,7 @@ export function addImageOptions(command: Command): Command {
         `${typed} <${flag.value}>`,
         flag.help,
         ruleParser(spec.rule, typed),
-        spec.rule.default,
+        'noDefault' in flag ? undefined : spec.rule.default,
       );
     }
   }
@@ -87,7 +104,18 @@ export function addImageOptions(command: Command): Command {
 
 /** The image options of parsed flags, every default filled in: what the codec, the pool and enqueue take. */
 export function imageOptionsOf(flags: object): ImageOptions {
-  return resolveImageOptions(pickImageOptions(flags));
+  try {
+    return resolveImageOptions(pickImageOptions(flags));
+  } catch (err) {
+    // a pair of flags refused together (--quality with --target): a usage error, named as typed
+    if (err instanceof InvalidOptionError) {
+      throw new CliError(
+        `--${err.option} must be ${err.expected}, got ${showValue(err.actual)}`,
+        EXIT.usage,
+      );
+    }
+    throw err;
+  }
 }
 
 /** What a locally written PNG says of itself (its Software and kpress text chunks). */

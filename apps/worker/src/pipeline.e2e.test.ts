@@ -247,7 +247,18 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
 
         // a second enqueue of the finished batch queues nothing
         const again = kpress(
-          ['enqueue', `s3://${SRC}/in/`, '--dest', `s3://${DST}/out/`, '--batch', batch, '--json'],
+          // the batch's own options (a rerun with the new default, target 80, is another batch)
+          [
+            'enqueue',
+            `s3://${SRC}/in/`,
+            '--dest',
+            `s3://${DST}/out/`,
+            '--batch',
+            batch,
+            '--colors',
+            '16',
+            '--json',
+          ],
           queue,
         );
         expect((await again.waitForExit()).code).toBe(0);
@@ -271,6 +282,8 @@ describe.each(testS3Kinds())('pipeline.e2e on %s', (kind) => {
             `s3://${DST}/out/`,
             '--batch',
             batch,
+            '--colors',
+            '16',
             '--wait',
             '--json',
           ],

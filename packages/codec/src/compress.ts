@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import {
   ditherQuantized,
+  type ImageOptions,
   type ImageOptionsInput,
+  type PixelImage,
+  type QuantizeResult,
   quantize,
   resolveImageOptions,
 } from '@kpress/core';
@@ -10,9 +13,10 @@ import { palettePsnrAgainstFullDepth } from './depth-psnr.js';
 import { decodeFullDepth } from './full-depth.js';
 import { paletteScore, roundScore } from './perceptual-score.js';
 import { encodePalettePng } from './png.js';
+import { targetPalette } from './target-palette.js';
 
 /**
- * The image options (@kpress/core ImageOptions: colors, quality, seed,
+ * The image options (@kpress/core ImageOptions: target, colors, quality, seed,
  * effort, dither, stripMetadata; each absent one its default, filled in by
  * resolveImageOptions) and what only the codec needs. Unless `stripMetadata`,
  * the source's metadata goes into the PNG: EXIF (orientation reset to 1), XMP
@@ -66,12 +70,16 @@ export interface CompressResult {
   format: string;
   /** Lloyd iterations the palette took (see QuantizeResult.iterations). */
   iterations: number;
+  /** Palettes tried: 1 without a target; with one, the probes of its search (target-palette.ts). */
+  probes: number;
   timings: { decodeMs: number; quantizeMs: number; scoreMs: number; encodeMs: number };
 }
 
 /**
  * Encoded image bytes in, palette PNG bytes out: decode (sharp), k-means
- * palette (@kpress/core), exact palette PNG. Refusals throw a CodecError.
+ * palette (@kpress/core; with a `target`, the search of target-palette.ts),
+ * exact palette PNG. Refusals throw a CodecError (BELOW_TARGET: no palette
+ * reaches the target; the caller keeps the original).
  * Quantization is synchronous CPU work: callers that must keep an event loop
  * responsive should run this in a worker thread.
  */
@@ -84,12 +92,16 @@ export async function compressImage(
   const t0 = performance.now();
   const image = await decode(input, { maxPixels: options.maxPixels });
   const t1 = performance.now();
-  const palette = quantize(image, {
-    colors: o.colors,
-    seed: o.seed,
-    ...(o.quality === undefined ? {} : { quality: o.quality }),
-  });
-  const dithered = o.dither ? ditherQuantized(image, palette) : palette;
+  const searched =
+    o.target === undefined
+      ? undefined
+      : targetPalette(image, {
+          target: o.target,
+          colors: o.colors,
+          seed: o.seed,
+          dither: o.dither,
+        });
+  const dithered = searched?.result ?? fixedPalette(image, o);
   const q = options.fullDepthPsnr
     ? {
         ...dithered,
@@ -100,9 +112,11 @@ export async function compressImage(
       }
     : dithered;
   const t2 = performance.now();
-  const raw = paletteScore(image, q);
+  // the search scored the exact pixels stored already
+  const raw = searched === undefined ? paletteScore(image, q) : searched.score;
   const score = raw === null ? null : roundScore(raw);
   const t2s = performance.now();
+  const scoreMs = t2s - t2 + (searched?.scoreMs ?? 0);
   const p = options.provenance;
   const text =
     p === undefined
@@ -141,6 +155,22 @@ export async function compressImage(
     hasAlpha: q.hasAlpha,
     format: image.format,
     iterations: q.iterations,
-    timings: { decodeMs: t1 - t0, quantizeMs: t2 - t1, scoreMs: t2s - t2, encodeMs: t3 - t2s },
+    probes: searched?.probes ?? 1,
+    timings: {
+      decodeMs: t1 - t0,
+      quantizeMs: t2 - t1 - (searched?.scoreMs ?? 0),
+      scoreMs,
+      encodeMs: t3 - t2s,
+    },
   };
+}
+
+/** The palette without a target: `colors` entries, or the fewest that reach `quality` (PSNR); dithered when asked. */
+function fixedPalette(image: PixelImage, o: ImageOptions): QuantizeResult {
+  const palette = quantize(image, {
+    colors: o.colors,
+    seed: o.seed,
+    ...(o.quality === undefined ? {} : { quality: o.quality }),
+  });
+  return o.dither ? ditherQuantized(image, palette) : palette;
 }

@@ -48,7 +48,7 @@ export interface CompressTaskRefused {
   /** CodecError code (EMPTY, NOT_AN_IMAGE, CORRUPT, MULTI_FRAME, ...). */
   code: string;
   message: string;
-  /** True for a good image to archive unchanged (MULTI_FRAME). */
+  /** True for a good image to archive unchanged (MULTI_FRAME; BELOW_TARGET: no palette reaches the perceptual target). */
   keepOriginal: boolean;
   codecMs: number;
   /** Bits per sample of the source, when its header was read (a deep source kept at full depth). */

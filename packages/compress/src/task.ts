@@ -15,8 +15,10 @@ sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
 export default async function compressTask(task: CompressTask): Promise<CompressTaskResult> {
   const started = performance.now();
   const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
+  let bitDepth: number | undefined;
   try {
     const source = await readSourceHeader(input, task.maxPixels);
+    bitDepth = source.bitDepth;
     if (source.high) return await compressDeep(input, task, source, started);
     const r = await compressImage(input, {
       ...task.options,
@@ -34,6 +36,9 @@ export default async function compressTask(task: CompressTask): Promise<Compress
         codecMs: performance.now() - started,
         // kept (a good image) or copied (not one kpress compresses): the bytes are written either way
         source: task.source,
+        // BELOW_TARGET: the image was decoded, so the kept row has its size
+        ...(err.size ?? {}),
+        ...(err.code === 'BELOW_TARGET' && bitDepth !== undefined ? { bitDepth } : {}),
       };
     }
     throw err;

@@ -12,8 +12,10 @@ import {
 
 describe('resolveImageOptions', () => {
   it('fills in every default, in one place', () => {
+    // the default is the perceptual target, whose search may use 256 colours (issue 25)
     expect(resolveImageOptions()).toEqual({
-      colors: 16,
+      target: 80,
+      colors: 256,
       seed: 1,
       effort: 3,
       stripMetadata: false,
@@ -46,7 +48,9 @@ describe('resolveImageOptions', () => {
 
 describe('the forms of the options', () => {
   it('stores numbers and the switches that are on (a default batch as it always was)', () => {
-    expect(storedImageOptions({})).toEqual({ colors: 16, seed: 1, effort: 3 });
+    // a default batch now records its target (issue 25); a fixed palette is stored as it always was
+    expect(storedImageOptions({})).toEqual({ target: 80, colors: 256, seed: 1, effort: 3 });
+    expect(storedImageOptions({ colors: 16 })).toEqual({ colors: 16, seed: 1, effort: 3 });
     expect(storedImageOptions({ dither: true, stripMetadata: false, quality: 40 })).toEqual({
       colors: 16,
       seed: 1,
@@ -57,9 +61,14 @@ describe('the forms of the options', () => {
   });
 
   it('compares with their defaults', () => {
-    expect(sameImageOptions({ colors: 16, seed: 1 }, { effort: 3, dither: false })).toBe(true);
+    expect(
+      sameImageOptions({ colors: 16, seed: 1 }, { colors: 16, effort: 3, dither: false }),
+    ).toBe(true);
     expect(sameImageOptions({}, { effort: 5 })).toBe(false);
     expect(sameImageOptions({}, { quality: 40 })).toBe(false);
+    // the default is target 80 up to 256 colours; a fixed 16 is another batch (issue 25)
+    expect(sameImageOptions({}, { target: 80, colors: 256, seed: 1 })).toBe(true);
+    expect(sameImageOptions({ colors: 16, seed: 1 }, { effort: 3, dither: false })).toBe(false);
   });
 
   it('spells the flags, the words and the provenance facts in one order', () => {
@@ -72,7 +81,8 @@ describe('the forms of the options', () => {
       '--strip-metadata',
       '--dither',
     ]);
-    expect(describeImageOptions({})).toBe('colors 16, seed 1, quality none, effort 3');
+    expect(describeImageOptions({ colors: 16 })).toBe('colors 16, seed 1, quality none, effort 3');
+    expect(describeImageOptions({})).toBe('target 80, colors 256, seed 1, quality none, effort 3');
     expect(describeImageOptions(o)).toBe(
       'colors 8, seed 1, quality 40, effort 3, strip-metadata, dither',
     );
@@ -98,6 +108,7 @@ describe('the forms of the options', () => {
       seed: 2,
     });
     expect(IMAGE_OPTION_NAMES).toEqual([
+      'target',
       'colors',
       'seed',
       'quality',
@@ -113,20 +124,20 @@ describe('the forms of the options', () => {
 describe('allow8bit', () => {
   it('is off by default, and a batch stored without it reads as off', () => {
     expect(resolveImageOptions({ colors: 16, seed: 1 }).allow8bit).toBe(false);
-    expect(storedImageOptions({})).not.toHaveProperty('allow8bit');
-    expect(sameImageOptions({ colors: 16, seed: 1 }, { allow8bit: false })).toBe(true);
+    expect(storedImageOptions({ colors: 16 })).not.toHaveProperty('allow8bit');
+    expect(sameImageOptions({ colors: 16, seed: 1 }, { colors: 16, allow8bit: false })).toBe(true);
   });
 
   it('is part of the batch identity, its flag, its words and its provenance fact', () => {
     expect(sameImageOptions({}, { allow8bit: true })).toBe(false);
-    expect(storedImageOptions({ allow8bit: true })).toEqual({
+    expect(storedImageOptions({ colors: 16, allow8bit: true })).toEqual({
       colors: 16,
       seed: 1,
       effort: 3,
       allow8bit: true,
     });
     expect(imageOptionFlags({ allow8bit: true })).toContain('--allow-8bit');
-    expect(describeImageOptions({ allow8bit: true })).toBe(
+    expect(describeImageOptions({ colors: 16, allow8bit: true })).toBe(
       'colors 16, seed 1, quality none, effort 3, allow-8bit',
     );
     expect(provenanceFacts({ allow8bit: true })).toMatchObject({ allow8bit: 'true' });

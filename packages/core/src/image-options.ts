@@ -12,17 +12,27 @@
  */
 import {
   COLORS,
+  DEFAULT_TARGET,
   EFFORT,
   invalidOption,
   type OptionRule,
   QUALITY,
   SEED,
   showValue,
+  TARGET,
 } from './option-rules.js';
 
 /** The image options of one compression, every default filled in. */
 export interface ImageOptions {
-  /** Palette size asked for (rule: COLORS; default 16). */
+  /**
+   * Perceptual target, a SSIMULACRA 2.1 score (rule: TARGET): per image, the
+   * palette size (up to `colors`) and dithering that reach it in the fewest
+   * bytes; an image no palette serves keeps its original. Default 80
+   * (DEFAULT_TARGET) when none of target, colors and quality is given;
+   * absent: off, a fixed palette of `colors` (or the PSNR search of `quality`).
+   */
+  target?: number;
+  /** Palette size asked for, the most the target's search may use (rule: COLORS; default 256 with a target, 16 without). */
   colors: number;
   /** k-means seed: the same seed gives the same bytes (rule: SEED; default 1). */
   seed: number;
@@ -56,6 +66,9 @@ export type ImageOptionsInput = Partial<ImageOptions>;
  * Image options as job data and `batch.json` store them: colors and seed
  * always (every batch ever written has them), the rest when set (absent: the
  * default, so files written before an option existed read as they were made).
+ * `target` is stored whenever it is on; since `colors` is always stored, a
+ * stored form without `target` reads as a fixed palette (resolveImageOptions):
+ * what every batch written before the target existed was.
  */
 export type StoredImageOptions = Pick<ImageOptions, 'colors' | 'seed'> & ImageOptionsInput;
 
@@ -65,6 +78,8 @@ export interface NumberOptionSpec {
   readonly rule: OptionRule;
   /** Present in every stored form (job data, batch.json) since the first version. */
   readonly required?: boolean;
+  /** Left out of the words of describeImageOptions when off (instead of `name none`). */
+  readonly silentWhenOff?: boolean;
 }
 
 /** An on/off option (a flag without a value); off by default. */
@@ -83,6 +98,7 @@ export type ImageOptionSpec = NumberOptionSpec | SwitchOptionSpec;
  * to {@link ImageOptions} without an entry here does not compile.
  */
 export const IMAGE_OPTIONS = {
+  target: { kind: 'number', rule: TARGET, silentWhenOff: true },
   colors: { kind: 'number', rule: COLORS, required: true },
   seed: { kind: 'number', rule: SEED, required: true },
   quality: { kind: 'number', rule: QUALITY },
@@ -97,6 +113,31 @@ export const IMAGE_OPTIONS = {
 export const IMAGE_OPTION_NAMES = Object.keys(IMAGE_OPTIONS) as (keyof ImageOptions)[];
 
 const specs = Object.entries(IMAGE_OPTIONS) as [keyof ImageOptions, ImageOptionSpec][];
+
+/** The palette size a target's search may use when `colors` is not given. */
+export const TARGET_COLORS = 256;
+
+/**
+ * The target's default, which depends on the other options: DEFAULT_TARGET
+ * when none of target, colors and quality is given; a given `colors` or
+ * `quality` without a target means the fixed palette (or the PSNR search).
+ * A target and `quality` together are refused: one search, one measure. In
+ * target mode an absent `colors` is TARGET_COLORS.
+ */
+function withTarget(given: Record<string, unknown>, out: Record<string, number | boolean>): void {
+  if (given.target === undefined && given.colors === undefined && given.quality === undefined) {
+    out.target = DEFAULT_TARGET;
+  }
+  if (out.target === undefined) return;
+  if (given.quality !== undefined) {
+    throw invalidOption(
+      'quality',
+      `absent when a target is set (target ${out.target} picks the palette by its SSIMULACRA 2.1 score, quality by PSNR: give one of them)`,
+      given.quality,
+    );
+  }
+  if (given.colors === undefined) out.colors = TARGET_COLORS;
+}
 
 /**
  * Checks each option by its rule and fills in the defaults: the one place a
@@ -120,6 +161,7 @@ export function resolveImageOptions(input: ImageOptionsInput = {}): ImageOptions
       throw invalidOption(name, 'true or false', value);
     }
   }
+  withTarget(given, out);
   return out as unknown as ImageOptions;
 }
 
@@ -160,7 +202,7 @@ export function sameImageOptions(a: ImageOptionsInput, b: ImageOptionsInput): bo
 /**
  * The command-line flags that make these options, in one order (`--colors 16
  * --seed 1 --effort 3 --dither`): every number that has a value, every switch
- * that is on.
+ * that is on. Without `--target`, `--colors` makes the fixed palette again.
  */
 export function imageOptionFlags(options: ImageOptionsInput): string[] {
   const o = resolveImageOptions(options) as unknown as Record<string, number | boolean>;
@@ -176,14 +218,16 @@ export function imageOptionFlags(options: ImageOptionsInput): string[] {
   return flags;
 }
 
-/** The options in words for a message: `colors 16, seed 1, quality none, effort 3, dither`. */
+/** The options in words for a message: `target 80, colors 256, seed 1, quality none, effort 3, dither` (no target when off). */
 export function describeImageOptions(options: ImageOptionsInput): string {
   const o = resolveImageOptions(options) as unknown as Record<string, number | boolean>;
   const parts: string[] = [];
   for (const [name, spec] of specs) {
     const value = o[name];
-    if (spec.kind === 'number') parts.push(`${name} ${value ?? 'none'}`);
-    else if (value === true) parts.push(spec.flag);
+    if (spec.kind === 'number') {
+      if (value !== undefined || !('silentWhenOff' in spec))
+        parts.push(`${name} ${value ?? 'none'}`);
+    } else if (value === true) parts.push(spec.flag);
   }
   return parts.join(', ');
 }

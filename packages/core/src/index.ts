@@ -19,6 +19,9 @@ export {
   OPTION_RULES,
   type OptionRule,
   QUALITY,
+  DEFAULT_TARGET,
+  TARGET,
+  TARGET_LEVELS,
   SEED,
   showValue,
 } from './option-rules.js';
@@ -37,5 +40,18 @@ export {
   sameImageOptions,
   type StoredImageOptions,
   storedImageOptions,
+  TARGET_COLORS,
 } from './image-options.js';
 export { mulberry32, mulberry32Uint32 } from './random.js';
+export {
+  BRACKET_RATIO,
+  GUESS_SLOPE,
+  MAX_PROBES,
+  AIM_MARGIN,
+  PROBE_TOLERANCE,
+  nextK,
+  type PaletteProbe,
+  type PaletteSearchOptions,
+  type PaletteSearchResult,
+  searchPalette,
+} from './palette-search.js';

@@ -1,5 +1,5 @@
 /**
- * The one rule of each option a user sets (`colors`, `seed`, `quality`, `effort`):
+ * The one rule of each option a user sets (`target`, `colors`, `seed`, `quality`, `effort`):
  * what it accepts, its default and its message. Every layer checks through
  * these: the k-means, the codec, the CLI flags, the job schema and
  * `batch.json`, so a value one of them accepts, all accept, and a refusal
@@ -130,8 +130,53 @@ export const QUALITY = rule(
  */
 export const EFFORT = integerRule('effort', 1, 5, 3);
 
+/** The named levels of `target` (SSIMULACRA 2.1: 70 high quality, 80 not noticeable side by side at 1:1, 90 visually lossless). */
+export const TARGET_LEVELS: Readonly<Record<string, number>> = {
+  medium: 70,
+  high: 80,
+  'visually-lossless': 90,
+};
+
+/** The target a compression aims at when none of target, colors and quality is given. */
+export const DEFAULT_TARGET = 80;
+
+const levelWords = Object.entries(TARGET_LEVELS)
+  .map(([name, score]) => `${name} (${score})`)
+  .join(', ');
+const numericTarget = rule(
+  'target',
+  `a SSIMULACRA 2.1 score above 0 and at most 100, or ${levelWords}`,
+  undefined,
+  (v) => v > 0 && v <= 100,
+);
+
+/** A level's name as its score; anything else as it is. */
+function levelScore(value: unknown): unknown {
+  return typeof value === 'string' && Object.hasOwn(TARGET_LEVELS, value)
+    ? TARGET_LEVELS[value]
+    : value;
+}
+
+/**
+ * Perceptual target (SSIMULACRA 2.1 score): per image, the palette size (up
+ * to `colors`) and dithering that reach it in the fewest bytes; an image no
+ * palette serves keeps its original. A number above 0 and at most 100, or a
+ * level's name (TARGET_LEVELS). Its default depends on the other options
+ * (image-options.ts: DEFAULT_TARGET unless `colors` or `quality` is given),
+ * so the rule itself has none.
+ */
+export const TARGET: OptionRule = {
+  ...numericTarget,
+  check: (value, as) => numericTarget.check(levelScore(value), as),
+  fromText: (text, as) =>
+    Object.hasOwn(TARGET_LEVELS, text.trim())
+      ? (TARGET_LEVELS[text.trim()] as number)
+      : numericTarget.fromText(text, as),
+};
+
 /** Every option rule, by name. */
 export const OPTION_RULES = {
+  target: TARGET,
   colors: COLORS,
   seed: SEED,
   quality: QUALITY,

@@ -50,7 +50,7 @@ interface Clustering {
 }
 
 /** Everything the clustering of one image shares between runs with different k. */
-interface Prepared {
+export interface Prepared {
   hist: ColorHistogram;
   /** Points k-means++ starts from: coarse cells, or the exact colours for small histograms. */
   seedPoints: WeightedPoints;
@@ -193,9 +193,19 @@ export function quantize(image: PixelImage, options?: QuantizeOptions): Quantize
   validateImage(image);
   const resolved = resolveOptions(options);
   const prepared = prepare(image);
-  const { hist } = prepared;
-  const c = chooseClustering(prepared, resolved);
+  try {
+    return paletteImage(image, prepared, chooseClustering(prepared, resolved));
+  } finally {
+    releasePrepared(prepared);
+  }
+}
 
+/**
+ * The palette image of one clustering: entries ordered (palette.ts), the transparent entry
+ * added, every pixel written through its colour's entry. The histogram stays usable.
+ */
+function paletteImage(image: PixelImage, prepared: Prepared, c: Clustering): QuantizeResult {
+  const { hist } = prepared;
   // Candidate entries: the clustering's, then the transparent one.
   const transparent = hist.transparentCount > 0;
   const total = c.count + (transparent ? 1 : 0);
@@ -210,7 +220,6 @@ export function quantize(image: PixelImage, options?: QuantizeOptions): Quantize
   for (let i = 0; i < hist.size; i++) colourIndex[i] = ordered.index[c.colourEntry[i]];
   const transparentIndex = transparent ? ordered.index[c.count] : 0;
   const indices = writeIndices(image, hist, colourIndex, transparentIndex);
-  releaseHistogram(hist);
   const mse = clusterMse(prepared, c);
   return {
     palette: ordered.palette,
@@ -221,4 +230,24 @@ export function quantize(image: PixelImage, options?: QuantizeOptions): Quantize
     mse,
     psnr: psnrFromMse(mse),
   };
+}
+
+/** Hands a prepared image's histogram tables back (releaseHistogram); it is unusable after. */
+export function releasePrepared(prepared: Prepared): void {
+  releaseHistogram(prepared.hist);
+}
+
+/**
+ * The palette image of `colors` entries of an image prepared once (prepare), so that a search
+ * over palette sizes builds the histogram, the coarse cells and the colour tree only once. Call
+ * releasePrepared when done.
+ */
+export function quantizePrepared(
+  image: PixelImage,
+  prepared: Prepared,
+  options: QuantizeOptions,
+): QuantizeResult {
+  const resolved = resolveOptions({ ...options, quality: undefined });
+  const k = Math.max(1, clusterBudget(prepared.hist, resolved.colors));
+  return paletteImage(image, prepared, cluster(prepared, k, resolved));
 }

@@ -4,7 +4,8 @@ import type { PixelImage, QuantizeResult } from './types.js';
 /**
  * Writes one palette index per pixel: each distinct colour's index is stored once in the
  * histogram's lookup (the per-colour cache), then every pixel is one table read.
- * Consumes the histogram's lookup (its values become palette indices).
+ * The histogram stays usable for another palette (dense: the index table is rewritten for the
+ * colours; hash: its values stay colour numbers).
  */
 export function writeIndices(
   image: PixelImage,
@@ -27,8 +28,8 @@ export function writeIndices(
     else mapDense4(data, index, indices);
     return indices;
   }
-  const { keys, values } = lookup;
-  for (let h = 0; h < keys.length; h++) if (keys[h] !== 0) values[h] = colourIndex[values[h]];
+  // the values stay colour numbers, so that the histogram serves another palette (palette-search.ts)
+  const { values } = lookup;
   let prevKey = 0;
   let prevIndex = transparentIndex;
   for (let p = 0, o = 0; p < indices.length; p++, o += stride) {
@@ -40,7 +41,7 @@ export function writeIndices(
     const key = (data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | a;
     if (key !== prevKey) {
       prevKey = key;
-      prevIndex = values[hashFind(lookup, key)];
+      prevIndex = colourIndex[values[hashFind(lookup, key)]];
     }
     indices[p] = prevIndex;
   }

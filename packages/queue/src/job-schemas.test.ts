@@ -67,6 +67,22 @@ describe('the options of a compress job', () => {
     });
   });
 
+  it('reads a job queued before the target existed as its fixed palette, and a target job with it (issue 25)', () => {
+    // old flat form and old nested form: colors always there, no target
+    expect(compressJobOptions(parseCompressJob(good))).not.toHaveProperty('target');
+    expect(compressJobOptions(parseCompressJob(good)).colors).toBe(16);
+    const oldNested = { ...nested, options: { colors: 16, seed: 1, effort: 3 } };
+    expect(compressJobOptions(parseCompressJob(oldNested))).not.toHaveProperty('target');
+    const targeted = { ...nested, options: { target: 80, colors: 256, seed: 1, effort: 3 } };
+    expect(compressJobOptions(parseCompressJob(targeted))).toMatchObject({
+      target: 80,
+      colors: 256,
+    });
+    expect(() =>
+      parseCompressJob({ ...nested, options: { ...targeted.options, target: 120 } }),
+    ).toThrow(/target must be a SSIMULACRA 2\.1 score above 0 and at most 100/);
+  });
+
   it('refuses a bad nested value by its rule, both forms at once, and no options at all', () => {
     expect(() => parseCompressJob({ ...nested, options: { colors: 300, seed: 1 } })).toThrow(
       'invalid compress job: options.colors: colors must be an integer from 2 to 256, got 300',

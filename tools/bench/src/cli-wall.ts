@@ -20,7 +20,7 @@ function wall(args: string[], cwd: string): number {
 }
 
 /**
- * `kpress compress <jpeg> out.png` (default k=16, default effort) and a
+ * `kpress compress <jpeg> out.png --colors 16` (default effort) and a
  * node script that does sharp's palette PNG (k=16, dither 0, effort 7), each
  * a new process, `runs` times alternated; medians.
  */
@@ -33,7 +33,8 @@ export function compressWallTime(root: string, jpeg: string, runs = 5): CliWall 
   try {
     for (let i = 0; i < runs; i++) {
       rmSync(join(work, 'kpress.png'), { force: true });
-      k.push(wall([cli, 'compress', jpeg, join(work, 'kpress.png')], work));
+      // k=16 against sharp's 16 (the default is the perceptual target since issue 25)
+      k.push(wall([cli, 'compress', jpeg, join(work, 'kpress.png'), '--colors', '16'], work));
       s.push(wall(['-e', sharpScript], join(root, 'packages/codec')));
     }
   } finally {

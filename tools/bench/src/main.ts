@@ -15,6 +15,7 @@ import { encoderTable } from './encoder-table.js';
 import { encoderTargets } from './encoder-targets.js';
 import { ratiosTable, resultsTable } from './table.js';
 import { evaluateTargets } from './targets.js';
+import { BYTES_BUDGET, CPU_BUDGET, TARGET_PHOTOS, targetSection } from './target-bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
@@ -127,13 +128,40 @@ async function main(): Promise<void> {
       }
     }
 
+    process.stderr.write(
+      '  perceptual target against pngquant (CPU, bytes at its score, scores)\n',
+    );
+    const target = hasPngquant
+      ? await targetSection(
+          root,
+          work,
+          TARGET_PHOTOS.map((n) => join(samples, n)),
+          pngOf,
+        )
+      : undefined;
     process.stderr.write('  12 MP: kpress compress against a sharp script, wall time\n');
     const wall = compressWallTime(root, big);
     const targets = [
       ...evaluateTargets(results, big),
       ...encoderTargets(results, images),
+      ...(target === undefined
+        ? []
+        : [
+            {
+              name: `default (--target 80) \`kpress compress <folder>\` CPU at most ${CPU_BUDGET}x pngquant's (defaults) on the bench photos`,
+              measured: `${target.cpuRatio.toFixed(2)}x`,
+              pass: target.cpuRatio <= CPU_BUDGET,
+            },
+            {
+              name: `kpress bytes at pngquant's own SSIMULACRA 2.1 score at most ${BYTES_BUDGET}x pngquant's`,
+              measured: Number.isNaN(target.bytesRatio)
+                ? 'n/a'
+                : `${target.bytesRatio.toFixed(3)}x`,
+              pass: target.bytesRatio <= BYTES_BUDGET,
+            },
+          ]),
       {
-        name: '12 MP JPEG: `kpress compress` (new process, default options) faster end to end than sharp',
+        name: '12 MP JPEG: `kpress compress --colors 16` (new process) faster end to end than sharp at 16',
         measured: `${wall.kpressMs.toFixed(0)} ms vs ${wall.sharpMs.toFixed(0)} ms (median of ${wall.runs} alternated runs)`,
         pass: wall.kpressMs < wall.sharpMs,
       },
@@ -155,6 +183,7 @@ async function main(): Promise<void> {
       'encoders (CPU ms and bytes per run)',
       encoderTable(results),
       '',
+      ...(target === undefined ? [] : ['perceptual target against pngquant', ...target.lines, '']),
       'targets',
       ...targets.map((t) => `  ${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.measured}`),
       '',

@@ -102,6 +102,8 @@ describe.each(servers)('the finalize failed at each of its calls, on %s', (kind)
             source: `s3://src/${run.batchId}/`,
             dest: `s3://dst/${run.batchId}-out/`,
             batchId: run.batchId,
+            // the fixed palette these fault batches were written for (the default is the target now)
+            options: { colors: 16 },
             config,
             logger,
           });

@@ -21,9 +21,29 @@ export const FAST_STALL_ENV = {
   KPRESS_STALLED_INTERVAL_MS: '1000',
 } as const;
 
-/** `node apps/cli/dist/bin.js <args>` with `env` added to the parent's environment. */
+/** The flags that choose how the palette is made; an `enqueue` or `compress` without any gets FAULT_PALETTE. */
+const PALETTE_FLAGS = ['--target', '--colors', '--quality'];
+
+/**
+ * The palette of the fault tests' batches: a fixed 16 colours, the default
+ * before the perceptual target (issue 25). These tests are about crashes,
+ * faults and safety, not about palettes: pinned, their batches keep what
+ * they were written for (every photo compressed) and stay cheap.
+ */
+export const FAULT_PALETTE = ['--colors', '16'];
+
+/**
+ * `node apps/cli/dist/bin.js <args>` with `env` added to the parent's
+ * environment. An `enqueue` or `compress` that names none of --target,
+ * --colors and --quality gets FAULT_PALETTE appended.
+ */
 export function kpress(args: string[], env: Record<string, string | undefined>): ProcessHandle {
-  return spawnProcess(process.execPath, [KPRESS_BIN, ...args], { env });
+  const pinned =
+    (args[0] === 'enqueue' || args[0] === 'compress') &&
+    !args.some((a) => PALETTE_FLAGS.includes(a))
+      ? [...args, ...FAULT_PALETTE]
+      : args;
+  return spawnProcess(process.execPath, [KPRESS_BIN, ...pinned], { env });
 }
 
 /** Starts `n` worker processes and waits until each says it is ready. */

@@ -48,6 +48,8 @@ export interface CompressRecord {
   outputSha256: string;
   /** With --quality: whether the PSNR reached it (false: even --colors colours fell short). */
   qualityMet?: boolean;
+  /** The perceptual target the palette was searched for (SSIMULACRA 2.1); absent for a fixed palette or --quality. */
+  target?: number;
 }
 
 interface CompressFlags extends ImageFlags {
@@ -57,9 +59,18 @@ interface CompressFlags extends ImageFlags {
 }
 
 const HELP_AFTER = `
-One file: writes <out> as a palette PNG of at most K colours, even when it
-comes out no smaller than <in> (the line says so, and --json reports status
-"not-smaller": a batch would keep the original there).
+By default each image gets the palette (up to 256 colours, dithered or not)
+that reaches the perceptual target, SSIMULACRA 2.1 score 80 ("not noticeable
+side by side at 1:1"; --target medium = 70, high = 80, visually-lossless =
+90, or any score above 0 up to 100), in the fewest bytes. A photo no palette
+serves at the target is not converted: one file exits 1 naming the best score
+reached, writing nothing; a folder run keeps its original with that reason.
+--colors K alone (no --target) is a fixed palette of K colours, --quality DB
+alone the fewest colours that reach a PSNR; --quality with --target is refused.
+
+One file: writes <out> as a palette PNG, even when it comes out no smaller
+than <in> (the line says so, and --json reports status "not-smaller": a
+batch would keep the original there).
 
 Many files, or a folder: <out> is a folder (made if missing). Each file is
 compressed as a batch does it, in a pool of --concurrency threads: a folder's
@@ -96,8 +107,9 @@ the reason), or a folder run with failed rows; 2 usage error (also: <out> is
 an input, or inside an input folder).
 
 Examples:
-  $ kpress compress photo.jpg photo.png
-  $ kpress compress photo.jpg photo.png --colors 64 --seed 7
+  $ kpress compress photo.jpg photo.png                # target 80
+  $ kpress compress photo.jpg photo.png --target visually-lossless
+  $ kpress compress photo.jpg photo.png --colors 64 --seed 7   # fixed 64 colours
   $ kpress compress photo.jpg photo.png --effort 5     # smallest file, ~4x the encode CPU
   $ kpress compress scan.tiff scan.png --quality 38 --colors 256 --json
   $ kpress compress photos/ archive/ --concurrency 4
@@ -154,6 +166,7 @@ export async function runCompress(
     sha256: createHash('sha256').update(bytes).digest('hex'),
     outputSha256: createHash('sha256').update(result.png).digest('hex'),
     ...(met === undefined ? {} : { qualityMet: met }),
+    ...(options.target === undefined ? {} : { target: options.target }),
   };
 }
 
@@ -200,7 +213,11 @@ async function codecResult(
   } catch (err) {
     if (err instanceof CodecError) {
       const note =
-        err.code === 'MULTI_FRAME' ? ' (not converted; a batch keeps such files as originals)' : '';
+        err.code === 'MULTI_FRAME'
+          ? ' (not converted; a batch keeps such files as originals)'
+          : err.code === 'BELOW_TARGET'
+            ? '; nothing written (a batch keeps such files as originals; a lower --target, or --colors K for a fixed palette, writes one)'
+            : '';
       throw new CliError(`${input}: ${err.message}${note}`, 1, { cause: err });
     }
     throw err;

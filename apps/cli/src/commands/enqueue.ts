@@ -31,11 +31,18 @@ exactly the listed keys of the source bucket under the source prefix, not a
 listing; the finalize merges against that list. Rows of other buckets or
 prefixes are counted and left out.
 
+By default each image gets the palette that reaches SSIMULACRA 2.1 score 80
+(--target) in the fewest bytes; an image no palette serves is kept as the
+original, its row naming the best score reached. --colors K alone is a fixed
+palette. The options are part of the batch: a rerun gives the same ones (a
+batch made before --target existed resumes with its own, e.g. --colors 16).
+
 Exit status: 0 queued (with --wait: finished, even when some images failed),
 1 a bad URL, a missing bucket, denied access or unreachable Redis (one line).
 
 Examples:
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/
+  $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --target visually-lossless --wait
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --colors 32 --wait
   $ kpress enqueue s3://photos/2024/ --dest s3://archive/2024/ --batch 20240101-run1 --wait --json
   $ kpress enqueue s3://photos/ --dest s3://archive/ --inventory s3://inv/photos/daily/2026-12-01T00-00Z/manifest.json`;

@@ -100,7 +100,7 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
     batchId: runId,
     source: options.sourceLabel,
     dest: options.outDir,
-    colors: flags.colors,
+    colors: imageOptionsOf(flags).colors,
     startedAt,
     finishedAt: new Date().toISOString(),
     kpressVersion: KPRESS_VERSION,

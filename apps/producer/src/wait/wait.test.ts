@@ -96,6 +96,8 @@ describe.each(testS3Kinds())('wait on %s', (kind) => {
         source: 's3://src/lost/',
         dest: 's3://dst/lost/',
         batchId: 'lost1',
+        // the fixed palette the rerun command below spells (the default is the target now)
+        options: { colors: 16 },
         config,
         logger: createLogger({ level: 'silent' }),
       });
