@@ -72,6 +72,32 @@ describe('makeWorstCrop', () => {
       'side must be an integer in 16..1024, got 8',
     );
   });
+
+  it('never aims at pixels no one sees: colour under full transparency does not count', async () => {
+    // 200x150 (a grid of 1 pixel a cell): the left half opaque, posterised in the output; the
+    // right half fully transparent, noise under it in the source, transparent black in the output
+    // (as kpress writes it): the visible difference is on the left
+    const [w, h] = [200, 150];
+    const src = Buffer.alloc(w * h * 4);
+    const out = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (y * w + x) * 4;
+        if (x < w / 2) {
+          src.set([Math.floor((x * 255) / (w / 2)), Math.floor((y * 255) / h), 128, 255], i);
+          out.set([(src[i] ?? 0) & 0xe0, (src[i + 1] ?? 0) & 0xe0, 128, 255], i);
+        } else {
+          src.set([(x * 97 + y * 31) % 256, (x * 13 + y * 71) % 256, (x * y) % 256, 0], i);
+        }
+      }
+    }
+    const png = (raw: Buffer) =>
+      sharp(raw, { raw: { width: w, height: h, channels: 4 } })
+        .png()
+        .toBuffer();
+    const crop = await makeWorstCrop(await png(src), await png(out), { side: 64 });
+    expect(crop.region.x + crop.region.width).toBeLessThanOrEqual(w / 2);
+  });
 });
 
 describe('reportWorstCases', () => {
