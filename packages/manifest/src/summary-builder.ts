@@ -103,6 +103,13 @@ export interface WorstEntry {
   /** Pixels, after EXIF orientation; null when unknown. */
   width: number | null;
   height: number | null;
+  /**
+   * SHA-256 (hex) of the source as read and of the output as written, so
+   * the crop is made only from those bytes; null or absent when unknown
+   * (older rows and parts).
+   */
+  sha256?: string | null;
+  outputSha256?: string | null;
 }
 
 /** A failed row: its key and reason (truncated to `errorChars`). */
@@ -373,6 +380,8 @@ export class SummaryBuilder {
           outputBytes,
           width: row.width,
           height: row.height,
+          sha256: row.sha256 ?? null,
+          outputSha256: row.outputSha256 ?? null,
         });
       }
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ManifestRow, WorstEntry } from '@kpress/manifest';
@@ -160,5 +161,48 @@ describe('reportWorstCases', () => {
     expect(worst[3]?.cropDataUri).toBeNull();
     expect(worst[3]?.note).toBe('the crop could not be made: NoSuchKey: out/c.png');
     expect(skipped).toEqual(['c.png']);
+  });
+
+  it('crops nothing when the source or the output is no longer the one the row was made from', async () => {
+    const source = await fixture('chelsea.png');
+    const output = await damaged(source);
+    // the same size, other pixels: replaced after the compress (or the output overwritten)
+    const other = await sharp(source).negate().png().toBuffer();
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const files = new Map([
+      ['same.png', source],
+      ['out/same.png', output],
+      ['replaced.png', other],
+      ['out/replaced.png', output],
+      ['overwritten.png', source],
+      ['out/overwritten.png', other],
+    ]);
+    const get = async (key: string) => files.get(key) ?? Buffer.alloc(0);
+    const images: ReportImageSource = {
+      row: async (): Promise<ManifestRow> => {
+        throw new Error('not used');
+      },
+      source: get,
+      output: get,
+    };
+    const digests = { sha256: sha(source), outputSha256: sha(output) };
+    const worst = await reportWorstCases(
+      [
+        entry('same.png', digests),
+        entry('replaced.png', digests),
+        entry('overwritten.png', digests),
+      ],
+      images,
+      { maxBytes: 5_000_000, maxPixels: 50_000_000 },
+    );
+    expect(worst[0]?.note).toBeNull();
+    expect(worst[1]?.cropDataUri).toBeNull();
+    expect(worst[1]?.note).toBe(
+      `the crop could not be made: the source replaced.png is not the one compressed (SHA-256 ${sha(other)}, the row says ${digests.sha256})`,
+    );
+    expect(worst[2]?.cropDataUri).toBeNull();
+    expect(worst[2]?.note).toBe(
+      `the crop could not be made: the output out/overwritten.png is not the one written (SHA-256 ${sha(other)}, the row says ${digests.outputSha256})`,
+    );
   });
 });
