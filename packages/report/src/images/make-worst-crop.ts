@@ -113,6 +113,8 @@ export async function makeWorstCrop(
       { input: left, left: 0, top: 0 },
       { input: right, left: region.width + GAP, top: 0 },
     ])
+    // drawn over opaque white: the alpha channel is 255 everywhere, a tenth of the page for nothing
+    .removeAlpha()
     .png({ compressionLevel: 9 })
     .toBuffer();
   return { dataUri: `data:image/png;base64,${png.toString('base64')}`, region };

@@ -51,6 +51,8 @@ describe('makeWorstCrop', () => {
     const png = decodeDataUri(crop.dataUri);
     const meta = await sharp(png).metadata();
     expect([meta.width, meta.height]).toEqual([2 * 128 + CROP_GAP, 128]);
+    // drawn over white, so opaque: no alpha channel to carry in the page
+    expect(meta.channels).toBe(3);
     // no scaling: each half holds exactly the pixels of its image there
     const left = await rgb(png, { x: 0, y: 0, w: 128, h: 128 });
     const right = await rgb(png, { x: 128 + CROP_GAP, y: 0, w: 128, h: 128 });
