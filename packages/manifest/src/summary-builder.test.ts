@@ -413,6 +413,15 @@ describe('SummaryBuilder worst cases (the report’s lowest scores)', () => {
     expect(merged.aggregate().worst.map((w) => [w.key, w.score])).toEqual(bruteForce(20));
   });
 
+  it('never counts a lossless output (PSNR Infinity, e.g. a 16-bit source kept 16-bit) among the worst', () => {
+    const b = new SummaryBuilder({ worst: 12 });
+    b.add({ ...compressed('deep16.png', 1000, 800, Infinity), ssimulacra2: 100 });
+    b.add({ ...compressed('photo.jpg', 1000, 400, 31), ssimulacra2: 33 });
+    expect(b.aggregate().worst.map((w) => w.key)).toEqual(['photo.jpg']);
+    // its score still counts in the distribution
+    expect(b.aggregate().ssimulacra2.count).toBe(2);
+  });
+
   it('keeps none with worst 0, reads parts written before worst cases were kept, refuses -1', () => {
     const off = new SummaryBuilder({ worst: 0 });
     for (const r of rows) off.add(r);

@@ -103,6 +103,13 @@ export interface WorstEntry {
   /** Pixels, after EXIF orientation; null when unknown. */
   width: number | null;
   height: number | null;
+  /**
+   * SHA-256 (hex) of the source as read and of the output as written, so
+   * the crop is made only from those bytes; null or absent when unknown
+   * (older rows and parts).
+   */
+  sha256?: string | null;
+  outputSha256?: string | null;
 }
 
 /** A failed row: its key and reason (truncated to `errorChars`). */
@@ -154,7 +161,7 @@ export interface ReportAggregate {
   };
   /** SSIMULACRA 2.1 scores over the rows that have one (as in summary.json). */
   ssimulacra2: ScoreDistribution;
-  /** The compressed rows with the lowest scores, lowest first (ties: by key); up to `worst`. */
+  /** The compressed rows with the lowest scores, lowest first (ties: by key); up to `worst`; never a lossless one (PSNR Infinity). */
   worst: WorstEntry[];
   /** The same scores in SCORE_BINS (below 0, then the bands of the scale). */
   ssimulacra2Histogram: HistogramBin[];
@@ -358,7 +365,12 @@ export class SummaryBuilder {
     if (row.colors !== null) this.colorHist.add(row.colors);
     if (row.ssimulacra2 !== null && row.ssimulacra2 !== undefined) {
       this.scores.add(row.ssimulacra2);
-      if (row.status === 'compressed' && row.outputKey !== null) {
+      // a lossless output (PSNR Infinity) has nothing to show, whatever the other scores
+      if (
+        row.status === 'compressed' &&
+        row.outputKey !== null &&
+        row.psnr !== Number.POSITIVE_INFINITY
+      ) {
         this.worst.offer({
           key: row.key,
           outputKey: row.outputKey,
@@ -368,6 +380,8 @@ export class SummaryBuilder {
           outputBytes,
           width: row.width,
           height: row.height,
+          sha256: row.sha256 ?? null,
+          outputSha256: row.outputSha256 ?? null,
         });
       }
     }

@@ -73,6 +73,33 @@ describe('renderTable', () => {
     expect(renderTable(syntheticModel(3, [row('d.jpg', null)]))).not.toContain('SSIMULACRA');
   });
 
+  it('wraps the score figures on a narrow terminal, never cutting a number out of them', () => {
+    const row = (key: string, ssimulacra2: number): ManifestRow => ({
+      key,
+      status: 'compressed',
+      originalBytes: 1000,
+      outputKey: `${key}.png`,
+      outputBytes: 100,
+      width: 10,
+      height: 10,
+      colors: 16,
+      psnr: 30,
+      ms: 1,
+      error: null,
+      ssimulacra2,
+    });
+    const model = syntheticModel(2, [row('a.jpg', -56.09), row('b.jpg', 16.22)]);
+    for (const width of [40, 60, 80]) {
+      const text = renderTable(model, { width });
+      const block = text.slice(text.indexOf('Score '), text.indexOf('\nScores'));
+      // every figure whole, nothing elided
+      expect(block, `width ${width}`).not.toContain('…');
+      for (const figure of ['min -56.09', '5th percentile -56.09', 'median -56.09', '(2 scored)'])
+        expect(block.replace(/\s+/g, ' '), `width ${width}`).toContain(figure);
+      for (const line of block.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('draws the scores as a text histogram by band and lists the lowest scores', () => {
     const row = (key: string, ssimulacra2: number): ManifestRow => ({
       key,

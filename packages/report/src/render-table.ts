@@ -4,7 +4,7 @@ import { type FixityView, fixityLines } from './fixity.js';
 import { formatAmount, formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 import { scoreLines, scoreScaleLine } from './score-lines.js';
-import { scoreHistogramLines, worstLines } from './score-table.js';
+import { scoreHistogramLines, worstLines, wrapFigures } from './score-table.js';
 import { intOption } from './int-option.js';
 
 export interface RenderTableOptions {
@@ -77,9 +77,12 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
   }
   const scores = scoreLines(a.ssimulacra2);
   if (scores.length > 0) {
-    const [first, ...rest] = [...scores, scoreScaleLine()];
-    lines.push(shorten(`${label('Score')}SSIMULACRA 2.1 ${first}`, width));
-    for (const l of rest) lines.push(`${' '.repeat(12)}${shorten(l, Math.max(8, width - 12))}`);
+    // wrapped, not shortened: a cut in the middle could drop part of a number
+    const wrapped = [`SSIMULACRA 2.1 ${scores[0]}`, ...scores.slice(1), scoreScaleLine()].flatMap(
+      (l) => wrapFigures(l, width - 12),
+    );
+    for (const [i, l] of wrapped.entries())
+      lines.push(`${i === 0 ? label('Score') : ' '.repeat(12)}${l}`);
     lines.push('', bold('Scores'));
     for (const l of scoreHistogramLines(a, width - 2)) lines.push(`  ${l}`);
     const worst = worstLines(a, maxWorst, safe);

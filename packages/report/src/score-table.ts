@@ -35,3 +35,28 @@ export function worstLines(
     key: safe(w.key),
   }));
 }
+
+/**
+ * Lines of at most `max` characters from a list of figures (`a 1, b 2, ...`):
+ * broken after a comma, or between words when one figure is longer than a
+ * line, so that no number is ever cut. A word longer than `max` alone (not
+ * in these lines at the table's smallest width) is cut with "…".
+ */
+export function wrapFigures(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const put = (word: string) => {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= max) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  };
+  for (const figure of text.split(/(?<=,) /)) {
+    if (figure.length <= max) put(figure);
+    else for (const word of figure.split(' ')) put(word);
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => (l.length <= max ? l : `${l.slice(0, Math.max(0, max - 1))}…`));
+}

@@ -175,17 +175,19 @@ async function join(
   }
   const aggregate = builder.aggregate();
   const images = s3ReportImages(ctx.storage, loc);
+  const limits = ctx.reportLimits ?? DEFAULT_REPORT_LIMITS;
   const samples = await reportSamples(
     aggregate,
     images,
     (key, err) => log.warn({ key, err: err.message }, 'report sample skipped'),
     ctx.reportSamples,
+    limits,
   );
   // from S3 alone (the merged parts' worst rows, their sources and outputs): a rerun makes the same
   const worstCases = await reportWorstCases(
     aggregate.worst.slice(0, worst),
     images,
-    ctx.reportLimits ?? DEFAULT_REPORT_LIMITS,
+    limits,
     (key, err) => log.warn({ key, err: err.message }, 'report worst-case crop not made'),
   );
   const summary = builder.summary({

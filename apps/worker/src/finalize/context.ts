@@ -16,7 +16,7 @@ export interface FinalizeContext {
   reportSamples?: number;
   /** Worst-scored images shown as crops in report.html (KPRESS_REPORT_WORST). Default 12. */
   reportWorst?: number;
-  /** Largest source and image the report's crops fetch and decode. Default: 256 MiB, 100 MP. */
+  /** Largest source and image the report's crops and samples fetch and decode (samples: 64 MiB at most). Default: 256 MiB, 100 MP. */
   reportLimits?: { maxBytes: number; maxPixels: number };
   /** Smallest multipart part but the last when joining (tests). Default 5 MiB. */
   minPartBytes?: number;

@@ -39,9 +39,28 @@ async function grid(image: Buffer, w: number, h: number, options: SharpOptions):
 }
 
 /**
+ * Per pixel of two RGBA 8-bit buffers, the absolute difference of their
+ * colours weighted by alpha (premultiplied) plus that of their alphas: colour
+ * under full transparency, which no one sees, counts for nothing.
+ */
+function visibleDifference(a: Buffer, b: Buffer, pixels: number): Float64Array {
+  const values = new Float64Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    const aa = a[i * 4 + 3] ?? 0;
+    const ba = b[i * 4 + 3] ?? 0;
+    let d = Math.abs(aa - ba);
+    for (let c = 0; c < 3; c++) {
+      d += Math.abs(((a[i * 4 + c] ?? 0) * aa - (b[i * 4 + c] ?? 0) * ba) / 255);
+    }
+    values[i] = d;
+  }
+  return values;
+}
+
+/**
  * The original and the output side by side at 1:1 (no scaling), cropped where
  * they differ most: both are downscaled to a grid of at most `gridSide`
- * cells a side, their absolute difference summed per cell (RGBA), and the
+ * cells a side, their difference summed per cell (colour premultiplied by alpha, and alpha), and the
  * window of `side` pixels over the cells that sum highest is cut from both
  * (diff-window.ts). Throws when an image cannot be read or the two sizes
  * differ; a RangeError names a bad option.
@@ -72,12 +91,7 @@ export async function makeWorstCrop(
     grid(source, gw, gh, sharpOptions),
     grid(output, gw, gh, sharpOptions),
   ]);
-  const values = new Float64Array(gw * gh);
-  for (let i = 0; i < values.length; i++) {
-    let d = 0;
-    for (let c = 0; c < 4; c++) d += Math.abs((a[i * 4 + c] ?? 0) - (b[i * 4 + c] ?? 0));
-    values[i] = d;
-  }
+  const values = visibleDifference(a, b, gw * gh);
   const region = cropWhereMostDifferent({ width: gw, height: gh, values }, cell, w, h, side);
   const cut = (image: Buffer) =>
     sharp(image, sharpOptions)
@@ -99,6 +113,8 @@ export async function makeWorstCrop(
       { input: left, left: 0, top: 0 },
       { input: right, left: region.width + GAP, top: 0 },
     ])
+    // drawn over opaque white: the alpha channel is 255 everywhere, a tenth of the page for nothing
+    .removeAlpha()
     .png({ compressionLevel: 9 })
     .toBuffer();
   return { dataUri: `data:image/png;base64,${png.toString('base64')}`, region };

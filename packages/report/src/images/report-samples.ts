@@ -19,13 +19,27 @@ export interface ReportImageSource {
 /** Largest source or output fetched for a sample. */
 const SAMPLE_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Up to `want` images in detail (default 12): the largest savings first, then others from the sample. */
+/** The worker's own limits on what it reads (KPRESS_MAX_BYTES, KPRESS_MAX_PIXELS). */
+export interface SampleLimits {
+  /** Largest source or output fetched, bytes; the smaller of this and 64 MiB applies. */
+  maxBytes: number;
+  /** Largest image decoded, pixels. */
+  maxPixels: number;
+}
+
+/**
+ * Up to `want` images in detail (default 12): the largest savings first, then
+ * others from the sample; each source and output fetched within `limits`
+ * (default: 64 MiB, sharp's own pixel limit of makeReportSample).
+ */
 export async function reportSamples(
   aggregate: Pick<ReportAggregate, 'largestSavings' | 'sample'>,
   images: ReportImageSource,
   onSkip: (key: string, err: Error) => void,
   want = 12,
+  limits?: SampleLimits,
 ): Promise<ReportSample[]> {
+  const maxBytes = Math.min(SAMPLE_MAX_BYTES, limits?.maxBytes ?? SAMPLE_MAX_BYTES);
   const picked = new Set<string>();
   for (const s of aggregate.largestSavings) if (picked.size < want) picked.add(s.key);
   for (const s of aggregate.sample) if (picked.size < want) picked.add(s.key);
@@ -33,10 +47,10 @@ export async function reportSamples(
   for (const key of picked) {
     try {
       const row = await images.row(key);
-      const source = await images.source(row.key, SAMPLE_MAX_BYTES);
+      const source = await images.source(row.key, maxBytes);
       const output =
         row.status === 'compressed' && row.outputKey !== null
-          ? await images.output(row.outputKey, SAMPLE_MAX_BYTES)
+          ? await images.output(row.outputKey, maxBytes)
           : null;
       out.push(
         await makeReportSample(
@@ -51,6 +65,7 @@ export async function reportSamples(
           },
           source,
           output,
+          limits === undefined ? {} : { maxPixels: limits.maxPixels },
         ),
       );
     } catch (err) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ManifestRow, WorstEntry } from '@kpress/manifest';
@@ -50,6 +51,8 @@ describe('makeWorstCrop', () => {
     const png = decodeDataUri(crop.dataUri);
     const meta = await sharp(png).metadata();
     expect([meta.width, meta.height]).toEqual([2 * 128 + CROP_GAP, 128]);
+    // drawn over white, so opaque: no alpha channel to carry in the page
+    expect(meta.channels).toBe(3);
     // no scaling: each half holds exactly the pixels of its image there
     const left = await rgb(png, { x: 0, y: 0, w: 128, h: 128 });
     const right = await rgb(png, { x: 128 + CROP_GAP, y: 0, w: 128, h: 128 });
@@ -71,6 +74,32 @@ describe('makeWorstCrop', () => {
     await expect(makeWorstCrop(small, small, { side: 8 })).rejects.toThrow(
       'side must be an integer in 16..1024, got 8',
     );
+  });
+
+  it('never aims at pixels no one sees: colour under full transparency does not count', async () => {
+    // 200x150 (a grid of 1 pixel a cell): the left half opaque, posterised in the output; the
+    // right half fully transparent, noise under it in the source, transparent black in the output
+    // (as kpress writes it): the visible difference is on the left
+    const [w, h] = [200, 150];
+    const src = Buffer.alloc(w * h * 4);
+    const out = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (y * w + x) * 4;
+        if (x < w / 2) {
+          src.set([Math.floor((x * 255) / (w / 2)), Math.floor((y * 255) / h), 128, 255], i);
+          out.set([(src[i] ?? 0) & 0xe0, (src[i + 1] ?? 0) & 0xe0, 128, 255], i);
+        } else {
+          src.set([(x * 97 + y * 31) % 256, (x * 13 + y * 71) % 256, (x * y) % 256, 0], i);
+        }
+      }
+    }
+    const png = (raw: Buffer) =>
+      sharp(raw, { raw: { width: w, height: h, channels: 4 } })
+        .png()
+        .toBuffer();
+    const crop = await makeWorstCrop(await png(src), await png(out), { side: 64 });
+    expect(crop.region.x + crop.region.width).toBeLessThanOrEqual(w / 2);
   });
 });
 
@@ -134,5 +163,48 @@ describe('reportWorstCases', () => {
     expect(worst[3]?.cropDataUri).toBeNull();
     expect(worst[3]?.note).toBe('the crop could not be made: NoSuchKey: out/c.png');
     expect(skipped).toEqual(['c.png']);
+  });
+
+  it('crops nothing when the source or the output is no longer the one the row was made from', async () => {
+    const source = await fixture('chelsea.png');
+    const output = await damaged(source);
+    // the same size, other pixels: replaced after the compress (or the output overwritten)
+    const other = await sharp(source).negate().png().toBuffer();
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const files = new Map([
+      ['same.png', source],
+      ['out/same.png', output],
+      ['replaced.png', other],
+      ['out/replaced.png', output],
+      ['overwritten.png', source],
+      ['out/overwritten.png', other],
+    ]);
+    const get = async (key: string) => files.get(key) ?? Buffer.alloc(0);
+    const images: ReportImageSource = {
+      row: async (): Promise<ManifestRow> => {
+        throw new Error('not used');
+      },
+      source: get,
+      output: get,
+    };
+    const digests = { sha256: sha(source), outputSha256: sha(output) };
+    const worst = await reportWorstCases(
+      [
+        entry('same.png', digests),
+        entry('replaced.png', digests),
+        entry('overwritten.png', digests),
+      ],
+      images,
+      { maxBytes: 5_000_000, maxPixels: 50_000_000 },
+    );
+    expect(worst[0]?.note).toBeNull();
+    expect(worst[1]?.cropDataUri).toBeNull();
+    expect(worst[1]?.note).toBe(
+      `the crop could not be made: the source replaced.png is not the one compressed (SHA-256 ${sha(other)}, the row says ${digests.sha256})`,
+    );
+    expect(worst[2]?.cropDataUri).toBeNull();
+    expect(worst[2]?.note).toBe(
+      `the crop could not be made: the output out/overwritten.png is not the one written (SHA-256 ${sha(other)}, the row says ${digests.outputSha256})`,
+    );
   });
 });

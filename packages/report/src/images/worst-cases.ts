@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WorstEntry } from '@kpress/manifest';
 import type { WorstCase } from '../report-model.js';
 import { makeWorstCrop } from './make-worst-crop.js';
@@ -11,6 +12,15 @@ export interface WorstCaseLimits {
   maxPixels: number;
   /** Side of each half of a crop, pixels. Default 192. */
   side?: number;
+}
+
+/** Throws when `bytes` are not those the row's digest names (replaced or overwritten since). */
+function checkDigest(bytes: Buffer, expected: string | null | undefined, what: string): void {
+  if (expected === null || expected === undefined) return;
+  const got = createHash('sha256').update(bytes).digest('hex');
+  if (got !== expected) {
+    throw new Error(`${what} (SHA-256 ${got}, the row says ${expected})`);
+  }
 }
 
 function message(err: unknown): string {
@@ -30,7 +40,8 @@ function overLimits(entry: WorstEntry, limits: WorstCaseLimits): string | undefi
 /**
  * A crop per worst case, one image at a time (memory: one source and one
  * output). Never throws for one image: one over the limits is skipped, one
- * whose fetch or decode fails is kept without a crop, and its `note` says
+ * whose fetch or decode fails, or whose source or output is no longer the
+ * one the row's SHA-256 names, is kept without a crop, and its `note` says
  * why; `onSkip` hears about the failures.
  */
 export async function reportWorstCases(
@@ -48,7 +59,13 @@ export async function reportWorstCases(
     }
     try {
       const source = await images.source(entry.key, limits.maxBytes);
+      checkDigest(source, entry.sha256, `the source ${entry.key} is not the one compressed`);
       const output = await images.output(entry.outputKey, limits.maxBytes);
+      checkDigest(
+        output,
+        entry.outputSha256,
+        `the output ${entry.outputKey} is not the one written`,
+      );
       const crop = await makeWorstCrop(source, output, {
         maxPixels: limits.maxPixels,
         ...(limits.side === undefined ? {} : { side: limits.side }),
