@@ -114,9 +114,9 @@ function startRun(job: CompressJob, ctx: ProcessorContext): JobRun {
 }
 
 /**
- * One compress job: skip when its record exists; fail a clashing name; GET
- * the source within the size limit; compress in the pool; PUT the PNG or
- * the original's bytes; then write the record. Storage errors other than "too
+ * One compress job: skip when its record exists; GET the source within the
+ * size limit; compress in the pool (failing a compressed output whose name is
+ * another source's); PUT the PNG or the original's bytes; then write the record. Storage errors other than "too
  * large" and "gone" propagate (BullMQ retries the transient ones).
  */
 export async function processCompressJob(
@@ -129,14 +129,12 @@ export async function processCompressJob(
   if (ctx.checkRecord !== false && (await ctx.storage.exists(run.dest.bucket, run.recordKey))) {
     return recordedAlready(run, ctx);
   }
-  let outcome = await clashOutcome(run, ctx);
+  const partner = await clashPartner(run, ctx);
   run.timings.checkMs = run.lap();
-  if (outcome === undefined) {
-    const read = await readSource(run, ctx);
-    // a server-side copy timed its own stages
-    if (run.timings.writeMs === 0) run.timings.getMs = run.lap();
-    outcome = Buffer.isBuffer(read) ? await compressAndWrite(run, ctx, read) : read;
-  }
+  const read = await readSource(run, ctx);
+  // a server-side copy timed its own stages
+  if (run.timings.writeMs === 0) run.timings.getMs = run.lap();
+  const outcome = Buffer.isBuffer(read) ? await compressAndWrite(run, ctx, read, partner) : read;
   return finish(run, ctx, outcome);
 }
 
@@ -157,15 +155,17 @@ async function recordedAlready(run: JobRun, ctx: ProcessorContext): Promise<Proc
   return { row, skipped: true, timings: run.timings };
 }
 
-/** A failed outcome when another source would be written to the same output key, else undefined. */
-async function clashOutcome(run: JobRun, ctx: ProcessorContext): Promise<Outcome | undefined> {
+/**
+ * The other source (`cat.png` for `cat`) whose output key this source's
+ * compressed output would take, when it exists; else undefined. Only a
+ * compressed output is renamed (`<name>.png`): a copy or a kept original keeps
+ * its own name and clashes with nothing (compressAndWrite).
+ */
+async function clashPartner(run: JobRun, ctx: ProcessorContext): Promise<string | undefined> {
   const partner = clashPartnerKey(run.job.key);
   if (partner === undefined || !(await ctx.storage.exists(run.src.bucket, partner)))
     return undefined;
-  return failedOutcome(
-    { key: run.job.key, originalBytes: run.job.size },
-    clashMessage(run.job.key, partner),
-  );
+  return partner;
 }
 
 /**
@@ -244,11 +244,16 @@ async function copyLarge(run: JobRun, ctx: ProcessorContext): Promise<Outcome> {
   return outcome;
 }
 
-/** Compresses the source in the pool, decides the outcome, and writes its output. */
+/**
+ * Compresses the source in the pool, decides the outcome, and writes its
+ * output; a compressed outcome whose `<name>.png` is another source's name
+ * (`partner`) is a failed one instead, nothing written.
+ */
 async function compressAndWrite(
   run: JobRun,
   ctx: ProcessorContext,
   source: Buffer,
+  partner: string | undefined,
 ): Promise<Outcome> {
   const { job, options } = run;
   const originalBytes = source.byteLength;
@@ -282,6 +287,9 @@ async function compressAndWrite(
     options.quality,
     options.imagesOnly,
   );
+  if (partner !== undefined && outcome.row.status === 'compressed') {
+    return failedOutcome({ key: job.key, originalBytes }, clashMessage(job.key, partner));
+  }
   const written = await writeOutput(run, ctx, outcome, result.source, originalBytes);
   run.timings.writeMs = run.lap();
   return written;
