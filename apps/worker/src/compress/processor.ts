@@ -87,6 +87,8 @@ interface JobRun {
   lap: () => number;
   /** What was read and written, for the row (DESIGN: sha256, outputSha256, etag). */
   fixity: { sha256: string | null; outputSha256: string | null; etag: string | null };
+  /** The source's Content-Type as read, when the server said: a copy keeps it. */
+  sourceType?: string;
 }
 
 function startRun(job: CompressJob, ctx: ProcessorContext): JobRun {
@@ -182,6 +184,7 @@ async function readSource(run: JobRun, ctx: ProcessorContext): Promise<Buffer | 
     });
     run.fixity.sha256 = sha256Hex(read.body);
     run.fixity.etag = read.etag;
+    run.sourceType = read.contentType;
     return read.body;
   } catch (err) {
     if (!(err instanceof StorageError)) throw err;
@@ -234,7 +237,7 @@ async function copyLarge(run: JobRun, ctx: ProcessorContext): Promise<Outcome> {
     bucket: dest.bucket,
     key,
     provenance: { sourceSha256: digest.sha256, options: run.options, version: KPRESS_VERSION },
-    contentType: 'application/octet-stream',
+    contentType: copyType(digest.contentType, undefined),
     batchId: job.batchId,
     sourceKey: job.key,
   });
@@ -332,7 +335,12 @@ async function writeOutput(
       ...(outcome.row.ssimulacra2 == null ? {} : { ssimulacra2: outcome.row.ssimulacra2 }),
       version: KPRESS_VERSION,
     },
-    contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(body),
+    contentType:
+      effect.kind === 'put'
+        ? 'image/png'
+        : outcome.row.status === 'copied'
+          ? copyType(run.sourceType, body)
+          : mediaTypeOf(body),
     batchId: run.job.batchId,
     sourceKey: run.job.key,
     probeKey: `${run.dest.prefix}${KPRESS_DIR}conditional-write-probe`,
@@ -342,6 +350,20 @@ async function writeOutput(
   }
   run.fixity.outputSha256 = outputSha256;
   return outcome;
+}
+
+/** S3's default Content-Type, which says nothing of what an object is. */
+const UNTYPED = new Set(['binary/octet-stream', 'application/octet-stream']);
+
+/**
+ * The Content-Type of a copy: the source's own, so that the copy can stand in
+ * for it (a JSON sidecar stays application/json), unless it says nothing
+ * (S3's default); then what the bytes are, when known (DICOM), else
+ * application/octet-stream.
+ */
+function copyType(sourceType: string | undefined, bytes: Uint8Array | undefined): string {
+  if (sourceType !== undefined && sourceType !== '' && !UNTYPED.has(sourceType)) return sourceType;
+  return bytes === undefined ? 'application/octet-stream' : mediaTypeOf(bytes);
 }
 
 /** Writes the job's record (the row, its fixity and time) and logs the result. */
