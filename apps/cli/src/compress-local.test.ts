@@ -215,6 +215,33 @@ describe('kpress compress <dir> <out-dir>', () => {
     expect(inside.stderr).toMatch(/^kpress: photos\/out is inside the input photos: /);
   }, 120_000);
 
+  it('copies a file that is not an image beside its name + .png (a copy keeps its name: no clash)', () => {
+    const input = join(dir, 'scans');
+    mkdirSync(input, { recursive: true });
+    writeFileSync(join(input, 'notes'), 'minutes of the meeting');
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(input, 'notes.png'));
+    // an image beside its name + .png still fails: its PNG would take the other's name
+    copyFileSync(join(SAMPLES_DIR, 'coffee.jpg'), join(input, 'cat'));
+    copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(input, 'cat.png'));
+    const r = kpress(['compress', 'scans', 'scans-out', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.counts).toMatchObject({ total: 4, failed: 1, copied: 1 });
+    const out = join(dir, 'scans-out');
+    expect(readFileSync(join(out, 'notes'), 'utf8')).toBe('minutes of the meeting');
+    expect(existsSync(join(out, 'cat'))).toBe(false);
+    const rows = readFileSync(join(out, '_kpress', summary.batchId, 'manifest.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const byKey = Object.fromEntries(rows.map((row) => [row.key, row]));
+    expect(byKey.notes).toMatchObject({ status: 'copied', outputKey: 'notes' });
+    expect(byKey.cat).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^output name clash: "cat" would be written as "cat.png"/),
+    });
+  });
+
   it('takes a list of files into a folder, refusing two with the same name', () => {
     mkdirSync(join(dir, 'a'), { recursive: true });
     mkdirSync(join(dir, 'b'), { recursive: true });

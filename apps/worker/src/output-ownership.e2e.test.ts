@@ -133,6 +133,37 @@ describe.each(testS3Kinds())('output ownership by batch and source on %s', (kind
     expect(decodeURIComponent(meta['kpress-source'] ?? '')).toBe(`${p}in/cat`);
   }, 120_000);
 
+  it('a copy never clashes: notes (not an image) beside notes.png is copied under its own name, an image cat beside cat.png still fails', async () => {
+    const p = 'e/';
+    const text = Buffer.from('minutes of the meeting\n');
+    await put(`${p}in/notes`, text);
+    await put(`${p}in/notes.png`, gradient);
+    // a DICOM without an extension beside its preview: the usual case
+    const dicom = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(64, 7)]);
+    await put(`${p}in/IM0001`, dicom);
+    await put(`${p}in/IM0001.png`, gradient);
+    await put(`${p}in/cat`, chelsea);
+    await put(`${p}in/cat.png`, gradient);
+    const notes = await processCompressJob(job(p, 'notes', text.length), ctx);
+    expect(notes.row.status, notes.row.error ?? '').toBe('copied');
+    expect(notes.row.outputKey).toBe(`${p}out/notes`);
+    expect(await outputDigest(`${p}out/notes`)).toBe(sha256(text));
+    const scan = await processCompressJob(job(p, 'IM0001', dicom.length), ctx);
+    expect(scan.row.status, scan.row.error ?? '').toBe('copied');
+    expect(await outputDigest(`${p}out/IM0001`)).toBe(sha256(dicom));
+    const cat = await processCompressJob(job(p, 'cat', chelsea.length), ctx);
+    expect(cat.row.status).toBe('failed');
+    expect(cat.row.error).toMatch(
+      /^output name clash: "e\/in\/cat" would be written as "e\/in\/cat.png"/,
+    );
+    expect(await storage.headIfExists(DST, `${p}out/cat.png`)).toBeUndefined();
+    // the PNG-named ones are processed as ever
+    for (const name of ['notes.png', 'IM0001.png', 'cat.png']) {
+      const r = await processCompressJob(job(p, name, gradient.length), ctx);
+      expect(r.row.status, `${name}: ${r.row.error}`).not.toBe('failed');
+    }
+  }, 120_000);
+
   it('its own retry with new bytes (the same batch and source) is still replaced', async () => {
     const p = 'd/';
     await put(`${p}in/cat.png`, gradient);

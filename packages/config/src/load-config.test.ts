@@ -118,6 +118,8 @@ describe('loadConfig', () => {
   it.each([
     ['KPRESS_MAX_PIXELS', 'abc', 'expected a whole number'],
     ['KPRESS_MAX_BYTES', '0', '>= 1'],
+    // S3's parts are at least 5 MiB: a multipart copy needs two of them
+    ['KPRESS_COPY_PART_BYTES', '1000', 'from 10485760 (10 MiB) to 5368709120 (5 GiB)'],
     ['KPRESS_MAX_WAITING', '-5', 'expected a whole number'],
     ['KPRESS_METRICS_PORT', '70000', '0-65535'],
     ['KPRESS_QUEUE', 'a:b', 'no ":"'],

@@ -193,7 +193,16 @@ const schema = z.object({
   KPRESS_MAX_PIXELS: positiveInt().optional(),
   KPRESS_SLOT_MEMORY_MB: positiveInt(1024 * 1024).default(CONFIG_DEFAULTS.KPRESS_SLOT_MEMORY_MB),
   KPRESS_MAX_BYTES: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_BYTES),
-  KPRESS_COPY_PART_BYTES: positiveInt(5 * 1024 ** 3).optional(),
+  KPRESS_COPY_PART_BYTES: positiveInt(5 * 1024 ** 3)
+    .pipe(
+      z
+        .number()
+        .min(
+          10 * 1024 ** 2,
+          `expected a whole number of bytes from ${10 * 1024 ** 2} (10 MiB) to ${5 * 1024 ** 3} (5 GiB)`,
+        ),
+    )
+    .optional(),
   KPRESS_MAX_WAITING: positiveInt().default(CONFIG_DEFAULTS.KPRESS_MAX_WAITING),
   KPRESS_FINALIZE_RANGE_KEYS: positiveInt().default(CONFIG_DEFAULTS.KPRESS_FINALIZE_RANGE_KEYS),
   KPRESS_LIST_CONCURRENCY: positiveInt(1000).default(CONFIG_DEFAULTS.KPRESS_LIST_CONCURRENCY),

@@ -1,7 +1,12 @@
 import type { ReportSample, WorstCase } from './report-model.js';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from './render-html.js';
-import { HOSTILE_KEY, hostileRows, syntheticModel } from './test/synthetic-model.js';
+import {
+  copiedAndSkipped,
+  HOSTILE_KEY,
+  hostileRows,
+  syntheticModel,
+} from './test/synthetic-model.js';
 
 /** The page without its data: URIs (base64 may hold "//"). */
 function withoutDataUris(html: string): string {
@@ -26,6 +31,16 @@ function sample(key: string, extra: Partial<ReportSample> = {}): ReportSample {
 }
 
 describe('renderReportHtml', () => {
+  it('counts copies and skips in the Images card, so that its parts add up to the total', () => {
+    const model = syntheticModel(30, copiedAndSkipped(8, 2, 250_000));
+    const a = model.aggregate;
+    const html = renderReportHtml(model);
+    expect(html).toContain(
+      `${a.counts.compressed} compressed · ${a.counts.keptOriginal} kept original · 8 copied · 2 skipped · ${a.counts.failed} failed`,
+    );
+    expect(html).toContain('8 objects copied byte for byte');
+  });
+
   it('escapes hostile keys and reasons everywhere', () => {
     const model = syntheticModel(20, hostileRows());
     model.samples = [sample(HOSTILE_KEY)];

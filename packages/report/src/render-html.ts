@@ -94,7 +94,7 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
     card(
       'Images',
       formatCount(a.counts.total),
-      `${formatCount(a.counts.compressed)} compressed · ${formatCount(a.counts.keptOriginal)} kept original · ${formatCount(a.counts.failed)} failed${a.counts.qualityMissed > 0 ? ` · ${formatCount(a.counts.qualityMissed)} missed the quality target` : ''}`,
+      `${formatCount(a.counts.compressed)} compressed · ${formatCount(a.counts.keptOriginal)} kept original · ${a.counts.copied > 0 ? `${formatCount(a.counts.copied)} copied · ` : ''}${a.counts.skipped > 0 ? `${formatCount(a.counts.skipped)} skipped · ` : ''}${formatCount(a.counts.failed)} failed${a.counts.qualityMissed > 0 ? ` · ${formatCount(a.counts.qualityMissed)} missed the quality target` : ''}`,
     ),
     ...(a.counts.copied + a.counts.skipped > 0
       ? [

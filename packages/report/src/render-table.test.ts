@@ -1,7 +1,7 @@
 import type { ManifestRow } from '@kpress/manifest';
 import { describe, expect, it } from 'vitest';
 import { renderTable } from './render-table.js';
-import { hostileRows, syntheticModel } from './test/synthetic-model.js';
+import { copiedAndSkipped, hostileRows, syntheticModel } from './test/synthetic-model.js';
 
 describe('renderTable', () => {
   it('shows totals, counts, saving, largest savings and failures', () => {
@@ -18,6 +18,20 @@ describe('renderTable', () => {
     expect(text).toContain('corrupt JPEG data: premature end (3)');
     expect(text).toContain('1 GB holds');
     expect(text).not.toContain('\u001b[');
+  });
+
+  it('counts copies and skips in the Images line, so that its parts add up to the total', () => {
+    const model = syntheticModel(30, copiedAndSkipped(8, 2, 250_000));
+    const a = model.aggregate;
+    expect(a.counts.total).toBe(40);
+    const text = renderTable(model, { width: 200 });
+    expect(text).toContain(
+      `40 total: ${a.counts.compressed} compressed, ${a.counts.keptOriginal} kept original, 8 copied, 2 skipped, ${a.counts.failed} failed`,
+    );
+    expect(a.counts.compressed + a.counts.keptOriginal + 8 + 2 + a.counts.failed).toBe(40);
+    expect(text).toMatch(
+      /Copied +8 objects, 2\.00 MB byte for byte \(not in the savings\); 2 skipped/,
+    );
   });
 
   it('says how many rows missed the --quality target, and says nothing when none did', () => {

@@ -52,7 +52,7 @@ export function renderTable(model: ReportModel, options: RenderTableOptions = {}
   lines.push(shorten(`${safe(s.startedAt)} .. ${safe(s.finishedAt)}`, width));
   lines.push('');
   lines.push(
-    `${label('Images')}${formatCount(a.counts.total)} total: ${formatCount(a.counts.compressed)} compressed, ${formatCount(a.counts.keptOriginal)} kept original, ${a.counts.failed > 0 ? paint('31', `${formatCount(a.counts.failed)} failed`) : '0 failed'}`,
+    `${label('Images')}${formatCount(a.counts.total)} total: ${formatCount(a.counts.compressed)} compressed, ${formatCount(a.counts.keptOriginal)} kept original, ${a.counts.copied > 0 ? `${formatCount(a.counts.copied)} copied, ` : ''}${a.counts.skipped > 0 ? `${formatCount(a.counts.skipped)} skipped, ` : ''}${a.counts.failed > 0 ? paint('31', `${formatCount(a.counts.failed)} failed`) : '0 failed'}`,
   );
   lines.push(
     `${label('Bytes')}${formatBytes(a.bytes.original)} -> ${formatBytes(a.bytes.output)} (images that did not fail)`,

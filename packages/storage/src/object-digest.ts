@@ -8,6 +8,8 @@ export interface ObjectDigest {
   sha256: string;
   etag: string;
   bytes: number;
+  /** The Content-Type the object was stored with, when the server says. */
+  contentType?: string;
 }
 
 /**
@@ -42,5 +44,10 @@ export async function digestObject(
       { operation: 'get', bucket, key },
     );
   }
-  return { sha256: hash.digest('hex'), etag: opened.etag, bytes };
+  return {
+    sha256: hash.digest('hex'),
+    etag: opened.etag,
+    bytes,
+    ...(opened.contentType === undefined ? {} : { contentType: opened.contentType }),
+  };
 }

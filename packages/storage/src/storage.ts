@@ -141,6 +141,8 @@ export interface PutOptions {
 export interface ObjectBody {
   body: Buffer;
   etag: string;
+  /** The Content-Type the object was stored with, when the server says. */
+  contentType?: string;
 }
 
 /** An object opened for streaming (see `Storage.openObject`). */
@@ -149,6 +151,8 @@ export interface ObjectStream {
   /** The Content-Length the server announced, when it did. */
   length: number | undefined;
   etag: string;
+  /** The Content-Type the object was stored with, when the server says. */
+  contentType?: string;
 }
 
 /** S3 operations kpress needs, with errors mapped to `StorageError`. Call `close()` when done. */
@@ -293,7 +297,12 @@ export class Storage {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const body = (out.Body as Readable | undefined) ?? Readable.from([]);
-      return { body, length: out.ContentLength, etag: stripQuotes(out.ETag) };
+      return {
+        body,
+        length: out.ContentLength,
+        etag: stripQuotes(out.ETag),
+        ...(out.ContentType === undefined ? {} : { contentType: out.ContentType }),
+      };
     } catch (err) {
       throw toStorageError(err, 'get', bucket, key);
     }
@@ -342,12 +351,13 @@ export class Storage {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const etag = stripQuotes(out.ETag);
+      const typed = out.ContentType === undefined ? {} : { contentType: out.ContentType };
       body = out.Body as Readable | undefined;
       const length = out.ContentLength;
       if (length !== undefined && length > maxBytes) {
         throw tooLarge(bucket, key, length, maxBytes);
       }
-      if (body === undefined) return { body: Buffer.alloc(0), etag };
+      if (body === undefined) return { body: Buffer.alloc(0), etag, ...typed };
       state.reading = true;
       const chunks: Buffer[] = [];
       let total = 0;
@@ -365,7 +375,7 @@ export class Storage {
           { operation: 'get', bucket, key },
         );
       }
-      return { body: Buffer.concat(chunks, total), etag };
+      return { body: Buffer.concat(chunks, total), etag, ...typed };
     } catch (err) {
       throw toStorageError(err, 'get', bucket, key);
     } finally {

@@ -86,8 +86,9 @@ describe.each(testS3Kinds())('verify --tag-sources on %s', (kind) => {
   it('tags exactly the clean sources, keeps other tags, and a rerun writes nothing', async () => {
     await uploadFixtures(suite.s3.client, 'src', 'in/', {
       'cat.png': readFileSync(samplePath('chelsea.png')),
-      // beside cat.png, a non-PNG "cat" would clash with its output: a failed row
-      cat: 'not an image, and its name clashes',
+      // beside cat.png, an image "cat" would be compressed to cat.png, another source's name:
+      // a failed row (a "cat" that is not an image would be copied under its own name)
+      cat: readFileSync(samplePath('coffee.jpg')),
       'deep/coffee.jpg': readFileSync(samplePath('coffee.jpg')),
       'spin.png': makeApng(),
       'broken.jpg': readFileSync(samplePath('broken-truncated.jpg')),

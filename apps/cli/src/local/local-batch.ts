@@ -61,8 +61,9 @@ function fileReason(err: unknown): string {
 /**
  * Compresses local files as a batch does, in a pool of `concurrency` threads:
  * the same naming (`x.jpg` -> `x.jpg.png`, a PNG keeps its name), the same
- * refusals (size and pixel limits, name clashes, bad images as failed rows, a
- * PNG no smaller than the original keeps the original byte for byte), one
+ * outcomes (what is not an image kpress compresses copied byte for byte, a
+ * compressed output whose name is another file's a failed row, a PNG no
+ * smaller than the original keeps the original byte for byte), one
  * manifest row each, then manifest.jsonl, summary.json and report.html under
  * `<outDir>/_kpress/<runId>/`. An existing output is never replaced unless
  * `overwrite`.
@@ -147,10 +148,9 @@ async function compressOne(
   options: LocalRunOptions,
 ): Promise<Omit<ManifestRow, 'ms'>> {
   const ref = { key: src.rel, sourcePrefix: '', destPrefix: '', originalBytes: src.size };
+  // only a compressed output is renamed (`<name>.png`): a copy keeps its own name
   const partner = clashPartnerKey(src.rel);
-  if (partner !== undefined && names.has(partner)) {
-    return failedOutcome(ref, clashMessage(src.rel, partner)).row;
-  }
+  const clashesWith = partner !== undefined && names.has(partner) ? partner : undefined;
   const image = imageOptionsOf(options.flags);
   if (src.size > options.maxBytes) return copyLarge(src, ref, image.imagesOnly, options);
   const bytes = await readFile(src.path);
@@ -169,6 +169,10 @@ async function compressOne(
     image.quality,
     image.imagesOnly,
   );
+  if (clashesWith !== undefined && outcome.row.status === 'compressed') {
+    const failed = failedOutcome({ ...ref, originalBytes }, clashMessage(src.rel, clashesWith));
+    return { ...failed.row, sha256: digest, outputSha256: null };
+  }
   const effect = outcome.effect;
   if (effect.kind === 'none') return { ...outcome.row, sha256: digest, outputSha256: null };
   const body = effect.kind === 'put' ? effect.body : result.source;

@@ -87,6 +87,8 @@ interface JobRun {
   lap: () => number;
   /** What was read and written, for the row (DESIGN: sha256, outputSha256, etag). */
   fixity: { sha256: string | null; outputSha256: string | null; etag: string | null };
+  /** The source's Content-Type as read, when the server said: a copy keeps it. */
+  sourceType?: string;
 }
 
 function startRun(job: CompressJob, ctx: ProcessorContext): JobRun {
@@ -114,9 +116,9 @@ function startRun(job: CompressJob, ctx: ProcessorContext): JobRun {
 }
 
 /**
- * One compress job: skip when its record exists; fail a clashing name; GET
- * the source within the size limit; compress in the pool; PUT the PNG or
- * the original's bytes; then write the record. Storage errors other than "too
+ * One compress job: skip when its record exists; GET the source within the
+ * size limit; compress in the pool (failing a compressed output whose name is
+ * another source's); PUT the PNG or the original's bytes; then write the record. Storage errors other than "too
  * large" and "gone" propagate (BullMQ retries the transient ones).
  */
 export async function processCompressJob(
@@ -129,14 +131,12 @@ export async function processCompressJob(
   if (ctx.checkRecord !== false && (await ctx.storage.exists(run.dest.bucket, run.recordKey))) {
     return recordedAlready(run, ctx);
   }
-  let outcome = await clashOutcome(run, ctx);
+  const partner = await clashPartner(run, ctx);
   run.timings.checkMs = run.lap();
-  if (outcome === undefined) {
-    const read = await readSource(run, ctx);
-    // a server-side copy timed its own stages
-    if (run.timings.writeMs === 0) run.timings.getMs = run.lap();
-    outcome = Buffer.isBuffer(read) ? await compressAndWrite(run, ctx, read) : read;
-  }
+  const read = await readSource(run, ctx);
+  // a server-side copy timed its own stages
+  if (run.timings.writeMs === 0) run.timings.getMs = run.lap();
+  const outcome = Buffer.isBuffer(read) ? await compressAndWrite(run, ctx, read, partner) : read;
   return finish(run, ctx, outcome);
 }
 
@@ -157,15 +157,17 @@ async function recordedAlready(run: JobRun, ctx: ProcessorContext): Promise<Proc
   return { row, skipped: true, timings: run.timings };
 }
 
-/** A failed outcome when another source would be written to the same output key, else undefined. */
-async function clashOutcome(run: JobRun, ctx: ProcessorContext): Promise<Outcome | undefined> {
+/**
+ * The other source (`cat.png` for `cat`) whose output key this source's
+ * compressed output would take, when it exists; else undefined. Only a
+ * compressed output is renamed (`<name>.png`): a copy or a kept original keeps
+ * its own name and clashes with nothing (compressAndWrite).
+ */
+async function clashPartner(run: JobRun, ctx: ProcessorContext): Promise<string | undefined> {
   const partner = clashPartnerKey(run.job.key);
   if (partner === undefined || !(await ctx.storage.exists(run.src.bucket, partner)))
     return undefined;
-  return failedOutcome(
-    { key: run.job.key, originalBytes: run.job.size },
-    clashMessage(run.job.key, partner),
-  );
+  return partner;
 }
 
 /**
@@ -182,6 +184,7 @@ async function readSource(run: JobRun, ctx: ProcessorContext): Promise<Buffer | 
     });
     run.fixity.sha256 = sha256Hex(read.body);
     run.fixity.etag = read.etag;
+    run.sourceType = read.contentType;
     return read.body;
   } catch (err) {
     if (!(err instanceof StorageError)) throw err;
@@ -234,7 +237,7 @@ async function copyLarge(run: JobRun, ctx: ProcessorContext): Promise<Outcome> {
     bucket: dest.bucket,
     key,
     provenance: { sourceSha256: digest.sha256, options: run.options, version: KPRESS_VERSION },
-    contentType: 'application/octet-stream',
+    contentType: copyType(digest.contentType, undefined),
     batchId: job.batchId,
     sourceKey: job.key,
   });
@@ -244,11 +247,16 @@ async function copyLarge(run: JobRun, ctx: ProcessorContext): Promise<Outcome> {
   return outcome;
 }
 
-/** Compresses the source in the pool, decides the outcome, and writes its output. */
+/**
+ * Compresses the source in the pool, decides the outcome, and writes its
+ * output; a compressed outcome whose `<name>.png` is another source's name
+ * (`partner`) is a failed one instead, nothing written.
+ */
 async function compressAndWrite(
   run: JobRun,
   ctx: ProcessorContext,
   source: Buffer,
+  partner: string | undefined,
 ): Promise<Outcome> {
   const { job, options } = run;
   const originalBytes = source.byteLength;
@@ -282,6 +290,9 @@ async function compressAndWrite(
     options.quality,
     options.imagesOnly,
   );
+  if (partner !== undefined && outcome.row.status === 'compressed') {
+    return failedOutcome({ key: job.key, originalBytes }, clashMessage(job.key, partner));
+  }
   const written = await writeOutput(run, ctx, outcome, result.source, originalBytes);
   run.timings.writeMs = run.lap();
   return written;
@@ -324,7 +335,12 @@ async function writeOutput(
       ...(outcome.row.ssimulacra2 == null ? {} : { ssimulacra2: outcome.row.ssimulacra2 }),
       version: KPRESS_VERSION,
     },
-    contentType: effect.kind === 'put' ? 'image/png' : mediaTypeOf(body),
+    contentType:
+      effect.kind === 'put'
+        ? 'image/png'
+        : outcome.row.status === 'copied'
+          ? copyType(run.sourceType, body)
+          : mediaTypeOf(body),
     batchId: run.job.batchId,
     sourceKey: run.job.key,
     probeKey: `${run.dest.prefix}${KPRESS_DIR}conditional-write-probe`,
@@ -334,6 +350,20 @@ async function writeOutput(
   }
   run.fixity.outputSha256 = outputSha256;
   return outcome;
+}
+
+/** S3's default Content-Type, which says nothing of what an object is. */
+const UNTYPED = new Set(['binary/octet-stream', 'application/octet-stream']);
+
+/**
+ * The Content-Type of a copy: the source's own, so that the copy can stand in
+ * for it (a JSON sidecar stays application/json), unless it says nothing
+ * (S3's default); then what the bytes are, when known (DICOM), else
+ * application/octet-stream.
+ */
+function copyType(sourceType: string | undefined, bytes: Uint8Array | undefined): string {
+  if (sourceType !== undefined && sourceType !== '' && !UNTYPED.has(sourceType)) return sourceType;
+  return bytes === undefined ? 'application/octet-stream' : mediaTypeOf(bytes);
 }
 
 /** Writes the job's record (the row, its fixity and time) and logs the result. */

@@ -99,3 +99,24 @@ export function hostileRows(): ManifestRow[] {
     },
   ];
 }
+
+/** `copied` rows of `bytes` bytes each and `skipped` rows (issue 26): objects kpress does not compress. */
+export function copiedAndSkipped(copied: number, skipped: number, bytes = 1000): ManifestRow[] {
+  const row = (key: string, status: 'copied' | 'skipped'): ManifestRow => ({
+    key,
+    status,
+    originalBytes: bytes,
+    outputKey: status === 'copied' ? `out/${key}` : null,
+    outputBytes: status === 'copied' ? bytes : null,
+    width: null,
+    height: null,
+    colors: null,
+    psnr: null,
+    ms: 1,
+    error: 'not an image: no known image signature in the first bytes',
+  });
+  return [
+    ...Array.from({ length: copied }, (_, i) => row(`side/meta-${i}.json`, 'copied')),
+    ...Array.from({ length: skipped }, (_, i) => row(`side/skip-${i}.json`, 'skipped')),
+  ];
+}
