@@ -90,6 +90,8 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
       { encoding: 'utf8' },
     );
     expect(loaded.stdout.trim()).toBe('libdeflate');
+    // @kpress/png (the PNG chunks codec and report write and read) comes along too, beside codec
+    expect(existsSync(join(codec, '..', 'png', 'dist', 'index.js'))).toBe(true);
     expect(store('worker').filter((d) => /bull-board|express@|cli-progress/.test(d))).toEqual([]);
     expect(store('worker').filter((d) => TEST_TOOLING.test(d))).toEqual([]);
   });

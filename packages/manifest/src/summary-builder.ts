@@ -322,22 +322,11 @@ export class SummaryBuilder {
       if (row.outputSha256) this.fixity.outputDigests++;
     }
     if (row.status === 'failed') {
-      c.failed++;
-      if (this.failuresShown.length < this.failureCap) {
-        const reason = row.error ?? 'unknown error';
-        const error =
-          reason.length > this.errorChars ? `${reason.slice(0, this.errorChars)}…` : reason;
-        this.failuresShown.push({ key: row.key, error });
-      }
+      this.addFailure(row);
       return;
     }
     if (row.status === 'copied' || row.status === 'skipped') {
-      // not images kpress compressed or kept: counted apart, never as savings
-      if (row.status === 'skipped') c.skipped++;
-      else {
-        c.copied++;
-        this.copiedBytes += row.outputBytes ?? row.originalBytes;
-      }
+      this.addCopy(row);
       return;
     }
     if (row.status === 'compressed') c.compressed++;
@@ -349,43 +338,79 @@ export class SummaryBuilder {
     const savedBytes = row.originalBytes - outputBytes;
     const savedRatio = row.originalBytes > 0 ? savedBytes / row.originalBytes : 0;
     if (row.originalBytes > 0) this.ratioHist.add(savedRatio);
-
-    if (row.psnr !== null) {
-      this.psnrCount++;
-      this.psnrHist.add(row.psnr);
-      if (row.psnr === Number.POSITIVE_INFINITY) {
-        this.psnrLossless++;
-      } else {
-        this.psnrFinite++;
-        this.psnrSumMilli += Math.round(row.psnr * 1000);
-        if (row.psnr < this.psnrMin) this.psnrMin = row.psnr;
-        if (row.psnr > this.psnrMax) this.psnrMax = row.psnr;
-      }
-    }
+    if (row.psnr !== null) this.addPsnr(row.psnr);
     if (row.colors !== null) this.colorHist.add(row.colors);
     if (row.ssimulacra2 !== null && row.ssimulacra2 !== undefined) {
-      this.scores.add(row.ssimulacra2);
-      // a lossless output (PSNR Infinity) has nothing to show, whatever the other scores
-      if (
-        row.status === 'compressed' &&
-        row.outputKey !== null &&
-        row.psnr !== Number.POSITIVE_INFINITY
-      ) {
-        this.worst.offer({
-          key: row.key,
-          outputKey: row.outputKey,
-          score: row.ssimulacra2,
-          colors: row.colors,
-          originalBytes: row.originalBytes,
-          outputBytes,
-          width: row.width,
-          height: row.height,
-          sha256: row.sha256 ?? null,
-          outputSha256: row.outputSha256 ?? null,
-        });
-      }
+      this.addScore(row, row.ssimulacra2, outputBytes);
     }
+    this.offerImage(row, outputBytes, savedBytes, savedRatio);
+  }
 
+  /** A failed row: counted, and its reason kept (cut to errorChars) while under failureCap. */
+  private addFailure(row: ManifestRow): void {
+    this.counts.failed++;
+    if (this.failuresShown.length < this.failureCap) {
+      const reason = row.error ?? 'unknown error';
+      const error =
+        reason.length > this.errorChars ? `${reason.slice(0, this.errorChars)}…` : reason;
+      this.failuresShown.push({ key: row.key, error });
+    }
+  }
+
+  /** A copied or skipped row: not an image kpress compressed or kept, so counted apart, never as savings. */
+  private addCopy(row: ManifestRow): void {
+    if (row.status === 'skipped') this.counts.skipped++;
+    else {
+      this.counts.copied++;
+      this.copiedBytes += row.outputBytes ?? row.originalBytes;
+    }
+  }
+
+  /** One row's PSNR: its histogram, the lossless count, and the finite ones' sum, min and max. */
+  private addPsnr(psnr: number): void {
+    this.psnrCount++;
+    this.psnrHist.add(psnr);
+    if (psnr === Number.POSITIVE_INFINITY) {
+      this.psnrLossless++;
+    } else {
+      this.psnrFinite++;
+      this.psnrSumMilli += Math.round(psnr * 1000);
+      if (psnr < this.psnrMin) this.psnrMin = psnr;
+      if (psnr > this.psnrMax) this.psnrMax = psnr;
+    }
+  }
+
+  /** One row's SSIMULACRA 2.1 score: its distribution, and a compressed output's place among the worst. */
+  private addScore(row: ManifestRow, score: number, outputBytes: number): void {
+    this.scores.add(score);
+    // a lossless output (PSNR Infinity) has nothing to show, whatever the other scores
+    if (
+      row.status === 'compressed' &&
+      row.outputKey !== null &&
+      row.psnr !== Number.POSITIVE_INFINITY
+    ) {
+      this.worst.offer({
+        key: row.key,
+        outputKey: row.outputKey,
+        score,
+        colors: row.colors,
+        originalBytes: row.originalBytes,
+        outputBytes,
+        width: row.width,
+        height: row.height,
+        sha256: row.sha256 ?? null,
+        outputSha256: row.outputSha256 ?? null,
+      });
+    }
+  }
+
+  /** A compressed or kept row offered to the largest savings and to the key-hash sample. */
+  private offerImage(
+    row: ManifestRow,
+    outputBytes: number,
+    savedBytes: number,
+    savedRatio: number,
+  ): void {
     this.largest.offer({
       key: row.key,
       outputKey: row.outputKey,

@@ -64,21 +64,11 @@ function sampleCard(s: ReportSample, cloudPoints: number): string {
   return `<article class="sample"><div><span class="badge ${escapeHtml(s.status)}">${escapeHtml(s.status)}</span> <span class="key">${escapeHtml(s.key)}</span></div><div class="muted" style="font-size:13px">${escapeHtml(facts)}</div><div class="pair">${image('before', s.beforeDataUri, 'before', `original ${s.key}`)}${image('after', s.afterDataUri, 'after', `palette PNG of ${s.key}`)}</div>${clouds}${note}</article>`;
 }
 
-/**
- * The whole report.html: one self-contained page, no network (a CSP forbids
- * it), every string from data escaped. Its size depends on the bounded
- * aggregate and the samples, never on the number of rows.
- */
-export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions = {}): string {
-  const maxSamples = intOption('maxSamples', options.maxSamples, 12);
-  const cloudPoints = intOption('cloudPoints', options.cloudPoints, 1500);
-  const barsUpTo = intOption('barsUpTo', options.barsUpTo, 30);
-  const maxFailures = intOption('maxFailures', options.maxFailures, 200);
-  const { summary: s, aggregate: a } = model;
-  const scale = scaleFigures(a);
-  const succeeded = a.counts.compressed + a.counts.keptOriginal;
+type Aggregate = ReportModel['aggregate'];
 
-  const cards = [
+/** The cards under the title: saved, before, after, images, copied (when any), PSNR. */
+function cardsHtml(a: Aggregate, succeeded: number): string {
+  return [
     card(
       'Saved',
       formatBytes(a.bytes.saved),
@@ -117,25 +107,35 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
         : `mean · min ${formatPsnr(a.psnr.min)} · max ${formatPsnr(a.psnr.max)} · ${formatCount(a.psnr.lossless)} lossless`,
     ),
   ].join('');
+}
 
-  const scaleText =
-    scale.imagesPerGbBefore === null
-      ? 'No image succeeded, so there is nothing to extrapolate.'
-      : `At scale: 1 GB holds about <b>${escapeHtml(formatAmount(scale.imagesPerGbBefore))}</b> such images before and <b>${escapeHtml(scale.imagesPerGbAfter === null ? '∞' : formatAmount(scale.imagesPerGbAfter))}</b> after; a million of them would save <b>${escapeHtml(formatAmount(scale.gbSavedPerMillion ?? 0))} GB</b> (mean ${escapeHtml(formatBytes(scale.meanBytesBefore ?? 0))} → ${escapeHtml(formatBytes(scale.meanBytesAfter ?? 0))} per image).`;
+/** "At scale": what 1 GB holds before and after, and what a million such images save. */
+function scaleHtml(a: Aggregate): string {
+  const scale = scaleFigures(a);
+  return scale.imagesPerGbBefore === null
+    ? 'No image succeeded, so there is nothing to extrapolate.'
+    : `At scale: 1 GB holds about <b>${escapeHtml(formatAmount(scale.imagesPerGbBefore))}</b> such images before and <b>${escapeHtml(scale.imagesPerGbAfter === null ? '∞' : formatAmount(scale.imagesPerGbAfter))}</b> after; a million of them would save <b>${escapeHtml(formatAmount(scale.gbSavedPerMillion ?? 0))} GB</b> (mean ${escapeHtml(formatBytes(scale.meanBytesBefore ?? 0))} → ${escapeHtml(formatBytes(scale.meanBytesAfter ?? 0))} per image).`;
+}
 
-  const fixityText =
-    a.fixity === undefined
-      ? ''
-      : `<p class="meta">Fixity: ${fixityLines(a.fixity).map(escapeHtml).join('; ')}.</p>`;
+/** The fixity line; empty when the batch has no fixity figures. */
+function fixityHtml(a: Aggregate): string {
+  return a.fixity === undefined
+    ? ''
+    : `<p class="meta">Fixity: ${fixityLines(a.fixity).map(escapeHtml).join('; ')}.</p>`;
+}
 
+/** The SSIMULACRA 2.1 line; empty when no row carries a score. */
+function scoreHtml(a: Aggregate): string {
   const scores = scoreLines(a.ssimulacra2);
-  const scoreText =
-    scores.length === 0
-      ? ''
-      : `<p class="meta">SSIMULACRA 2.1: ${[...scores, scoreScaleLine()].map(escapeHtml).join('; ')}.</p>`;
+  return scores.length === 0
+    ? ''
+    : `<p class="meta">SSIMULACRA 2.1: ${[...scores, scoreScaleLine()].map(escapeHtml).join('; ')}.</p>`;
+}
 
+/** The charts: savings (bars per image for small complete batches), PSNR against saving, palette sizes, PSNR and, when scored, SSIMULACRA 2.1. */
+function chartsHtml(a: Aggregate, succeeded: number, barsUpTo: number): string {
   const scoreChart =
-    scores.length === 0
+    scoreLines(a.ssimulacra2).length === 0
       ? ''
       : `\n<figure>${histogramChart(a.ssimulacra2Histogram, { chart: 'ssimulacra2', label: 'Images by SSIMULACRA 2.1 score', xCaption: 'SSIMULACRA 2.1 (bands of the scale)' })}<figcaption>Perceptual quality: SSIMULACRA 2.1 of output against source; 80 and up is not noticeable side by side, 90 and up visually lossless.</figcaption></figure>`;
 
@@ -152,42 +152,62 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
     ? `all ${formatCount(succeeded)} images`
     : `a sample of ${formatCount(a.sample.length)} of ${formatCount(succeeded)} images`;
 
-  const charts = `<div class="charts">
+  return `<div class="charts">
 <figure>${savingsChart}<figcaption>Saving per image (${escapeHtml(formatCount(succeeded))} images that did not fail).</figcaption></figure>
 <figure>${scatterChart(a.sample)}<figcaption>PSNR against saving, ${escapeHtml(sampleNote)}; lossless results on the ∞ line; orange: kept original.</figcaption></figure>
 <figure>${histogramChart(a.colorHistogram, { chart: 'colors', label: 'Images by palette size', xCaption: 'colours in the palette' })}<figcaption>Palette sizes written.</figcaption></figure>
 <figure>${histogramChart(a.psnrHistogram, { chart: 'psnr', label: 'Images by PSNR', xCaption: 'PSNR' })}<figcaption>Quality: PSNR of output against source.</figcaption></figure>${scoreChart}
 </div>`;
+}
 
-  const largest =
-    a.largestSavings.length === 0
-      ? '<p class="muted">No savings.</p>'
-      : `<table><thead><tr><th>image</th><th class="num">before</th><th class="num">after</th><th class="num">saved</th><th class="num">PSNR</th><th class="num">colours</th></tr></thead><tbody>${a.largestSavings
-          .map(
-            (e) =>
-              `<tr><td class="key">${escapeHtml(e.key)}</td><td class="num">${escapeHtml(formatBytes(e.originalBytes))}</td><td class="num">${escapeHtml(formatBytes(e.outputBytes))}</td><td class="num">${escapeHtml(formatBytes(e.savedBytes))} (${escapeHtml(formatPercent(e.savedRatio))})</td><td class="num">${escapeHtml(formatPsnr(e.psnr))}</td><td class="num">${e.colors ?? '–'}</td></tr>`,
-          )
-          .join('')}</tbody></table>`;
+/** The table of the largest savings. */
+function largestHtml(a: Aggregate): string {
+  return a.largestSavings.length === 0
+    ? '<p class="muted">No savings.</p>'
+    : `<table><thead><tr><th>image</th><th class="num">before</th><th class="num">after</th><th class="num">saved</th><th class="num">PSNR</th><th class="num">colours</th></tr></thead><tbody>${a.largestSavings
+        .map(
+          (e) =>
+            `<tr><td class="key">${escapeHtml(e.key)}</td><td class="num">${escapeHtml(formatBytes(e.originalBytes))}</td><td class="num">${escapeHtml(formatBytes(e.outputBytes))}</td><td class="num">${escapeHtml(formatBytes(e.savedBytes))} (${escapeHtml(formatPercent(e.savedRatio))})</td><td class="num">${escapeHtml(formatPsnr(e.psnr))}</td><td class="num">${e.colors ?? '–'}</td></tr>`,
+        )
+        .join('')}</tbody></table>`;
+}
 
+/** Before and after of the first `maxSamples` samples; empty without samples. */
+function samplesHtml(model: ReportModel, maxSamples: number, cloudPoints: number): string {
   const samples = model.samples.slice(0, maxSamples);
-  const samplesHtml =
-    samples.length === 0
-      ? ''
-      : `<h2>Before and after</h2><div class="samples">${samples.map((x) => sampleCard(x, cloudPoints)).join('')}</div>`;
+  return samples.length === 0
+    ? ''
+    : `<h2>Before and after</h2><div class="samples">${samples.map((x) => sampleCard(x, cloudPoints)).join('')}</div>`;
+}
 
+/** The first `maxFailures` failures and how many more; empty without failures. */
+function failuresHtml(a: Aggregate, maxFailures: number): string {
   const shown = a.failures.shown.slice(0, maxFailures);
   const more = a.failures.total - shown.length;
-  const failuresHtml =
-    a.failures.total === 0
-      ? ''
-      : `<h2>Failures (${escapeHtml(formatCount(a.failures.total))})</h2><ul class="failures">${shown
-          .map(
-            (f) =>
-              `<li><span class="key">${escapeHtml(f.key)}</span><br><span class="reason">${escapeHtml(f.error)}</span></li>`,
-          )
-          .join(
-            '',
-          )}${more > 0 ? `<li class="muted">and ${escapeHtml(formatCount(more))} more (see manifest.jsonl)</li>` : ''}</ul>`;
+  return a.failures.total === 0
+    ? ''
+    : `<h2>Failures (${escapeHtml(formatCount(a.failures.total))})</h2><ul class="failures">${shown
+        .map(
+          (f) =>
+            `<li><span class="key">${escapeHtml(f.key)}</span><br><span class="reason">${escapeHtml(f.error)}</span></li>`,
+        )
+        .join(
+          '',
+        )}${more > 0 ? `<li class="muted">and ${escapeHtml(formatCount(more))} more (see manifest.jsonl)</li>` : ''}</ul>`;
+}
+
+/**
+ * The whole report.html: one self-contained page, no network (a CSP forbids
+ * it), every string from data escaped. Its size depends on the bounded
+ * aggregate and the samples, never on the number of rows.
+ */
+export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions = {}): string {
+  const maxSamples = intOption('maxSamples', options.maxSamples, 12);
+  const cloudPoints = intOption('cloudPoints', options.cloudPoints, 1500);
+  const barsUpTo = intOption('barsUpTo', options.barsUpTo, 30);
+  const maxFailures = intOption('maxFailures', options.maxFailures, 200);
+  const { summary: s, aggregate: a } = model;
+  const succeeded = a.counts.compressed + a.counts.keptOriginal;
 
   return `<!doctype html>
 <html lang="en">
@@ -203,17 +223,17 @@ export function renderReportHtml(model: ReportModel, options: RenderHtmlOptions 
 <h1>kpress savings report</h1>
 <p class="meta">batch <code>${escapeHtml(s.batchId)}</code> · <code>${escapeHtml(s.source)}</code> → <code>${escapeHtml(s.dest)}</code> · ${escapeHtml(s.colors)} colours asked</p>
 <p class="meta">${escapeHtml(s.startedAt)} – ${escapeHtml(s.finishedAt)}</p>
-<div class="cards">${cards}</div>
-<p class="scale">${scaleText}</p>
-${scoreText}
-${fixityText}
+<div class="cards">${cardsHtml(a, succeeded)}</div>
+<p class="scale">${scaleHtml(a)}</p>
+${scoreHtml(a)}
+${fixityHtml(a)}
 <h2>Charts</h2>
-${charts}
+${chartsHtml(a, succeeded, barsUpTo)}
 <h2>Largest savings</h2>
-${largest}
+${largestHtml(a)}
 ${worstCasesHtml(model.worst)}
-${samplesHtml}
-${failuresHtml}
+${samplesHtml(model, maxSamples, cloudPoints)}
+${failuresHtml(a, maxFailures)}
 <footer>Generated by kpress. Sizes in decimal units (1 GB = 10⁹ bytes). Bytes count the images that did not fail.</footer>
 </main>
 </body>

@@ -14,7 +14,12 @@
 import { faultPoint, KPRESS_VERSION, type Logger } from '@kpress/config';
 import { SummaryBuilder } from '@kpress/manifest';
 import { type FinalizeAssembleJob, type FinalizeStage, scheduleParts } from '@kpress/queue';
-import { renderReportHtml, reportSamples, reportWorstCases } from '@kpress/report';
+import {
+  type ReportModel,
+  renderReportHtml,
+  reportSamples,
+  reportWorstCases,
+} from '@kpress/report';
 import {
   type BatchFile,
   type BatchLocation,
@@ -142,54 +147,11 @@ async function join(
   log: Logger,
 ): Promise<AssembleResult> {
   const files = batchFileKeys(loc.destPrefix, loc.batchId);
-  const concat = {
-    ...(ctx.minPartBytes === undefined ? {} : { minPartBytes: ctx.minPartBytes }),
-    ...(ctx.maxPartBytes === undefined ? {} : { maxPartBytes: ctx.maxPartBytes }),
-  };
-  const joinKind = async (kind: 'jsonl' | 'csv' | 'sha256', key: string, contentType: string) => {
-    const sources = parts.map((p) => ({
-      key: finalizePartKeys(loc.destPrefix, loc.batchId, job.round, p.index, p.attempt)[kind],
-      size: p.bytes[kind],
-    }));
-    const r = await concatObjects(ctx.storage, loc.destBucket, sources, key, {
-      contentType,
-      ...concat,
-    });
-    faultPoint(`assemble.${kind === 'jsonl' ? 'manifest' : kind}-put`, job.batchId);
-    return r;
-  };
-  const joined = [
-    await joinKind('jsonl', files.manifestJsonl, 'application/x-ndjson'),
-    await joinKind('csv', files.manifestCsv, 'text/csv; charset=utf-8'),
-    await joinKind('sha256', files.manifestSha256, 'text/plain; charset=utf-8'),
-  ];
+  const joined = await joinManifests(job, loc, parts, files, ctx);
   const worst = ctx.reportWorst ?? DEFAULT_REPORT_WORST;
-  const builder = new SummaryBuilder({ worst });
-  for (const p of parts) builder.merge(p.state);
-  const deleted = parts.reduce((n, p) => n + p.sourceDeleted, 0);
-  if (deleted > 0) {
-    log.warn(
-      { sourceDeleted: deleted },
-      `${deleted} row${deleted === 1 ? "'s source was" : "s' sources were"} deleted before the finalize: kept in the manifest with sourceDeleted true`,
-    );
-  }
+  const builder = mergeParts(parts, worst, log);
   const aggregate = builder.aggregate();
-  const images = s3ReportImages(ctx.storage, loc);
-  const limits = ctx.reportLimits ?? DEFAULT_REPORT_LIMITS;
-  const samples = await reportSamples(
-    aggregate,
-    images,
-    (key, err) => log.warn({ key, err: err.message }, 'report sample skipped'),
-    ctx.reportSamples,
-    limits,
-  );
-  // from S3 alone (the merged parts' worst rows, their sources and outputs): a rerun makes the same
-  const worstCases = await reportWorstCases(
-    aggregate.worst.slice(0, worst),
-    images,
-    limits,
-    (key, err) => log.warn({ key, err: err.message }, 'report worst-case crop not made'),
-  );
+  const images = await reportImages(aggregate, worst, loc, ctx, log);
   const summary = builder.summary({
     batchId: loc.batchId,
     source: batch.source,
@@ -199,7 +161,7 @@ async function join(
     finishedAt: new Date().toISOString(),
     kpressVersion: KPRESS_VERSION,
   });
-  const html = renderReportHtml({ summary, aggregate, samples, worst: worstCases });
+  const html = renderReportHtml({ summary, aggregate, ...images });
   await ctx.storage.putObject(loc.destBucket, files.report, html, {
     contentType: 'text/html; charset=utf-8',
   });
@@ -221,6 +183,78 @@ async function join(
   );
   await removeWork(ctx.storage, loc, log);
   return { kind: 'written', total: builder.total };
+}
+
+/** The parts' manifest.jsonl, manifest.csv and manifest.sha256, each concatenated in part order into the batch's. */
+async function joinManifests(
+  job: FinalizeAssembleJob,
+  loc: BatchLocation,
+  parts: PartSummary[],
+  files: ReturnType<typeof batchFileKeys>,
+  ctx: FinalizeContext,
+): Promise<Awaited<ReturnType<typeof concatObjects>>[]> {
+  const concat = {
+    ...(ctx.minPartBytes === undefined ? {} : { minPartBytes: ctx.minPartBytes }),
+    ...(ctx.maxPartBytes === undefined ? {} : { maxPartBytes: ctx.maxPartBytes }),
+  };
+  const joinKind = async (kind: 'jsonl' | 'csv' | 'sha256', key: string, contentType: string) => {
+    const sources = parts.map((p) => ({
+      key: finalizePartKeys(loc.destPrefix, loc.batchId, job.round, p.index, p.attempt)[kind],
+      size: p.bytes[kind],
+    }));
+    const r = await concatObjects(ctx.storage, loc.destBucket, sources, key, {
+      contentType,
+      ...concat,
+    });
+    faultPoint(`assemble.${kind === 'jsonl' ? 'manifest' : kind}-put`, job.batchId);
+    return r;
+  };
+  return [
+    await joinKind('jsonl', files.manifestJsonl, 'application/x-ndjson'),
+    await joinKind('csv', files.manifestCsv, 'text/csv; charset=utf-8'),
+    await joinKind('sha256', files.manifestSha256, 'text/plain; charset=utf-8'),
+  ];
+}
+
+/** The parts' summary states merged, keeping the `worst` lowest scores; logs rows whose source was deleted. */
+function mergeParts(parts: PartSummary[], worst: number, log: Logger): SummaryBuilder {
+  const builder = new SummaryBuilder({ worst });
+  for (const p of parts) builder.merge(p.state);
+  const deleted = parts.reduce((n, p) => n + p.sourceDeleted, 0);
+  if (deleted > 0) {
+    log.warn(
+      { sourceDeleted: deleted },
+      `${deleted} row${deleted === 1 ? "'s source was" : "s' sources were"} deleted before the finalize: kept in the manifest with sourceDeleted true`,
+    );
+  }
+  return builder;
+}
+
+/** report.html's samples and worst-case crops, read from S3 (a sample or crop that cannot be made is logged and left out). */
+async function reportImages(
+  aggregate: ReturnType<SummaryBuilder['aggregate']>,
+  worst: number,
+  loc: BatchLocation,
+  ctx: FinalizeContext,
+  log: Logger,
+): Promise<Pick<ReportModel, 'samples' | 'worst'>> {
+  const images = s3ReportImages(ctx.storage, loc);
+  const limits = ctx.reportLimits ?? DEFAULT_REPORT_LIMITS;
+  const samples = await reportSamples(
+    aggregate,
+    images,
+    (key, err) => log.warn({ key, err: err.message }, 'report sample skipped'),
+    ctx.reportSamples,
+    limits,
+  );
+  // from S3 alone (the merged parts' worst rows, their sources and outputs): a rerun makes the same
+  const worstCases = await reportWorstCases(
+    aggregate.worst.slice(0, worst),
+    images,
+    limits,
+    (key, err) => log.warn({ key, err: err.message }, 'report worst-case crop not made'),
+  );
+  return { samples, worst: worstCases };
 }
 
 /** Removes the parts' scratch files (best effort: they are only a cache once summary.json exists). */

@@ -1,3 +1,14 @@
+/**
+ * The finalize sequences of issue 23 that left a batch unfinished or wrong,
+ * each replayed with the real finalize steps in this process against real
+ * Redis and a real S3 server: a part dispatch that fails once, a re-queue
+ * that fails half-way, a second finalize of a round whose parts have
+ * settled, an assemble job that names fewer parts than its round has, a
+ * cancel while the parts are out, and the watchdog's prune landing between
+ * `addPending` and `addBulk`. A call "fails once" through a wrapper of the
+ * real queue whose method throws on its first call (the Redis command is
+ * never sent), as a Redis blip would.
+ */
 import { parseRow } from '@kpress/manifest';
 import {
   assembleJobId,
