@@ -155,8 +155,12 @@ describe('imagesOnly', () => {
     expect(sameImageOptions({}, { imagesOnly: true })).toBe(false);
     expect(storedImageOptions({ imagesOnly: true })).toMatchObject({ imagesOnly: true });
     expect(imageOptionFlags({ imagesOnly: true })).toContain('--images-only');
-    expect(describeImageOptions({ imagesOnly: true })).toBe(
+    // a fixed palette (--colors 16): the default is the target since issue 25
+    expect(describeImageOptions({ colors: 16, imagesOnly: true })).toBe(
       'colors 16, seed 1, quality none, effort 3, images-only',
+    );
+    expect(describeImageOptions({ imagesOnly: true })).toBe(
+      'target 80, colors 256, seed 1, quality none, effort 3, images-only',
     );
     // it decides which objects are written, never the bytes of one
     expect(provenanceFacts({ imagesOnly: true })).not.toHaveProperty('imagesOnly');
