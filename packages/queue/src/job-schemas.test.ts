@@ -46,6 +46,7 @@ describe('the options of a compress job', () => {
       stripMetadata: false,
       dither: true,
       allow8bit: false,
+      imagesOnly: false,
     });
     // allow8bit travels in `options` like the others
     const deep = { ...nested, options: { ...nested.options, allow8bit: true } };
@@ -64,6 +65,7 @@ describe('the options of a compress job', () => {
       stripMetadata: false,
       dither: false,
       allow8bit: false,
+      imagesOnly: false,
     });
   });
 
