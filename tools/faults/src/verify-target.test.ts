@@ -6,10 +6,11 @@
  * behind kpress's back would be another check's finding; here only the
  * score is wrong for the batch).
  */
+
+import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { compressImage } from '@kpress/codec';
 import { samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { kpress, startWorkers, stopWorkers } from './kpress-cli.js';
 import { useFaultSuite } from './test/fault-suite.js';

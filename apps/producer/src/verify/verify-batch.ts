@@ -15,6 +15,7 @@ import {
   type Summary,
   SummarySchema,
 } from '@kpress/manifest';
+import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import {
   type BatchFile,
   batchFileKeys,
@@ -24,11 +25,10 @@ import {
   parseBatchFile,
   parseS3Url,
   type S3Location,
-  StorageError,
   Storage,
+  StorageError,
   undefinedIfAbsent,
 } from '@kpress/storage';
-import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
 import { compareWithSource, widen } from './deep-compare.js';
 import { KeyHashSet } from './key-set.js';
