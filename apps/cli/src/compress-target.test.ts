@@ -58,7 +58,7 @@ describe('kpress compress --target', () => {
     const zero = kpress('compress', src, join(dir, 'x.png'), '--target', '0');
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(
-      /--target must be a SSIMULACRA 2\.1 score above 0 and at most 100, or medium \(70\), high \(80\), visually-lossless \(90\), got 0/,
+      /--target must be a SSIMULACRA 2\.1 score above 0 and at most 100 with at most 2 decimals, or medium \(70\), high \(80\), visually-lossless \(90\), got 0/,
     );
     const word = kpress('compress', src, join(dir, 'x.png'), '--target', 'ultra');
     expect(word.code).toBe(2);

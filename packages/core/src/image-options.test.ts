@@ -155,11 +155,10 @@ describe('imagesOnly', () => {
     expect(sameImageOptions({}, { imagesOnly: true })).toBe(false);
     expect(storedImageOptions({ imagesOnly: true })).toMatchObject({ imagesOnly: true });
     expect(imageOptionFlags({ imagesOnly: true })).toContain('--images-only');
-    // a fixed palette (colors given: no perceptual target), as the test was written
+    // a fixed palette (--colors 16): the default is the target since issue 25
     expect(describeImageOptions({ colors: 16, imagesOnly: true })).toBe(
       'colors 16, seed 1, quality none, effort 3, images-only',
     );
-    // with the default perceptual target
     expect(describeImageOptions({ imagesOnly: true })).toBe(
       'target 80, colors 256, seed 1, quality none, effort 3, images-only',
     );

@@ -143,11 +143,18 @@ export const DEFAULT_TARGET = 80;
 const levelWords = Object.entries(TARGET_LEVELS)
   .map(([name, score]) => `${name} (${score})`)
   .join(', ');
+/**
+ * Scores are recorded to 2 decimals (codec roundScore: the row, the PNG chunk, the S3 metadata),
+ * so a target takes at most 2 decimals: a score that reaches such a target still reaches it once
+ * rounded (rounding is monotone and the target is on its grid), so no record shows a stored image
+ * below its target (target 81.403 could pass a raw 81.4031 recorded as 81.40).
+ */
+const onRecordGrid = (v: number): boolean => Math.abs(Math.round(v * 100) - v * 100) < 1e-6;
 const numericTarget = rule(
   'target',
-  `a SSIMULACRA 2.1 score above 0 and at most 100, or ${levelWords}`,
+  `a SSIMULACRA 2.1 score above 0 and at most 100 with at most 2 decimals, or ${levelWords}`,
   undefined,
-  (v) => v > 0 && v <= 100,
+  (v) => v > 0 && v <= 100 && onRecordGrid(v),
 );
 
 /** A level's name as its score; anything else as it is. */

@@ -40,7 +40,7 @@ describe('target (SSIMULACRA 2.1)', () => {
 
   it('refuses a bad target, naming the option, what it takes and what it got', () => {
     const takes =
-      'a SSIMULACRA 2.1 score above 0 and at most 100, or medium (70), high (80), visually-lossless (90)';
+      'a SSIMULACRA 2.1 score above 0 and at most 100 with at most 2 decimals, or medium (70), high (80), visually-lossless (90)';
     expect(() => TARGET.fromText('0', '--target')).toThrow(`--target must be ${takes}, got 0`);
     expect(() => TARGET.fromText('101', '--target')).toThrow(`--target must be ${takes}, got 101`);
     expect(() => TARGET.fromText('ultra', '--target')).toThrow(
@@ -48,6 +48,16 @@ describe('target (SSIMULACRA 2.1)', () => {
     );
     expect(() => resolveImageOptions({ target: -5 })).toThrow(`target must be ${takes}, got -5`);
     expect(() => resolveImageOptions({ target: Number.NaN })).toThrow(/target must be .* got NaN/);
+  });
+
+  it('takes at most 2 decimals, the grid scores are recorded on, so no record shows a stored image below its target', () => {
+    // a raw 81.4031 passes 81.403 but is recorded as 81.40: the target must be on the 0.01 grid
+    const takes = /--target must be .* with at most 2 decimals, .* got 81\.403/;
+    expect(() => TARGET.fromText('81.403', '--target')).toThrow(takes);
+    expect(() => resolveImageOptions({ target: 80.004 })).toThrow(/got 80\.004/);
+    expect(TARGET.fromText('79.99')).toBe(79.99);
+    expect(TARGET.fromText('80.5')).toBe(80.5);
+    expect(resolveImageOptions({ target: 0.01 }).target).toBe(0.01);
   });
 
   it('refuses a target with a PSNR quality: one search, one measure', () => {

@@ -297,8 +297,15 @@ static int32_t arg_int(napi_env env, napi_value v, int *ok) {
   return x;
 }
 
+/* A byte offset into the kernel memory: up to 4 GiB, so read as int64 (int32 wrapped past 2 GiB). */
+static int64_t arg_offset(napi_env env, napi_value v, int *ok) {
+  int64_t x = -1;
+  if (napi_get_value_int64(env, v, &x) != napi_ok) *ok = 0;
+  return x;
+}
+
 /* The float at byte offset `at` of `count` floats in the buffer, or NULL when out of range. */
-static float *span(char *base, size_t len, int32_t at, int64_t count, int *ok) {
+static float *span(char *base, size_t len, int64_t at, int64_t count, int *ok) {
   if (at < 0 || at % 4 != 0 || count < 0 || (uint64_t)at + (uint64_t)count * 4 > len) {
     *ok = 0;
     return NULL;
@@ -331,13 +338,13 @@ static napi_value js_blur(napi_env env, napi_callback_info info) {
   const int32_t radius = arg_int(env, a[2], &ok), w = arg_int(env, a[4], &ok),
                 h = arg_int(env, a[5], &ok);
   const int64_t n = (int64_t)w * h, lanes = w > h ? w : h;
-  const float *c = span(m, len, arg_int(env, a[1], &ok), 42, &ok);
-  const float *in = span(m, len, arg_int(env, a[3], &ok), n, &ok);
-  float *temp = span(m, len, arg_int(env, a[6], &ok), n, &ok);
-  float *temp2 = span(m, len, arg_int(env, a[7], &ok), n, &ok);
-  float *st = span(m, len, arg_int(env, a[8], &ok), 6 * lanes, &ok);
-  const float *z = span(m, len, arg_int(env, a[9], &ok), lanes, &ok);
-  float *out = span(m, len, arg_int(env, a[10], &ok), n, &ok);
+  const float *c = span(m, len, arg_offset(env, a[1], &ok), 42, &ok);
+  const float *in = span(m, len, arg_offset(env, a[3], &ok), n, &ok);
+  float *temp = span(m, len, arg_offset(env, a[6], &ok), n, &ok);
+  float *temp2 = span(m, len, arg_offset(env, a[7], &ok), n, &ok);
+  float *st = span(m, len, arg_offset(env, a[8], &ok), 6 * lanes, &ok);
+  const float *z = span(m, len, arg_offset(env, a[9], &ok), lanes, &ok);
+  float *out = span(m, len, arg_offset(env, a[10], &ok), n, &ok);
   if (!ok || w < 1 || h < 1 || radius < 1) {
     napi_throw_range_error(env, NULL, "ssimulacra2 addon: blur arguments out of range");
     return NULL;
@@ -358,12 +365,12 @@ static napi_value js_xyb(napi_env env, napi_callback_info info) {
   const int32_t n = arg_int(env, a[4], &ok);
   double nbc = 0;
   if (napi_get_value_double(env, a[5], &nbc) != napi_ok) ok = 0;
-  const float *r = span(m, len, arg_int(env, a[1], &ok), n, &ok);
-  const float *g = span(m, len, arg_int(env, a[2], &ok), n, &ok);
-  const float *b = span(m, len, arg_int(env, a[3], &ok), n, &ok);
-  float *ox = span(m, len, arg_int(env, a[6], &ok), n, &ok);
-  float *oy = span(m, len, arg_int(env, a[7], &ok), n, &ok);
-  float *ob = span(m, len, arg_int(env, a[8], &ok), n, &ok);
+  const float *r = span(m, len, arg_offset(env, a[1], &ok), n, &ok);
+  const float *g = span(m, len, arg_offset(env, a[2], &ok), n, &ok);
+  const float *b = span(m, len, arg_offset(env, a[3], &ok), n, &ok);
+  float *ox = span(m, len, arg_offset(env, a[6], &ok), n, &ok);
+  float *oy = span(m, len, arg_offset(env, a[7], &ok), n, &ok);
+  float *ob = span(m, len, arg_offset(env, a[8], &ok), n, &ok);
   if (!ok) {
     napi_throw_range_error(env, NULL, "ssimulacra2 addon: xyb arguments out of range");
     return NULL;

@@ -134,6 +134,22 @@ describe('checkScore (--deep)', () => {
     expect(checkScore(row(81.44), 81.46, '81.44')).toHaveLength(1);
   });
 
+  it("names an output of a target batch whose recorded or recomputed score is below the batch's target", () => {
+    expect(checkScore(row(81.44), 81.44, '81.44', 80)).toEqual([]);
+    expect(checkScore(row(80), 80, '80.00', 80)).toEqual([]);
+    expect(checkScore(row(79.5), 79.5, '79.50', 80).map(problemLine)).toEqual([
+      "out/a.jpg.png: ssimulacra2: SSIMULACRA 2.1 79.50 is below the batch's target 80 (the manifest says 79.50, recomputed 79.50): an output below its target is never stored",
+    ]);
+    // the row claims the target, the pixels do not reach it: both the mismatch and the miss are named
+    const problems = checkScore(row(80.2), 79.0, '80.20', 80);
+    expect(problems.map((p) => p.detail)).toEqual([
+      "SSIMULACRA 2.1 79.00 is below the batch's target 80 (the manifest says 80.20, recomputed 79.00): an output below its target is never stored",
+      'SSIMULACRA 2.1 79.00 against the source, the manifest says 80.20',
+    ]);
+    // no target (fixed palette): a low score is no problem
+    expect(checkScore(row(20), 20, '20.00')).toEqual([]);
+  });
+
   it('names the output when its metadata differs, is missing or is not a number', () => {
     expect(checkScore(row(81.44), 81.44, '99.00').map(problemLine)).toEqual([
       "out/a.jpg.png: ssimulacra2: the output's metadata kpress-ssimulacra2 says 99.00, the manifest says 81.44 (recomputed 81.44)",

@@ -148,19 +148,32 @@ const differs = (a: number, b: number) => Math.abs(a - b) > SCORE_TOLERANCE + 1e
 /**
  * --deep: the SSIMULACRA 2.1 score recomputed from the source and the output
  * against the one the row records and the one the output's metadata carries
- * (`metadata` undefined: the object has none). Nothing to say for a row that
- * records no score (older batches, images under 8x8). Pure.
+ * (`metadata` undefined: the object has none), and, in a batch with a
+ * perceptual `target`, the recorded and recomputed scores against it. Nothing
+ * to say for a row that records no score (older batches, images under 8x8). Pure.
  */
 export function checkScore(
   row: ManifestRow,
   recomputed: number | null,
   metadata: string | undefined,
+  target?: number,
 ): Problem[] {
   if (row.ssimulacra2 === null || row.ssimulacra2 === undefined) return [];
   const key = row.outputKey as string;
   const recorded = row.ssimulacra2;
   const found = recomputed === null ? 'no score (under 8x8 pixels)' : recomputed.toFixed(2);
   const problems: Problem[] = [];
+  // DESIGN invariant 10: an output of a target batch reaches its target, else the original is kept
+  const below = [recorded, ...(recomputed === null ? [] : [recomputed])].filter(
+    (s) => target !== undefined && s < target,
+  );
+  if (target !== undefined && below.length > 0) {
+    problems.push({
+      key,
+      kind: 'ssimulacra2',
+      detail: `SSIMULACRA 2.1 ${Math.min(...below).toFixed(2)} is below the batch's target ${target} (the manifest says ${recorded.toFixed(2)}, recomputed ${found}): an output below its target is never stored`,
+    });
+  }
   if (recomputed === null || differs(recomputed, recorded)) {
     problems.push({
       key,

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { decode, roundScore } from '@kpress/codec';
 import { type Config, KPRESS_VERSION, loadConfig } from '@kpress/config';
+import { resolveImageOptions } from '@kpress/core';
 import {
   type ManifestRow,
   parseRow,
@@ -14,6 +15,7 @@ import {
   type Summary,
   SummarySchema,
 } from '@kpress/manifest';
+import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import {
   type BatchFile,
   batchFileKeys,
@@ -23,11 +25,10 @@ import {
   parseBatchFile,
   parseS3Url,
   type S3Location,
-  StorageError,
   Storage,
+  StorageError,
   undefinedIfAbsent,
 } from '@kpress/storage';
-import { MIN_DIMENSION, ssimulacra2 } from '@kpress/ssimulacra2';
 import { parse } from 'csv-parse';
 import { compareWithSource, widen } from './deep-compare.js';
 import { KeyHashSet } from './key-set.js';
@@ -105,6 +106,7 @@ export async function verifyBatch(options: VerifyOptions): Promise<VerifyResult>
   try {
     const summary = await run.readSummary();
     const batch = await run.readBatchFile();
+    run.target = resolveImageOptions(batch.options).target;
     await run.checkRows(parseS3Url(batch.source), summary.counts.total);
     await run.checkFilesAgree(summary);
     await run.checkExtras();
@@ -137,6 +139,8 @@ class BatchVerify {
   private readonly outputs = new KeyHashSet();
   /** The digest lines manifest.jsonl's rows make (manifest-sha256.txt must hold them). */
   private readonly sums = createHash('sha256');
+  /** The batch's perceptual target (batch.json; undefined: a fixed palette or --quality batch). */
+  target: number | undefined;
   private readonly tally: Tally = {
     rows: 0,
     outputs: 0,
@@ -336,7 +340,7 @@ class BatchVerify {
     const pair = { a: widen(a, channels), b: widen(b, channels), channels };
     const head = await this.storage.headIfExists(this.dest.bucket, row.outputKey as string);
     const score = scorePair(a, pair);
-    for (const p of checkScore(row, score, head?.metadata[SCORE_METADATA])) note(p);
+    for (const p of checkScore(row, score, head?.metadata[SCORE_METADATA], this.target)) note(p);
   }
 
   /** The batch's files agree with each other: summary counts, manifest.csv rows, manifest-sha256.txt. */
