@@ -223,7 +223,7 @@ describe('kpress compress <dir> <out-dir>', () => {
     // an image beside its name + .png still fails: its PNG would take the other's name
     copyFileSync(join(SAMPLES_DIR, 'coffee.jpg'), join(input, 'cat'));
     copyFileSync(join(SAMPLES_DIR, 'chelsea.png'), join(input, 'cat.png'));
-    const r = kpress(['compress', 'scans', 'scans-out', '--json']);
+    const r = kpress(['compress', 'scans', 'scans-out', '--json', '--colors', '16']);
     expect(r.code, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(summary.counts).toMatchObject({ total: 4, failed: 1, copied: 1 });
