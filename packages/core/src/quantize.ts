@@ -1,7 +1,7 @@
 import { coarsePoints, exactPoints, type WeightedPoints } from './coarse.js';
 import { TreeKmeans } from './tree-kmeans.js';
 import { buildHistogram, type ColorHistogram, releaseHistogram } from './hist.js';
-import { kmeansPlusPlus } from './init.js';
+import { defaultTrials, kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
 import { mseForPsnr, psnrFromMse } from './metrics.js';
 import { dist2 } from './nearest.js';
@@ -59,6 +59,13 @@ export interface Prepared {
   tree: ColorTree;
   /** Finer cells for the middle stage (built on first use). */
   middle: WeightedPoints | null;
+  /**
+   * The longest k-means++ sequence drawn so far, by seed (built on first use). Greedy k-means++
+   * draws the same centres in the same order whatever k it stops at (its trials per step are 8
+   * for every k up to 403), so the first k of a longer sequence are exactly the seeding of k: a
+   * search over palette sizes seeds once, not once per size.
+   */
+  seeds: Map<number, { centres: Float64Array; count: number; k: number }>;
 }
 
 /** Builds the histogram and the point sets of an (already validated) image. */
@@ -72,6 +79,7 @@ export function prepare(image: PixelImage): Prepared {
     coarse,
     tree,
     middle: null,
+    seeds: new Map(),
   };
 }
 
@@ -86,8 +94,15 @@ export function initialCentres(
   k: number,
   seed: number,
 ): { centres: Float64Array; count: number } {
-  const { points, weights, n } = prepared.seedPoints;
-  return kmeansPlusPlus(points, weights, n, k, new Random(seed));
+  let drawn = prepared.seeds.get(seed);
+  if (drawn === undefined || drawn.k < k || defaultTrials(drawn.k) !== defaultTrials(k)) {
+    const { points, weights, n } = prepared.seedPoints;
+    drawn = { ...kmeansPlusPlus(points, weights, n, k, new Random(seed)), k };
+    prepared.seeds.set(seed, drawn);
+  }
+  // fewer than k only when every point already sits on a centre: then at any longer k too
+  const count = Math.min(k, drawn.count);
+  return { centres: drawn.centres.subarray(0, count * 4), count };
 }
 
 function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clustering {
@@ -155,6 +170,9 @@ function chooseClustering(prepared: Prepared, options: ResolvedOptions): Cluster
     cluster(prepared, Math.max(1, clusterBudget(hist, colors)), options);
   if (options.quality === undefined) return run(options.colors);
   const target = mseForPsnr(options.quality);
+  // seed once for the most entries: every smaller size's seeding is its prefix (Prepared.seeds)
+  const most = Math.max(1, clusterBudget(hist, options.colors));
+  if (hist.size > most) initialCentres(prepared, most, options.seed);
   const memo = new Map<number, Clustering>();
   const at = (colors: number): Clustering => {
     let c = memo.get(colors);
