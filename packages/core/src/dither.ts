@@ -1,5 +1,5 @@
 import { paletteMse, psnrFromMse } from './metrics.js';
-import { NearestSearch } from './nearest.js';
+import { NearestSearch, UNWEIGHTED } from './nearest.js';
 import type { PixelImage, QuantizeResult } from './types.js';
 
 /**
@@ -11,6 +11,8 @@ import type { PixelImage, QuantizeResult } from './types.js';
  * indices, the MSE and the PSNR are new. Pure and deterministic: no random
  * numbers, so the same image and palette give the same indices everywhere.
  *
+ * The nearest entry is under `metric` (nearest.ts; plain RGBA by default).
+ *
  * Fully transparent pixels keep the palette's transparent entry (when it has
  * one) and carry no error; alpha itself is not diffused. The error a pixel
  * receives is capped at ±`maxError` levels per channel, so that a flat area
@@ -20,6 +22,7 @@ export function ditherQuantized(
   image: PixelImage,
   result: QuantizeResult,
   maxError = 64,
+  metric: Float64Array = UNWEIGHTED,
 ): QuantizeResult {
   const { width, height, channels, data } = image;
   const { palette, colors } = result;
@@ -27,7 +30,7 @@ export function ditherQuantized(
   let transparent = -1;
   for (let j = 0; j < colors * 4; j++) centres[j] = palette[j];
   for (let j = 0; j < colors; j++) if (palette[j * 4 + 3] === 0 && transparent < 0) transparent = j;
-  const search = new NearestSearch(centres, colors);
+  const search = new NearestSearch(centres, colors, metric);
   const indices = new Uint8Array(width * height);
   // error rows, 3 channels, one pixel of margin on each side
   let here = new Float32Array((width + 2) * 3);

@@ -9,7 +9,8 @@ export {
 } from './options.js';
 export { quantize } from './quantize.js';
 export { remapToPixels } from './remap.js';
-export type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+export type { ColourDistance, PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+export { PERCEPTUAL_CHANNEL_SCALE } from './types.js';
 export {
   COLORS,
   EFFORT,

@@ -1,3 +1,4 @@
+import { UNWEIGHTED } from './nearest.js';
 import type { Random } from './random.js';
 
 /**
@@ -15,6 +16,7 @@ export function kmeansPlusPlus(
   k: number,
   random: Random,
   trials = defaultTrials(k),
+  metric: Float64Array = UNWEIGHTED,
 ): { centres: Float64Array; count: number } {
   const centres = new Float64Array(k * 4);
   if (n === 0) return { centres, count: 0 };
@@ -25,7 +27,7 @@ export function kmeansPlusPlus(
   let total = 0;
   for (let i = 0; i < n; i++) total += weights[i];
   const first = sample(weights, null, n, random.next() * total);
-  let pot = updateDistances(points, weights, n, first, d2, d2);
+  let pot = updateDistances(points, weights, n, first, d2, d2, metric);
   centres.set(points.subarray(first * 4, first * 4 + 4), 0);
   let count = 1;
 
@@ -35,7 +37,7 @@ export function kmeansPlusPlus(
     let best = -1;
     for (let t = 0; t < trials; t++) {
       const c = sample(weights, d2, n, random.next() * pot);
-      const p = updateDistances(points, weights, n, c, d2, candidate);
+      const p = updateDistances(points, weights, n, c, d2, candidate, metric);
       if (p < bestPot) {
         bestPot = p;
         best = c;
@@ -73,7 +75,7 @@ function sample(weights: Float64Array, d2: Float64Array | null, n: number, targe
   return last; // rounding left target at the very end
 }
 
-/** out[i] = min(d2[i], |x_i - x_c|^2); returns sum of weights[i] * out[i]. */
+/** out[i] = min(d2[i], |x_i - x_c|^2 under `metric`); returns sum of weights[i] * out[i]. */
 function updateDistances(
   points: Float64Array,
   weights: Float64Array,
@@ -81,7 +83,12 @@ function updateDistances(
   c: number,
   d2: Float64Array,
   out: Float64Array,
+  metric: Float64Array,
 ): number {
+  const w0 = metric[0];
+  const w1 = metric[1];
+  const w2 = metric[2];
+  const w3 = metric[3];
   const cr = points[c * 4];
   const cg = points[c * 4 + 1];
   const cb = points[c * 4 + 2];
@@ -93,7 +100,7 @@ function updateDistances(
     const dg = points[o + 1] - cg;
     const db = points[o + 2] - cb;
     const da = points[o + 3] - ca;
-    const d = dr * dr + dg * dg + db * db + da * da;
+    const d = w0 * dr * dr + w1 * dg * dg + w2 * db * db + w3 * da * da;
     const m = Math.min(d, d2[i]);
     out[i] = m;
     pot += weights[i] * m;

@@ -1,4 +1,4 @@
-import { dist2, NearestSearch } from './nearest.js';
+import { NearestSearch, UNWEIGHTED, wdist2 } from './nearest.js';
 
 /**
  * Weighted Lloyd k-means in 4-D (r, g, b, a) with Hamerly's bounds.
@@ -24,6 +24,8 @@ export class WeightedKmeans {
   private readonly mass: Float64Array;
   private readonly half: Float64Array;
   private readonly moved: Float64Array;
+  /** Squared channel weights of the distance (nearest.ts). */
+  private readonly metric: Float64Array;
 
   /** Assigns every point to its nearest centre (an exact search each). `centres` is copied. */
   constructor(
@@ -32,8 +34,10 @@ export class WeightedKmeans {
     n: number,
     centres: Float64Array,
     k: number,
+    metric: Float64Array = UNWEIGHTED,
   ) {
     this.n = n;
+    this.metric = metric;
     this.k = k;
     this.points = points;
     this.weights = weights;
@@ -45,7 +49,7 @@ export class WeightedKmeans {
     this.mass = new Float64Array(k);
     this.half = new Float64Array(k);
     this.moved = new Float64Array(k);
-    const search = new NearestSearch(this.centres, k);
+    const search = new NearestSearch(this.centres, k, metric);
     for (let i = 0; i < n; i++) {
       const o = i * 4;
       const j = search.nearest(points[o], points[o + 1], points[o + 2], points[o + 3]);
@@ -115,7 +119,7 @@ export class WeightedKmeans {
       let worst = -1;
       let worstErr = 0;
       for (let i = 0; i < n; i++) {
-        const e = weights[i] * dist2(points, i * 4, next, assign[i] * 4);
+        const e = weights[i] * wdist2(points, i * 4, next, assign[i] * 4, this.metric);
         if (e > worstErr) {
           worstErr = e;
           worst = i;
@@ -145,7 +149,7 @@ export class WeightedKmeans {
     let max2 = 0;
     let arg1 = -1;
     for (let j = 0; j < k; j++) {
-      const d = Math.sqrt(dist2(centres, j * 4, next, j * 4));
+      const d = Math.sqrt(wdist2(centres, j * 4, next, j * 4, this.metric));
       moved[j] = d;
       if (d > max1) {
         max2 = max1;
@@ -168,12 +172,12 @@ export class WeightedKmeans {
 
   /** Reassigns each point whose bounds do not prove it is still nearest its centre (exactly). */
   reassign(): void {
-    const { n, k, centres, half, points, assign, upper, lower } = this;
+    const { n, k, centres, half, points, assign, upper, lower, metric } = this;
     for (let j = 0; j < k; j++) {
       let best = Number.POSITIVE_INFINITY;
       for (let j2 = 0; j2 < k; j2++) {
         if (j2 === j) continue;
-        const d = dist2(centres, j * 4, centres, j2 * 4);
+        const d = wdist2(centres, j * 4, centres, j2 * 4, metric);
         if (d < best) best = d;
       }
       half[j] = 0.5 * Math.sqrt(best);
@@ -184,10 +188,10 @@ export class WeightedKmeans {
       const bound = Math.max(half[a], lower[i]);
       if (upper[i] <= bound) continue;
       const o = i * 4;
-      const u = Math.sqrt(dist2(points, o, centres, a * 4));
+      const u = Math.sqrt(wdist2(points, o, centres, a * 4, metric));
       upper[i] = u;
       if (u <= bound) continue;
-      search ??= new NearestSearch(centres, k);
+      search ??= new NearestSearch(centres, k, metric);
       const b = search.nearest(points[o], points[o + 1], points[o + 2], points[o + 3]);
       const d1 = Math.sqrt(search.best1);
       lower[i] = Math.sqrt(search.best2);

@@ -1,5 +1,13 @@
 import { COLORS, QUALITY, SEED, showValue as show } from './option-rules.js';
-import type { PixelImage, QuantizeOptions } from './types.js';
+import { UNWEIGHTED } from './nearest.js';
+import {
+  type ColourDistance,
+  PERCEPTUAL_CHANNEL_SCALE,
+  type PixelImage,
+  type QuantizeOptions,
+} from './types.js';
+
+const PERCEPTUAL_METRIC = Float64Array.from(PERCEPTUAL_CHANNEL_SCALE, (s) => s * s);
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
@@ -8,6 +16,9 @@ export interface ResolvedOptions {
   seed: number;
   maxIterations: number;
   tolerance: number;
+  distance: ColourDistance;
+  /** Squared channel weights of `distance` (nearest.ts). */
+  metric: Float64Array;
 }
 
 export const DEFAULT_COLORS = COLORS.default as number;
@@ -70,5 +81,10 @@ export function resolveOptions(options: QuantizeOptions = {}): ResolvedOptions {
     throw new RangeError(`tolerance must be a finite number >= 0, got ${show(tolerance)}`);
   }
   const quality = options.quality === undefined ? undefined : QUALITY.check(options.quality);
-  return { colors, quality, seed, maxIterations, tolerance };
+  const distance = options.distance ?? 'rgb';
+  if (distance !== 'rgb' && distance !== 'perceptual') {
+    throw new RangeError(`distance must be 'rgb' or 'perceptual', got ${show(distance)}`);
+  }
+  const metric = distance === 'rgb' ? UNWEIGHTED : PERCEPTUAL_METRIC;
+  return { colors, quality, seed, maxIterations, tolerance, distance, metric };
 }

@@ -23,9 +23,9 @@
  */
 import { ditherQuantized } from './dither.js';
 import { COLORS, SEED } from './option-rules.js';
-import { validateImage } from './options.js';
+import { resolveOptions, validateImage } from './options.js';
 import { prepare, quantizePrepared, releasePrepared } from './quantize.js';
-import type { PixelImage, QuantizeResult } from './types.js';
+import type { ColourDistance, PixelImage, QuantizeResult } from './types.js';
 
 /** Score points per doubling of k assumed by the first guess below `colors` (measured near k=256: 7-8). */
 export const GUESS_SLOPE = 8;
@@ -52,6 +52,11 @@ export interface PaletteSearchOptions {
   seed: number;
   /** Dither every probe (default false: dither only where undithered falls short at `colors`). */
   dither?: boolean;
+  /**
+   * The colour distance of every probe's clustering and dithering (QuantizeOptions.distance).
+   * Default 'perceptual': it reaches a perceptual score with fewer entries.
+   */
+  distance?: ColourDistance;
   /** The score of a candidate palette image of this image: higher is better. */
   score: (candidate: QuantizeResult) => number;
 }
@@ -110,6 +115,8 @@ export function searchPalette(
   const colors = COLORS.check(options.colors);
   const seed = SEED.check(options.seed);
   const { target } = options;
+  const distance = options.distance ?? 'perceptual';
+  const { metric } = resolveOptions({ distance });
   const prepared = prepare(image);
   const probes: PaletteProbe[] = [];
   // the palettes by k: dithering at k reuses the clustering of k
@@ -117,9 +124,9 @@ export function searchPalette(
   const probe = (k: number, dither: boolean): PaletteProbe => {
     const plain =
       palettes.get(k) ??
-      quantizePrepared(image, prepared, { colors: k, seed, tolerance: PROBE_TOLERANCE });
+      quantizePrepared(image, prepared, { colors: k, seed, tolerance: PROBE_TOLERANCE, distance });
     palettes.set(k, plain);
-    const result = dither ? ditherQuantized(image, plain) : plain;
+    const result = dither ? ditherQuantized(image, plain, undefined, metric) : plain;
     const p = { k, dither, result, score: options.score(result) };
     probes.push(p);
     return p;

@@ -10,7 +10,7 @@ import { orderPalette, roundCentres } from './pal.js';
 import { Random } from './random.js';
 import { writeIndices } from './remap.js';
 import { buildTree, type ColorTree } from './tree.js';
-import type { PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
+import type { ColourDistance, PixelImage, QuantizeOptions, QuantizeResult } from './types.js';
 
 /**
  * Histograms with more distinct colours than this are clustered in two stages: k-means++ and
@@ -60,12 +60,12 @@ export interface Prepared {
   /** Finer cells for the middle stage (built on first use). */
   middle: WeightedPoints | null;
   /**
-   * The longest k-means++ sequence drawn so far, by seed (built on first use). Greedy k-means++
+   * The longest k-means++ sequence drawn so far, by seed and distance (built on first use). Greedy k-means++
    * draws the same centres in the same order whatever k it stops at (its trials per step are 8
    * for every k up to 403), so the first k of a longer sequence are exactly the seeding of k: a
    * search over palette sizes seeds once, not once per size.
    */
-  seeds: Map<number, { centres: Float64Array; count: number; k: number }>;
+  seeds: Map<string, { centres: Float64Array; count: number; k: number }>;
 }
 
 /** Builds the histogram and the point sets of an (already validated) image. */
@@ -93,12 +93,16 @@ export function initialCentres(
   prepared: Prepared,
   k: number,
   seed: number,
+  distance: ColourDistance = 'rgb',
 ): { centres: Float64Array; count: number } {
-  let drawn = prepared.seeds.get(seed);
+  const key = `${seed}/${distance}`;
+  let drawn = prepared.seeds.get(key);
   if (drawn === undefined || drawn.k < k || defaultTrials(drawn.k) !== defaultTrials(k)) {
     const { points, weights, n } = prepared.seedPoints;
-    drawn = { ...kmeansPlusPlus(points, weights, n, k, new Random(seed)), k };
-    prepared.seeds.set(seed, drawn);
+    const { metric } = resolveOptions({ distance });
+    const random = new Random(seed);
+    drawn = { ...kmeansPlusPlus(points, weights, n, k, random, defaultTrials(k), metric), k };
+    prepared.seeds.set(key, drawn);
   }
   // fewer than k only when every point already sits on a centre: then at any longer k too
   const count = Math.min(k, drawn.count);
@@ -118,13 +122,13 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
       sse: 0,
     };
   }
-  const start = initialCentres(prepared, k, options.seed);
+  const start = initialCentres(prepared, k, options.seed, options.distance);
   let centres = start.centres;
   const count = start.count;
   let iterations = 0;
   if (prepared.coarse) {
     const s = prepared.seedPoints;
-    const coarse = new WeightedKmeans(s.points, s.weights, s.n, centres, count);
+    const coarse = new WeightedKmeans(s.points, s.weights, s.n, centres, count, options.metric);
     iterations += coarse.run(options.maxIterations, options.tolerance);
     centres = coarse.centres;
     if (
@@ -134,12 +138,12 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
     ) {
       prepared.middle ??= coarsePoints(hist, 6);
       const m = prepared.middle;
-      const middle = new WeightedKmeans(m.points, m.weights, m.n, centres, count);
+      const middle = new WeightedKmeans(m.points, m.weights, m.n, centres, count, options.metric);
       iterations += middle.run(options.maxIterations - iterations, options.tolerance);
       centres = middle.centres;
     }
   }
-  const km = new TreeKmeans(prepared.tree, centres, count);
+  const km = new TreeKmeans(prepared.tree, centres, count, options.metric);
   iterations += km.run(options.maxIterations - iterations, options.tolerance, OVER_RELAXATION);
 
   // Round to 8 bits, then map every colour to its exact nearest rounded entry.
@@ -172,7 +176,7 @@ function chooseClustering(prepared: Prepared, options: ResolvedOptions): Cluster
   const target = mseForPsnr(options.quality);
   // seed once for the most entries: every smaller size's seeding is its prefix (Prepared.seeds)
   const most = Math.max(1, clusterBudget(hist, options.colors));
-  if (hist.size > most) initialCentres(prepared, most, options.seed);
+  if (hist.size > most) initialCentres(prepared, most, options.seed, options.distance);
   const memo = new Map<number, Clustering>();
   const at = (colors: number): Clustering => {
     let c = memo.get(colors);

@@ -1,4 +1,4 @@
-import { dist2 } from './nearest.js';
+import { dist2, UNWEIGHTED, wdist2 } from './nearest.js';
 import type { ColorTree } from './tree.js';
 
 /**
@@ -20,9 +20,26 @@ export class TreeKmeans {
   private readonly mass: Float64Array;
   private readonly cand: Int32Array;
   private record: Int32Array | null = null;
+  /** Squared channel weights of the distance (nearest.ts). */
+  private readonly metric: Float64Array;
+  private readonly w0: number;
+  private readonly w1: number;
+  private readonly w2: number;
+  private readonly w3: number;
 
-  constructor(tree: ColorTree, centres: Float64Array, k: number) {
+  /** `metric`: squared channel weights of the distance (default all 1: plain RGBA). */
+  constructor(
+    tree: ColorTree,
+    centres: Float64Array,
+    k: number,
+    metric: Float64Array = UNWEIGHTED,
+  ) {
     this.tree = tree;
+    this.metric = metric;
+    this.w0 = metric[0];
+    this.w1 = metric[1];
+    this.w2 = metric[2];
+    this.w3 = metric[3];
     this.k = k;
     this.centres = Float64Array.from(centres.subarray(0, k * 4));
     this.sums = new Float64Array(k * 4);
@@ -82,19 +99,19 @@ export class TreeKmeans {
     return iterations;
   }
 
-  /** Sum over clusters of |S_j|^2 / W_j: the weighted SSE at the means is a constant minus this. */
+  /** Sum over clusters of |S_j|^2 / W_j under the metric: the weighted SSE at the means is a constant minus this. */
   private fit(): number {
-    const { k, sums, mass } = this;
+    const { k, sums, mass, w0, w1, w2, w3 } = this;
     let f = 0;
     for (let j = 0; j < k; j++) {
       const m = mass[j];
       if (m > 0) {
         const o = j * 4;
         f +=
-          (sums[o] * sums[o] +
-            sums[o + 1] * sums[o + 1] +
-            sums[o + 2] * sums[o + 2] +
-            sums[o + 3] * sums[o + 3]) /
+          (w0 * sums[o] * sums[o] +
+            w1 * sums[o + 1] * sums[o + 1] +
+            w2 * sums[o + 2] * sums[o + 2] +
+            w3 * sums[o + 3] * sums[o + 3]) /
           m;
       }
     }
@@ -145,6 +162,7 @@ export class TreeKmeans {
    */
   private visit(node: number, off: number, count: number): void {
     const { lo, hi, firstChild, childCount, start, end, points, weights } = this.tree;
+    const { w0, w1, w2, w3 } = this;
     const c = this.centres;
     const cand = this.cand;
     const o = node * 4;
@@ -168,7 +186,7 @@ export class TreeKmeans {
       const d1 = m1 - c[z + 1];
       const d2 = m2 - c[z + 2];
       const d3 = m3 - c[z + 3];
-      const d = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+      const d = w0 * d0 * d0 + w1 * d1 * d1 + w2 * d2 * d2 + w3 * d3 * d3;
       if (d < bestD) {
         bestD = d;
         best = cand[i];
@@ -194,7 +212,11 @@ export class TreeKmeans {
         const b1 = v1 - c[b + 1];
         const b2 = v2 - c[b + 2];
         const b3 = v3 - c[b + 3];
-        if (a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 > b0 * b0 + b1 * b1 + b2 * b2 + b3 * b3) continue;
+        if (
+          w0 * a0 * a0 + w1 * a1 * a1 + w2 * a2 * a2 + w3 * a3 * a3 >
+          w0 * b0 * b0 + w1 * b1 * b1 + w2 * b2 * b2 + w3 * b3 * b3
+        )
+          continue;
       }
       cand[next + kept++] = zi;
     }
@@ -225,7 +247,7 @@ export class TreeKmeans {
         const d1 = x1 - c[z + 1];
         const d2 = x2 - c[z + 2];
         const d3 = x3 - c[z + 3];
-        const d = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+        const d = w0 * d0 * d0 + w1 * d1 * d1 + w2 * d2 * d2 + w3 * d3 * d3;
         if (d < nearestD) {
           nearestD = d;
           nearest = cand[i];
@@ -252,6 +274,7 @@ export class TreeKmeans {
    */
   private visit3(node: number, off: number, count: number): void {
     const { lo, hi, firstChild, childCount, start, end, points, weights } = this.tree;
+    const { w0, w1, w2 } = this;
     const c = this.centres;
     const cand = this.cand;
     const o = node * 4;
@@ -271,7 +294,7 @@ export class TreeKmeans {
       const d0 = m0 - c[z];
       const d1 = m1 - c[z + 1];
       const d2 = m2 - c[z + 2];
-      const d = d0 * d0 + d1 * d1 + d2 * d2;
+      const d = w0 * d0 * d0 + w1 * d1 * d1 + w2 * d2 * d2;
       if (d < bestD) {
         bestD = d;
         best = cand[i];
@@ -294,7 +317,8 @@ export class TreeKmeans {
         const b0 = v0 - c[b];
         const b1 = v1 - c[b + 1];
         const b2 = v2 - c[b + 2];
-        if (a0 * a0 + a1 * a1 + a2 * a2 > b0 * b0 + b1 * b1 + b2 * b2) continue;
+        if (w0 * a0 * a0 + w1 * a1 * a1 + w2 * a2 * a2 > w0 * b0 * b0 + w1 * b1 * b1 + w2 * b2 * b2)
+          continue;
       }
       cand[next + kept++] = zi;
     }
@@ -324,7 +348,7 @@ export class TreeKmeans {
         const d0 = x0 - c[z];
         const d1 = x1 - c[z + 1];
         const d2 = x2 - c[z + 2];
-        const d = d0 * d0 + d1 * d1 + d2 * d2;
+        const d = w0 * d0 * d0 + w1 * d1 * d1 + w2 * d2 * d2;
         if (d < nearestD) {
           nearestD = d;
           nearest = cand[i];
@@ -376,7 +400,7 @@ export class TreeKmeans {
         let worst = -1;
         let worstErr = 0;
         for (let p = 0; p < n; p++) {
-          const e = weights[p] * dist2(points, p * 4, next, assign[p] * 4);
+          const e = weights[p] * wdist2(points, p * 4, next, assign[p] * 4, this.metric);
           if (e > worstErr) {
             worstErr = e;
             worst = p;
