@@ -45,7 +45,12 @@ describe('searchPalette', () => {
   it('scores the same palettes as quantize at each k (the prepared histogram is reused intact)', () => {
     const found = searchPalette(natural, { target: 30, colors: 256, seed: 1, score: psnr });
     for (const p of found.probes) {
-      const alone = quantize(natural, { colors: p.k, seed: 1, tolerance: 1 });
+      const alone = quantize(natural, {
+        colors: p.k,
+        seed: 1,
+        tolerance: 1,
+        distance: 'perceptual',
+      });
       expect(p.result.indices).toEqual(alone.indices);
       expect(p.result.palette).toEqual(alone.palette);
     }
