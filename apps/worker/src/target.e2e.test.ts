@@ -122,7 +122,7 @@ describe.each(testS3Kinds())('target.e2e on %s', (kind) => {
       }
       const kept = rows.filter((r) => r.status === 'kept-original');
       expect(rows.filter((r) => r.status === 'failed')).toEqual([]);
-      // astronaut: 78.5 at 256 colours (issue 25): no palette serves it at 80
+      // astronaut: 79.6 at 256 colours: no palette serves it at 80
       const astronaut = kept.find((r) => r.key === 'photos/astronaut.png');
       expect(astronaut?.error).toMatch(
         /^best SSIMULACRA 2\.1 score 7\d\.\d\d \(256 colours(, dithered)?\) is below the target 80$/,

@@ -68,7 +68,7 @@ describe('compress with a perceptual target (SSIMULACRA 2.1)', () => {
     expect(err).toBeInstanceOf(CodecError);
     const e = err as CodecError;
     expect(e.code).toBe('BELOW_TARGET');
-    // astronaut: 78.5 at 256 colours, 74.0 dithered (issue 25)
+    // astronaut: 79.6 at 256 colours, 77.0 dithered (perceptual distance)
     expect(e.message).toMatch(
       /^best SSIMULACRA 2\.1 score 7[5-9]\.\d\d \(256 colours(, dithered)?\) is below the target 80$/,
     );
