@@ -1,0 +1,49 @@
+/*
+ * The k-means kernels of @kpress/core in C: the same double operations in the same order as the
+ * TypeScript they replace (compiled with -ffp-contract=off and no fast-math), so every centre,
+ * assignment and palette is bit for bit the TypeScript one. src/native.ts loads them.
+ */
+#ifndef KPRESS_CORE_KERNELS_H
+#define KPRESS_CORE_KERNELS_H
+#include <stdint.h>
+
+/* A colour tree (src/tree.ts) and one assignment pass's state (src/tree-kmeans.ts). */
+typedef struct {
+  const uint8_t *lo, *hi, *points;
+  const int32_t *first_child, *child_count, *start, *end;
+  const double *weights, *sum, *weight;
+  const double *c; /* centres, 4 a centre */
+  double *sums, *mass;
+  int32_t *cand;   /* k * 12 */
+  int32_t *record; /* per Morton position, or NULL */
+  int32_t cand_size; /* entries of cand */
+  int overflow;      /* set when a path needed more candidate entries than cand holds */
+} TreePass;
+
+/* Whether the tree's ranges and child links are sound (children after their parent, ranges
+   inside [0, n)): checked before a pass, so that no link leads outside the arrays. */
+int tree_sound(const TreePass *t, int32_t nodes, int32_t n);
+
+/* TreeKmeans.assign: sums and masses from scratch (zeroed here), optionally each colour's centre.
+   Returns 0 (with t->overflow) when the tree is deeper than cand allows. */
+int tree_assign(TreePass *t, int32_t n, int32_t k, int opaque);
+
+/* kmeansPlusPlus (src/init.ts) with Random's mulberry32 state: returns the centres drawn. */
+int32_t seed_kmeanspp(const double *points, const double *weights, int32_t n, int32_t k,
+                      int32_t trials, uint32_t *state, double *centres);
+
+/* WeightedKmeans (src/kmeans.ts): the constructor's assignment, reassign() and moveTo()'s bounds. */
+typedef struct {
+  const double *points, *weights;
+  int32_t n, k;
+  double *centres;
+  int32_t *assign;
+  double *upper, *lower, *sums, *mass;
+} Hamerly;
+
+/* Returns 0 when memory for the search ran out (nothing is changed then). */
+int hamerly_init(Hamerly *h);
+int hamerly_reassign(Hamerly *h, double *half);
+void hamerly_loosen(Hamerly *h, const double *moved, int32_t arg1, double max1, double max2);
+
+#endif
