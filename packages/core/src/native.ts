@@ -5,8 +5,15 @@
  * no fast-math), so centres, assignments, palettes and PNG bytes are bit for bit the same.
  * Loaded when built (`pnpm install` builds it with node-gyp where a C compiler is found);
  * `KPRESS_CORE_NATIVE=off` turns it off. Otherwise the TypeScript kernels do all the work.
+ * Loading a compiled module is the one thing here that touches the outside; the kernels
+ * themselves do no I/O.
  */
-import { createRequire } from 'node:module';
+
+// Only under Node: elsewhere (a browser) the TypeScript kernels run alone, as ever.
+const nodeModule =
+  typeof process === 'object' && typeof process.versions?.node === 'string'
+    ? await import('node:module')
+    : undefined;
 
 /** The addon's functions; every array is read and written in place. */
 export interface NativeKernels {
@@ -72,9 +79,10 @@ export type CoreKernels = { name: 'native' } | { name: 'typescript'; reason: str
 
 function load(): { addon?: NativeKernels; kernels: CoreKernels } {
   const ts = (reason: string) => ({ kernels: { name: 'typescript' as const, reason } });
+  if (nodeModule === undefined) return ts('not running under Node');
   if (process.env.KPRESS_CORE_NATIVE === 'off') return ts('KPRESS_CORE_NATIVE=off');
   try {
-    const addon = createRequire(import.meta.url)(
+    const addon = nodeModule.createRequire(import.meta.url)(
       '../native/build/Release/kpress_core.node',
     ) as NativeKernels;
     return { addon, kernels: { name: 'native' } };
