@@ -194,6 +194,34 @@ static napi_value js_hamerly_loosen(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* dither(data: Uint8Array | Uint8ClampedArray, width, height, channels, palette, colors,
+          maxError, indices: Uint8Array) */
+static napi_value js_dither(napi_env env, napi_callback_info info) {
+  napi_value v[8];
+  if (!get(env, info, 8, v)) return fail(env, "core addon: dither takes 8 arguments");
+  Args a = {env, 1};
+  const int32_t width = int32(&a, v[1]);
+  const int32_t height = int32(&a, v[2]);
+  const int32_t channels = int32(&a, v[3]);
+  const int32_t colors = int32(&a, v[5]);
+  const double max_error = number(&a, v[6]);
+  const size_t pixels = (size_t)width * (size_t)height;
+  const size_t bytes = pixels * (size_t)channels;
+  napi_typedarray_type type = napi_uint8_array;
+  if (a.ok && napi_get_typedarray_info(env, v[0], &type, NULL, NULL, NULL, NULL) == napi_ok &&
+      type != napi_uint8_clamped_array)
+    type = napi_uint8_array;
+  const uint8_t *data = typed(&a, v[0], type, bytes, 0);
+  const uint8_t *palette = typed(&a, v[4], napi_uint8_array, (size_t)colors * 4, 0);
+  uint8_t *indices = typed(&a, v[7], napi_uint8_array, pixels, 0);
+  if (!a.ok || (channels != 3 && channels != 4) || colors < 1 || colors > 256 ||
+      width > INT32_MAX - 2)
+    return fail(env, "core addon: dither: bad array or count");
+  if (!dither(data, width, height, channels, palette, colors, max_error, indices))
+    napi_throw_error(env, NULL, "core addon: dither: out of memory");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
@@ -204,6 +232,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"hamerlyInit", js_hamerly_init},
       {"hamerlyReassign", js_hamerly_reassign},
       {"hamerlyLoosen", js_hamerly_loosen},
+      {"dither", js_dither},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -32,6 +32,26 @@ int tree_assign(TreePass *t, int32_t n, int32_t k, int opaque);
 int32_t seed_kmeanspp(const double *points, const double *weights, int32_t n, int32_t k,
                       int32_t trials, uint32_t *state, double *centres);
 
+/* NearestSearch (src/nearest.ts) over k centres. */
+typedef struct {
+  int32_t k;
+  double *sorted; /* k * 4, in projection order */
+  double *proj;   /* k */
+  int32_t *order; /* sorted position -> centre index */
+} Search;
+
+/* Returns 0 when memory ran out. */
+int search_build(Search *s, const double *centres, int32_t k);
+void search_free(Search *s);
+/* The nearest centre's index; *b1, *b2 the two smallest squared distances. */
+int32_t search_nearest(const Search *s, double r, double g, double b, double a, double *b1,
+                       double *b2);
+
+/* ditherQuantized (src/dither.ts): Floyd-Steinberg onto a palette, the indices written.
+   Returns 0 when memory ran out. */
+int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
+           const uint8_t *palette, int32_t colors, double max_error, uint8_t *indices);
+
 /* WeightedKmeans (src/kmeans.ts): the constructor's assignment, reassign() and moveTo()'s bounds. */
 typedef struct {
   const double *points, *weights;

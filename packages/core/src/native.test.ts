@@ -2,6 +2,7 @@
 // bounds, palettes and indices, bit for bit, on the sample photos, random images and edge cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coarsePoints, exactPoints } from './coarse.js';
+import { ditherQuantized } from './dither.js';
 import { buildHistogram, type ColorHistogram, releaseHistogram } from './hist.js';
 import { kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
@@ -107,6 +108,21 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
     });
   }
 
+  it('the dither: chelsea.png, coffee.png and the alpha version at k = 2, 16, 256', async () => {
+    const chelsea = await samplePhoto('chelsea.png');
+    const coffee = await samplePhoto('coffee.png');
+    for (const image of [chelsea, coffee, withAlpha(chelsea, 2)]) {
+      for (const k of [2, 16, 256]) {
+        const q = quantize(image, { colors: k });
+        for (const maxError of [64, 8, 1000]) {
+          const { native, ts } = both(() => ditherQuantized(image, q, maxError));
+          expect(bits(native.indices).equals(bits(ts.indices))).toBe(true);
+          expect(Object.is(native.mse, ts.mse)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('chelsea.png: the PSNR search (one seeding, every size its prefix)', async () => {
     expectSameQuantize(await samplePhoto('chelsea.png'), 256, 38);
   });
@@ -155,7 +171,12 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
       4,
     );
     for (const image of [one, ties, clear]) {
-      for (const k of [2, 3, 4, 5, 16, 256]) expectSameQuantize(image, k);
+      for (const k of [2, 3, 4, 5, 16, 256]) {
+        expectSameQuantize(image, k);
+        const q = quantize(image, { colors: k });
+        const { native, ts } = both(() => ditherQuantized(image, q));
+        expect(bits(native.indices).equals(bits(ts.indices))).toBe(true);
+      }
       const hist = buildHistogram(image);
       for (const k of [1, 2, 3, hist.size, hist.size + 1, 256]) expectSameKernels(hist, k, 3);
       // duplicate centres: every centre on the same colour, and pairs of equal centres

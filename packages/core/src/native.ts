@@ -1,6 +1,7 @@
 /**
  * The optional native k-means kernels (native/*.c, a Node-API addon): TreeKmeans' assignment
- * pass, the whole greedy k-means++ seeding and WeightedKmeans' Hamerly passes, in C with the
+ * pass, the whole greedy k-means++ seeding, WeightedKmeans' Hamerly passes and the dither
+ * (ditherQuantized with its nearest-entry search), in C with the
  * same double operations in the same order as the TypeScript (compiled with -ffp-contract=off,
  * no fast-math), so centres, assignments, palettes and PNG bytes are bit for bit the same.
  * Loaded when built (`pnpm install` builds it with node-gyp where a C compiler is found);
@@ -46,6 +47,17 @@ export interface NativeKernels {
     state: Uint32Array,
     centres: Float64Array,
   ): number;
+  /** ditherQuantized's indices (native/dither.c). */
+  dither(
+    data: Uint8Array | Uint8ClampedArray,
+    width: number,
+    height: number,
+    channels: number,
+    palette: Uint8Array,
+    colors: number,
+    maxError: number,
+    indices: Uint8Array,
+  ): void;
   hamerlyInit(...args: HamerlyArrays): void;
   hamerlyReassign(...args: [...HamerlyArrays, half: Float64Array]): void;
   hamerlyLoosen(
