@@ -90,6 +90,18 @@ describe("image contents (the Dockerfiles' pnpm deploy step, run here)", () => {
       { encoding: 'utf8' },
     );
     expect(loaded.stdout.trim()).toBe('libdeflate');
+    // so do core's native k-means kernels (built by its own build, `files` in its package.json)
+    const core = realpathSync(join(out, 'worker', 'node_modules', '@kpress', 'core'));
+    expect(existsSync(join(core, 'native', 'build', 'Release', 'kpress_core.node'))).toBe(true);
+    const kernels = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `import(${JSON.stringify(join(core, 'dist', 'index.js'))}).then((m) => console.log(m.coreKernels().name))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(kernels.stdout.trim()).toBe('native');
     // @kpress/png (the PNG chunks codec and report write and read) comes along too, beside codec
     expect(existsSync(join(codec, '..', 'png', 'dist', 'index.js'))).toBe(true);
     expect(store('worker').filter((d) => /bull-board|express@|cli-progress/.test(d))).toEqual([]);

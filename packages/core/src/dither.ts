@@ -1,4 +1,5 @@
 import { paletteMse, psnrFromMse } from './metrics.js';
+import { nativeKernels } from './native.js';
 import { NearestSearch, UNWEIGHTED } from './nearest.js';
 import type { PixelImage, QuantizeResult } from './types.js';
 
@@ -26,6 +27,14 @@ export function ditherQuantized(
 ): QuantizeResult {
   const { width, height, channels, data } = image;
   const { palette, colors } = result;
+  const native = nativeKernels();
+  if (native !== undefined) {
+    // the same diffusion in C (native/dither.c), float32 error rows and all
+    const indices = new Uint8Array(width * height);
+    native.dither(data, width, height, channels, palette, colors, maxError, indices, metric);
+    const mse = paletteMse(image, palette, indices);
+    return { ...result, indices, mse, psnr: psnrFromMse(mse) };
+  }
   const centres = new Float64Array(colors * 4);
   let transparent = -1;
   for (let j = 0; j < colors * 4; j++) centres[j] = palette[j];

@@ -44,6 +44,7 @@ export {
   TARGET_COLORS,
 } from './image-options.js';
 export { mulberry32, mulberry32Uint32 } from './random.js';
+export { type CoreKernels, coreKernels, useNativeKernels } from './native.js';
 export {
   BRACKET_RATIO,
   GUESS_SLOPE,

@@ -1,3 +1,4 @@
+import { nativeKernels } from './native.js';
 import { UNWEIGHTED } from './nearest.js';
 import type { Random } from './random.js';
 
@@ -20,6 +21,14 @@ export function kmeansPlusPlus(
 ): { centres: Float64Array; count: number } {
   const centres = new Float64Array(k * 4);
   if (n === 0) return { centres, count: 0 };
+  const native = nativeKernels();
+  if (native !== undefined) {
+    // the same seeding in C, from the same generator state (native/seed.c)
+    const state = Uint32Array.of(random.state);
+    const count = native.seed(points, weights, n, k, trials, state, centres, metric);
+    random.state = state[0] as number;
+    return { centres, count };
+  }
   const d2 = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const candidate = new Float64Array(n);
   const bestD2 = new Float64Array(n);

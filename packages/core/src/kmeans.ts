@@ -1,3 +1,4 @@
+import { nativeKernels } from './native.js';
 import { NearestSearch, UNWEIGHTED, wdist2 } from './nearest.js';
 
 /**
@@ -49,6 +50,12 @@ export class WeightedKmeans {
     this.mass = new Float64Array(k);
     this.half = new Float64Array(k);
     this.moved = new Float64Array(k);
+    const native = nativeKernels();
+    if (native !== undefined) {
+      // the same exact assignment in C (native/hamerly.c)
+      native.hamerlyInit(...this.arrays());
+      return;
+    }
     const search = new NearestSearch(this.centres, k, metric);
     for (let i = 0; i < n; i++) {
       const o = i * 4;
@@ -58,6 +65,23 @@ export class WeightedKmeans {
       this.lower[i] = Math.sqrt(search.best2);
       this.addTo(j, i, 1);
     }
+  }
+
+  /** The arrays the native kernels take, in their order. */
+  private arrays(): Parameters<NonNullable<ReturnType<typeof nativeKernels>>['hamerlyInit']> {
+    return [
+      this.points,
+      this.weights,
+      this.n,
+      this.centres,
+      this.k,
+      this.assign,
+      this.upper,
+      this.lower,
+      this.sums,
+      this.mass,
+      this.metric,
+    ];
   }
 
   private addTo(j: number, i: number, sign: number): void {
@@ -162,6 +186,11 @@ export class WeightedKmeans {
     centres.set(next.subarray(0, k * 4));
     if (max1 === 0) return 0;
     const { n, assign, upper, lower } = this;
+    const native = nativeKernels();
+    if (native !== undefined) {
+      native.hamerlyLoosen(n, k, assign, upper, lower, moved, arg1, max1, max2);
+      return max1;
+    }
     for (let i = 0; i < n; i++) {
       const a = assign[i];
       upper[i] += moved[a];
@@ -172,6 +201,12 @@ export class WeightedKmeans {
 
   /** Reassigns each point whose bounds do not prove it is still nearest its centre (exactly). */
   reassign(): void {
+    const native = nativeKernels();
+    if (native !== undefined) {
+      // the same pass in C (native/hamerly.c), its nearest search included
+      native.hamerlyReassign(...this.arrays(), this.half);
+      return;
+    }
     const { n, k, centres, half, points, assign, upper, lower, metric } = this;
     for (let j = 0; j < k; j++) {
       let best = Number.POSITIVE_INFINITY;

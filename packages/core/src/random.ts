@@ -10,11 +10,16 @@ export function mulberry32Uint32(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return mulberry32Output(a);
   };
+}
+
+/** mulberry32's output for its (already advanced) 32-bit state `a`. */
+function mulberry32Output(a: number): number {
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (t ^ (t >>> 14)) >>> 0;
 }
 
 /** mulberry32 from `seed` (taken as its low 32 bits), as uniform floats in [0, 1). */
@@ -25,19 +30,24 @@ export function mulberry32(seed: number): () => number {
 
 /** The k-means start's generator: mulberry32 from a scrambled seed, so that nearby seeds start far apart. */
 export class Random {
-  private readonly nextInt: () => number;
+  /**
+   * mulberry32's 32-bit state (as an unsigned integer): the native k-means++ (native/seed.c)
+   * draws from it and hands it back, so the stream goes on exactly where the C left it.
+   */
+  state: number;
 
   constructor(seed: number) {
-    this.nextInt = mulberry32Uint32(Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) | 0);
+    this.state = (Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) | 0) >>> 0;
   }
 
   /** A uniform integer in [0, 2^32). */
   nextUint32(): number {
-    return this.nextInt();
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    return mulberry32Output(this.state | 0);
   }
 
   /** A uniform float in [0, 1). */
   next(): number {
-    return this.nextInt() / 4294967296;
+    return this.nextUint32() / 4294967296;
   }
 }

@@ -1,3 +1,4 @@
+import { nativeKernels } from './native.js';
 import { dist2, UNWEIGHTED, wdist2 } from './nearest.js';
 import type { ColorTree } from './tree.js';
 
@@ -135,6 +136,32 @@ export class TreeKmeans {
 
   /** One assignment pass: cluster sums and masses from scratch; optionally each colour's centre. */
   private assign(record: Int32Array | null): void {
+    const native = nativeKernels();
+    if (native !== undefined) {
+      // the same pass in C (native/tree_assign.c): one call, the arrays read in place
+      const t = this.tree;
+      native.treeAssign(
+        t.lo,
+        t.hi,
+        t.points,
+        t.firstChild,
+        t.childCount,
+        t.start,
+        t.end,
+        t.weights,
+        t.sum,
+        t.weight,
+        this.centres,
+        this.k,
+        t.opaque,
+        this.sums,
+        this.mass,
+        this.cand,
+        record,
+        this.metric,
+      );
+      return;
+    }
     this.sums.fill(0);
     this.mass.fill(0);
     this.record = record;

@@ -1,7 +1,7 @@
 /**
  * The optional native kernels (native/addon.c): the blur and the XYB conversion with the CPU's
  * own fused multiply-adds, 8 lanes wide (AVX2 + FMA), bit for bit what the WebAssembly kernels
- * compute, several times faster. Loaded when built (scripts/build-native.mjs) and the CPU has
+ * compute, several times faster. Loaded when built (kpress-build-native, tools/native-build) and the CPU has
  * AVX2 and FMA; `KPRESS_SSIMULACRA2=wasm` turns them off. Otherwise WebAssembly does it all.
  */
 import { createRequire } from 'node:module';

@@ -1,0 +1,87 @@
+/*
+ * ditherQuantized (src/dither.ts): serpentine Floyd-Steinberg onto a palette with the nearest
+ * search of nearest.c. The error rows are float32 as in the TypeScript (each sum computed in
+ * double, then stored as float), Math.min / Math.max kept exactly (signed zeros included).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+static inline double js_max(double a, double b) {
+  if (a > b) return a;
+  if (b > a) return b;
+  return a == 0 && signbit(a) ? b : a;
+}
+
+static inline double js_min(double a, double b) {
+  if (a < b) return a;
+  if (b < a) return b;
+  return a == 0 && !signbit(a) ? b : a;
+}
+
+int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
+           const uint8_t *palette, int32_t colors, double max_error, const double *w,
+           uint8_t *indices) {
+  double *centres = malloc(sizeof(double) * 4 * (size_t)colors);
+  float *rows = calloc((size_t)(width + 2) * 6, sizeof(float));
+  Search s = {0};
+  if (centres == NULL || rows == NULL) goto fail;
+  int32_t transparent = -1;
+  for (int32_t j = 0; j < colors * 4; j++) centres[j] = palette[j];
+  for (int32_t j = 0; j < colors; j++)
+    if (palette[j * 4 + 3] == 0 && transparent < 0) transparent = j;
+  if (!search_build(&s, centres, colors, w)) goto fail;
+  float *here = rows, *next = rows + (size_t)(width + 2) * 3;
+  for (int32_t y = 0; y < height; y++) {
+    const int forward = (y & 1) == 0;
+    const int32_t step = forward ? 1 : -1;
+    memset(next, 0, sizeof(float) * (size_t)(width + 2) * 3);
+    for (int32_t i = 0; i < width; i++) {
+      const int32_t x = forward ? i : width - 1 - i;
+      const size_t p = (size_t)y * (size_t)width + (size_t)x;
+      const uint8_t *px = data + p * (size_t)channels;
+      const double a = channels == 4 ? px[3] : 255;
+      if (a == 0 && transparent >= 0) {
+        indices[p] = (uint8_t)transparent;
+        continue;
+      }
+      const int32_t e = (x + 1) * 3;
+      const double r = js_min(255, js_max(0, px[0] + js_min(max_error, js_max(-max_error, here[e]))));
+      const double g =
+          js_min(255, js_max(0, px[1] + js_min(max_error, js_max(-max_error, here[e + 1]))));
+      const double b =
+          js_min(255, js_max(0, px[2] + js_min(max_error, js_max(-max_error, here[e + 2]))));
+      double b1, b2;
+      const int32_t j = search_nearest(&s, r, g, b, a, &b1, &b2);
+      indices[p] = (uint8_t)j;
+      const double er = r - palette[j * 4], eg = g - palette[j * 4 + 1],
+                   eb = b - palette[j * 4 + 2];
+      const int32_t ahead = e + step * 3, behind = e - step * 3;
+      here[ahead] = (float)(here[ahead] + (er * 7) / 16);
+      here[ahead + 1] = (float)(here[ahead + 1] + (eg * 7) / 16);
+      here[ahead + 2] = (float)(here[ahead + 2] + (eb * 7) / 16);
+      next[behind] = (float)(next[behind] + (er * 3) / 16);
+      next[behind + 1] = (float)(next[behind + 1] + (eg * 3) / 16);
+      next[behind + 2] = (float)(next[behind + 2] + (eb * 3) / 16);
+      next[e] = (float)(next[e] + (er * 5) / 16);
+      next[e + 1] = (float)(next[e + 1] + (eg * 5) / 16);
+      next[e + 2] = (float)(next[e + 2] + (eb * 5) / 16);
+      next[ahead] = (float)(next[ahead] + er / 16);
+      next[ahead + 1] = (float)(next[ahead + 1] + eg / 16);
+      next[ahead + 2] = (float)(next[ahead + 2] + eb / 16);
+    }
+    float *swap = here;
+    here = next;
+    next = swap;
+  }
+  search_free(&s);
+  free(centres);
+  free(rows);
+  return 1;
+fail:
+  free(centres);
+  free(rows);
+  return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * The k-means kernels of @kpress/core in C: the same double operations in the same order as the
+ * TypeScript they replace (compiled with -ffp-contract=off and no fast-math), so every centre,
+ * assignment and palette is bit for bit the TypeScript one. src/native.ts loads them.
+ */
+#ifndef KPRESS_CORE_KERNELS_H
+#define KPRESS_CORE_KERNELS_H
+#include <stdint.h>
+
+/* A colour tree (src/tree.ts) and one assignment pass's state (src/tree-kmeans.ts). */
+typedef struct {
+  const uint8_t *lo, *hi, *points;
+  const int32_t *first_child, *child_count, *start, *end;
+  const double *weights, *sum, *weight;
+  const double *c; /* centres, 4 a centre */
+  double *sums, *mass;
+  int32_t *cand;   /* k * 12 */
+  int32_t *record; /* per Morton position, or NULL */
+  const double *w;    /* squared channel weights of the distance (src/nearest.ts UNWEIGHTED: 1s) */
+  int32_t cand_size; /* entries of cand */
+  int overflow;      /* set when a path needed more candidate entries than cand holds */
+} TreePass;
+
+/* Whether the tree's ranges and child links are sound (children after their parent, ranges
+   inside [0, n)): checked before a pass, so that no link leads outside the arrays. */
+int tree_sound(const TreePass *t, int32_t nodes, int32_t n);
+
+/* TreeKmeans.assign: sums and masses from scratch (zeroed here), optionally each colour's centre.
+   Returns 0 (with t->overflow) when the tree is deeper than cand allows. */
+int tree_assign(TreePass *t, int32_t n, int32_t k, int opaque);
+
+/* kmeansPlusPlus (src/init.ts) with Random's mulberry32 state: returns the centres drawn. */
+int32_t seed_kmeanspp(const double *points, const double *weights, int32_t n, int32_t k,
+                      int32_t trials, uint32_t *state, const double *w, double *centres);
+
+/* NearestSearch (src/nearest.ts) over k centres. */
+typedef struct {
+  int32_t k;
+  double *sorted; /* k * 4, in projection order */
+  double *proj;   /* k */
+  int32_t *order; /* sorted position -> centre index */
+  double w[4];    /* squared channel weights of the distance */
+  double s[4];    /* their square roots: the grey axis of the weighted space */
+} Search;
+
+/* Returns 0 when memory ran out. */
+int search_build(Search *s, const double *centres, int32_t k, const double *w);
+void search_free(Search *s);
+/* The nearest centre's index; *b1, *b2 the two smallest squared distances. */
+int32_t search_nearest(const Search *s, double r, double g, double b, double a, double *b1,
+                       double *b2);
+
+/* ditherQuantized (src/dither.ts): Floyd-Steinberg onto a palette, the indices written.
+   Returns 0 when memory ran out. */
+int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
+           const uint8_t *palette, int32_t colors, double max_error, const double *w,
+           uint8_t *indices);
+
+/* WeightedKmeans (src/kmeans.ts): the constructor's assignment, reassign() and moveTo()'s bounds. */
+typedef struct {
+  const double *points, *weights;
+  int32_t n, k;
+  double *centres;
+  int32_t *assign;
+  double *upper, *lower, *sums, *mass;
+  const double *w; /* squared channel weights of the distance */
+} Hamerly;
+
+/* Returns 0 when memory for the search ran out (nothing is changed then). */
+int hamerly_init(Hamerly *h);
+int hamerly_reassign(Hamerly *h, double *half);
+void hamerly_loosen(Hamerly *h, const double *moved, int32_t arg1, double max1, double max2);
+
+#endif

@@ -1,0 +1,131 @@
+/**
+ * The optional native k-means kernels (native/*.c, a Node-API addon): TreeKmeans' assignment
+ * pass, the whole greedy k-means++ seeding, WeightedKmeans' Hamerly passes and the dither
+ * (ditherQuantized with its nearest-entry search), in C with the
+ * same double operations in the same order as the TypeScript (compiled with -ffp-contract=off,
+ * no fast-math), so centres, assignments, palettes and PNG bytes are bit for bit the same.
+ * Loaded when built (`pnpm install` builds it with node-gyp where a C compiler is found);
+ * `KPRESS_CORE_NATIVE=off` turns it off. Otherwise the TypeScript kernels do all the work.
+ * Loading a compiled module is the one thing here that touches the outside; the kernels
+ * themselves do no I/O.
+ */
+
+// Only under Node: elsewhere (a browser) the TypeScript kernels run alone, as ever.
+const nodeModule =
+  typeof process === 'object' && typeof process.versions?.node === 'string'
+    ? await import('node:module')
+    : undefined;
+
+/** The addon's functions; every array is read and written in place. */
+export interface NativeKernels {
+  treeAssign(
+    lo: Uint8Array,
+    hi: Uint8Array,
+    points: Uint8Array,
+    firstChild: Int32Array,
+    childCount: Int32Array,
+    start: Int32Array,
+    end: Int32Array,
+    weights: Float64Array,
+    sum: Float64Array,
+    weight: Float64Array,
+    centres: Float64Array,
+    k: number,
+    opaque: boolean,
+    sums: Float64Array,
+    mass: Float64Array,
+    cand: Int32Array,
+    record: Int32Array | null,
+    metric: Float64Array,
+  ): void;
+  /** Writes up to k centres, advances state[0] (Random's mulberry32 state); returns the count. */
+  seed(
+    points: Float64Array,
+    weights: Float64Array,
+    n: number,
+    k: number,
+    trials: number,
+    state: Uint32Array,
+    centres: Float64Array,
+    metric: Float64Array,
+  ): number;
+  /** ditherQuantized's indices (native/dither.c). */
+  dither(
+    data: Uint8Array | Uint8ClampedArray,
+    width: number,
+    height: number,
+    channels: number,
+    palette: Uint8Array,
+    colors: number,
+    maxError: number,
+    indices: Uint8Array,
+    metric: Float64Array,
+  ): void;
+  hamerlyInit(...args: HamerlyArrays): void;
+  hamerlyReassign(...args: [...HamerlyArrays, half: Float64Array]): void;
+  hamerlyLoosen(
+    n: number,
+    k: number,
+    assign: Int32Array,
+    upper: Float64Array,
+    lower: Float64Array,
+    moved: Float64Array,
+    arg1: number,
+    max1: number,
+    max2: number,
+  ): void;
+}
+
+type HamerlyArrays = [
+  points: Float64Array,
+  weights: Float64Array,
+  n: number,
+  centres: Float64Array,
+  k: number,
+  assign: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+  sums: Float64Array,
+  mass: Float64Array,
+  metric: Float64Array,
+];
+
+/** Which kernels cluster: the native ones, or TypeScript alone (and why). */
+export type CoreKernels = { name: 'native' } | { name: 'typescript'; reason: string };
+
+function load(): { addon?: NativeKernels; kernels: CoreKernels } {
+  const ts = (reason: string) => ({ kernels: { name: 'typescript' as const, reason } });
+  if (nodeModule === undefined) return ts('not running under Node');
+  if (process.env.KPRESS_CORE_NATIVE === 'off') return ts('KPRESS_CORE_NATIVE=off');
+  try {
+    const addon = nodeModule.createRequire(import.meta.url)(
+      '../native/build/Release/kpress_core.node',
+    ) as NativeKernels;
+    return { addon, kernels: { name: 'native' } };
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    return ts(
+      /Cannot find module/.test(first)
+        ? 'the native kernels are not built (a C compiler, then pnpm install)'
+        : `the native kernels did not load: ${first}`,
+    );
+  }
+}
+
+const loaded = load();
+let enabled = true;
+
+/** The kernels that cluster on this thread. */
+export function coreKernels(): CoreKernels {
+  return enabled ? loaded.kernels : { name: 'typescript', reason: 'turned off' };
+}
+
+/** The native kernels when loaded and enabled (read at every call site). */
+export function nativeKernels(): NativeKernels | undefined {
+  return enabled ? loaded.addon : undefined;
+}
+
+/** Turns the native kernels off or back on (tests and benchmarks compare the two). */
+export function useNativeKernels(on: boolean): void {
+  enabled = on;
+}
