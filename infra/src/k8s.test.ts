@@ -109,19 +109,21 @@ describe('Kubernetes manifests', () => {
     expect(w.securityContext.runAsNonRoot).toBe(true);
   });
 
-  it('sizes worker memory at ~500 MB per concurrency slot', () => {
+  it('gives each worker slot its KPRESS_SLOT_MEMORY_MB within the limit: ~150 MB + slots x slot', () => {
     const c = one('Deployment', 'kpress-worker').spec.template.spec.containers[0];
     const slots = Number(c.args[c.args.indexOf('--concurrency') + 1]);
     expect(slots).toBeGreaterThanOrEqual(1);
+    const slotMb = Number(one('ConfigMap', 'kpress-config').data.KPRESS_SLOT_MEMORY_MB);
+    expect(slotMb).toBeGreaterThanOrEqual(1);
     const bytes = (q: string) => {
       const m = /^(\d+)(Mi|Gi)$/.exec(q);
       if (!m) throw new Error(`unexpected memory quantity "${q}"`);
       return Number(m[1]) * (m[2] === 'Gi' ? 2 ** 30 : 2 ** 20);
     };
+    const limit = bytes(c.resources.limits.memory);
+    expect(limit).toBeGreaterThanOrEqual(150e6 + slots * slotMb * 2 ** 20);
     expect(bytes(c.resources.requests.memory)).toBeGreaterThanOrEqual(slots * 500 * 2 ** 20);
-    expect(bytes(c.resources.limits.memory)).toBeGreaterThanOrEqual(
-      bytes(c.resources.requests.memory),
-    );
+    expect(limit).toBeGreaterThanOrEqual(bytes(c.resources.requests.memory));
   });
 
   it('has a PodDisruptionBudget selecting the worker pods', () => {

@@ -10,8 +10,8 @@ describe('loadConfig', () => {
       s3ForcePathStyle: false,
       awsRegion: 'us-east-1',
       queueName: 'kpress',
-      maxPixels: 134_217_728,
-      slotMemoryMb: 1024,
+      maxPixels: 12_582_912,
+      slotMemoryMb: 3072,
       maxBytes: 268_435_456,
       maxWaiting: 100_000,
       finalizeRangeKeys: 50_000,
@@ -65,10 +65,18 @@ describe('loadConfig', () => {
   });
 
   it('derives the pixel limit from the slot memory budget unless KPRESS_MAX_PIXELS is set', () => {
-    expect(loadConfig({ KPRESS_SLOT_MEMORY_MB: '512' }).maxPixels).toBe(67_108_864);
+    expect(BYTES_PER_PIXEL).toBe(256);
+    expect(loadConfig({ KPRESS_SLOT_MEMORY_MB: '512' }).maxPixels).toBe(2_097_152);
     expect(pixelsForBudget(512)).toBe((512 * 1024 * 1024) / BYTES_PER_PIXEL);
-    // never above sharp's own limit
-    expect(loadConfig({ KPRESS_SLOT_MEMORY_MB: '4096' }).maxPixels).toBe(268_402_689);
+    // the default fits a 12 MP camera photo (4240 x 2832), 6144 MiB a 24 MP one (6000 x 4000)
+    expect(loadConfig({}).maxPixels).toBeGreaterThanOrEqual(4240 * 2832);
+    expect(pixelsForBudget(6144)).toBeGreaterThanOrEqual(6000 * 4000);
+    expect(pixelsForBudget(5859)).toBeLessThan(6000 * 4000);
+    // 1 MiB is 4096 pixels
+    expect(pixelsForBudget(1)).toBe(4096);
+    // never above sharp's own limit (16383 x 16383 x 256 bytes is just under 64 GiB)
+    expect(pixelsForBudget(65_535)).toBe(268_402_689);
+    expect(loadConfig({ KPRESS_SLOT_MEMORY_MB: '65536' }).maxPixels).toBe(268_402_689);
     const both = loadConfig({ KPRESS_SLOT_MEMORY_MB: '512', KPRESS_MAX_PIXELS: '1000' });
     expect([both.maxPixels, both.slotMemoryMb]).toEqual([1000, 512]);
     expect(() => loadConfig({ KPRESS_SLOT_MEMORY_MB: '0' })).toThrow(/KPRESS_SLOT_MEMORY_MB/);

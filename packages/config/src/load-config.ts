@@ -13,10 +13,11 @@ export const CONFIG_DEFAULTS = {
   KPRESS_QUEUE: 'kpress',
   /**
    * Memory one job slot may use, MiB: the default pixel limit is this over
-   * BYTES_PER_PIXEL (1024 MiB: 134,217,728 pixels). A worker needs about
-   * 150 MB plus `--concurrency` times this.
+   * BYTES_PER_PIXEL (3072 MiB: 12,582,912 pixels, a 12 MP camera photo; a
+   * 24 MP one needs 6144). A worker needs about 150 MB plus `--concurrency`
+   * times this.
    */
-  KPRESS_SLOT_MEMORY_MB: 1024,
+  KPRESS_SLOT_MEMORY_MB: 3072,
   /** 256 MiB: the largest object a worker will GET. */
   KPRESS_MAX_BYTES: 256 * 1024 * 1024,
   /** Jobs the producer keeps waiting at most before it pauses the listing. */
@@ -58,12 +59,16 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /**
- * Peak memory per decoded pixel of one job, bytes: measured with `kpress compress`
- * (peak RSS of 9 and 36 MP photos and 16 and 64 MP flat images grows by 4 to 7
- * bytes per added pixel: the RGB buffer, the palette indices, sharp's decode
- * buffers), rounded up to leave room.
+ * Peak memory per decoded pixel of one job, bytes: the most one `kpress compress`
+ * process grows by per added pixel, rounded up to leave room (`pnpm bench:memory`:
+ * peak RSS at 1 to 24 MP, least squares). The SSIMULACRA 2.1 score holds most of
+ * it: a prepared original takes ~92 bytes per pixel, ~140 when some pixel is
+ * translucent. Measured: opaque photos (PNG at the target, --colors 256 or 16,
+ * JPEG) 95-101 (12 MP: 1.3-1.4 GB), a 16-bit PNG 59, an RGBA cutout with a soft
+ * edge 144-156, an alpha ramp (translucent all over) 207, random RGBA noise 236
+ * (1 to 12 MP), the worst: 256 leaves 8% over it.
  */
-export const BYTES_PER_PIXEL = 8;
+export const BYTES_PER_PIXEL = 256;
 
 /** sharp's own pixel limit (16383 x 16383): the most KPRESS_MAX_PIXELS can default to. */
 export const SHARP_MAX_PIXELS = 268_402_689;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { loadConfig } from '@kpress/config';
+import { BYTES_PER_PIXEL, loadConfig, pixelsForBudget } from '@kpress/config';
 import { type ManifestRow, parseRow } from '@kpress/manifest';
 import { createQueue, JOB_NAMES } from '@kpress/queue';
 import { makeApng, samplePath, testS3Kinds, uploadFixtures } from '@kpress/testkit';
@@ -212,12 +212,18 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
       .png({ compressionLevel: 1 })
       .toBuffer();
     await uploadFixtures(suite.s3.client, 'src', 'mem/', { 'huge.png': huge, 'big.png': big });
-    const env = { ...suite.env(FAST_STALL_ENV), KPRESS_SLOT_MEMORY_MB: '256', LOG_LEVEL: 'debug' };
+    // the smallest whole-GiB slot budget that big.png fits (4096 MiB at 256 bytes per pixel)
+    const slotMb = 1024 * Math.ceil((4000 * 4000 * BYTES_PER_PIXEL) / 2 ** 30);
+    const env = {
+      ...suite.env(FAST_STALL_ENV),
+      KPRESS_SLOT_MEMORY_MB: String(slotMb),
+      LOG_LEVEL: 'debug',
+    };
     const enqueue = kpress(
       ['enqueue', 's3://src/mem/', '--dest', 's3://dst/mem/', '--batch', 'mem', '--wait'],
       env,
     );
-    // big.png (16 MP) fits the 256 MiB budget; kill each worker while it holds it, twice
+    // big.png (16 MP) fits the budget; kill each worker while it holds it, twice
     for (let death = 0; death < 2; death++) {
       const [w] = await startWorkers(1, env, 1);
       await w?.waitForLine(/"key":"mem\/big\.png".*compressing/, 60_000);
@@ -233,10 +239,14 @@ describe.each(testS3Kinds())('safety on %s', (kind) => {
     expect(rows.get('mem/huge.png')).toMatchObject({ status: 'copied', outputKey: 'mem/huge.png' });
     expect(await getBytes(suite.s3.client, 'dst', 'mem/huge.png')).toEqual(huge);
     expect(rows.get('mem/huge.png')?.error).toMatch(
-      /^too many pixels: 16383x16383 is 268402689 pixels, more than maxPixels 33554432/,
+      new RegExp(
+        `^too many pixels: 16383x16383 is 268402689 pixels, more than maxPixels ${pixelsForBudget(slotMb)}`,
+      ),
     );
     expect(rows.get('mem/big.png')?.error).toMatch(
-      /^the worker processing it died twice \(\d+ bytes; most likely out of memory: the slot budget is KPRESS_SLOT_MEMORY_MB=256/,
+      new RegExp(
+        `^the worker processing it died twice \\(\\d+ bytes; most likely out of memory: the slot budget is KPRESS_SLOT_MEMORY_MB=${slotMb},`,
+      ),
     );
   }, 180_000);
 
