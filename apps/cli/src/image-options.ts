@@ -1,16 +1,14 @@
 import { CliError, EXIT, ruleParser } from '@kpress/cli-kit';
-import { KPRESS_VERSION } from '@kpress/config';
+import { KPRESS_VERSION } from '@kpress/config/version';
 import {
-  DEFAULT_TARGET,
   IMAGE_OPTIONS,
   type ImageOptions,
-  InvalidOptionError,
   pickImageOptions,
   provenanceFacts,
   resolveImageOptions,
-  showValue,
   TARGET_COLORS,
-} from '@kpress/core';
+} from '@kpress/core/image-options';
+import { DEFAULT_TARGET, InvalidOptionError, showValue } from '@kpress/core/option-rules';
 import type { Command } from 'commander';
 
 /** The image options `compress` and `enqueue` share, as commander parses them (named as ImageOptions names them). */

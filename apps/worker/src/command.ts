@@ -5,7 +5,7 @@ import {
   loadCliConfig,
   watchParent,
 } from '@kpress/cli-kit';
-import { armFaultPlan } from '@kpress/config';
+import { armFaultPlan } from '@kpress/config/fault-plan';
 import type { Command } from 'commander';
 import { closeOnSignals } from './signals.js';
 
@@ -51,7 +51,7 @@ export function registerWorkerCommand(program: Command): void {
     )
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { concurrency?: number; metricsPort?: number; metricsHost?: string }) => {
-      const config = loadCliConfig();
+      const config = await loadCliConfig();
       // loaded when used: the `kpress` program registers this command without loading the worker
       const { KpressWorker } = await import('./worker.js');
       const worker = new KpressWorker({

@@ -1,4 +1,4 @@
-import { KPRESS_VERSION } from '@kpress/config';
+import { KPRESS_VERSION } from '@kpress/config/version';
 import { Command } from 'commander';
 import { setVerbosity } from './verbosity.js';
 

@@ -1,16 +1,12 @@
-import { ConfigError, type Config, loadConfig } from '@kpress/config';
-import { CliError } from './cli-error.js';
+import type { Config } from '@kpress/config/load-config';
 
 /**
  * The configuration from the environment, for a command: a ConfigError becomes
  * a one-line CliError (exit 1) with the first line of its message; anything
- * else is thrown as it is.
+ * else is thrown as it is. The schema (and zod) is loaded on the first call, so
+ * that `--help`, `--version` and usage errors start without it.
  */
-export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message.split('\n')[0] ?? err.message);
-    throw err;
-  }
+export async function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const { cliConfigFromEnv } = await import('./cli-config-from-env.js');
+  return cliConfigFromEnv(env);
 }

@@ -1,4 +1,4 @@
-import { integerRule, type OptionRule } from '@kpress/core';
+import { integerRule, type OptionRule } from '@kpress/core/option-rules';
 import { InvalidArgumentError } from 'commander';
 
 /**

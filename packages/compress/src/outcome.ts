@@ -1,5 +1,5 @@
 import type { ManifestRow } from '@kpress/manifest';
-import { keptKeyFor, outputKeyFor } from '@kpress/storage';
+import { keptKeyFor, outputKeyFor } from '@kpress/storage/layout';
 import type { CompressTaskResult } from './task-types.js';
 import { pngIsSmaller, qualityMet } from './verdict.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatPercent, formatPsnr } from './format.js';
+import { formatBytes, formatCount, formatPercent, formatPsnr } from './format.js';
 import { scaleFigures } from './scale.js';
 
 describe('formatting', () => {
@@ -12,6 +12,26 @@ describe('formatting', () => {
     expect(formatPercent(0.6111)).toBe('61.1%');
     expect(formatPsnr(Number.POSITIVE_INFINITY)).toBe('lossless');
     expect(formatPsnr(null)).toBe('–');
+  });
+
+  it('writes counts as toLocaleString en-US does', () => {
+    expect(formatCount(1_234_567)).toBe('1,234,567');
+    expect(formatCount(-1_234.6)).toBe('-1,235');
+    const values = [0, -0, -0.4, 0.5, 999, 1000, -1000, 999_999.5, 2 ** 53 - 1, -(2 ** 53 - 1)];
+    values.push(
+      2 ** 53,
+      1e21,
+      -1e22,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    );
+    for (let digits = 1; digits <= 16; digits++) {
+      const top = 10 ** digits;
+      values.push(top - 1, top, top + 1, -top, Math.floor(top * 0.1234567), top * 0.55 - 0.5);
+    }
+    for (const v of values)
+      expect(formatCount(v), String(v)).toBe(Math.round(v).toLocaleString('en-US'));
   });
 
   it('computes the scale figures by hand', () => {

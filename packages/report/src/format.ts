@@ -20,9 +20,16 @@ export function formatPercent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }
 
-/** An integer with thousands separators: 1234567 -> "1,234,567". */
+/**
+ * An integer with thousands separators: 1234567 -> "1,234,567". What
+ * `toLocaleString('en-US')` writes, without loading ICU's number formats (a
+ * fixed ~20 ms of CPU on the first call) for a safe integer; the rest (-0,
+ * beyond 2^53, NaN, Infinity) goes to ICU.
+ */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  const r = Math.round(n);
+  if (!Number.isSafeInteger(r) || Object.is(r, -0)) return r.toLocaleString('en-US');
+  return String(r).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** PSNR: "34.2 dB", "lossless" for Infinity, "–" when unknown. */

@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON array: batch.json, summary.json and state of each')
     .addHelpText('after', HELP_AFTER)
     .action(async (destUrl: string, flags: { json?: boolean }) => {
-      const config = loadCliConfig();
+      const config = await loadCliConfig();
       const producer = await import('@kpress/producer');
       const { BatchTracker, connectRedis } = await import('@kpress/queue');
       const { Storage, parseS3Url } = await import('@kpress/storage');

@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--json', 'print what was done as JSON')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: { batch: string; json?: boolean }) => {
-      const config = loadCliConfig();
+      const config = await loadCliConfig();
       const producer = await import('@kpress/producer');
       const { batchFileKeys, parseBatchFile, parseS3Url } = await import('@kpress/storage');
       await withQueueSession(config, async (session) => {

@@ -1,4 +1,4 @@
-import { redactUrl } from '@kpress/config';
+import { redactUrl } from '@kpress/config/redact';
 import type { Command } from 'commander';
 import { CliError, EXIT, intInRange, loadCliConfig, say } from '@kpress/cli-kit';
 
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     )
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: DashboardFlags) => {
-      const config = loadCliConfig();
+      const config = await loadCliConfig();
       const user = process.env.KPRESS_DASHBOARD_USER ?? '';
       const password = process.env.KPRESS_DASHBOARD_PASSWORD ?? '';
       if ((user === '') !== (password === '')) {

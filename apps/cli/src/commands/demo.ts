@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { COLORS } from '@kpress/core';
+import { COLORS } from '@kpress/core/option-rules';
 import type { Command } from 'commander';
 import { CliError, exitCodeForSignal, intInRange, ruleParser } from '@kpress/cli-kit';
 

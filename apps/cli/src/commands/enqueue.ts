@@ -1,6 +1,6 @@
 import type { Summary } from '@kpress/manifest';
-import { formatBytes } from '@kpress/report';
-import { ConfigError, loadConfig } from '@kpress/config';
+import { formatBytes } from '@kpress/report/format';
+import type { Config } from '@kpress/config/load-config';
 import type { Command } from 'commander';
 import { CliError } from '@kpress/cli-kit';
 import { addImageOptions, type ImageFlags, imageOptionsOf } from '../image-options.js';
@@ -85,7 +85,12 @@ export function register(program: Command): void {
           : flags.inventory !== undefined
             ? { kind: 'inventory' as const, url: flags.inventory }
             : undefined;
-      let config: ReturnType<typeof loadConfig>;
+      // loaded when used: --help and --version start without the configuration schema
+      const [{ ConfigError }, { loadConfig }] = await Promise.all([
+        import('@kpress/config/config-error'),
+        import('@kpress/config/load-config'),
+      ]);
+      let config: Config;
       try {
         config = loadConfig(process.env);
       } catch (err) {

@@ -1,4 +1,3 @@
-import { ConfigError, loadConfig } from '@kpress/config';
 import { REPORT_FORMATS, type ReportFormat } from '@kpress/producer/report-formats';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError } from '@kpress/cli-kit';
@@ -35,6 +34,11 @@ export function register(program: Command): void {
     .option('--format <format>', 'table | json | csv | html', format, 'table' as ReportFormat)
     .addHelpText('after', HELP_AFTER)
     .action(async (dest: string, flags: { batch: string; format: ReportFormat }) => {
+      // loaded when used: --help and --version start without the configuration schema
+      const [{ ConfigError }, { loadConfig }] = await Promise.all([
+        import('@kpress/config/config-error'),
+        import('@kpress/config/load-config'),
+      ]);
       try {
         const config = loadConfig(process.env);
         // loaded when used: other commands start without the S3 client

@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON array of the batches (one line per look)')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: StatusFlags) => {
-      const config = loadCliConfig();
+      const config = await loadCliConfig();
       const { batchStatus, statusLines } = await import('@kpress/producer');
       // the batches seen so far: one that finishes mid-watch leaves the registry but is still shown
       const seen = new Map<string, RegisteredBatch>();

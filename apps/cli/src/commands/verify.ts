@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { CliError, EXIT, loadCliConfig, say, toCliError } from '@kpress/cli-kit';
 
@@ -55,9 +54,12 @@ export function register(program: Command): void {
           EXIT.usage,
         );
       }
-      const config = loadCliConfig();
+      const config = await loadCliConfig();
+      const tty = process.stderr.isTTY && flags.json !== true;
+      // loaded when used: a progress bar only on a terminal
+      const cliProgress = tty ? (await import('cli-progress')).default : undefined;
       const bar =
-        process.stderr.isTTY && flags.json !== true
+        cliProgress !== undefined
           ? new cliProgress.SingleBar(
               { format: 'verify {bar} {value}/{total} rows', stream: process.stderr },
               cliProgress.Presets.shades_classic,

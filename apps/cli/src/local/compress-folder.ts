@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { CliError, EXIT, say } from '@kpress/cli-kit';
 import type { Config } from '@kpress/config';
-import { formatBytes, formatPercent } from '@kpress/report';
-import { keptKeyFor, outputKeyFor } from '@kpress/storage';
-import cliProgress from 'cli-progress';
+import { formatBytes, formatPercent } from '@kpress/report/format';
+import { keptKeyFor, outputKeyFor } from '@kpress/storage/layout';
 import type { ImageFlags } from '../image-options.js';
 import { compressLocal } from './local-batch.js';
 import { collectInputs, isInside, realPathOf } from './local-inputs.js';
@@ -65,15 +64,18 @@ export async function compressFolder(
   for (const path of skipped) say(`${path}: skipped (not a regular file; links are not followed)`);
 
   const tty = process.stderr.isTTY === true && flags.json !== true;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: '{bar} {percentage}% | {value}/{total} files | ETA {eta_formatted}',
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
+  // loaded when used: a progress bar only on a terminal
+  const cliProgress = tty ? (await import('cli-progress')).default : undefined;
+  const bar =
+    cliProgress !== undefined
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: '{bar} {percentage}% | {value}/{total} files | ETA {eta_formatted}',
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   bar?.start(sources.length, 0);
   const result = await compressLocal({
     sources,

@@ -2,19 +2,19 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { KPRESS_VERSION } from '@kpress/config';
+import { KPRESS_VERSION } from '@kpress/config/version';
 import { type ManifestRow, rowToJsonLine, type Summary, SummaryBuilder } from '@kpress/manifest';
-import { newBatchId } from '@kpress/queue';
+import { newBatchId } from '@kpress/queue/job-ids';
 import { type ReportImageSource, renderReportHtml, reportWorstCases } from '@kpress/report';
-import { clashMessage, clashPartnerKey, KPRESS_DIR } from '@kpress/storage';
+import { clashMessage, clashPartnerKey, KPRESS_DIR } from '@kpress/storage/layout';
 import {
-  CompressPool,
   copyOrSkip,
   decideOutcome,
   failedOutcome,
   type Outcome,
   tooLargeReason,
-} from '@kpress/compress';
+} from '@kpress/compress/outcome';
+import { CompressPool } from '@kpress/compress/pool';
 import pMap from 'p-map';
 import { type ImageFlags, imageOptionsOf, localProvenance } from '../image-options.js';
 import { ioReason } from './io-reason.js';
@@ -59,7 +59,8 @@ function fileReason(err: unknown): string {
 }
 
 /**
- * Compresses local files as a batch does, in a pool of `concurrency` threads:
+ * Compresses local files as a batch does, in a pool of `concurrency` threads
+ * (at most one per file):
  * the same naming (`x.jpg` -> `x.jpg.png`, a PNG keeps its name), the same
  * outcomes (what is not an image kpress compresses copied byte for byte, a
  * compressed output whose name is another file's a failed row, a PNG no
@@ -72,7 +73,10 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
   const startedAt = new Date().toISOString();
   const runId = newBatchId();
   const names = new Set(options.sources.map((s) => s.rel));
-  const pool = new CompressPool({ threads: options.concurrency });
+  // never more threads than files: each thread loads the codec and sharp on its own
+  const pool = new CompressPool({
+    threads: Math.max(1, Math.min(options.concurrency, options.sources.length)),
+  });
   const { flags } = options;
   let done = 0;
   let rows: ManifestRow[];

@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { CliError, EXIT } from '@kpress/cli-kit';
-import { KPRESS_DIR } from '@kpress/storage';
+import { KPRESS_DIR } from '@kpress/storage/layout';
 
 /** One local file to compress, and the name it has under the output folder. */
 export interface LocalSource {
