@@ -1,6 +1,6 @@
 /*
  * ditherQuantized (src/dither.ts): serpentine Floyd-Steinberg onto a palette with the nearest
- * search of nearest.c. The error rows are float32 as in the TypeScript (each sum computed in
+ * search of nearest.c (skipped where the previous pixel's entry is provably the one nearest). The error rows are float32 as in the TypeScript (each sum computed in
  * double, then stored as float), Math.min / Math.max kept exactly (signed zeros included).
  */
 #include <math.h>
@@ -21,18 +21,43 @@ static inline double js_min(double a, double b) {
   return a == 0 && !signbit(a) ? b : a;
 }
 
+/* Squared weighted distance (wdist2 of src/nearest.ts). */
+static inline double wd2(const double *x, double r, double g, double b, double a, const double *w) {
+  const double dr = r - x[0], dg = g - x[1], db = b - x[2], da = a - x[3];
+  return w[0] * dr * dr + w[1] * dg * dg + w[2] * db * db + w[3] * da * da;
+}
+
+/* A margin against rounding in the shortcut's test: far above a double's error on these sums. */
+#define SURE (1 - 1e-9)
+
 int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
            const uint8_t *palette, int32_t colors, double max_error, const double *w,
            uint8_t *indices) {
   double *centres = malloc(sizeof(double) * 4 * (size_t)colors);
   float *rows = calloc((size_t)(width + 2) * 6, sizeof(float));
+  /* per entry, a quarter of the squared distance to its nearest other entry: a colour closer
+     than that to the entry has it as its one nearest entry (triangle inequality), so the previous
+     pixel's entry is taken without a search when the colour is that close to it; 0 for an entry
+     with a duplicate (ties are the search's to decide) */
+  double *quarter = malloc(sizeof(double) * (size_t)colors);
   Search s = {0};
-  if (centres == NULL || rows == NULL) goto fail;
+  if (centres == NULL || rows == NULL || quarter == NULL) goto fail;
   int32_t transparent = -1;
   for (int32_t j = 0; j < colors * 4; j++) centres[j] = palette[j];
   for (int32_t j = 0; j < colors; j++)
     if (palette[j * 4 + 3] == 0 && transparent < 0) transparent = j;
+  for (int32_t j = 0; j < colors; j++) {
+    double best = __builtin_inf();
+    for (int32_t j2 = 0; j2 < colors; j2++) {
+      if (j2 == j) continue;
+      const double *c = centres + j2 * 4;
+      const double d = wd2(centres + j * 4, c[0], c[1], c[2], c[3], w);
+      if (d < best) best = d;
+    }
+    quarter[j] = best * 0.25 * SURE;
+  }
   if (!search_build(&s, centres, colors, w)) goto fail;
+  int32_t last = -1;
   float *here = rows, *next = rows + (size_t)(width + 2) * 3;
   for (int32_t y = 0; y < height; y++) {
     const int forward = (y & 1) == 0;
@@ -53,8 +78,13 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
           js_min(255, js_max(0, px[1] + js_min(max_error, js_max(-max_error, here[e + 1]))));
       const double b =
           js_min(255, js_max(0, px[2] + js_min(max_error, js_max(-max_error, here[e + 2]))));
-      double b1, b2;
-      const int32_t j = search_nearest(&s, r, g, b, a, &b1, &b2);
+      int32_t j;
+      if (last >= 0 && wd2(centres + last * 4, r, g, b, a, w) < quarter[last]) {
+        j = last;
+      } else {
+        j = search_nearest1(&s, r, g, b, a);
+        last = j;
+      }
       indices[p] = (uint8_t)j;
       const double er = r - palette[j * 4], eg = g - palette[j * 4 + 1],
                    eb = b - palette[j * 4 + 2];
@@ -79,9 +109,11 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
   search_free(&s);
   free(centres);
   free(rows);
+  free(quarter);
   return 1;
 fail:
   free(centres);
   free(rows);
+  free(quarter);
   return 0;
 }

@@ -95,3 +95,45 @@ int32_t search_nearest(const Search *s, double r, double g, double b, double a, 
   *b2 = best2;
   return s->order[best_pos];
 }
+
+/* search_nearest's index without the second distance: the walk also stops once the next gap
+   alone exceeds the best distance (a centre beyond it is strictly farther, so no tie is
+   missed), and never later than search_nearest's, so every centre at the nearest distance is
+   met by both walks and the lowest position among them wins in both: the same index. */
+int32_t search_nearest1(const Search *s, double r, double g, double b, double a) {
+  const int32_t k = s->k;
+  const double *proj = s->proj, *c = s->sorted;
+  const double p = (s->s[0] * r + s->s[1] * g + s->s[2] * b + s->s[3] * a) * 0.5;
+  const double w0 = s->w[0], w1 = s->w[1], w2 = s->w[2], w3 = s->w[3];
+  int32_t lo = 0, hi = k;
+  while (lo < hi) {
+    const int32_t mid = (int32_t)(((uint32_t)lo + (uint32_t)hi) >> 1);
+    if (proj[mid] < p) lo = mid + 1;
+    else hi = mid;
+  }
+  int32_t down = lo - 1, up = lo, best_pos = 0;
+  double best1 = __builtin_inf(), best2 = __builtin_inf();
+  for (;;) {
+    const double gap_down = down >= 0 ? p - proj[down] : __builtin_inf();
+    const double gap_up = up < k ? proj[up] - p : __builtin_inf();
+    int32_t at;
+    if (gap_down <= gap_up) {
+      if (gap_down * gap_down > best1 || gap_down * gap_down >= best2) break;
+      at = down--;
+    } else {
+      if (gap_up * gap_up > best1 || gap_up * gap_up >= best2) break;
+      at = up++;
+    }
+    const double *x = c + at * 4;
+    const double dr = r - x[0], dg = g - x[1], db = b - x[2], da = a - x[3];
+    const double d = w0 * dr * dr + w1 * dg * dg + w2 * db * db + w3 * da * da;
+    if (d < best1 || (d == best1 && at < best_pos)) {
+      best2 = best1;
+      best1 = d;
+      best_pos = at;
+    } else if (d < best2) {
+      best2 = d;
+    }
+  }
+  return s->order[best_pos];
+}

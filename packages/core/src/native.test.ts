@@ -142,6 +142,32 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
     }
   });
 
+  it('the dither on exact ties (grey midpoints, three-way ties, duplicate entries), both distances', () => {
+    // maxError 0: no diffusion, every pixel its own nearest entry, so each tie is met as it is
+    const width = 64;
+    const height = 4;
+    const data = new Uint8Array(width * height * 3);
+    for (let p = 0; p < width * height; p++) {
+      const v = (p % width) * 4 + 1; // odd greys: midway between the even entries below
+      data.set(p < width * 2 ? [v, v, v] : [1, 1, p % 3], p * 3);
+    }
+    const image: PixelImage = { data, width, height, channels: 3 };
+    const entries: number[][] = [];
+    for (let v = 0; v < 256; v += 2) entries.push([v, v, v, 255]);
+    entries.push([0, 0, 0, 255], [2, 0, 0, 255], [0, 2, 0, 255], [2, 0, 0, 255]); // ties, a duplicate
+    const colors = entries.length > 256 ? 256 : entries.length;
+    const palette = Uint8Array.from(entries.slice(0, colors).flat());
+    const q = quantize(image, { colors: 2 });
+    const result = { ...q, palette, colors };
+    for (const distance of ['rgb', 'perceptual'] as const) {
+      const { metric } = resolveOptions({ distance });
+      for (const maxError of [0, 64]) {
+        const { native, ts } = both(() => ditherQuantized(image, result, maxError, metric));
+        expect(bits(native.indices).equals(bits(ts.indices))).toBe(true);
+      }
+    }
+  });
+
   it('chelsea.png: the PSNR search (one seeding, every size its prefix)', async () => {
     expectSameQuantize(await samplePhoto('chelsea.png'), 256, 38);
   });
