@@ -155,7 +155,7 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
     const entries: number[][] = [];
     for (let v = 0; v < 256; v += 2) entries.push([v, v, v, 255]);
     entries.push([0, 0, 0, 255], [2, 0, 0, 255], [0, 2, 0, 255], [2, 0, 0, 255]); // ties, a duplicate
-    const colors = entries.length > 256 ? 256 : entries.length;
+    const colors = Math.min(entries.length, 256);
     const palette = Uint8Array.from(entries.slice(0, colors).flat());
     const q = quantize(image, { colors: 2 });
     const result = { ...q, palette, colors };
