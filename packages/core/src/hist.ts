@@ -1,3 +1,4 @@
+import { nativeKernels } from './native.js';
 import type { PixelImage } from './types.js';
 
 /**
@@ -167,6 +168,7 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   let listed = 0;
   const end = data.length;
   const step = CHUNK * stride;
+  const native = nativeKernels(); // the same loops in C (native/hist.c)
   for (let from = 0; from < end; from += step) {
     if (keys.length < listed + CHUNK) {
       const grown = new Int32Array(Math.max(keys.length * 2, listed + CHUNK));
@@ -174,12 +176,16 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
       keys = grown;
     }
     const to = Math.min(end, from + step);
-    listed =
-      stride === 3
-        ? countChunk3(data, table, keys, listed, from, to)
-        : countChunk4(data, table, keys, listed, from, to);
+    if (native !== undefined)
+      listed = native.countDense(data, stride, table, keys, listed, from, to);
+    else
+      listed =
+        stride === 3
+          ? countChunk3(data, table, keys, listed, from, to)
+          : countChunk4(data, table, keys, listed, from, to);
   }
-  sortKeys24(keys, listed);
+  if (native !== undefined) native.sortKeys24(keys, listed);
+  else sortKeys24(keys, listed);
   // Distinct keys, with the number of times each was listed (wraps of its 16-bit count).
   let size = 0;
   for (let i = 0; i < listed; i++) if (i === 0 || keys[i] !== keys[i - 1]) size++;
@@ -249,24 +255,36 @@ function hashHistogram(image: PixelImage, pixels: number, hasAlpha: boolean): Co
     [keys, values] = rehash(keys, values, bits);
   };
 
-  const end = data.length;
-  for (let o = 0; o < end; o += stride) {
-    const a = stride === 4 ? data[o + 3] : 255;
-    if (a === 0) {
-      transparentCount++;
-      continue;
+  const native = nativeKernels();
+  if (native !== undefined) {
+    // the same loop in C (native/hist.c), paused whenever the table must grow
+    const state = new Float64Array(5); // at, prev, run, size, transparent
+    while (native.hashCount(data, stride, keys, values, bits, state)) {
+      size = state[3] as number;
+      grow();
     }
-    // Non-zero for every colour kept, since a >= 1: 0 marks an empty slot.
-    const key = (data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | a;
-    if (key === prev) {
-      run++;
-      continue;
+    size = state[3] as number;
+    transparentCount = state[4] as number;
+  } else {
+    const end = data.length;
+    for (let o = 0; o < end; o += stride) {
+      const a = stride === 4 ? data[o + 3] : 255;
+      if (a === 0) {
+        transparentCount++;
+        continue;
+      }
+      // Non-zero for every colour kept, since a >= 1: 0 marks an empty slot.
+      const key = (data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | a;
+      if (key === prev) {
+        run++;
+        continue;
+      }
+      if (run > 0) insert(prev, run);
+      prev = key;
+      run = 1;
     }
     if (run > 0) insert(prev, run);
-    prev = key;
-    run = 1;
   }
-  if (run > 0) insert(prev, run);
 
   const { colors, counts } = hashColours(keys, values, size);
   return {
@@ -288,6 +306,11 @@ function rehash(
 ): [Int32Array<ArrayBuffer>, Int32Array<ArrayBuffer>] {
   const keys = new Int32Array(1 << bits);
   const values = new Int32Array(1 << bits);
+  const native = nativeKernels();
+  if (native !== undefined) {
+    native.hashRehash(oldKeys, oldValues, keys, values, bits);
+    return [keys, values];
+  }
   const mask = (1 << bits) - 1;
   const shift = 32 - bits;
   for (let i = 0; i < oldKeys.length; i++) {
