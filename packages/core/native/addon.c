@@ -460,6 +460,30 @@ static napi_value js_map_hash(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* coarseCells(colors, counts, size, bits: 5 | 6, sums, weights) -> cells; sums become the
+   cells' means. sums and weights hold min(size, 2^(3 bits + alpha bits)) cells, zeroed. */
+static napi_value js_coarse_cells(napi_env env, napi_callback_info info) {
+  napi_value v[6];
+  if (!get(env, info, 6, v)) return fail(env, "core addon: coarseCells takes 6 arguments");
+  Args a = {env, 1};
+  const int32_t size = int32(&a, v[2]);
+  const int32_t bits = int32(&a, v[3]);
+  const size_t cells = bits == 5 ? (size_t)1 << 19 : (size_t)1 << 20;
+  const size_t cap = (size_t)size < cells ? (size_t)size : cells;
+  const uint8_t *colors = typed(&a, v[0], napi_uint8_array, (size_t)size * 4, 0);
+  const double *counts = typed(&a, v[1], napi_float64_array, (size_t)size, 0);
+  double *sums = typed(&a, v[4], napi_float64_array, cap * 4, 0);
+  double *weights = typed(&a, v[5], napi_float64_array, cap, 0);
+  if (!a.ok || (bits != 5 && bits != 6) || size > INT32_MAX / 4)
+    return fail(env, "core addon: coarseCells: bad array or count");
+  const int32_t n = coarse_cells(colors, counts, size, bits, sums, weights);
+  if (n < 0) {
+    napi_throw_error(env, NULL, "core addon: coarseCells: out of memory");
+    return NULL;
+  }
+  return int_value(env, n);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
@@ -479,6 +503,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"hashRehash", js_hash_rehash},
       {"mapDense", js_map_dense},
       {"mapHash", js_map_hash},
+      {"coarseCells", js_coarse_cells},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

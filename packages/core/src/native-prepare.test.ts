@@ -1,6 +1,7 @@
 // The native preparation of an image (native/tree_build.c, native/hist.c) against the
-// TypeScript: the same histogram, lookup tables, colour tree and indices, byte for byte.
+// TypeScript: the same histogram, lookup tables, colour tree, coarse cells and indices, byte for byte.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coarsePoints } from './coarse.js';
 import { buildHistogram, releaseHistogram } from './hist.js';
 import { nativeKernels, useNativeKernels } from './native.js';
 import { writeIndices } from './remap.js';
@@ -31,6 +32,7 @@ function prepareCopy(image: PixelImage) {
   const colourIndex = new Uint8Array(hist.size);
   for (let i = 0; i < hist.size; i++) colourIndex[i] = (i * 7 + 3) & 255;
   const indices = writeIndices(image, hist, colourIndex, 200);
+  const coarse = [coarsePoints(hist), coarsePoints(hist, 6)];
   const { lookup, colors } = hist;
   let table: ArrayBufferView;
   let used = -1;
@@ -61,6 +63,7 @@ function prepareCopy(image: PixelImage) {
     pixels: hist.pixels,
     tree,
     indices,
+    coarse,
   };
   releaseHistogram(hist);
   return copy;
@@ -83,6 +86,12 @@ function expectSamePreparation(image: PixelImage, kind?: 'dense' | 'hash'): void
   for (const field of ['table', 'colors', 'counts'] as const)
     expect(native[field].equals(ts[field]), field).toBe(true);
   expect(bits(native.indices).equals(bits(ts.indices)), 'indices').toBe(true);
+  for (const [i, c] of native.coarse.entries()) {
+    const t = ts.coarse[i];
+    expect(c.n, 'coarse cells').toBe(t?.n);
+    expect(bits(c.points).equals(bits(t?.points as Float64Array)), 'coarse points').toBe(true);
+    expect(bits(c.weights).equals(bits(t?.weights as Float64Array)), 'coarse weights').toBe(true);
+  }
   expect(native.tree.n).toBe(ts.tree.n);
   expect(native.tree.nodes).toBe(ts.tree.nodes);
   expect(native.tree.opaque).toBe(ts.tree.opaque);
@@ -111,7 +120,7 @@ function opaqueRgba(image: PixelImage): PixelImage {
 beforeAll(() => useNativeKernels(true));
 afterAll(() => useNativeKernels(true));
 
-describe('native preparation: the same histogram, tree and indices as TypeScript', () => {
+describe('native preparation: the same histogram, tree, coarse cells and indices as TypeScript', () => {
   for (const name of ['astronaut.png', 'chelsea.png', 'coffee.png']) {
     it(`${name}, its alpha version and its 4-channel opaque version`, async () => {
       const photo = await samplePhoto(name);
@@ -232,5 +241,16 @@ describe('native preparation: the same histogram, tree and indices as TypeScript
         new Uint8Array(1),
       ),
     ).toThrow(/too few nodes/);
+    const colours = new Uint8Array(8);
+    expect(() =>
+      addon.coarseCells(
+        colours,
+        new Float64Array(2),
+        2,
+        5,
+        new Float64Array(7),
+        new Float64Array(2),
+      ),
+    ).toThrow(/bad array/);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The optional native k-means kernels (native/*.c, a Node-API addon): TreeKmeans' assignment
  * pass, the whole greedy k-means++ seeding, WeightedKmeans' Hamerly passes, the dither
- * (ditherQuantized with its nearest-entry search), the colour tree's construction (buildTree)
- * and the histogram's and writeIndices' pixel loops, in C with the
+ * (ditherQuantized with its nearest-entry search), the colour tree's construction (buildTree),
+ * the histogram's and writeIndices' pixel loops and coarsePoints, in C with the
  * same double operations in the same order as the TypeScript (compiled with -ffp-contract=off,
  * no fast-math), so centres, assignments, palettes and PNG bytes are bit for bit the same.
  * Loaded when built (`pnpm install` builds it with node-gyp where a C compiler is found);
@@ -139,6 +139,18 @@ export interface NativeKernels {
     transparentIndex: number,
     indices: Uint8Array,
   ): void;
+  /**
+   * coarsePoints' cells (native/hist.c): their weights, and in sums (zeroed, min(size, cells)
+   * cells) their means; returns the cell count.
+   */
+  coarseCells(
+    colors: Uint8Array,
+    counts: Float64Array,
+    size: number,
+    bits: 5 | 6,
+    sums: Float64Array,
+    weights: Float64Array,
+  ): number;
   hamerlyInit(...args: HamerlyArrays): void;
   hamerlyReassign(...args: [...HamerlyArrays, half: Float64Array]): void;
   hamerlyLoosen(
