@@ -484,6 +484,68 @@ static napi_value js_coarse_cells(napi_env env, napi_callback_info info) {
   return int_value(env, n);
 }
 
+/* anyTranslucent(data) -> whether some 4th byte is not 255 */
+static napi_value js_any_translucent(napi_env env, napi_callback_info info) {
+  napi_value v[1];
+  if (!get(env, info, 1, v)) return fail(env, "core addon: anyTranslucent takes 1 argument");
+  Args a = {env, 1};
+  size_t len;
+  const uint8_t *data = pixel_data(&a, v[0], 0, &len);
+  if (!a.ok) return fail(env, "core addon: anyTranslucent: bad array");
+  napi_value result;
+  napi_get_boolean(env, any_translucent(data, len) != 0, &result);
+  return result;
+}
+
+/* distinctKeys(keys, listed) -> the distinct keys among listed sorted ones */
+static napi_value js_distinct_keys(napi_env env, napi_callback_info info) {
+  napi_value v[2];
+  if (!get(env, info, 2, v)) return fail(env, "core addon: distinctKeys takes 2 arguments");
+  Args a = {env, 1};
+  const int32_t listed = int32(&a, v[1]);
+  const int32_t *keys = typed(&a, v[0], napi_int32_array, (size_t)listed, 0);
+  if (!a.ok) return fail(env, "core addon: distinctKeys: bad array or count");
+  return int_value(env, distinct_keys(keys, listed));
+}
+
+/* denseColours(keys, listed, table: Uint16Array(2^24), colors, counts): keys sorted 24-bit */
+static napi_value js_dense_colours(napi_env env, napi_callback_info info) {
+  napi_value v[5];
+  if (!get(env, info, 5, v)) return fail(env, "core addon: denseColours takes 5 arguments");
+  Args a = {env, 1};
+  const int32_t listed = int32(&a, v[1]);
+  const int32_t *keys = typed(&a, v[0], napi_int32_array, (size_t)listed, 0);
+  const uint16_t *table = typed(&a, v[2], napi_uint16_array, (size_t)1 << 24, 0);
+  if (!a.ok) return fail(env, "core addon: denseColours: bad array or count");
+  for (int32_t i = 0; i < listed; i++)
+    if (keys[i] < 0 || keys[i] >= (1 << 24) || (i > 0 && keys[i] < keys[i - 1]))
+      return fail(env, "core addon: denseColours: keys not sorted 24-bit keys");
+  const size_t size = (size_t)distinct_keys(keys, listed);
+  uint8_t *colors = typed(&a, v[3], napi_uint8_array, size * 4, 0);
+  double *counts = typed(&a, v[4], napi_float64_array, size, 0);
+  if (!a.ok) return fail(env, "core addon: denseColours: bad array or count");
+  dense_colours(keys, listed, table, colors, counts);
+  return NULL;
+}
+
+/* hashColours(keys, values, size, colors, counts): the table's `size` colours in slot order,
+   each slot's value rewritten to its colour's index */
+static napi_value js_hash_colours(napi_env env, napi_callback_info info) {
+  napi_value v[5];
+  if (!get(env, info, 5, v)) return fail(env, "core addon: hashColours takes 5 arguments");
+  Args a = {env, 1};
+  const int32_t *keys = typed(&a, v[0], napi_int32_array, 0, 0);
+  const size_t slots = length_of(&a, v[0]);
+  int32_t *values = typed(&a, v[1], napi_int32_array, slots, 0);
+  const int32_t size = int32(&a, v[2]);
+  uint8_t *colors = typed(&a, v[3], napi_uint8_array, (size_t)size * 4, 0);
+  double *counts = typed(&a, v[4], napi_float64_array, (size_t)size, 0);
+  if (!a.ok) return fail(env, "core addon: hashColours: bad array or count");
+  if (!hash_colours(keys, values, slots, size, colors, counts))
+    return fail(env, "core addon: hashColours: the table holds other than size colours");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
@@ -504,6 +566,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"mapDense", js_map_dense},
       {"mapHash", js_map_hash},
       {"coarseCells", js_coarse_cells},
+      {"anyTranslucent", js_any_translucent},
+      {"distinctKeys", js_distinct_keys},
+      {"denseColours", js_dense_colours},
+      {"hashColours", js_hash_colours},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -206,3 +206,54 @@ int32_t coarse_cells(const uint8_t *colors, const double *counts, int32_t size, 
     for (int d = 0; d < 4; d++) sums[(size_t)k * 4 + d] = sums[(size_t)k * 4 + d] / weights[k];
   return n;
 }
+
+int any_translucent(const uint8_t *data, size_t length) {
+  for (size_t o = 3; o < length; o += 4)
+    if (data[o] != 255) return 1;
+  return 0;
+}
+
+int32_t distinct_keys(const int32_t *keys, int32_t listed) {
+  int32_t size = 0;
+  for (int32_t i = 0; i < listed; i++)
+    if (i == 0 || keys[i] != keys[i - 1]) size++;
+  return size;
+}
+
+void dense_colours(const int32_t *keys, int32_t listed, const uint16_t *table, uint8_t *colors,
+                   double *counts) {
+  int32_t c = -1;
+  for (int32_t i = 0; i < listed; i++) {
+    const int32_t key = keys[i];
+    if (i > 0 && key == keys[i - 1]) {
+      counts[c] += 65536;
+      continue;
+    }
+    c++;
+    uint8_t *o = colors + (size_t)c * 4;
+    o[0] = (uint8_t)(key >> 16);
+    o[1] = (uint8_t)(key >> 8);
+    o[2] = (uint8_t)key;
+    o[3] = 255;
+    counts[c] = table[key] == 0 ? 65536 : table[key];
+  }
+}
+
+int hash_colours(const int32_t *keys, int32_t *values, size_t slots, int32_t size, uint8_t *colors,
+                 double *counts) {
+  int32_t i = 0;
+  for (size_t h = 0; h < slots; h++) {
+    const int32_t key = keys[h];
+    if (key == 0) continue;
+    if (i == size) return 0;
+    uint8_t *o = colors + (size_t)i * 4;
+    o[0] = (uint8_t)((uint32_t)key >> 24);
+    o[1] = (uint8_t)(key >> 16);
+    o[2] = (uint8_t)(key >> 8);
+    o[3] = (uint8_t)key;
+    counts[i] = values[h];
+    values[h] = i;
+    i++;
+  }
+  return i == size;
+}

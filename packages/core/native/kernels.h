@@ -125,4 +125,16 @@ int map_hash(const uint8_t *data, int32_t stride, const int32_t *keys, const int
 int32_t coarse_cells(const uint8_t *colors, const double *counts, int32_t size, int bits,
                      double *sums, double *weights);
 
+/* anyTranslucent (src/hist.ts): whether some 4th byte is not 255. */
+int any_translucent(const uint8_t *data, size_t length);
+/* denseHistogram after sortKeys24: the distinct keys among `listed` sorted ones, then their
+   colours and counts (size of them). */
+int32_t distinct_keys(const int32_t *keys, int32_t listed);
+void dense_colours(const int32_t *keys, int32_t listed, const uint16_t *table, uint8_t *colors,
+                   double *counts);
+/* hashColours (src/hist.ts): returns 0 when the table holds other than `size` colours (then
+   values are partly rewritten). */
+int hash_colours(const int32_t *keys, int32_t *values, size_t slots, int32_t size, uint8_t *colors,
+                 double *counts);
+
 #endif

@@ -62,6 +62,8 @@ const DENSE_MIN_PIXELS = 1 << 18;
 const HASH_MULT = 0x9e3779b1;
 
 function anyTranslucent(data: Uint8Array | Uint8ClampedArray): boolean {
+  const native = nativeKernels();
+  if (native !== undefined) return native.anyTranslucent(data);
   for (let o = 3; o < data.length; o += 4) if (data[o] !== 255) return true;
   return false;
 }
@@ -186,6 +188,14 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   }
   if (native !== undefined) native.sortKeys24(keys, listed);
   else sortKeys24(keys, listed);
+  if (native !== undefined) {
+    // the same colours and counts in C (native/hist.c)
+    const size = native.distinctKeys(keys, listed);
+    const colors = new Uint8Array(size * 4);
+    const counts = new Float64Array(size);
+    native.denseColours(keys, listed, table, colors, counts);
+    return denseResult(colors, counts, size, pixels, table, index);
+  }
   // Distinct keys, with the number of times each was listed (wraps of its 16-bit count).
   let size = 0;
   for (let i = 0; i < listed; i++) if (i === 0 || keys[i] !== keys[i - 1]) size++;
@@ -206,6 +216,17 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
     colors[o + 3] = 255;
     counts[c] = table[key] === 0 ? 65536 : table[key];
   }
+  return denseResult(colors, counts, size, pixels, table, index);
+}
+
+function denseResult(
+  colors: Uint8Array,
+  counts: Float64Array,
+  size: number,
+  pixels: number,
+  table: Uint16Array,
+  index: Uint8Array,
+): ColorHistogram {
   return {
     colors,
     counts,
@@ -335,6 +356,11 @@ function hashColours(
 ): { colors: Uint8Array; counts: Float64Array } {
   const colors = new Uint8Array(size * 4);
   const counts = new Float64Array(size);
+  const native = nativeKernels();
+  if (native !== undefined) {
+    native.hashColours(keys, values, size, colors, counts);
+    return { colors, counts };
+  }
   let i = 0;
   for (let h = 0; h < keys.length; h++) {
     const key = keys[h];

@@ -241,6 +241,12 @@ describe('native preparation: the same histogram, tree, coarse cells and indices
         new Uint8Array(1),
       ),
     ).toThrow(/too few nodes/);
+    // a hash table of more colours than said, dense keys out of order
+    keys[3] = 5;
+    keys[9] = 6;
+    const two = () => [new Uint8Array(8), new Float64Array(2)] as const;
+    expect(() => addon.hashColours(keys, values, 1, ...two())).toThrow(/other than size/);
+    expect(() => addon.denseColours(Int32Array.of(7, 3), 2, table, ...two())).toThrow(/not sorted/);
     const colours = new Uint8Array(8);
     expect(() =>
       addon.coarseCells(

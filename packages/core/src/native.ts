@@ -151,6 +151,25 @@ export interface NativeKernels {
     sums: Float64Array,
     weights: Float64Array,
   ): number;
+  /** hist.ts' anyTranslucent. */
+  anyTranslucent(data: Uint8Array | Uint8ClampedArray): boolean;
+  /** denseHistogram's distinct colours among `listed` sorted keys, then their colours and counts. */
+  distinctKeys(keys: Int32Array, listed: number): number;
+  denseColours(
+    keys: Int32Array,
+    listed: number,
+    table: Uint16Array,
+    colors: Uint8Array,
+    counts: Float64Array,
+  ): void;
+  /** hist.ts' hashColours: each slot's value becomes its colour's index. */
+  hashColours(
+    keys: Int32Array,
+    values: Int32Array,
+    size: number,
+    colors: Uint8Array,
+    counts: Float64Array,
+  ): void;
   hamerlyInit(...args: HamerlyArrays): void;
   hamerlyReassign(...args: [...HamerlyArrays, half: Float64Array]): void;
   hamerlyLoosen(
