@@ -120,8 +120,8 @@ int map_hash(const uint8_t *data, int32_t stride, const int32_t *keys, const int
              int bits, const uint8_t *colour_index, int32_t colours, uint8_t transparent_index,
              uint8_t *out, size_t pixels);
 
-/* coarsePoints (src/coarse.ts): the cells' weights and, in sums, their means (zeroed arrays of
-   min(size, cells) cells); returns the cell count, -1 when memory ran out. */
+/* coarsePoints (src/coarse.ts; native/coarse.c): the cells' weights and, in sums, their means
+   (zeroed arrays of min(size, cells) cells); returns the cell count, -1 when out of memory. */
 int32_t coarse_cells(const uint8_t *colors, const double *counts, int32_t size, int bits,
                      double *sums, double *weights);
 

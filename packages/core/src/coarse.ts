@@ -31,7 +31,7 @@ export function coarsePoints(hist: ColorHistogram, bits: 5 | 6 = 5): WeightedPoi
   const weights = new Float64Array(cap);
   const native = nativeKernels();
   if (native !== undefined) {
-    // the same sums and means in C (native/hist.c); sums become the means
+    // the same sums and means in C (native/coarse.c); sums become the means
     const n = native.coarseCells(colors, counts, size, bits, sums, weights);
     return { points: sums.slice(0, n * 4), weights: weights.slice(0, n), n };
   }

@@ -140,7 +140,7 @@ export interface NativeKernels {
     indices: Uint8Array,
   ): void;
   /**
-   * coarsePoints' cells (native/hist.c): their weights, and in sums (zeroed, min(size, cells)
+   * coarsePoints' cells (native/coarse.c): their weights, and in sums (zeroed, min(size, cells)
    * cells) their means; returns the cell count.
    */
   coarseCells(
