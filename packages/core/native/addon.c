@@ -233,6 +233,319 @@ static napi_value js_dither(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A pixel buffer: a Uint8Array or Uint8ClampedArray of at least `min` bytes; its length. */
+static const uint8_t *pixel_data(Args *a, napi_value v, size_t min, size_t *length) {
+  napi_typedarray_type type = napi_uint8_array;
+  *length = 0;
+  if (a->ok && napi_get_typedarray_info(a->env, v, &type, length, NULL, NULL, NULL) == napi_ok &&
+      type != napi_uint8_clamped_array)
+    type = napi_uint8_array;
+  return typed(a, v, type, min, 0);
+}
+
+/* The element count of a TypedArray already checked by typed(). */
+static size_t length_of(Args *a, napi_value v) {
+  size_t n = 0;
+  if (a->ok) napi_get_typedarray_info(a->env, v, NULL, &n, NULL, NULL, NULL);
+  return n;
+}
+
+/* A non-negative whole number below 2^53 (byte offsets of large images). */
+static size_t offset(Args *a, napi_value v) {
+  const double x = number(a, v);
+  if (a->ok && !(x >= 0 && x <= 9007199254740991.0 && x == (double)(size_t)x)) a->ok = 0;
+  return a->ok ? (size_t)x : 0;
+}
+
+/* treeNodes(colors, counts, n, points, weights, order, start, end, firstChild, childCount,
+             opaque: Uint8Array(1)) -> nodes (start's length is the capacity) */
+static napi_value js_tree_nodes(napi_env env, napi_callback_info info) {
+  napi_value v[11];
+  if (!get(env, info, 11, v)) return fail(env, "core addon: treeNodes takes 11 arguments");
+  Args a = {env, 1};
+  const int32_t n = int32(&a, v[2]);
+  const size_t m = (size_t)n;
+  const uint8_t *colors = typed(&a, v[0], napi_uint8_array, m * 4, 0);
+  const double *counts = typed(&a, v[1], napi_float64_array, m, 0);
+  TreeBuild t;
+  t.points = typed(&a, v[3], napi_uint8_array, m * 4, 0);
+  t.weights = typed(&a, v[4], napi_float64_array, m, 0);
+  t.order = typed(&a, v[5], napi_int32_array, m, 0);
+  t.start = typed(&a, v[6], napi_int32_array, 1, 0);
+  const size_t cap = length_of(&a, v[6]);
+  t.end = typed(&a, v[7], napi_int32_array, cap, 0);
+  t.first_child = typed(&a, v[8], napi_int32_array, cap, 0);
+  t.child_count = typed(&a, v[9], napi_int32_array, cap, 0);
+  uint8_t *opaque = typed(&a, v[10], napi_uint8_array, 1, 0);
+  if (!a.ok || n > INT32_MAX / 4 || cap > INT32_MAX)
+    return fail(env, "core addon: treeNodes: bad array or count");
+  const int32_t nodes = tree_order_nodes(colors, counts, n, (int32_t)cap, &t);
+  if (nodes == -1) {
+    napi_throw_error(env, NULL, "core addon: treeNodes: out of memory");
+    return NULL;
+  }
+  if (nodes < 0) return fail(env, "core addon: treeNodes: bad array (too few nodes)");
+  *opaque = (uint8_t)t.opaque;
+  return int_value(env, nodes);
+}
+
+/* treeStatistics(points, weights, start, end, firstChild, childCount, weight, sum, lo, hi):
+   nodes are start's length, colours weights' length */
+static napi_value js_tree_statistics(napi_env env, napi_callback_info info) {
+  napi_value v[10];
+  if (!get(env, info, 10, v)) return fail(env, "core addon: treeStatistics takes 10 arguments");
+  Args a = {env, 1};
+  TreeBuild t = {0};
+  t.weights = typed(&a, v[1], napi_float64_array, 0, 0);
+  const size_t n = length_of(&a, v[1]);
+  t.start = typed(&a, v[2], napi_int32_array, 0, 0);
+  const size_t nodes = length_of(&a, v[2]);
+  t.points = typed(&a, v[0], napi_uint8_array, n * 4, 0);
+  t.end = typed(&a, v[3], napi_int32_array, nodes, 0);
+  t.first_child = typed(&a, v[4], napi_int32_array, nodes, 0);
+  t.child_count = typed(&a, v[5], napi_int32_array, nodes, 0);
+  double *weight = typed(&a, v[6], napi_float64_array, nodes, 0);
+  double *sum = typed(&a, v[7], napi_float64_array, nodes * 4, 0);
+  uint8_t *lo = typed(&a, v[8], napi_uint8_array, nodes * 4, 0);
+  uint8_t *hi = typed(&a, v[9], napi_uint8_array, nodes * 4, 0);
+  if (!a.ok || nodes > INT32_MAX || n > INT32_MAX / 4)
+    return fail(env, "core addon: treeStatistics: bad array or count");
+  TreePass p = {0};
+  p.start = t.start;
+  p.end = t.end;
+  p.first_child = t.first_child;
+  p.child_count = t.child_count;
+  if (!tree_sound(&p, (int32_t)nodes, (int32_t)n))
+    return fail(env, "core addon: treeStatistics: bad tree");
+  tree_statistics(&t, (int32_t)nodes, weight, sum, lo, hi);
+  return NULL;
+}
+
+/* countDense(data, stride, table: Uint16Array(2^24), keys, size, from, to) -> size */
+static napi_value js_count_dense(napi_env env, napi_callback_info info) {
+  napi_value v[7];
+  if (!get(env, info, 7, v)) return fail(env, "core addon: countDense takes 7 arguments");
+  Args a = {env, 1};
+  size_t len;
+  const uint8_t *data = pixel_data(&a, v[0], 0, &len);
+  const int32_t stride = int32(&a, v[1]);
+  uint16_t *table = typed(&a, v[2], napi_uint16_array, (size_t)1 << 24, 0);
+  const int32_t size = int32(&a, v[4]);
+  const size_t from = offset(&a, v[5]);
+  const size_t to = offset(&a, v[6]);
+  if (!a.ok || (stride != 3 && stride != 4) || from > to || to > len ||
+      (to - from) % (size_t)stride != 0)
+    return fail(env, "core addon: countDense: bad array or count");
+  const size_t added = (to - from) / (size_t)stride;
+  int32_t *keys = typed(&a, v[3], napi_int32_array, (size_t)size + added, 0);
+  if (!a.ok || (size_t)size + added > INT32_MAX)
+    return fail(env, "core addon: countDense: bad array or count");
+  return int_value(env, count_dense(data, stride, table, keys, size, from, to));
+}
+
+/* sortKeys24(keys, n) */
+static napi_value js_sort_keys24(napi_env env, napi_callback_info info) {
+  napi_value v[2];
+  if (!get(env, info, 2, v)) return fail(env, "core addon: sortKeys24 takes 2 arguments");
+  Args a = {env, 1};
+  const int32_t n = int32(&a, v[1]);
+  int32_t *keys = typed(&a, v[0], napi_int32_array, (size_t)n, 0);
+  if (!a.ok) return fail(env, "core addon: sortKeys24: bad array or count");
+  if (!sort_keys24(keys, n)) napi_throw_error(env, NULL, "core addon: sortKeys24: out of memory");
+  return NULL;
+}
+
+/* A hash table of 2^bits slots: keys and values, bits in [1, 30]. */
+static int hash_table(Args *a, napi_value keys, napi_value values, napi_value bits_v,
+                      int32_t **k, int32_t **vals) {
+  const int32_t bits = int32(a, bits_v);
+  if (bits < 1 || bits > 30) a->ok = 0;
+  *k = typed(a, keys, napi_int32_array, (size_t)1 << bits, 0);
+  *vals = typed(a, values, napi_int32_array, (size_t)1 << bits, 0);
+  return bits;
+}
+
+/* hashCount(data, stride, keys, values, bits, state: Float64Array [at, prev, run, size,
+             transparent]) -> true when the table must grow first */
+static napi_value js_hash_count(napi_env env, napi_callback_info info) {
+  napi_value v[6];
+  if (!get(env, info, 6, v)) return fail(env, "core addon: hashCount takes 6 arguments");
+  Args a = {env, 1};
+  size_t len;
+  const uint8_t *data = pixel_data(&a, v[0], 0, &len);
+  const int32_t stride = int32(&a, v[1]);
+  HashCount h;
+  h.bits = hash_table(&a, v[2], v[3], v[4], &h.keys, &h.values);
+  double *state = typed(&a, v[5], napi_float64_array, 5, 0);
+  if (!a.ok || (stride != 3 && stride != 4) || len % (size_t)stride != 0)
+    return fail(env, "core addon: hashCount: bad array or count");
+  const double at = state[0], prev = state[1], run = state[2], size = state[3];
+  if (!(at >= 0 && at <= (double)len && at == (double)(size_t)at &&
+        (size_t)at % (size_t)stride == 0 && prev >= INT32_MIN && prev <= INT32_MAX &&
+        prev == (double)(int32_t)prev && run >= 0 && run <= INT32_MAX &&
+        run == (double)(int32_t)run && size >= 0 && size * 2 <= (double)((1u << h.bits) - 1) &&
+        size == (double)(int32_t)size))
+    return fail(env, "core addon: hashCount: bad state");
+  h.at = (size_t)at;
+  h.prev = (int32_t)prev;
+  h.run = (int32_t)run;
+  h.size = (int32_t)size;
+  h.transparent = state[4];
+  const int grow = hash_count(&h, data, stride, len);
+  state[0] = (double)h.at;
+  state[1] = h.prev;
+  state[2] = h.run;
+  state[3] = h.size;
+  state[4] = h.transparent;
+  napi_value result;
+  napi_get_boolean(env, grow != 0, &result);
+  return result;
+}
+
+/* hashRehash(oldKeys, oldValues, keys, values, bits) */
+static napi_value js_hash_rehash(napi_env env, napi_callback_info info) {
+  napi_value v[5];
+  if (!get(env, info, 5, v)) return fail(env, "core addon: hashRehash takes 5 arguments");
+  Args a = {env, 1};
+  const int32_t *old_keys = typed(&a, v[0], napi_int32_array, 0, 0);
+  const size_t old_size = length_of(&a, v[0]);
+  const int32_t *old_values = typed(&a, v[1], napi_int32_array, old_size, 0);
+  int32_t *keys, *values;
+  const int bits = hash_table(&a, v[2], v[3], v[4], &keys, &values);
+  if (!a.ok) return fail(env, "core addon: hashRehash: bad array or count");
+  size_t used = 0;
+  for (size_t i = 0; i < old_size; i++) used += old_keys[i] != 0;
+  if (used >= (size_t)1 << bits) return fail(env, "core addon: hashRehash: table too small");
+  hash_rehash(old_keys, old_values, old_size, keys, values, bits);
+  return NULL;
+}
+
+/* mapDense(data, stride, index: Uint8Array(2^24), indices) */
+static napi_value js_map_dense(napi_env env, napi_callback_info info) {
+  napi_value v[4];
+  if (!get(env, info, 4, v)) return fail(env, "core addon: mapDense takes 4 arguments");
+  Args a = {env, 1};
+  const int32_t stride = int32(&a, v[1]);
+  uint8_t *out = typed(&a, v[3], napi_uint8_array, 0, 0);
+  const size_t pixels = length_of(&a, v[3]);
+  size_t len;
+  const uint8_t *data = pixel_data(&a, v[0], pixels * (size_t)stride, &len);
+  const uint8_t *index = typed(&a, v[2], napi_uint8_array, (size_t)1 << 24, 0);
+  if (!a.ok || (stride != 3 && stride != 4))
+    return fail(env, "core addon: mapDense: bad array or count");
+  map_dense(data, stride, index, out, pixels);
+  return NULL;
+}
+
+/* mapHash(data, stride, keys, values, bits, colourIndex, transparentIndex, indices) */
+static napi_value js_map_hash(napi_env env, napi_callback_info info) {
+  napi_value v[8];
+  if (!get(env, info, 8, v)) return fail(env, "core addon: mapHash takes 8 arguments");
+  Args a = {env, 1};
+  const int32_t stride = int32(&a, v[1]);
+  uint8_t *out = typed(&a, v[7], napi_uint8_array, 0, 0);
+  const size_t pixels = length_of(&a, v[7]);
+  size_t len;
+  const uint8_t *data = pixel_data(&a, v[0], pixels * (size_t)stride, &len);
+  int32_t *keys, *values;
+  const int bits = hash_table(&a, v[2], v[3], v[4], &keys, &values);
+  const uint8_t *colour_index = typed(&a, v[5], napi_uint8_array, 0, 0);
+  const size_t colours = length_of(&a, v[5]);
+  const int32_t transparent = int32(&a, v[6]);
+  if (!a.ok || (stride != 3 && stride != 4) || transparent > 255 || colours > INT32_MAX)
+    return fail(env, "core addon: mapHash: bad array or count");
+  if (!map_hash(data, stride, keys, values, bits, colour_index, (int32_t)colours,
+                (uint8_t)transparent, out, pixels))
+    return fail(env, "core addon: mapHash: a colour not in the table");
+  return NULL;
+}
+
+/* coarseCells(colors, counts, size, bits: 5 | 6, sums, weights) -> cells; sums become the
+   cells' means. sums and weights hold min(size, 2^(3 bits + alpha bits)) cells, zeroed. */
+static napi_value js_coarse_cells(napi_env env, napi_callback_info info) {
+  napi_value v[6];
+  if (!get(env, info, 6, v)) return fail(env, "core addon: coarseCells takes 6 arguments");
+  Args a = {env, 1};
+  const int32_t size = int32(&a, v[2]);
+  const int32_t bits = int32(&a, v[3]);
+  const size_t cells = bits == 5 ? (size_t)1 << 19 : (size_t)1 << 20;
+  const size_t cap = (size_t)size < cells ? (size_t)size : cells;
+  const uint8_t *colors = typed(&a, v[0], napi_uint8_array, (size_t)size * 4, 0);
+  const double *counts = typed(&a, v[1], napi_float64_array, (size_t)size, 0);
+  double *sums = typed(&a, v[4], napi_float64_array, cap * 4, 0);
+  double *weights = typed(&a, v[5], napi_float64_array, cap, 0);
+  if (!a.ok || (bits != 5 && bits != 6) || size > INT32_MAX / 4)
+    return fail(env, "core addon: coarseCells: bad array or count");
+  const int32_t n = coarse_cells(colors, counts, size, bits, sums, weights);
+  if (n < 0) {
+    napi_throw_error(env, NULL, "core addon: coarseCells: out of memory");
+    return NULL;
+  }
+  return int_value(env, n);
+}
+
+/* anyTranslucent(data) -> whether some 4th byte is not 255 */
+static napi_value js_any_translucent(napi_env env, napi_callback_info info) {
+  napi_value v[1];
+  if (!get(env, info, 1, v)) return fail(env, "core addon: anyTranslucent takes 1 argument");
+  Args a = {env, 1};
+  size_t len;
+  const uint8_t *data = pixel_data(&a, v[0], 0, &len);
+  if (!a.ok) return fail(env, "core addon: anyTranslucent: bad array");
+  napi_value result;
+  napi_get_boolean(env, any_translucent(data, len) != 0, &result);
+  return result;
+}
+
+/* distinctKeys(keys, listed) -> the distinct keys among listed sorted ones */
+static napi_value js_distinct_keys(napi_env env, napi_callback_info info) {
+  napi_value v[2];
+  if (!get(env, info, 2, v)) return fail(env, "core addon: distinctKeys takes 2 arguments");
+  Args a = {env, 1};
+  const int32_t listed = int32(&a, v[1]);
+  const int32_t *keys = typed(&a, v[0], napi_int32_array, (size_t)listed, 0);
+  if (!a.ok) return fail(env, "core addon: distinctKeys: bad array or count");
+  return int_value(env, distinct_keys(keys, listed));
+}
+
+/* denseColours(keys, listed, table: Uint16Array(2^24), colors, counts): keys sorted 24-bit */
+static napi_value js_dense_colours(napi_env env, napi_callback_info info) {
+  napi_value v[5];
+  if (!get(env, info, 5, v)) return fail(env, "core addon: denseColours takes 5 arguments");
+  Args a = {env, 1};
+  const int32_t listed = int32(&a, v[1]);
+  const int32_t *keys = typed(&a, v[0], napi_int32_array, (size_t)listed, 0);
+  const uint16_t *table = typed(&a, v[2], napi_uint16_array, (size_t)1 << 24, 0);
+  if (!a.ok) return fail(env, "core addon: denseColours: bad array or count");
+  for (int32_t i = 0; i < listed; i++)
+    if (keys[i] < 0 || keys[i] >= (1 << 24) || (i > 0 && keys[i] < keys[i - 1]))
+      return fail(env, "core addon: denseColours: keys not sorted 24-bit keys");
+  const size_t size = (size_t)distinct_keys(keys, listed);
+  uint8_t *colors = typed(&a, v[3], napi_uint8_array, size * 4, 0);
+  double *counts = typed(&a, v[4], napi_float64_array, size, 0);
+  if (!a.ok) return fail(env, "core addon: denseColours: bad array or count");
+  dense_colours(keys, listed, table, colors, counts);
+  return NULL;
+}
+
+/* hashColours(keys, values, size, colors, counts): the table's `size` colours in slot order,
+   each slot's value rewritten to its colour's index */
+static napi_value js_hash_colours(napi_env env, napi_callback_info info) {
+  napi_value v[5];
+  if (!get(env, info, 5, v)) return fail(env, "core addon: hashColours takes 5 arguments");
+  Args a = {env, 1};
+  const int32_t *keys = typed(&a, v[0], napi_int32_array, 0, 0);
+  const size_t slots = length_of(&a, v[0]);
+  int32_t *values = typed(&a, v[1], napi_int32_array, slots, 0);
+  const int32_t size = int32(&a, v[2]);
+  uint8_t *colors = typed(&a, v[3], napi_uint8_array, (size_t)size * 4, 0);
+  double *counts = typed(&a, v[4], napi_float64_array, (size_t)size, 0);
+  if (!a.ok) return fail(env, "core addon: hashColours: bad array or count");
+  if (!hash_colours(keys, values, slots, size, colors, counts))
+    return fail(env, "core addon: hashColours: the table holds other than size colours");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
@@ -244,6 +557,19 @@ static napi_value init(napi_env env, napi_value exports) {
       {"hamerlyReassign", js_hamerly_reassign},
       {"hamerlyLoosen", js_hamerly_loosen},
       {"dither", js_dither},
+      {"treeNodes", js_tree_nodes},
+      {"treeStatistics", js_tree_statistics},
+      {"countDense", js_count_dense},
+      {"sortKeys24", js_sort_keys24},
+      {"hashCount", js_hash_count},
+      {"hashRehash", js_hash_rehash},
+      {"mapDense", js_map_dense},
+      {"mapHash", js_map_hash},
+      {"coarseCells", js_coarse_cells},
+      {"anyTranslucent", js_any_translucent},
+      {"distinctKeys", js_distinct_keys},
+      {"denseColours", js_dense_colours},
+      {"hashColours", js_hash_colours},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

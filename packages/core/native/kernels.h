@@ -74,4 +74,67 @@ int hamerly_init(Hamerly *h);
 int hamerly_reassign(Hamerly *h, double *half);
 void hamerly_loosen(Hamerly *h, const double *moved, int32_t arg1, double max1, double max2);
 
+/* buildTree (src/tree.ts): the arrays it fills, n colours and (at most) cap nodes. */
+typedef struct {
+  uint8_t *points; /* n * 4 */
+  double *weights; /* n */
+  int32_t *order;  /* n */
+  int32_t *start, *end, *first_child, *child_count; /* cap */
+  int opaque;
+} TreeBuild;
+
+/* Morton order, colours in that order and the nodes: returns the node count, -1 when memory ran
+   out, -2 when cap nodes were too few (2n - 1 always suffice: every inner node splits). */
+int32_t tree_order_nodes(const uint8_t *colors, const double *counts, int32_t n, int32_t cap,
+                         TreeBuild *t);
+/* nodeStatistics over a sound tree of `nodes` nodes (see tree_sound). */
+void tree_statistics(const TreeBuild *t, int32_t nodes, double *weight, double *sum, uint8_t *lo,
+                     uint8_t *hi);
+
+/* countChunk3 / countChunk4 (src/hist.ts) over bytes [from, to): returns the new key count. */
+int32_t count_dense(const uint8_t *data, int32_t stride, uint16_t *table, int32_t *keys,
+                    int32_t size, size_t from, size_t to);
+/* sortKeys24 (src/hist.ts); returns 0 when memory ran out. */
+int sort_keys24(int32_t *keys, int32_t n);
+
+/* hashHistogram's pixel loop, resumable: the table of 2^bits slots and the loop's state. */
+typedef struct {
+  int32_t *keys, *values;
+  int bits;
+  int32_t size, prev, run;
+  double transparent;
+  size_t at; /* next byte offset */
+} HashCount;
+
+/* Counts pixels from h->at on; returns 1 when the table must grow (rehash, then call again). */
+int hash_count(HashCount *h, const uint8_t *data, int32_t stride, size_t end);
+/* rehash (src/hist.ts): old slots into a zeroed table of 2^bits slots. */
+void hash_rehash(const int32_t *old_keys, const int32_t *old_values, size_t old_size,
+                 int32_t *keys, int32_t *values, int bits);
+
+/* writeIndices' pixel loops (src/remap.ts): dense index table, or hash lookup (returns 0 when a
+   pixel's colour is not in the table or its value names no colour). */
+void map_dense(const uint8_t *data, int32_t stride, const uint8_t *index, uint8_t *out,
+               size_t pixels);
+int map_hash(const uint8_t *data, int32_t stride, const int32_t *keys, const int32_t *values,
+             int bits, const uint8_t *colour_index, int32_t colours, uint8_t transparent_index,
+             uint8_t *out, size_t pixels);
+
+/* coarsePoints (src/coarse.ts; native/coarse.c): the cells' weights and, in sums, their means
+   (zeroed arrays of min(size, cells) cells); returns the cell count, -1 when out of memory. */
+int32_t coarse_cells(const uint8_t *colors, const double *counts, int32_t size, int bits,
+                     double *sums, double *weights);
+
+/* anyTranslucent (src/hist.ts): whether some 4th byte is not 255. */
+int any_translucent(const uint8_t *data, size_t length);
+/* denseHistogram after sortKeys24: the distinct keys among `listed` sorted ones, then their
+   colours and counts (size of them). */
+int32_t distinct_keys(const int32_t *keys, int32_t listed);
+void dense_colours(const int32_t *keys, int32_t listed, const uint16_t *table, uint8_t *colors,
+                   double *counts);
+/* hashColours (src/hist.ts): returns 0 when the table holds other than `size` colours (then
+   values are partly rewritten). */
+int hash_colours(const int32_t *keys, int32_t *values, size_t slots, int32_t size, uint8_t *colors,
+                 double *counts);
+
 #endif

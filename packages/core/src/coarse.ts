@@ -1,4 +1,5 @@
 import type { ColorHistogram } from './hist.js';
+import { nativeKernels } from './native.js';
 
 /** Weighted points in 4-D (r, g, b, a) for k-means. */
 export interface WeightedPoints {
@@ -24,11 +25,17 @@ export function exactPoints(hist: ColorHistogram): WeightedPoints {
  */
 export function coarsePoints(hist: ColorHistogram, bits: 5 | 6 = 5): WeightedPoints {
   const alphaBits = bits === 5 ? 4 : 2;
-  const cellOf = new Int32Array(1 << (3 * bits + alphaBits)).fill(-1);
   const { colors, counts, size } = hist;
-  const cap = Math.min(size, cellOf.length);
+  const cap = Math.min(size, 1 << (3 * bits + alphaBits));
   const sums = new Float64Array(cap * 4);
   const weights = new Float64Array(cap);
+  const native = nativeKernels();
+  if (native !== undefined) {
+    // the same sums and means in C (native/coarse.c); sums become the means
+    const n = native.coarseCells(colors, counts, size, bits, sums, weights);
+    return { points: sums.slice(0, n * 4), weights: weights.slice(0, n), n };
+  }
+  const cellOf = new Int32Array(1 << (3 * bits + alphaBits)).fill(-1);
   const sh = 8 - bits;
   const ash = 8 - alphaBits;
   let n = 0;

@@ -1,3 +1,4 @@
+import { nativeKernels } from './native.js';
 import type { PixelImage } from './types.js';
 
 /**
@@ -61,6 +62,8 @@ const DENSE_MIN_PIXELS = 1 << 18;
 const HASH_MULT = 0x9e3779b1;
 
 function anyTranslucent(data: Uint8Array | Uint8ClampedArray): boolean {
+  const native = nativeKernels();
+  if (native !== undefined) return native.anyTranslucent(data);
   for (let o = 3; o < data.length; o += 4) if (data[o] !== 255) return true;
   return false;
 }
@@ -167,6 +170,7 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
   let listed = 0;
   const end = data.length;
   const step = CHUNK * stride;
+  const native = nativeKernels(); // the same loops in C (native/hist.c)
   for (let from = 0; from < end; from += step) {
     if (keys.length < listed + CHUNK) {
       const grown = new Int32Array(Math.max(keys.length * 2, listed + CHUNK));
@@ -174,12 +178,24 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
       keys = grown;
     }
     const to = Math.min(end, from + step);
-    listed =
-      stride === 3
-        ? countChunk3(data, table, keys, listed, from, to)
-        : countChunk4(data, table, keys, listed, from, to);
+    if (native !== undefined)
+      listed = native.countDense(data, stride, table, keys, listed, from, to);
+    else
+      listed =
+        stride === 3
+          ? countChunk3(data, table, keys, listed, from, to)
+          : countChunk4(data, table, keys, listed, from, to);
   }
-  sortKeys24(keys, listed);
+  if (native !== undefined) native.sortKeys24(keys, listed);
+  else sortKeys24(keys, listed);
+  if (native !== undefined) {
+    // the same colours and counts in C (native/hist.c)
+    const size = native.distinctKeys(keys, listed);
+    const colors = new Uint8Array(size * 4);
+    const counts = new Float64Array(size);
+    native.denseColours(keys, listed, table, colors, counts);
+    return denseResult(colors, counts, size, pixels, table, index);
+  }
   // Distinct keys, with the number of times each was listed (wraps of its 16-bit count).
   let size = 0;
   for (let i = 0; i < listed; i++) if (i === 0 || keys[i] !== keys[i - 1]) size++;
@@ -200,6 +216,17 @@ function denseHistogram(image: PixelImage, pixels: number): ColorHistogram {
     colors[o + 3] = 255;
     counts[c] = table[key] === 0 ? 65536 : table[key];
   }
+  return denseResult(colors, counts, size, pixels, table, index);
+}
+
+function denseResult(
+  colors: Uint8Array,
+  counts: Float64Array,
+  size: number,
+  pixels: number,
+  table: Uint16Array,
+  index: Uint8Array,
+): ColorHistogram {
   return {
     colors,
     counts,
@@ -249,24 +276,36 @@ function hashHistogram(image: PixelImage, pixels: number, hasAlpha: boolean): Co
     [keys, values] = rehash(keys, values, bits);
   };
 
-  const end = data.length;
-  for (let o = 0; o < end; o += stride) {
-    const a = stride === 4 ? data[o + 3] : 255;
-    if (a === 0) {
-      transparentCount++;
-      continue;
+  const native = nativeKernels();
+  if (native !== undefined) {
+    // the same loop in C (native/hist.c), paused whenever the table must grow
+    const state = new Float64Array(5); // at, prev, run, size, transparent
+    while (native.hashCount(data, stride, keys, values, bits, state)) {
+      size = state[3] as number;
+      grow();
     }
-    // Non-zero for every colour kept, since a >= 1: 0 marks an empty slot.
-    const key = (data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | a;
-    if (key === prev) {
-      run++;
-      continue;
+    size = state[3] as number;
+    transparentCount = state[4] as number;
+  } else {
+    const end = data.length;
+    for (let o = 0; o < end; o += stride) {
+      const a = stride === 4 ? data[o + 3] : 255;
+      if (a === 0) {
+        transparentCount++;
+        continue;
+      }
+      // Non-zero for every colour kept, since a >= 1: 0 marks an empty slot.
+      const key = (data[o] << 24) | (data[o + 1] << 16) | (data[o + 2] << 8) | a;
+      if (key === prev) {
+        run++;
+        continue;
+      }
+      if (run > 0) insert(prev, run);
+      prev = key;
+      run = 1;
     }
     if (run > 0) insert(prev, run);
-    prev = key;
-    run = 1;
   }
-  if (run > 0) insert(prev, run);
 
   const { colors, counts } = hashColours(keys, values, size);
   return {
@@ -288,6 +327,11 @@ function rehash(
 ): [Int32Array<ArrayBuffer>, Int32Array<ArrayBuffer>] {
   const keys = new Int32Array(1 << bits);
   const values = new Int32Array(1 << bits);
+  const native = nativeKernels();
+  if (native !== undefined) {
+    native.hashRehash(oldKeys, oldValues, keys, values, bits);
+    return [keys, values];
+  }
   const mask = (1 << bits) - 1;
   const shift = 32 - bits;
   for (let i = 0; i < oldKeys.length; i++) {
@@ -312,6 +356,11 @@ function hashColours(
 ): { colors: Uint8Array; counts: Float64Array } {
   const colors = new Uint8Array(size * 4);
   const counts = new Float64Array(size);
+  const native = nativeKernels();
+  if (native !== undefined) {
+    native.hashColours(keys, values, size, colors, counts);
+    return { colors, counts };
+  }
   let i = 0;
   for (let h = 0; h < keys.length; h++) {
     const key = keys[h];

@@ -8,6 +8,7 @@ import { kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
 import { UNWEIGHTED } from './nearest.js';
 import { coreKernels, useNativeKernels } from './native.js';
+import { bits, both, off } from './test/both.js';
 import { resolveOptions } from './options.js';
 import { quantize } from './quantize.js';
 import { Random } from './random.js';
@@ -18,22 +19,6 @@ import { TreeKmeans } from './tree-kmeans.js';
 import type { ColourDistance, PixelImage } from './types.js';
 
 const KS = [2, 16, 64, 255, 256];
-const off = process.env.KPRESS_CORE_NATIVE === 'off';
-
-/** f() with the native kernels, then with TypeScript alone. */
-function both<T>(f: () => T): { native: T; ts: T } {
-  useNativeKernels(true);
-  if (!off) expect(coreKernels().name).toBe('native');
-  const native = f();
-  useNativeKernels(false);
-  expect(coreKernels().name).toBe('typescript');
-  const ts = f();
-  useNativeKernels(true);
-  return { native, ts };
-}
-
-/** The bytes of a typed array: equal bytes are equal bits (a -0 differs from a 0). */
-const bits = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 function expectSameQuantize(
   image: PixelImage,

@@ -1,7 +1,8 @@
 /**
  * The optional native k-means kernels (native/*.c, a Node-API addon): TreeKmeans' assignment
- * pass, the whole greedy k-means++ seeding, WeightedKmeans' Hamerly passes and the dither
- * (ditherQuantized with its nearest-entry search), in C with the
+ * pass, the whole greedy k-means++ seeding, WeightedKmeans' Hamerly passes, the dither
+ * (ditherQuantized with its nearest-entry search), the colour tree's construction (buildTree),
+ * the histogram's and writeIndices' pixel loops and coarsePoints, in C with the
  * same double operations in the same order as the TypeScript (compiled with -ffp-contract=off,
  * no fast-math), so centres, assignments, palettes and PNG bytes are bit for bit the same.
  * Loaded when built (`pnpm install` builds it with node-gyp where a C compiler is found);
@@ -60,6 +61,114 @@ export interface NativeKernels {
     maxError: number,
     indices: Uint8Array,
     metric: Float64Array,
+  ): void;
+  /**
+   * buildTree's Morton order, colours and nodes (native/tree_build.c): returns the node count
+   * (start's length is the capacity; 2n - 1 always suffice), opaque[0] 1 when every alpha is 255.
+   */
+  treeNodes(
+    colors: Uint8Array,
+    counts: Float64Array,
+    n: number,
+    points: Uint8Array,
+    weights: Float64Array,
+    order: Int32Array,
+    start: Int32Array,
+    end: Int32Array,
+    firstChild: Int32Array,
+    childCount: Int32Array,
+    opaque: Uint8Array,
+  ): number;
+  /** buildTree's node statistics over start.length nodes. */
+  treeStatistics(
+    points: Uint8Array,
+    weights: Float64Array,
+    start: Int32Array,
+    end: Int32Array,
+    firstChild: Int32Array,
+    childCount: Int32Array,
+    weight: Float64Array,
+    sum: Float64Array,
+    lo: Uint8Array,
+    hi: Uint8Array,
+  ): void;
+  /** countChunk3 / countChunk4 (native/hist.c): returns the new key count. */
+  countDense(
+    data: Uint8Array | Uint8ClampedArray,
+    stride: number,
+    table: Uint16Array,
+    keys: Int32Array,
+    size: number,
+    from: number,
+    to: number,
+  ): number;
+  sortKeys24(keys: Int32Array, n: number): void;
+  /**
+   * hashHistogram's pixel loop from state [at, prev, run, size, transparent] on; true when the
+   * table must grow (hashRehash) before the next call.
+   */
+  hashCount(
+    data: Uint8Array | Uint8ClampedArray,
+    stride: number,
+    keys: Int32Array,
+    values: Int32Array,
+    bits: number,
+    state: Float64Array,
+  ): boolean;
+  hashRehash(
+    oldKeys: Int32Array,
+    oldValues: Int32Array,
+    keys: Int32Array,
+    values: Int32Array,
+    bits: number,
+  ): void;
+  /** writeIndices' pixel loops (native/hist.c). */
+  mapDense(
+    data: Uint8Array | Uint8ClampedArray,
+    stride: number,
+    index: Uint8Array,
+    indices: Uint8Array,
+  ): void;
+  mapHash(
+    data: Uint8Array | Uint8ClampedArray,
+    stride: number,
+    keys: Int32Array,
+    values: Int32Array,
+    bits: number,
+    colourIndex: Uint8Array,
+    transparentIndex: number,
+    indices: Uint8Array,
+  ): void;
+  /**
+   * coarsePoints' cells (native/coarse.c): their weights, and in sums (zeroed, min(size, cells)
+   * cells) their means; returns the cell count.
+   */
+  coarseCells(
+    colors: Uint8Array,
+    counts: Float64Array,
+    size: number,
+    bits: 5 | 6,
+    sums: Float64Array,
+    weights: Float64Array,
+  ): number;
+  /** hist.ts' anyTranslucent. */
+  anyTranslucent(data: Uint8Array | Uint8ClampedArray): boolean;
+  /** denseHistogram's distinct colours among `listed` sorted keys, then their colours and counts. */
+  distinctKeys(keys: Int32Array, listed: number): number;
+  denseColours(
+    keys: Int32Array,
+    listed: number,
+    table: Uint16Array,
+    colors: Uint8Array,
+    counts: Float64Array,
+  ): void;
+  /** hist.ts' hashColours: each slot's value becomes its colour's index. */
+  hashColours(
+    keys: Int32Array,
+    values: Int32Array,
+    size: number,
+    colors: Uint8Array,
+    counts: Float64Array,
   ): void;
   hamerlyInit(...args: HamerlyArrays): void;
   hamerlyReassign(...args: [...HamerlyArrays, half: Float64Array]): void;

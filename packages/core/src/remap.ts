@@ -1,4 +1,5 @@
 import { type ColorHistogram, hashFind } from './hist.js';
+import { nativeKernels } from './native.js';
 import type { PixelImage, QuantizeResult } from './types.js';
 
 /**
@@ -24,12 +25,20 @@ export function writeIndices(
     for (let i = 0; i < hist.size; i++) {
       index[(colors[i * 4] << 16) | (colors[i * 4 + 1] << 8) | colors[i * 4 + 2]] = colourIndex[i];
     }
-    if (stride === 3) mapDense3(data, index, indices);
+    const native = nativeKernels(); // the same loop in C (native/hist.c)
+    if (native !== undefined) native.mapDense(data, stride, index, indices);
+    else if (stride === 3) mapDense3(data, index, indices);
     else mapDense4(data, index, indices);
     return indices;
   }
   // the values stay colour numbers, so that the histogram serves another palette (palette-search.ts)
   const { values } = lookup;
+  const native = nativeKernels();
+  if (native !== undefined) {
+    const bits = 32 - lookup.shift;
+    native.mapHash(data, stride, lookup.keys, values, bits, colourIndex, transparentIndex, indices);
+    return indices;
+  }
   let prevKey = 0;
   let prevIndex = transparentIndex;
   for (let p = 0, o = 0; p < indices.length; p++, o += stride) {

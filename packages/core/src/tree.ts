@@ -1,4 +1,5 @@
 import type { ColorHistogram } from './hist.js';
+import { type NativeKernels, nativeKernels } from './native.js';
 
 /**
  * A 16-ary (4-D octree) tree over a histogram's distinct colours: colours are sorted by their
@@ -91,6 +92,8 @@ function sortByKey(codes: Uint32Array, n: number, bits: number): Int32Array {
 
 /** Builds the colour tree of a histogram: Morton order, colours in that order, nodes, node statistics. */
 export function buildTree(hist: ColorHistogram): ColorTree {
+  const native = nativeKernels();
+  if (native !== undefined) return nativeTree(native, hist);
   const n = hist.size;
   const { codes, order, opaque } = mortonOrder(hist);
   const { points, weights, sorted } = inMortonOrder(hist, order, codes);
@@ -110,6 +113,61 @@ export function buildTree(hist: ColorHistogram): ColorTree {
     order,
     n,
     opaque,
+    nodes,
+    start,
+    end,
+    firstChild,
+    childCount,
+    weight,
+    sum,
+    lo,
+    hi,
+  };
+}
+
+/**
+ * buildTree in C (native/tree_build.c): the same arrays, byte for byte. The node arrays are
+ * filled at a capacity of 2n - 1 (every inner node has at least two children), then trimmed.
+ */
+function nativeTree(native: NativeKernels, hist: ColorHistogram): ColorTree {
+  const n = hist.size;
+  const points = new Uint8Array(n * 4);
+  const weights = new Float64Array(n);
+  const order = new Int32Array(n);
+  const cap = Math.max(1, 2 * n - 1);
+  const links = [0, 1, 2, 3].map(() => new Int32Array(cap));
+  const flag = new Uint8Array(1);
+  const [s, e, f, c] = links as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const nodes = native.treeNodes(
+    hist.colors,
+    hist.counts,
+    n,
+    points,
+    weights,
+    order,
+    s,
+    e,
+    f,
+    c,
+    flag,
+  );
+  const [start, end, firstChild, childCount] = links.map((a) => a.slice(0, nodes)) as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
+  const weight = new Float64Array(nodes);
+  const sum = new Float64Array(nodes * 4);
+  const lo = new Uint8Array(nodes * 4);
+  const hi = new Uint8Array(nodes * 4);
+  native.treeStatistics(points, weights, start, end, firstChild, childCount, weight, sum, lo, hi);
+  return {
+    points,
+    weights,
+    order,
+    n,
+    opaque: flag[0] === 1,
     nodes,
     start,
     end,
