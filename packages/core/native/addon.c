@@ -392,6 +392,7 @@ static napi_value js_hash_count(napi_env env, napi_callback_info info) {
   h.size = (int32_t)size;
   h.transparent = state[4];
   const int grow = hash_count(&h, data, stride, len);
+  if (grow < 0) return fail(env, "core addon: hashCount: the table is full");
   state[0] = (double)h.at;
   state[1] = h.prev;
   state[2] = h.run;

@@ -66,11 +66,12 @@ static inline uint32_t slot(int32_t key, int shift) {
   return ((uint32_t)key * HASH_MULT) >> shift;
 }
 
-/* insert() of hashHistogram; returns 1 when the table is now over half full (grow first). */
+/* insert() of hashHistogram; returns 1 when the table is now over half full (grow first), -1
+   when it is full without the key (only a table handed in full: ours never passes half). */
 static int insert(HashCount *h, int32_t key, int32_t count) {
   const uint32_t mask = ((uint32_t)1 << h->bits) - 1;
   uint32_t s = slot(key, 32 - h->bits);
-  for (;;) {
+  for (uint32_t probes = 0; probes <= mask; probes++) {
     const int32_t k = h->keys[s];
     if (k == key) {
       h->values[s] += count;
@@ -84,6 +85,7 @@ static int insert(HashCount *h, int32_t key, int32_t count) {
     }
     s = (s + 1) & mask;
   }
+  return -1;
 }
 
 int hash_count(HashCount *h, const uint8_t *data, int32_t stride, size_t end) {
@@ -101,7 +103,8 @@ int hash_count(HashCount *h, const uint8_t *data, int32_t stride, size_t end) {
       run++;
       continue;
     }
-    const int grow = run > 0 && insert(h, prev, run);
+    const int grow = run > 0 ? insert(h, prev, run) : 0;
+    if (grow < 0) return -1;
     prev = key;
     run = 1;
     if (grow) {
@@ -115,7 +118,7 @@ int hash_count(HashCount *h, const uint8_t *data, int32_t stride, size_t end) {
   h->prev = prev;
   h->run = 0;
   /* the last run: after it nothing is left, whether the table must then grow or not */
-  return run > 0 && insert(h, prev, run);
+  return run > 0 ? insert(h, prev, run) : 0;
 }
 
 void hash_rehash(const int32_t *old_keys, const int32_t *old_values, size_t old_size,

@@ -106,7 +106,8 @@ typedef struct {
   size_t at; /* next byte offset */
 } HashCount;
 
-/* Counts pixels from h->at on; returns 1 when the table must grow (rehash, then call again). */
+/* Counts pixels from h->at on; returns 1 when the table must grow (rehash, then call again), -1
+   when a table handed in is full without room for a key. */
 int hash_count(HashCount *h, const uint8_t *data, int32_t stride, size_t end);
 /* rehash (src/hist.ts): old slots into a zeroed table of 2^bits slots. */
 void hash_rehash(const int32_t *old_keys, const int32_t *old_values, size_t old_size,

@@ -195,6 +195,12 @@ describe('native preparation: the same histogram, tree, coarse cells and indices
       /bad array/,
     );
     expect(addon.countDense(data, 3, table, new Int32Array(10), 0, 0, 30)).toBe(1);
+    // a hash table handed in full (its size understated), without the key: refused, not probed for ever
+    const pixel = Uint8Array.of(1, 2, 3, 4, 5, 6);
+    const fullKeys = Int32Array.of(7, 8);
+    expect(() =>
+      addon.hashCount(pixel, 3, fullKeys, Int32Array.of(1, 1), 1, Float64Array.of(0, 0, 0, 0, 0)),
+    ).toThrow(/table is full/);
     expect(() => addon.mapDense(data, 3, new Uint8Array(1 << 20), new Uint8Array(10))).toThrow(
       /bad array/,
     );
