@@ -130,6 +130,28 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
     }
   });
 
+  it('the dither with a maxError of NaN: Math.min and Math.max give NaN, and so does C', () => {
+    // the transparent entry has the lowest projection: a NaN colour lands on it in the
+    // TypeScript, while a colour clamped to black would land on the dark opaque entry
+    const image: PixelImage = {
+      data: new Uint8Array([50, 50, 50, 255, 60, 60, 60, 255, 70, 70, 70, 0, 200, 200, 200, 255]),
+      width: 2,
+      height: 2,
+      channels: 4,
+    };
+    const q = {
+      palette: new Uint8Array([0, 0, 0, 0, 10, 10, 10, 255, 200, 200, 200, 255]),
+      colors: 3,
+      indices: new Uint8Array(4),
+      mse: 0,
+      psnr: 0,
+    };
+    for (const maxError of [Number.NaN, 64]) {
+      const { native, ts } = both(() => ditherQuantized(image, q, maxError));
+      expect(Array.from(native.indices)).toEqual(Array.from(ts.indices));
+    }
+  });
+
   it('the perceptual distance: astronaut.png and chelsea.png+alpha at k = 64, 256, and the dither under it', async () => {
     const astronaut = await samplePhoto('astronaut.png');
     const chelsea = withAlpha(await samplePhoto('chelsea.png'), 2);
