@@ -63,6 +63,8 @@ describe.skipIf(off || !existsSync(addon))('native kernels: hostile arguments th
     expect(inChild(chain(11, 2)).out).toBe('returned undefined');
     // the root's children are nodes 1 and 2, and node 1's child is node 2 too
     const shared = inChild(chain(4, 2, 'kids[0] = 2;'));
-    expect(shared.out).toMatch(/^threw TypeError core addon: treeAssign: bad array, count or tree$/);
+    expect(shared.out).toMatch(
+      /^threw TypeError core addon: treeAssign: bad array, count or tree$/,
+    );
   });
 });

@@ -15,7 +15,7 @@ import { lcg, naturalImage, paletteImage } from './test/images.js';
 import { samplePhoto, withAlpha } from './test/photos.js';
 import { buildTree } from './tree.js';
 import { TreeKmeans } from './tree-kmeans.js';
-import type { ColourDistance, PixelImage } from './types.js';
+import type { ColourDistance, PixelImage, QuantizeResult } from './types.js';
 
 const KS = [2, 16, 64, 255, 256];
 const off = process.env.KPRESS_CORE_NATIVE === 'off';
@@ -139,10 +139,12 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
       height: 2,
       channels: 4,
     };
-    const q = {
+    const q: QuantizeResult = {
       palette: new Uint8Array([0, 0, 0, 0, 10, 10, 10, 255, 200, 200, 200, 255]),
       colors: 3,
+      hasAlpha: true,
       indices: new Uint8Array(4),
+      iterations: 0,
       mse: 0,
       psnr: 0,
     };
