@@ -99,9 +99,14 @@ static napi_value js_tree_assign(napi_env env, napi_callback_info info) {
   t.cand = typed(&a, v[15], napi_int32_array, (size_t)k * 12, 0);
   t.record = typed(&a, v[16], napi_int32_array, n, 1);
   t.w = metric(&a, v[17]);
-  if (!a.ok || k < 1 || nodes > INT32_MAX || n > INT32_MAX / 4 ||
-      !tree_sound(&t, (int32_t)nodes, (int32_t)n))
+  if (!a.ok || k < 1 || nodes > INT32_MAX || n > INT32_MAX / 4)
     return fail(env, "core addon: treeAssign: bad array, count or tree");
+  const int sound = tree_sound(&t, (int32_t)nodes, (int32_t)n);
+  if (sound < 0) {
+    napi_throw_error(env, NULL, "core addon: treeAssign: out of memory");
+    return NULL;
+  }
+  if (!sound) return fail(env, "core addon: treeAssign: bad array, count or tree");
   t.cand_size = (int32_t)(k * 12);
   if (!tree_assign(&t, (int32_t)n, k, opaque))
     napi_throw_range_error(env, NULL, "core addon: treeAssign: tree deeper than 11 levels");
@@ -121,7 +126,8 @@ static napi_value js_seed(napi_env env, napi_callback_info info) {
   uint32_t *state = typed(&a, v[5], napi_uint32_array, 1, 0);
   double *centres = typed(&a, v[6], napi_float64_array, (size_t)k * 4, 0);
   const double *w = metric(&a, v[7]);
-  if (!a.ok) return fail(env, "core addon: seed: bad array or count");
+  /* k >= 1: the first centre is written whatever k is (the TypeScript throws for k = 0) */
+  if (!a.ok || k < 1) return fail(env, "core addon: seed: bad array or count");
   const int32_t count = seed_kmeanspp(points, weights, n, k, trials, state, w, centres);
   if (count < 0) {
     napi_throw_error(env, NULL, "core addon: seed: out of memory");

@@ -1,7 +1,8 @@
 /*
  * ditherQuantized (src/dither.ts): serpentine Floyd-Steinberg onto a palette with the nearest
- * search of nearest.c (skipped where the previous pixel's entry is provably the one nearest). The error rows are float32 as in the TypeScript (each sum computed in
- * double, then stored as float), Math.min / Math.max kept exactly (signed zeros included).
+ * search of nearest.c (skipped where the previous pixel's entry is provably the one nearest).
+ * The error rows are float32 as in the TypeScript (each sum computed in double, then stored as
+ * float), Math.min / Math.max kept exactly (signed zeros and NaN included).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -9,13 +10,17 @@
 
 #include "kernels.h"
 
+/* Math.max and Math.min: NaN when either is NaN (a NaN maxError makes every colour NaN in the
+   TypeScript, whose nearest search then answers its first entry), +0 above -0. */
 static inline double js_max(double a, double b) {
+  if (isnan(a) || isnan(b)) return NAN;
   if (a > b) return a;
   if (b > a) return b;
   return a == 0 && signbit(a) ? b : a;
 }
 
 static inline double js_min(double a, double b) {
+  if (isnan(a) || isnan(b)) return NAN;
   if (a < b) return a;
   if (b < a) return b;
   return a == 0 && !signbit(a) ? b : a;

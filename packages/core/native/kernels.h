@@ -21,8 +21,14 @@ typedef struct {
   int overflow;      /* set when a path needed more candidate entries than cand holds */
 } TreePass;
 
+/* The most levels of a tree a pass accepts (src/tree.ts builds at most 9): cand holds a
+   candidate list of k entries for each of them and one more. */
+#define MAX_LEVELS 11
+
 /* Whether the tree's ranges and child links are sound (children after their parent, ranges
-   inside [0, n)): checked before a pass, so that no link leads outside the arrays. */
+   inside [0, n), every node at most one parent's child, at most MAX_LEVELS levels): checked
+   before a pass, so that no link leads outside the arrays and the recursion stays shallow.
+   1 sound, 0 not, -1 out of memory. */
 int tree_sound(const TreePass *t, int32_t nodes, int32_t n);
 
 /* TreeKmeans.assign: sums and masses from scratch (zeroed here), optionally each colour's centre.

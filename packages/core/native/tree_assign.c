@@ -3,6 +3,7 @@
  * whole assignment pass. Same candidate order, same strict comparisons (ties to the lowest
  * centre index), same accumulation order of the cluster sums.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -183,13 +184,29 @@ static void visit3(TreePass *t, int32_t node, int32_t off, int32_t count) {
 int tree_sound(const TreePass *t, int32_t nodes, int32_t n) {
   if (nodes < 1) return n == 0;
   if (t->start[0] != 0 || t->end[0] != n) return 0;
-  for (int32_t node = 0; node < nodes; node++) {
+  /* levels[node]: the node's level on its path from the root (1 for the root), 0 while no parent
+     has named it. A node with two parents, or a path longer than MAX_LEVELS, is refused: the
+     pass then visits each node at most once, no deeper than cand holds candidate lists for, and
+     its recursion stays shallow (a chain of nodes would otherwise overflow the C stack). */
+  uint8_t *levels = calloc((size_t)nodes, 1);
+  if (levels == NULL) return -1;
+  levels[0] = 1;
+  int sound = 1;
+  for (int32_t node = 0; node < nodes && sound; node++) {
     const int32_t s = t->start[node], e = t->end[node];
     const int32_t first = t->first_child[node], kids = t->child_count[node];
-    if (s < 0 || e < s || e > n || kids < 0) return 0;
-    if (kids > 0 && (first <= node || first > nodes - kids)) return 0;
+    if (s < 0 || e < s || e > n || kids < 0) sound = 0;
+    else if (kids > 0 && (first <= node || first > nodes - kids)) sound = 0;
+    else if (kids > 0 && levels[node] > 0) {
+      if (levels[node] >= MAX_LEVELS) sound = 0;
+      for (int32_t c = first; c < first + kids && sound; c++) {
+        if (levels[c] != 0) sound = 0;
+        levels[c] = (uint8_t)(levels[node] + 1);
+      }
+    }
   }
-  return 1;
+  free(levels);
+  return sound;
 }
 
 int tree_assign(TreePass *t, int32_t n, int32_t k, int opaque) {

@@ -16,7 +16,7 @@ import { lcg, naturalImage, paletteImage } from './test/images.js';
 import { samplePhoto, withAlpha } from './test/photos.js';
 import { buildTree } from './tree.js';
 import { TreeKmeans } from './tree-kmeans.js';
-import type { ColourDistance, PixelImage } from './types.js';
+import type { ColourDistance, PixelImage, QuantizeResult } from './types.js';
 
 const KS = [2, 16, 64, 255, 256];
 
@@ -112,6 +112,30 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
           expect(Object.is(native.mse, ts.mse)).toBe(true);
         }
       }
+    }
+  });
+
+  it('the dither with a maxError of NaN: Math.min and Math.max give NaN, and so does C', () => {
+    // the transparent entry has the lowest projection: a NaN colour lands on it in the
+    // TypeScript, while a colour clamped to black would land on the dark opaque entry
+    const image: PixelImage = {
+      data: new Uint8Array([50, 50, 50, 255, 60, 60, 60, 255, 70, 70, 70, 0, 200, 200, 200, 255]),
+      width: 2,
+      height: 2,
+      channels: 4,
+    };
+    const q: QuantizeResult = {
+      palette: new Uint8Array([0, 0, 0, 0, 10, 10, 10, 255, 200, 200, 200, 255]),
+      colors: 3,
+      hasAlpha: true,
+      indices: new Uint8Array(4),
+      iterations: 0,
+      mse: 0,
+      psnr: 0,
+    };
+    for (const maxError of [Number.NaN, 64]) {
+      const { native, ts } = both(() => ditherQuantized(image, q, maxError));
+      expect(Array.from(native.indices)).toEqual(Array.from(ts.indices));
     }
   });
 
