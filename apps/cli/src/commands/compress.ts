@@ -22,13 +22,15 @@ alone the fewest colours that reach a PSNR; --quality with --target is refused.
 
 One file: writes <out> as a palette PNG, even when it comes out no smaller
 than <in> (the line says so, and --json reports status "not-smaller": a
-batch would keep the original there).
+batch would keep the original there). One file has no pixel limit but sharp's.
 
 Many files, or a folder: <out> is a folder (made if missing). Each file is
 compressed as a batch does it, in a pool of --concurrency threads: a folder's
 tree is mirrored, x.jpg is written as x.jpg.png (a PNG keeps its name), a PNG
-no smaller than the original keeps the original byte for byte, a file that is
-not an image (or over KPRESS_MAX_BYTES / KPRESS_MAX_PIXELS) is a failed row.
+no smaller than the original keeps the original byte for byte, an image over
+the pixel limit is copied unchanged (KPRESS_MAX_PIXELS; by default what
+KPRESS_SLOT_MEMORY_MB allows at 256 bytes per pixel: 3072 MiB, 12.5
+megapixels; set 6144 for 24 MP photos).
 The run's manifest.jsonl, summary.json and report.html go to
 <out>/_kpress/<run-id>/.
 
