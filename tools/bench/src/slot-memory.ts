@@ -3,8 +3,8 @@
 // KPRESS_SLOT_MEMORY_MB budget. Peak RSS of one CLI process (`/usr/bin/time
 // -f %M`) at several sizes; the least-squares slope is the bytes per added pixel.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import sharp from 'sharp';
+import { sampleMosaic } from './images.js';
 
 /** One kind of input and the flags it runs with. */
 export interface MemoryCase {
@@ -61,20 +61,7 @@ export async function makeInput(
   height: number,
   path: string,
 ): Promise<void> {
-  const w = Math.floor(width / 2);
-  const h = Math.floor(height / 2);
-  const tiles = await Promise.all(
-    ['astronaut.png', 'chelsea.png', 'coffee.png', 'astronaut.jpg'].map((name, i) =>
-      sharp(join(samples, name))
-        .resize(w, h, { fit: 'cover' })
-        .flop(i === 3)
-        .toBuffer(),
-    ),
-  );
-  const mosaic = await sharp({ create: { width, height, channels: 3, background: 'black' } })
-    .composite(tiles.map((input, i) => ({ input, left: (i % 2) * w, top: Math.floor(i / 2) * h })))
-    .raw()
-    .toBuffer();
+  const mosaic = await (await sampleMosaic(samples, width, height)).raw().toBuffer();
   const next = xorshift(width * 31 + height);
   if (kind === 'rgb16') {
     const deep = new Uint16Array(mosaic.length);
