@@ -87,7 +87,8 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
       if (last >= 0 && wd2(centres + last * 4, r, g, b, a, w) < quarter[last]) {
         j = last;
       } else {
-        j = search_nearest1(&s, r, g, b, a);
+        double b1, b2;
+        j = search_nearest(&s, r, g, b, a, &b1, &b2);
         last = j;
       }
       indices[p] = (uint8_t)j;

@@ -56,9 +56,6 @@ void search_free(Search *s);
 int32_t search_nearest(const Search *s, double r, double g, double b, double a, double *b1,
                        double *b2);
 
-/* The nearest centre's index alone (the same as search_nearest's; a shorter walk). */
-int32_t search_nearest1(const Search *s, double r, double g, double b, double a);
-
 /* ditherQuantized (src/dither.ts): Floyd-Steinberg onto a palette, the indices written.
    Returns 0 when memory ran out. */
 int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
