@@ -1,7 +1,8 @@
 import { countFrames } from './animation.js';
 import { type SourceMetadata, sourceMetadata } from './source-metadata.js';
 import type { PixelImage } from '@kpress/core';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
+import { sharp } from './sharp.js';
 import { CodecError } from './errors.js';
 import { ALLOWED_FORMATS, type AllowedFormat, formatLabel, sniffFormat } from './sniff.js';
 

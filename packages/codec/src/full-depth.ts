@@ -11,7 +11,8 @@
  *   through the source's ICC profile, 3 channels or 4 with alpha. The
  *   reference an 8-bit result is measured against (depth-psnr.ts).
  */
-import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import type { OutputInfo, Sharp } from 'sharp';
+import { sharp } from './sharp.js';
 import { type SourceDepth, depthOf } from './bit-depth.js';
 import { type DecodeOptions, inspectSource, pixelError } from './decode.js';
 

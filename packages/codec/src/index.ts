@@ -48,3 +48,4 @@ export {
 } from './png16.js';
 export { type Lossless16Options, type Lossless16Result, reencodeLossless16 } from './lossless16.js';
 export { palettePsnrAgainstFullDepth, pixelsPsnrAgainstFullDepth } from './depth-psnr.js';
+export { sharp } from './sharp.js';

@@ -3,8 +3,7 @@
  * off the worker's event loop. Bad images come back as a `CompressTaskRefused`
  * value; anything else (a bug, out of memory) rejects.
  */
-import { CodecError, compressImage, isKeepOriginal } from '@kpress/codec';
-import sharp from 'sharp';
+import { CodecError, compressImage, isKeepOriginal, sharp } from '@kpress/codec';
 import { compressDeep, readSourceHeader } from './deep.js';
 import { paletteResult } from './palette-result.js';
 import type { CompressTask, CompressTaskResult } from './task-types.js';

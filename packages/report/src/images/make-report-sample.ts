@@ -1,6 +1,7 @@
 import type { RowStatus } from '@kpress/manifest';
 import type { ReportSample } from '../report-model.js';
-import sharp, { type SharpOptions } from 'sharp';
+import type { SharpOptions } from 'sharp';
+import { sharp } from './sharp.js';
 import { readPngPalette } from './png-palette.js';
 import { hashString, seededRandom } from './seeded-random.js';
 import { intOption } from '../int-option.js';

@@ -1,4 +1,5 @@
-import sharp, { type SharpOptions } from 'sharp';
+import type { SharpOptions } from 'sharp';
+import { sharp } from './sharp.js';
 import { CROP_GAP as GAP } from '../report-model.js';
 import { cropWhereMostDifferent, type Window } from './diff-window.js';
 import { intOption } from '../int-option.js';
