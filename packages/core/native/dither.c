@@ -46,6 +46,7 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
      with a duplicate (ties are the search's to decide) */
   double *quarter = malloc(sizeof(double) * (size_t)colors);
   Search s = {0};
+  Grid grid = {0};
   if (centres == NULL || rows == NULL || quarter == NULL) goto fail;
   int32_t transparent = -1;
   for (int32_t j = 0; j < colors * 4; j++) centres[j] = palette[j];
@@ -62,6 +63,7 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
     quarter[j] = best * 0.25 * SURE;
   }
   if (!search_build(&s, centres, colors, w)) goto fail;
+  if (!grid_init(&grid, &s, centres)) goto fail;
   int32_t last = -1;
   float *here = rows, *next = rows + (size_t)(width + 2) * 3;
   for (int32_t y = 0; y < height; y++) {
@@ -87,8 +89,7 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
       if (last >= 0 && wd2(centres + last * 4, r, g, b, a, w) < quarter[last]) {
         j = last;
       } else {
-        double b1, b2;
-        j = search_nearest(&s, r, g, b, a, &b1, &b2);
+        j = grid_nearest(&grid, r, g, b, a);
         last = j;
       }
       indices[p] = (uint8_t)j;
@@ -112,12 +113,15 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
     here = next;
     next = swap;
   }
+  grid_free(&grid);
   search_free(&s);
   free(centres);
   free(rows);
   free(quarter);
   return 1;
 fail:
+  grid_free(&grid);
+  search_free(&s);
   free(centres);
   free(rows);
   free(quarter);

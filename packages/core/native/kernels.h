@@ -56,6 +56,26 @@ void search_free(Search *s);
 int32_t search_nearest(const Search *s, double r, double g, double b, double a, double *b1,
                        double *b2);
 
+/* colour_grid.c: candidate entries by cell, in front of search_nearest for opaque colours.
+   Fine cells of GRID_STEP levels a side, coarse cells of GRID_COARSE fine ones. */
+#define GRID_STEP 8
+#define GRID_COARSE 2
+typedef struct {
+  const Search *s;
+  const double *centres; /* k * 4, by entry index */
+  int32_t *start, *count; /* per cell, fine then coarse: first candidate in pool (-1 until
+                             built), how many */
+  double *least;          /* k: scratch */
+  uint16_t *pool;
+  int32_t used, cap;
+} Grid;
+
+/* Returns 0 when memory ran out. */
+int grid_init(Grid *g, const Search *s, const double *centres);
+void grid_free(Grid *g);
+/* search_nearest's answer for (r, g, b, a). */
+int32_t grid_nearest(Grid *g, double r, double gr, double b, double a);
+
 /* ditherQuantized (src/dither.ts): Floyd-Steinberg onto a palette, the indices written.
    Returns 0 when memory ran out. */
 int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,

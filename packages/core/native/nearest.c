@@ -32,6 +32,7 @@ int search_build(Search *s, const double *centres, int32_t k, const double *w) {
   if (s->sorted == NULL || keys == NULL) {
     free(s->sorted);
     free(keys);
+    s->sorted = NULL;
     return 0;
   }
   s->proj = s->sorted + 4 * (size_t)k;

@@ -177,6 +177,41 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
     }
   });
 
+  it("the dither's colour grid (colour_grid.c): random palettes, translucent entries, colours on cell edges, near ties", () => {
+    // noise over the whole cube and runs of cell-edge levels (multiples of 8, 255), dithered onto
+    // random palettes of 2..256 entries, some entries translucent (a constant term for opaque
+    // colours) and some a hair apart (near ties the grid must leave to the search)
+    const rand = lcg(11);
+    const width = 96;
+    const height = 48;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i++) {
+      data[i] = i % 7 < 3 ? Math.min(255, Math.floor(rand() * 33) * 8) : Math.floor(rand() * 256);
+    }
+    const image: PixelImage = { data, width, height, channels: 3 };
+    const base = quantize(image, { colors: 2 });
+    for (const colors of [2, 7, 64, 255, 256]) {
+      const palette = new Uint8Array(colors * 4);
+      for (let j = 0; j < colors; j++) {
+        const twin = j > 0 && j % 9 === 0; // a hair from the entry before
+        for (let c = 0; c < 3; c++) {
+          palette[j * 4 + c] = twin
+            ? Math.min(255, (palette[(j - 1) * 4 + c] as number) + (c === 0 ? 1 : 0))
+            : Math.floor(rand() * 256);
+        }
+        palette[j * 4 + 3] = j % 5 === 4 ? 128 + Math.floor(rand() * 127) : 255;
+      }
+      const result = { ...base, palette, colors };
+      for (const distance of ['rgb', 'perceptual'] as const) {
+        const { metric } = resolveOptions({ distance });
+        for (const maxError of [0, 16, 64]) {
+          const { native, ts } = both(() => ditherQuantized(image, result, maxError, metric));
+          expect(bits(native.indices).equals(bits(ts.indices))).toBe(true);
+        }
+      }
+    }
+  });
+
   it('chelsea.png: the PSNR search (one seeding, every size its prefix)', async () => {
     expectSameQuantize(await samplePhoto('chelsea.png'), 256, 38);
   });
