@@ -150,11 +150,34 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
   const entries = roundCentres(km.centres, count, hist.hasAlpha);
   km.setCentres(Float64Array.from(entries));
   const colourEntry = km.nearestAssignment();
+  return { entries, count, colourEntry, iterations, sse: weightedSse(hist, entries, colourEntry) };
+}
+
+// The per-colour loops below are functions of their own so that V8 optimises each small loop
+// once, not the whole caller again and again (on-stack replacement of a large function with
+// half its calls not yet seen deoptimised `cluster` and `paletteImage` 6-13 times a run).
+
+/** Weighted sum of squared errors of the distinct colours against their entries. */
+function weightedSse(hist: ColorHistogram, entries: Uint8Array, colourEntry: Int32Array): number {
   let sse = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < hist.size; i++) {
     sse += hist.counts[i] * dist2(hist.colors, i * 4, entries, colourEntry[i] * 4);
   }
-  return { entries, count, colourEntry, iterations, sse };
+  return sse;
+}
+
+/** Pixels per candidate entry (`total` of them; the colours' entries are below it). */
+function entryCounts(hist: ColorHistogram, colourEntry: Int32Array, total: number): Float64Array {
+  const counts = new Float64Array(total);
+  for (let i = 0; i < hist.size; i++) counts[colourEntry[i]] += hist.counts[i];
+  return counts;
+}
+
+/** Each distinct colour's palette index: its entry's place in the ordered palette. */
+function colourIndices(size: number, colourEntry: Int32Array, index: Int32Array): Uint8Array {
+  const colourIndex = new Uint8Array(size);
+  for (let i = 0; i < size; i++) colourIndex[i] = index[colourEntry[i]];
+  return colourIndex;
 }
 
 function clusterMse(prepared: Prepared, c: Clustering): number {
@@ -233,13 +256,11 @@ function paletteImage(image: PixelImage, prepared: Prepared, c: Clustering): Qua
   const total = c.count + (transparent ? 1 : 0);
   const entries = new Uint8Array(total * 4);
   entries.set(c.entries.subarray(0, c.count * 4));
-  const counts = new Float64Array(total);
-  for (let i = 0; i < hist.size; i++) counts[c.colourEntry[i]] += hist.counts[i];
+  const counts = entryCounts(hist, c.colourEntry, total);
   if (transparent) counts[c.count] = hist.transparentCount; // entry stays (0,0,0,0)
   const ordered = orderPalette(entries, counts, total);
 
-  const colourIndex = new Uint8Array(hist.size);
-  for (let i = 0; i < hist.size; i++) colourIndex[i] = ordered.index[c.colourEntry[i]];
+  const colourIndex = colourIndices(hist.size, c.colourEntry, ordered.index);
   const transparentIndex = transparent ? ordered.index[c.count] : 0;
   const indices = writeIndices(image, hist, colourIndex, transparentIndex);
   const mse = clusterMse(prepared, c);
