@@ -4,12 +4,7 @@
  * EXIF orientation applied: the pixels PSNR is measured against). One function
  * per candidate, so that a search over palettes scores each one the same way.
  */
-import {
-  InvalidOptionError,
-  type PixelImage,
-  type QuantizeResult,
-  remapToPixels,
-} from '@kpress/core';
+import { InvalidOptionError, type PixelImage, type QuantizeResult } from '@kpress/core';
 import { MIN_DIMENSION, type PreparedOriginal, prepareOriginal } from '@kpress/ssimulacra2';
 
 /** A palette candidate: its RGBA palette and one index per pixel. */
@@ -26,9 +21,10 @@ export interface CandidateScorer {
  * no score: smaller than 8x8 (SSIMULACRA 2.1 is not defined there: the
  * reference tool refuses such images), or too large for the metric's
  * WebAssembly memory (4 GiB: about 46 MP, 30 MP with transparency; see
- * @kpress/ssimulacra2's README). The candidate is expanded to the source's
- * channels (RGBA when the source has transparency, as the PNG stores it), so
- * alpha is compared as the reference tool does.
+ * @kpress/ssimulacra2's README). The candidate is scored as a palette image
+ * with the source's channels (RGBA when the source has transparency, as the
+ * PNG stores it), so alpha is compared as the reference tool does; its pixels
+ * are never written out (each entry is converted once: the same score).
  *
  * The source's half of the work is prepared once (about 92 bytes per pixel
  * held while the scorer lives); each `score` then blurs only the candidate,
@@ -48,7 +44,8 @@ export function candidateScorer(source: PixelImage): CandidateScorer | null {
   return {
     score: (c) =>
       prepared.score({
-        data: remapToPixels(c, source.channels),
+        palette: c.palette,
+        indices: c.indices,
         width: source.width,
         height: source.height,
         channels: source.channels,

@@ -1,3 +1,8 @@
 export { prepareOriginal, PreparedOriginal, ssimulacra2 } from './score.js';
-export { MIN_DIMENSION, type ScoreImage } from './types.js';
+export {
+  type AnyScoreImage,
+  MIN_DIMENSION,
+  type PaletteScoreImage,
+  type ScoreImage,
+} from './types.js';
 export { type KernelBackend, kernelBackend } from './native.js';

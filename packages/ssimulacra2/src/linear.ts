@@ -7,7 +7,7 @@
  * rational approximation of the curve in float32 (TF_SRGB::DisplayFromEncoded). All of it is
  * reproduced here, rounding for rounding: SSIM' of flat areas is sensitive to the last bit.
  */
-import type { ScoreImage } from './types.js';
+import type { PaletteScoreImage, ScoreImage } from './types.js';
 
 const fr = Math.fround;
 
@@ -106,4 +106,70 @@ export function toLinearPlanes(
       b[i] = blend(data[o + blue], t, scale, background);
     }
   }
+}
+
+/**
+ * toLinearPlanes of a palette image: every entry converted once (as a one-row image of the
+ * entries, so by the same arithmetic as its pixels), then each pixel takes its entry's values.
+ * Bit for bit the planes of the expanded image. Indices are checked against the palette.
+ */
+export function paletteToLinearPlanes(
+  image: PaletteScoreImage,
+  bg: number,
+  r: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+): void {
+  const { palette, indices, channels } = image;
+  const colours = palette.length >> 2;
+  const row = new Uint8Array(colours * channels);
+  for (let j = 0; j < colours; j++) {
+    for (let c = 0; c < channels; c++) row[j * channels + c] = palette[j * 4 + c];
+  }
+  const lr = new Float32Array(colours);
+  const lg = new Float32Array(colours);
+  const lb = new Float32Array(colours);
+  toLinearPlanes({ data: row, width: colours, height: 1, channels }, bg, lr, lg, lb);
+  gatherEntries(indices, colours, lr, lg, lb, r, g, b);
+}
+
+/** r, g, b of each pixel from its entry's; a RangeError for an index past the palette. */
+function gatherEntries(
+  indices: Uint8Array,
+  colours: number,
+  lr: Float32Array,
+  lg: Float32Array,
+  lb: Float32Array,
+  r: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+): void {
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i];
+    if (j >= colours) {
+      throw new RangeError(
+        `distorted.indices[${i}] is ${j}, past the palette's ${colours} entries`,
+      );
+    }
+    r[i] = lr[j];
+    g[i] = lg[j];
+    b[i] = lb[j];
+  }
+}
+
+/** hasTranslucency of a palette image: whether some pixel's entry is translucent. */
+export function paletteHasTranslucency(image: PaletteScoreImage): boolean {
+  if (image.channels !== 4) return false;
+  const { palette, indices } = image;
+  const translucent = new Uint8Array(256);
+  let any = false;
+  for (let j = 0; j < palette.length >> 2; j++) {
+    if (palette[j * 4 + 3] !== 255) {
+      translucent[j] = 1;
+      any = true;
+    }
+  }
+  if (!any) return false;
+  for (let i = 0; i < indices.length; i++) if (translucent[indices[i]] === 1) return true;
+  return false;
 }

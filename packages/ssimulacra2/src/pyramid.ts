@@ -4,8 +4,8 @@
  * scale is under 8 pixels on a side, as in the reference.
  */
 import type { Kernel } from './kernel.js';
-import { toLinearPlanes } from './linear.js';
-import { MIN_DIMENSION, type ScoreImage } from './types.js';
+import { paletteToLinearPlanes, toLinearPlanes } from './linear.js';
+import { type AnyScoreImage, isPaletteImage, MIN_DIMENSION } from './types.js';
 
 /** The number of scales at most: 1:1 to 1:32. */
 export const SCALES = 6;
@@ -69,7 +69,7 @@ export type ScaleVisitor = (scale: number, width: number, height: number, xyb: P
  * `buffers` made for the image's size.
  */
 export function eachScale(
-  image: ScoreImage,
+  image: AnyScoreImage,
   bg: number,
   buffers: PyramidBuffers,
   visit: ScaleVisitor,
@@ -83,7 +83,8 @@ export function eachScale(
   // the current scale in linear RGB, and the buffer the next one is halved into
   let linear = buffers.linear;
   let spare = buffers.halved;
-  toLinearPlanes(image, bg, linear[0], linear[1], linear[2]);
+  if (isPaletteImage(image)) paletteToLinearPlanes(image, bg, linear[0], linear[1], linear[2]);
+  else toLinearPlanes(image, bg, linear[0], linear[1], linear[2]);
   let [width, height] = [image.width, image.height];
   scaleSizes(image.width, image.height).forEach(([w, h], scale) => {
     if (scale > 0) {

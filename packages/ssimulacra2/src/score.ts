@@ -4,7 +4,7 @@
  */
 import { blurFloats, KernelBlur } from './blur.js';
 import { Kernel } from './kernel.js';
-import { hasTranslucency } from './linear.js';
+import { hasTranslucency, paletteHasTranslucency } from './linear.js';
 import {
   BLUR,
   backgrounds,
@@ -13,8 +13,8 @@ import {
   originalScales,
 } from './original.js';
 import { eachScale, PyramidBuffers, pyramidFloats, scaleSizes } from './pyramid.js';
-import type { ScoreImage } from './types.js';
-import { checkSameSize, validateImage } from './validate.js';
+import { type AnyScoreImage, isPaletteImage, type ScoreImage } from './types.js';
+import { checkSameSize, validateAnyImage, validateImage } from './validate.js';
 import { type MapsUsed, mapsUsed, type ScaleNorms, scoreFromNorms } from './weights.js';
 
 /** Floats the distorted side's buffers take: mu2, sigma22, sigma12 and 4 norms (doubles). */
@@ -81,16 +81,21 @@ export class PreparedOriginal {
    * The SSIMULACRA 2.1 score of `distorted` against the original: 100 when identical, 90
    * visually lossless, 80 not noticeable side by side at 1:1, 70 high quality, 50 medium,
    * 30 low; it can go below 0. With alpha, the worse score over the reference's backgrounds.
+   * `distorted` may be a palette image (PaletteScoreImage): the same score as its pixels',
+   * without writing them out.
    */
-  score(distorted: ScoreImage): number {
+  score(distorted: AnyScoreImage): number {
     if (this.#released) {
       throw new Error('this PreparedOriginal was released: prepare the original again');
     }
-    validateImage(distorted, 'distorted');
+    validateAnyImage(distorted, 'distorted');
     checkSameSize(this, distorted);
     // The backgrounds only matter when some pixel is translucent; when none is, every
     // background gives the same pixels and the same score.
-    const count = this.#translucent || hasTranslucency(distorted) ? this.#backgrounds.length : 1;
+    const translucent = isPaletteImage(distorted)
+      ? paletteHasTranslucency(distorted)
+      : hasTranslucency(distorted);
+    const count = this.#translucent || translucent ? this.#backgrounds.length : 1;
     let worst = Number.POSITIVE_INFINITY;
     for (let i = 0; i < count; i++) {
       worst = Math.min(worst, this.#scoreOver(distorted, i));
@@ -110,7 +115,7 @@ export class PreparedOriginal {
   }
 
   /** The score with both images over background number `which`. */
-  #scoreOver(distorted: ScoreImage, which: number): number {
+  #scoreOver(distorted: AnyScoreImage, which: number): number {
     const original = this.#scales[which];
     const [mu2, s22, s12] = this.#work;
     const out = this.#norms;
@@ -155,9 +160,9 @@ export function prepareOriginal(original: ScoreImage): PreparedOriginal {
  * (`ssimulacra2 original.png distorted.png`) computes it. Both must have the same size, at
  * least 8x8. To score several images against one original, use {@link prepareOriginal}.
  */
-export function ssimulacra2(original: ScoreImage, distorted: ScoreImage): number {
+export function ssimulacra2(original: ScoreImage, distorted: AnyScoreImage): number {
   validateImage(original, 'original');
-  validateImage(distorted, 'distorted');
+  validateAnyImage(distorted, 'distorted');
   checkSameSize(original, distorted);
   const prepared = new PreparedOriginal(original);
   try {

@@ -14,5 +14,31 @@ export interface ScoreImage {
   channels: 1 | 2 | 3 | 4;
 }
 
+/**
+ * A palette image to score: pixel p is entry `indices[p]` of `palette` (4 bytes an entry,
+ * R, G, B, A), taken with `channels` channels (3: the alpha byte is not read). It scores
+ * exactly as the ScoreImage of those samples does, without the samples being written out:
+ * each entry is converted once and the pixels gather their entry's values. `@kpress/core`'s
+ * `QuantizeResult` holds one (with the image's size and channels).
+ */
+export interface PaletteScoreImage {
+  /** Entries, 4 bytes each (RGBA), 8-bit sRGB, straight alpha; at most 256. */
+  palette: Uint8Array;
+  /** One entry number per pixel, width * height of them. */
+  indices: Uint8Array;
+  width: number;
+  height: number;
+  /** 3 (RGB) or 4 (RGBA). */
+  channels: 3 | 4;
+}
+
+/** An image to score: its samples, or a palette and indices. */
+export type AnyScoreImage = ScoreImage | PaletteScoreImage;
+
+/** Whether `image` is a palette image. */
+export function isPaletteImage(image: AnyScoreImage): image is PaletteScoreImage {
+  return 'indices' in image;
+}
+
 /** The smallest width and height the reference tool scores ("Minimum image size is 8x8 pixels"). */
 export const MIN_DIMENSION = 8;
