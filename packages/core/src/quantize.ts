@@ -150,26 +150,42 @@ function cluster(prepared: Prepared, k: number, options: ResolvedOptions): Clust
   const entries = roundCentres(km.centres, count, hist.hasAlpha);
   km.setCentres(Float64Array.from(entries));
   const colourEntry = km.nearestAssignment();
-  return { entries, count, colourEntry, iterations, sse: weightedSse(hist, entries, colourEntry) };
+  const sse = weightedSse(hist.colors, hist.counts, n, entries, colourEntry);
+  return { entries, count, colourEntry, iterations, sse };
 }
 
 // The per-colour loops below are functions of their own so that V8 optimises each small loop
 // once, not the whole caller again and again (on-stack replacement of a large function with
 // half its calls not yet seen deoptimised `cluster` and `paletteImage` 6-13 times a run).
 
-/** Weighted sum of squared errors of the distinct colours against their entries. */
-function weightedSse(hist: ColorHistogram, entries: Uint8Array, colourEntry: Int32Array): number {
+/**
+ * Weighted sum of squared errors of the distinct colours against their entries. The arrays are
+ * passed, not the histogram: code reading them through the histogram object was deoptimised
+ * whenever a new histogram's fields changed V8's assumptions about the object.
+ */
+function weightedSse(
+  colors: Uint8Array,
+  counts: Float64Array,
+  size: number,
+  entries: Uint8Array,
+  colourEntry: Int32Array,
+): number {
   let sse = 0;
-  for (let i = 0; i < hist.size; i++) {
-    sse += hist.counts[i] * dist2(hist.colors, i * 4, entries, colourEntry[i] * 4);
+  for (let i = 0; i < size; i++) {
+    sse += counts[i] * dist2(colors, i * 4, entries, colourEntry[i] * 4);
   }
   return sse;
 }
 
 /** Pixels per candidate entry (`total` of them; the colours' entries are below it). */
-function entryCounts(hist: ColorHistogram, colourEntry: Int32Array, total: number): Float64Array {
+function entryCounts(
+  pixelCounts: Float64Array,
+  size: number,
+  colourEntry: Int32Array,
+  total: number,
+): Float64Array {
   const counts = new Float64Array(total);
-  for (let i = 0; i < hist.size; i++) counts[colourEntry[i]] += hist.counts[i];
+  for (let i = 0; i < size; i++) counts[colourEntry[i]] += pixelCounts[i];
   return counts;
 }
 
@@ -256,7 +272,7 @@ function paletteImage(image: PixelImage, prepared: Prepared, c: Clustering): Qua
   const total = c.count + (transparent ? 1 : 0);
   const entries = new Uint8Array(total * 4);
   entries.set(c.entries.subarray(0, c.count * 4));
-  const counts = entryCounts(hist, c.colourEntry, total);
+  const counts = entryCounts(hist.counts, hist.size, c.colourEntry, total);
   if (transparent) counts[c.count] = hist.transparentCount; // entry stays (0,0,0,0)
   const ordered = orderPalette(entries, counts, total);
 
