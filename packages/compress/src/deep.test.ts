@@ -1,10 +1,11 @@
 import { compressImage, decodeFullDepth, pixelsPsnrAgainstFullDepth } from '@kpress/codec';
+import { samplePath } from '@kpress/testkit';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import compressTask from './task.js';
 import type { CompressTask, CompressTaskOk } from './task-types.js';
 
-const CHELSEA = '/work/shared/datasets/samples/chelsea.png';
+const CHELSEA = samplePath('chelsea.png');
 
 /** A 16-bit PNG with real 16-bit levels: the sample resized at 16 bits per channel. */
 async function deepPng(space: 'rgb16' | 'grey16', width = 160): Promise<Buffer> {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { CompressTask, CompressTaskResult } from './task-types.js';
+import type { WorstCrop, WorstCropOptions } from '@kpress/report/crop';
+import type { CompressTask, CompressTaskResult, CropTask } from './task-types.js';
 
 /** Options for {@link CompressPool}. */
 export interface CompressPoolOptions {
@@ -29,7 +30,7 @@ function taskFile(): string {
  */
 export class CompressPool {
   readonly threads: number;
-  private readonly piscina: Piscina<CompressTask, CompressTaskResult>;
+  private readonly piscina: Piscina<CompressTask | CropTask, CompressTaskResult | WorstCrop>;
 
   constructor(options: CompressPoolOptions = {}) {
     const threads = options.threads ?? availableParallelism();
@@ -59,7 +60,26 @@ export class CompressPool {
     const src = task.source;
     const owns = src.byteOffset === 0 && src.byteLength === src.buffer.byteLength;
     const source = owns ? src : new Uint8Array(src);
-    return this.piscina.run({ ...task, source }, { transferList: [source.buffer as ArrayBuffer] });
+    return this.piscina.run(
+      { ...task, source },
+      { transferList: [source.buffer as ArrayBuffer] },
+    ) as Promise<CompressTaskResult>;
+  }
+
+  /**
+   * A report's worst-case crop of `source` and `output` (@kpress/report's makeWorstCrop) made in
+   * a pool thread, where sharp is loaded already; the bytes are copied to it.
+   */
+  crop(source: Uint8Array, output: Uint8Array, options: WorstCropOptions): Promise<WorstCrop> {
+    const task: CropTask = {
+      source: new Uint8Array(source),
+      output: new Uint8Array(output),
+      options,
+    };
+    return this.piscina.run(task, {
+      name: 'crop',
+      transferList: [task.source.buffer as ArrayBuffer, task.output.buffer as ArrayBuffer],
+    }) as Promise<WorstCrop>;
   }
 
   async close(): Promise<void> {

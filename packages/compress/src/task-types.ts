@@ -1,5 +1,6 @@
 import type { CompressResult } from '@kpress/codec';
 import type { ImageOptionsInput } from '@kpress/core';
+import type { WorstCropOptions } from '@kpress/report/crop';
 
 /** What the pool thread is asked to do: compress one image. */
 export interface CompressTask {
@@ -61,3 +62,11 @@ export interface CompressTaskRefused {
 }
 
 export type CompressTaskResult = CompressTaskOk | CompressTaskRefused;
+
+/** What the pool thread is asked to do for a report: one worst-case crop (makeWorstCrop). */
+export interface CropTask {
+  /** The source and output bytes (transferred to the thread). */
+  source: Uint8Array;
+  output: Uint8Array;
+  options: WorstCropOptions;
+}

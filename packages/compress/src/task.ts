@@ -6,7 +6,8 @@
 import { CodecError, compressImage, isKeepOriginal, sharp } from '@kpress/codec';
 import { compressDeep, readSourceHeader } from './deep.js';
 import { paletteResult } from './palette-result.js';
-import type { CompressTask, CompressTaskResult } from './task-types.js';
+import type { CompressTask, CompressTaskResult, CropTask } from './task-types.js';
+import type { WorstCrop } from '@kpress/report/crop';
 
 // One libvips thread per pool thread: the pool already runs one image per core.
 sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
@@ -42,4 +43,15 @@ export default async function compressTask(task: CompressTask): Promise<Compress
     }
     throw err;
   }
+}
+
+/**
+ * A report's worst-case crop (@kpress/report's makeWorstCrop), made here where sharp is loaded
+ * already, so that a local run's main thread never loads it. The report code is imported on the
+ * first crop only.
+ */
+export async function crop(task: CropTask): Promise<WorstCrop> {
+  const { makeWorstCrop } = await import('@kpress/report/crop');
+  const bytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return makeWorstCrop(bytes(task.source), bytes(task.output), task.options);
 }

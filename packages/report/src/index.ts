@@ -14,7 +14,11 @@ export {
   type Window,
 } from './images/diff-window.js';
 export { makeWorstCrop, type WorstCrop, type WorstCropOptions } from './images/make-worst-crop.js';
-export { reportWorstCases, type WorstCaseLimits } from './images/worst-cases.js';
+export {
+  reportWorstCases,
+  type WorstCaseLimits,
+  type WorstCropMaker,
+} from './images/worst-cases.js';
 export { colourCloudChart, PROJECTIONS } from './chart-colour-cloud.js';
 export { type HistogramChartOptions, histogramChart } from './chart-histogram.js';
 export { imageBarsChart } from './chart-image-bars.js';

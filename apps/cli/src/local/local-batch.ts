@@ -78,10 +78,9 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
     threads: Math.max(1, Math.min(options.concurrency, options.sources.length)),
   });
   const { flags } = options;
-  let done = 0;
-  let rows: ManifestRow[];
   try {
-    rows = await pMap(
+    let done = 0;
+    const rows: ManifestRow[] = await pMap(
       options.sources,
       async (src): Promise<ManifestRow> => {
         const started = performance.now();
@@ -94,39 +93,46 @@ export async function compressLocal(options: LocalRunOptions): Promise<LocalRunR
       },
       { concurrency: options.concurrency },
     );
+    const builder = new SummaryBuilder(
+      options.reportWorst === undefined ? {} : { worst: options.reportWorst },
+    );
+    for (const row of rows) builder.add(row);
+    const summary = builder.summary({
+      batchId: runId,
+      source: options.sourceLabel,
+      dest: options.outDir,
+      colors: imageOptionsOf(flags).colors,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      kpressVersion: KPRESS_VERSION,
+    });
+    const runDir = join(options.outDir, KPRESS_DIR, runId);
+    const text = (s: string) => new TextEncoder().encode(s);
+    await writeWhole(join(runDir, 'manifest.jsonl'), text(rows.map(rowToJsonLine).join('')), {
+      overwrite: false,
+    });
+    const aggregate = builder.aggregate();
+    // the crops are made in the pool's threads, which have sharp loaded: this thread never loads it
+    const worst = await reportWorstCases(
+      aggregate.worst,
+      localImages(options),
+      options,
+      undefined,
+      (source, output, cropOptions) => pool.crop(source, output, cropOptions),
+    );
+    await writeWhole(
+      join(runDir, 'report.html'),
+      text(renderReportHtml({ summary, aggregate, samples: [], worst })),
+      { overwrite: false },
+    );
+    // last, as in a batch: its presence means the run is complete
+    await writeWhole(join(runDir, 'summary.json'), text(`${JSON.stringify(summary, null, 2)}\n`), {
+      overwrite: false,
+    });
+    return { runId, summary, runDir, rows };
   } finally {
     await pool.close();
   }
-  const builder = new SummaryBuilder(
-    options.reportWorst === undefined ? {} : { worst: options.reportWorst },
-  );
-  for (const row of rows) builder.add(row);
-  const summary = builder.summary({
-    batchId: runId,
-    source: options.sourceLabel,
-    dest: options.outDir,
-    colors: imageOptionsOf(flags).colors,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    kpressVersion: KPRESS_VERSION,
-  });
-  const runDir = join(options.outDir, KPRESS_DIR, runId);
-  const text = (s: string) => new TextEncoder().encode(s);
-  await writeWhole(join(runDir, 'manifest.jsonl'), text(rows.map(rowToJsonLine).join('')), {
-    overwrite: false,
-  });
-  const aggregate = builder.aggregate();
-  const worst = await reportWorstCases(aggregate.worst, localImages(options), options);
-  await writeWhole(
-    join(runDir, 'report.html'),
-    text(renderReportHtml({ summary, aggregate, samples: [], worst })),
-    { overwrite: false },
-  );
-  // last, as in a batch: its presence means the run is complete
-  await writeWhole(join(runDir, 'summary.json'), text(`${JSON.stringify(summary, null, 2)}\n`), {
-    overwrite: false,
-  });
-  return { runId, summary, runDir, rows };
 }
 
 /** The report's images of a local run: the sources as found, the outputs under the output folder. */

@@ -82,7 +82,7 @@ export async function makeReportSample(
   };
 
   try {
-    const webp = await sharp(source, sharpOptions)
+    const webp = await sharp()(source, sharpOptions)
       .rotate()
       .resize({ width: thumbWidth, withoutEnlargement: true })
       .webp({ quality })
@@ -101,7 +101,7 @@ export async function makeReportSample(
   if (output && output.length > 0) {
     try {
       sample.palette = await paletteOf(output, sharpOptions);
-      const resized = sharp(output, sharpOptions).resize({
+      const resized = sharp()(output, sharpOptions).resize({
         width: thumbWidth,
         withoutEnlargement: true,
         kernel: 'nearest',
@@ -132,7 +132,7 @@ async function samplePixels(
   seed: number,
 ): Promise<Uint8Array> {
   if (count === 0) return new Uint8Array(0);
-  const { data, info } = await sharp(source, sharpOptions)
+  const { data, info } = await sharp()(source, sharpOptions)
     .rotate()
     .resize({
       width: SAMPLE_SIDE,
@@ -165,7 +165,7 @@ async function samplePixels(
 async function paletteOf(output: Buffer, sharpOptions: SharpOptions): Promise<number[]> {
   const plte = readPngPalette(output);
   if (plte) return plte;
-  const { data, info } = await sharp(output, sharpOptions)
+  const { data, info } = await sharp()(output, sharpOptions)
     .removeAlpha()
     .toColourspace('srgb')
     .raw()

@@ -23,14 +23,14 @@ export interface WorstCrop {
 
 /** Width and height after EXIF orientation (5..8 swap them). */
 async function orientedSize(image: Buffer, options: SharpOptions): Promise<[number, number]> {
-  const m = await sharp(image, options).metadata();
+  const m = await sharp()(image, options).metadata();
   if (m.width === undefined || m.height === undefined) throw new Error('image has no size');
   return (m.orientation ?? 1) >= 5 ? [m.height, m.width] : [m.width, m.height];
 }
 
 /** The image downscaled to `w` x `h` (area average), RGBA 8 bits. */
 async function grid(image: Buffer, w: number, h: number, options: SharpOptions): Promise<Buffer> {
-  return sharp(image, options)
+  return sharp()(image, options)
     .rotate()
     .resize(w, h, { fit: 'fill' })
     .toColourspace('srgb')
@@ -95,14 +95,14 @@ export async function makeWorstCrop(
   const values = visibleDifference(a, b, gw * gh);
   const region = cropWhereMostDifferent({ width: gw, height: gh, values }, cell, w, h, side);
   const cut = (image: Buffer) =>
-    sharp(image, sharpOptions)
+    sharp()(image, sharpOptions)
       .rotate()
       .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
       .toColourspace('srgb')
       .png()
       .toBuffer();
   const [left, right] = await Promise.all([cut(source), cut(output)]);
-  const png = await sharp({
+  const png = await sharp()({
     create: {
       width: region.width * 2 + GAP,
       height: region.height,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WorstEntry } from '@kpress/manifest';
 import type { WorstCase } from '../report-model.js';
-import { makeWorstCrop } from './make-worst-crop.js';
+import { makeWorstCrop, type WorstCrop, type WorstCropOptions } from './make-worst-crop.js';
 import type { ReportImageSource } from './report-samples.js';
 
 /** The bounds of the work per worst case. */
@@ -13,6 +13,13 @@ export interface WorstCaseLimits {
   /** Side of each half of a crop, pixels. Default 192. */
   side?: number;
 }
+
+/** Makes one crop: makeWorstCrop, or a function that has it made elsewhere (a pool thread). */
+export type WorstCropMaker = (
+  source: Buffer,
+  output: Buffer,
+  options: WorstCropOptions,
+) => Promise<WorstCrop>;
 
 /** Throws when `bytes` are not those the row's digest names (replaced or overwritten since). */
 function checkDigest(bytes: Buffer, expected: string | null | undefined, what: string): void {
@@ -49,6 +56,7 @@ export async function reportWorstCases(
   images: ReportImageSource,
   limits: WorstCaseLimits,
   onSkip: (key: string, err: Error) => void = () => {},
+  crop: WorstCropMaker = makeWorstCrop,
 ): Promise<WorstCase[]> {
   const out: WorstCase[] = [];
   for (const entry of worst) {
@@ -66,11 +74,11 @@ export async function reportWorstCases(
         entry.outputSha256,
         `the output ${entry.outputKey} is not the one written`,
       );
-      const crop = await makeWorstCrop(source, output, {
+      const made = await crop(source, output, {
         maxPixels: limits.maxPixels,
         ...(limits.side === undefined ? {} : { side: limits.side }),
       });
-      out.push({ ...entry, cropDataUri: crop.dataUri, region: crop.region, note: null });
+      out.push({ ...entry, cropDataUri: made.dataUri, region: made.region, note: null });
     } catch (err) {
       onSkip(entry.key, err instanceof Error ? err : new Error(String(err)));
       out.push({
