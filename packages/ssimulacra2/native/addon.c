@@ -381,6 +381,95 @@ static napi_value js_xyb(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A typed array's elements, or NULL when `v` is not one of `type` (uint8 also accepts uint8
+   clamped) or holds fewer than `at_least`. */
+static void *typed(napi_env env, napi_value v, napi_typedarray_type type, size_t at_least,
+                   size_t *length) {
+  bool is = false;
+  napi_typedarray_type t;
+  void *data = NULL;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &t, length, &data, NULL, NULL) != napi_ok)
+    return NULL;
+  if (t != type && !(type == napi_uint8_array && t == napi_uint8_clamped_array)) return NULL;
+  if (*length < at_least) return NULL;
+  return data == NULL ? (void *)"" : data; /* an empty array may have no storage */
+}
+
+/* linear8(data, channels, table, r, g, b): the linear planes of opaque 8-bit RGB or RGBA
+   samples (toLinearPlanes's table lookups, src/linear.ts), pixel by pixel while the alpha (4
+   channels) is 255. Returns the index of the first translucent pixel, or -1 when none is: from
+   there on the caller's TypeScript blends. */
+static napi_value js_linear8(napi_env env, napi_callback_info info) {
+  napi_value a[6], result;
+  size_t argc = 6, n = 0, tn = 0, rn = 0, gn = 0, bn = 0;
+  int32_t channels = 0;
+  if (napi_get_cb_info(env, info, &argc, a, NULL, NULL) != napi_ok || argc != 6 ||
+      napi_get_value_int32(env, a[1], &channels) != napi_ok || (channels != 3 && channels != 4)) {
+    napi_throw_type_error(env, NULL, "ssimulacra2 addon: linear8(data, 3 | 4, table, r, g, b)");
+    return NULL;
+  }
+  const uint8_t *data = typed(env, a[0], napi_uint8_array, 0, &n);
+  const float *table = typed(env, a[2], napi_float32_array, 256, &tn);
+  const size_t pixels = data == NULL ? 0 : n / (size_t)channels;
+  float *r = typed(env, a[3], napi_float32_array, pixels, &rn);
+  float *g = typed(env, a[4], napi_float32_array, pixels, &gn);
+  float *b = typed(env, a[5], napi_float32_array, pixels, &bn);
+  if (data == NULL || table == NULL || r == NULL || g == NULL || b == NULL ||
+      n % (size_t)channels != 0) {
+    napi_throw_range_error(env, NULL, "ssimulacra2 addon: linear8 arrays of the wrong type or size");
+    return NULL;
+  }
+  int64_t stop = -1;
+  for (size_t i = 0, o = 0; i < pixels; i++, o += (size_t)channels) {
+    if (channels == 4 && data[o + 3] != 255) {
+      stop = (int64_t)i;
+      break;
+    }
+    r[i] = table[data[o]];
+    g[i] = table[data[o + 1]];
+    b[i] = table[data[o + 2]];
+  }
+  if (napi_create_int64(env, stop, &result) != napi_ok) return NULL;
+  return result;
+}
+
+/* gather(indices, lr, lg, lb, r, g, b): r/g/b[i] = the entry's lr/lg/lb[indices[i]]. Returns -1,
+   or the first pixel whose index is past the entries (lr's length), written up to there. */
+static napi_value js_gather(napi_env env, napi_callback_info info) {
+  napi_value a[7], result;
+  size_t argc = 7, n = 0, k = 0, kg = 0, kb = 0, rn = 0, gn = 0, bn = 0;
+  if (napi_get_cb_info(env, info, &argc, a, NULL, NULL) != napi_ok || argc != 7) {
+    napi_throw_type_error(env, NULL, "ssimulacra2 addon: gather takes 7 arguments");
+    return NULL;
+  }
+  const uint8_t *idx = typed(env, a[0], napi_uint8_array, 0, &n);
+  const float *lr = typed(env, a[1], napi_float32_array, 0, &k);
+  const float *lg = typed(env, a[2], napi_float32_array, k, &kg);
+  const float *lb = typed(env, a[3], napi_float32_array, k, &kb);
+  float *r = typed(env, a[4], napi_float32_array, n, &rn);
+  float *g = typed(env, a[5], napi_float32_array, n, &gn);
+  float *b = typed(env, a[6], napi_float32_array, n, &bn);
+  if (idx == NULL || lr == NULL || lg == NULL || lb == NULL || r == NULL || g == NULL ||
+      b == NULL) {
+    napi_throw_range_error(env, NULL, "ssimulacra2 addon: gather arrays of the wrong type or size");
+    return NULL;
+  }
+  int64_t bad = -1;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t j = idx[i];
+    if (j >= k) {
+      bad = (int64_t)i;
+      break;
+    }
+    r[i] = lr[j];
+    g[i] = lg[j];
+    b[i] = lb[j];
+  }
+  if (napi_create_int64(env, bad, &result) != napi_ok) return NULL;
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   int usable = 0;
 #ifdef HAVE_X86
@@ -395,7 +484,11 @@ NAPI_MODULE_INIT() {
   if (napi_create_function(env, "blur", NAPI_AUTO_LENGTH, js_blur, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "blur", fn) != napi_ok ||
       napi_create_function(env, "xyb", NAPI_AUTO_LENGTH, js_xyb, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "xyb", fn) != napi_ok)
+      napi_set_named_property(env, exports, "xyb", fn) != napi_ok ||
+      napi_create_function(env, "linear8", NAPI_AUTO_LENGTH, js_linear8, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "linear8", fn) != napi_ok ||
+      napi_create_function(env, "gather", NAPI_AUTO_LENGTH, js_gather, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "gather", fn) != napi_ok)
     return NULL;
   return exports;
 }

@@ -7,6 +7,7 @@
  * rational approximation of the curve in float32 (TF_SRGB::DisplayFromEncoded). All of it is
  * reproduced here, rounding for rounding: SSIM' of flat areas is sensitive to the last bit.
  */
+import { nativeKernels } from './native.js';
 import type { PaletteScoreImage, ScoreImage } from './types.js';
 
 const fr = Math.fround;
@@ -93,7 +94,14 @@ export function toLinearPlanes(
   const blue = colours - 1;
   const alpha = hasAlphaChannel(image);
   const pixels = image.width * image.height;
-  for (let i = 0, o = 0; i < pixels; i++, o += channels) {
+  let start = 0;
+  const native = nativeKernels();
+  if (native !== undefined && max === 255 && (channels === 3 || channels === 4)) {
+    // the same table lookups in C, up to the first translucent pixel (native/addon.c)
+    start = native.linear8(data as Uint8Array, channels, table, r, g, b);
+    if (start < 0) return;
+  }
+  for (let i = start, o = start * channels; i < pixels; i++, o += channels) {
     const a = alpha ? data[o + colours] : max;
     if (a === max) {
       r[i] = table[data[o]];
@@ -133,6 +141,10 @@ export function paletteToLinearPlanes(
   gatherEntries(indices, colours, lr, lg, lb, r, g, b);
 }
 
+function pastPalette(i: number, j: number, colours: number): RangeError {
+  return new RangeError(`distorted.indices[${i}] is ${j}, past the palette's ${colours} entries`);
+}
+
 /** r, g, b of each pixel from its entry's; a RangeError for an index past the palette. */
 function gatherEntries(
   indices: Uint8Array,
@@ -144,13 +156,16 @@ function gatherEntries(
   g: Float32Array,
   b: Float32Array,
 ): void {
+  const native = nativeKernels();
+  if (native !== undefined) {
+    // the same copies in C (native/addon.c); it stops at an index past the palette
+    const bad = native.gather(indices, lr, lg, lb, r, g, b);
+    if (bad >= 0) throw pastPalette(bad, indices[bad], colours);
+    return;
+  }
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
-    if (j >= colours) {
-      throw new RangeError(
-        `distorted.indices[${i}] is ${j}, past the palette's ${colours} entries`,
-      );
-    }
+    if (j >= colours) throw pastPalette(i, j, colours);
     r[i] = lr[j];
     g[i] = lg[j];
     b[i] = lb[j];

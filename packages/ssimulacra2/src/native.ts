@@ -32,6 +32,28 @@ export interface NativeKernels {
     y: number,
     bb: number,
   ): void;
+  /**
+   * toLinearPlanes of opaque 8-bit RGB or RGBA samples (`table`: the 256 linear values), pixel
+   * by pixel while the alpha is 255; returns the first translucent pixel, or -1.
+   */
+  linear8(
+    data: Uint8Array | Uint8ClampedArray,
+    channels: 3 | 4,
+    table: Float32Array,
+    r: Float32Array,
+    g: Float32Array,
+    b: Float32Array,
+  ): number;
+  /** r, g, b of each pixel from its entry's lr, lg, lb; returns the first index past them, or -1. */
+  gather(
+    indices: Uint8Array,
+    lr: Float32Array,
+    lg: Float32Array,
+    lb: Float32Array,
+    r: Float32Array,
+    g: Float32Array,
+    b: Float32Array,
+  ): number;
 }
 
 /** Which kernels score: native (AVX2 + FMA) for the blur and XYB, or WebAssembly alone. */
