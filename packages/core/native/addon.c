@@ -553,6 +553,82 @@ static napi_value js_hash_colours(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* colourSse(colors, counts, size, entries, entryCount, colourEntry) -> weightedSse */
+static napi_value js_colour_sse(napi_env env, napi_callback_info info) {
+  napi_value v[6];
+  if (!get(env, info, 6, v)) return fail(env, "core addon: colourSse takes 6 arguments");
+  Args a = {env, 1};
+  const int32_t size = int32(&a, v[2]), entry_count = int32(&a, v[4]);
+  const uint8_t *colors = typed(&a, v[0], napi_uint8_array, (size_t)size * 4, 0);
+  const double *counts = typed(&a, v[1], napi_float64_array, (size_t)size, 0);
+  const uint8_t *entries = typed(&a, v[3], napi_uint8_array, (size_t)entry_count * 4, 0);
+  const int32_t *colour_entry = typed(&a, v[5], napi_int32_array, (size_t)size, 0);
+  double sse = 0;
+  if (!a.ok || !colour_sums(colors, counts, size, entries, entry_count, colour_entry, &sse))
+    return fail(env, "core addon: colourSse: bad array, count or entry number");
+  napi_value result;
+  napi_create_double(env, sse, &result);
+  return result;
+}
+
+/* entryCounts(counts, size, colourEntry, out: Float64Array(total), zeroed) */
+static napi_value js_entry_counts(napi_env env, napi_callback_info info) {
+  napi_value v[4];
+  if (!get(env, info, 4, v)) return fail(env, "core addon: entryCounts takes 4 arguments");
+  Args a = {env, 1};
+  const int32_t size = int32(&a, v[1]);
+  const double *counts = typed(&a, v[0], napi_float64_array, (size_t)size, 0);
+  const int32_t *colour_entry = typed(&a, v[2], napi_int32_array, (size_t)size, 0);
+  size_t total = 0;
+  double *out = a.ok ? typed(&a, v[3], napi_float64_array, 0, 0) : NULL;
+  if (a.ok) napi_get_typedarray_info(env, v[3], NULL, &total, NULL, NULL, NULL);
+  if (!a.ok || total > INT32_MAX || !entry_counts(counts, size, colour_entry, (int32_t)total, out))
+    return fail(env, "core addon: entryCounts: bad array, count or entry number");
+  return NULL;
+}
+
+/* colourIndices(size, colourEntry, index: Int32Array(entries), out: Uint8Array(size)) */
+static napi_value js_colour_indices(napi_env env, napi_callback_info info) {
+  napi_value v[4];
+  if (!get(env, info, 4, v)) return fail(env, "core addon: colourIndices takes 4 arguments");
+  Args a = {env, 1};
+  const int32_t size = int32(&a, v[0]);
+  const int32_t *colour_entry = typed(&a, v[1], napi_int32_array, (size_t)size, 0);
+  size_t entries = 0;
+  const int32_t *index = a.ok ? typed(&a, v[2], napi_int32_array, 0, 0) : NULL;
+  if (a.ok) napi_get_typedarray_info(env, v[2], NULL, &entries, NULL, NULL, NULL);
+  uint8_t *out = typed(&a, v[3], napi_uint8_array, (size_t)size, 0);
+  if (!a.ok || entries > INT32_MAX ||
+      !colour_indices(size, colour_entry, index, (int32_t)entries, out))
+    return fail(env, "core addon: colourIndices: bad array, count or entry number");
+  return NULL;
+}
+
+/* paletteMse(data, channels, palette, indices) -> metrics.ts' paletteMse, or -1 for an index past
+   the palette (the TypeScript then answers: NaN) */
+static napi_value js_palette_mse(napi_env env, napi_callback_info info) {
+  napi_value v[4];
+  if (!get(env, info, 4, v)) return fail(env, "core addon: paletteMse takes 4 arguments");
+  Args a = {env, 1};
+  const int32_t channels = int32(&a, v[1]);
+  size_t len = 0, plen = 0, pixels = 0;
+  const uint8_t *data = pixel_data(&a, v[0], 0, &len);
+  const uint8_t *palette = typed(&a, v[2], napi_uint8_array, 0, 0);
+  if (a.ok) napi_get_typedarray_info(env, v[2], NULL, &plen, NULL, NULL, NULL);
+  if (a.ok && (channels == 3 || channels == 4)) pixels = len / (size_t)channels;
+  const uint8_t *indices = typed(&a, v[3], napi_uint8_array, pixels, 0);
+  if (!a.ok || (channels != 3 && channels != 4) || len % (size_t)channels != 0)
+    return fail(env, "core addon: paletteMse: bad array or channels");
+  int translucent = 0;
+  const double sum =
+      palette_sse(data, channels, pixels, palette, (int32_t)(plen / 4), indices, &translucent);
+  const double mse =
+      sum < 0 ? -1 : pixels == 0 ? 0 : sum / ((double)pixels * (translucent ? 4 : 3));
+  napi_value result;
+  napi_create_double(env, mse, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
     const char *name;
@@ -577,6 +653,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"distinctKeys", js_distinct_keys},
       {"denseColours", js_dense_colours},
       {"hashColours", js_hash_colours},
+      {"colourSse", js_colour_sse},
+      {"entryCounts", js_entry_counts},
+      {"colourIndices", js_colour_indices},
+      {"paletteMse", js_palette_mse},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

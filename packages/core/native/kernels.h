@@ -161,4 +161,16 @@ void dense_colours(const int32_t *keys, int32_t listed, const uint16_t *table, u
 int hash_colours(const int32_t *keys, int32_t *values, size_t slots, int32_t size, uint8_t *colors,
                  double *counts);
 
+/* palette_tables.c: weightedSse (returns 0 for an entry number out of range), entryCounts into a
+   zeroed out[total] (0 likewise), colourIndices (0 likewise), paletteMse's sum (-1 for an index
+   past the palette; *translucent tells whether RGBA was compared). */
+int colour_sums(const uint8_t *colors, const double *counts, int32_t size, const uint8_t *entries,
+                int32_t entry_count, const int32_t *colour_entry, double *sse);
+int entry_counts(const double *counts, int32_t size, const int32_t *colour_entry, int32_t total,
+                 double *out);
+int colour_indices(int32_t size, const int32_t *colour_entry, const int32_t *index,
+                   int32_t entries, uint8_t *out);
+double palette_sse(const uint8_t *data, int32_t channels, size_t pixels, const uint8_t *palette,
+                   int32_t colors, const uint8_t *indices, int *translucent);
+
 #endif

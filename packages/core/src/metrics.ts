@@ -1,3 +1,5 @@
+import { nativeKernels } from './native.js';
+
 /**
  * Image error metrics. Buffers are interleaved 8-bit pixels with `channels` values each.
  *
@@ -81,6 +83,12 @@ export function paletteMse(
   const pixels = image.width * image.height;
   if (indices.length !== pixels) {
     throw new RangeError(`indices length must be width*height = ${pixels}, got ${indices.length}`);
+  }
+  const native = nativeKernels();
+  if (native !== undefined && (data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+    // the same integer sums in C (native/palette_tables.c); -1: an index past the palette
+    const m = native.paletteMse(data, channels, palette, indices);
+    if (m >= 0) return m;
   }
   let translucent = false;
   if (channels === 4) {

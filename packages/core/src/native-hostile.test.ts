@@ -67,4 +67,62 @@ describe.skipIf(off || !existsSync(addon))('native kernels: hostile arguments th
       /^threw TypeError core addon: treeAssign: bad array, count or tree$/,
     );
   });
+
+  it('the palette sums (palette_tables.c): entry numbers and indices out of range', () => {
+    const colours = 'const colors = new Uint8Array(8), counts = new Float64Array([1, 2]);';
+    const cases: [string, RegExp][] = [
+      [
+        `${colours} return addon.colourSse(colors, counts, 2, new Uint8Array(8), 2, new Int32Array([0, 2]));`,
+        /colourSse: bad array, count or entry number/,
+      ],
+      [
+        `${colours} return addon.colourSse(colors, counts, 2, new Uint8Array(8), 2, new Int32Array([-1, 0]));`,
+        /colourSse/,
+      ],
+      [
+        `${colours} return addon.colourSse(colors, counts, 3, new Uint8Array(8), 2, new Int32Array(3));`,
+        /colourSse/,
+      ],
+      [
+        `${colours} return addon.colourSse(colors, counts, 2, new Uint8Array(4), 2, new Int32Array(2));`,
+        /colourSse/,
+      ],
+      [
+        'return addon.entryCounts(new Float64Array(2), 2, new Int32Array([0, 5]), new Float64Array(2));',
+        /entryCounts: bad array, count or entry number/,
+      ],
+      [
+        'return addon.entryCounts(new Float64Array(2), 2, new Int32Array([0, 1]), new Float32Array(2));',
+        /entryCounts/,
+      ],
+      [
+        'return addon.colourIndices(2, new Int32Array([0, 9]), new Int32Array(2), new Uint8Array(2));',
+        /colourIndices: bad array, count or entry number/,
+      ],
+      [
+        'return addon.colourIndices(3, new Int32Array(3), new Int32Array(2), new Uint8Array(2));',
+        /colourIndices/,
+      ],
+      [
+        'return addon.paletteMse(new Uint8Array(9), 2, new Uint8Array(8), new Uint8Array(3));',
+        /paletteMse: bad array or channels/,
+      ],
+      [
+        'return addon.paletteMse(new Uint8Array(9), 3, new Uint8Array(8), new Uint8Array(2));',
+        /paletteMse/,
+      ],
+    ];
+    for (const [call, message] of cases) {
+      const r = inChild(call);
+      expect(r).toMatchObject({ status: 0, signal: null });
+      expect(r.out).toMatch(/^threw TypeError core addon: /);
+      expect(r.out).toMatch(message);
+    }
+    // an index past the palette: -1, so that the TypeScript answers (NaN, as it always has)
+    expect(
+      inChild(
+        'return addon.paletteMse(new Uint8Array(6), 3, new Uint8Array(4), new Uint8Array([0, 1]));',
+      ).out,
+    ).toBe('returned -1');
+  });
 });

@@ -151,6 +151,26 @@ export interface NativeKernels {
     sums: Float64Array,
     weights: Float64Array,
   ): number;
+  /** quantize.ts' weightedSse. */
+  colourSse(
+    colors: Uint8Array,
+    counts: Float64Array,
+    size: number,
+    entries: Uint8Array,
+    entryCount: number,
+    colourEntry: Int32Array,
+  ): number;
+  /** quantize.ts' entryCounts, into `out` (zeroed, one per entry). */
+  entryCounts(counts: Float64Array, size: number, colourEntry: Int32Array, out: Float64Array): void;
+  /** quantize.ts' colourIndices, into `out`. */
+  colourIndices(size: number, colourEntry: Int32Array, index: Int32Array, out: Uint8Array): void;
+  /** metrics.ts' paletteMse, or -1 for an index past the palette. */
+  paletteMse(
+    data: Uint8Array | Uint8ClampedArray,
+    channels: 3 | 4,
+    palette: Uint8Array,
+    indices: Uint8Array,
+  ): number;
   /** hist.ts' anyTranslucent. */
   anyTranslucent(data: Uint8Array | Uint8ClampedArray): boolean;
   /** denseHistogram's distinct colours among `listed` sorted keys, then their colours and counts. */

@@ -4,6 +4,7 @@ import { buildHistogram, type ColorHistogram, releaseHistogram } from './hist.js
 import { defaultTrials, kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
 import { mseForPsnr, psnrFromMse } from './metrics.js';
+import { nativeKernels } from './native.js';
 import { dist2 } from './nearest.js';
 import { type ResolvedOptions, resolveOptions, validateImage } from './options.js';
 import { orderPalette, roundCentres } from './pal.js';
@@ -170,6 +171,10 @@ function weightedSse(
   entries: Uint8Array,
   colourEntry: Int32Array,
 ): number {
+  const native = nativeKernels(); // the same integer sums in C (native/palette_tables.c)
+  if (native !== undefined) {
+    return native.colourSse(colors, counts, size, entries, entries.length >> 2, colourEntry);
+  }
   let sse = 0;
   for (let i = 0; i < size; i++) {
     sse += counts[i] * dist2(colors, i * 4, entries, colourEntry[i] * 4);
@@ -185,14 +190,18 @@ function entryCounts(
   total: number,
 ): Float64Array {
   const counts = new Float64Array(total);
-  for (let i = 0; i < size; i++) counts[colourEntry[i]] += pixelCounts[i];
+  const native = nativeKernels();
+  if (native !== undefined) native.entryCounts(pixelCounts, size, colourEntry, counts);
+  else for (let i = 0; i < size; i++) counts[colourEntry[i]] += pixelCounts[i];
   return counts;
 }
 
 /** Each distinct colour's palette index: its entry's place in the ordered palette. */
 function colourIndices(size: number, colourEntry: Int32Array, index: Int32Array): Uint8Array {
   const colourIndex = new Uint8Array(size);
-  for (let i = 0; i < size; i++) colourIndex[i] = index[colourEntry[i]];
+  const native = nativeKernels();
+  if (native !== undefined) native.colourIndices(size, colourEntry, index, colourIndex);
+  else for (let i = 0; i < size; i++) colourIndex[i] = index[colourEntry[i]];
   return colourIndex;
 }
 
