@@ -1,10 +1,9 @@
 import {
   IMAGE_OPTIONS,
   type ImageOptionSpec,
-  invalidOption,
-  type OptionRule,
   type StoredImageOptions,
-} from '@kpress/core';
+} from '@kpress/core/image-options';
+import { invalidOption, type OptionRule } from '@kpress/core/option-rules';
 import { z } from 'zod';
 
 /**

@@ -2,7 +2,7 @@
  * The report samples' seed per key. The generator itself is @kpress/core's
  * mulberry32, the one seeded PRNG of kpress.
  */
-export { mulberry32 as seededRandom } from '@kpress/core';
+export { mulberry32 as seededRandom } from '@kpress/core/random';
 
 /** A 32-bit FNV-1a hash of a string, used as the default seed per key. */
 export function hashString(text: string): number {
