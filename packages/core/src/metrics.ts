@@ -85,7 +85,11 @@ export function paletteMse(
     throw new RangeError(`indices length must be width*height = ${pixels}, got ${indices.length}`);
   }
   const native = nativeKernels();
-  if (native !== undefined && (data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+  if (
+    native !== undefined &&
+    (data instanceof Uint8Array || data instanceof Uint8ClampedArray) &&
+    data.length === pixels * channels
+  ) {
     // the same integer sums in C (native/palette_tables.c); -1: an index past the palette
     const m = native.paletteMse(data, channels, palette, indices);
     if (m >= 0) return m;

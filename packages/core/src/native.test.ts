@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coarsePoints, exactPoints } from './coarse.js';
 import { ditherQuantized } from './dither.js';
+import { paletteMse } from './metrics.js';
 import { buildHistogram, type ColorHistogram, releaseHistogram } from './hist.js';
 import { kmeansPlusPlus } from './init.js';
 import { WeightedKmeans } from './kmeans.js';
@@ -208,6 +209,20 @@ describe('native k-means kernels: the same bits as TypeScript', () => {
           const { native, ts } = both(() => ditherQuantized(image, result, maxError, metric));
           expect(bits(native.indices).equals(bits(ts.indices))).toBe(true);
         }
+      }
+    }
+  });
+
+  it('paletteMse on samples shorter or longer than width x height, as the TypeScript', () => {
+    // the addon takes exactly sized images only; others keep the TypeScript's answers (NaN, ...)
+    const palette = Uint8Array.of(10, 20, 30, 255, 200, 100, 0, 128);
+    for (const channels of [3, 4] as const) {
+      for (const extra of [-1, 0, 1, 2]) {
+        const data = new Uint8Array(4 * channels + extra).map((_, i) => (i * 41) % 256);
+        const indices = Uint8Array.of(0, 1, 1, 0);
+        const image = { data, width: 2, height: 2, channels };
+        const { native, ts } = both(() => paletteMse(image, palette, indices));
+        expect(Object.is(native, ts)).toBe(true);
       }
     }
   });

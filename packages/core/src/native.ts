@@ -219,6 +219,38 @@ type HamerlyArrays = [
   metric: Float64Array,
 ];
 
+/** Every function of NativeKernels, checked on load: an addon built from older sources lacks some. */
+const KERNEL_NAMES = [
+  'treeAssign',
+  'seed',
+  'hamerlyInit',
+  'hamerlyReassign',
+  'hamerlyLoosen',
+  'dither',
+  'treeNodes',
+  'treeStatistics',
+  'countDense',
+  'sortKeys24',
+  'hashCount',
+  'hashRehash',
+  'mapDense',
+  'mapHash',
+  'coarseCells',
+  'anyTranslucent',
+  'distinctKeys',
+  'denseColours',
+  'hashColours',
+  'colourSse',
+  'entryCounts',
+  'colourIndices',
+  'paletteMse',
+] as const satisfies readonly (keyof NativeKernels)[];
+// a function added to NativeKernels but not to KERNEL_NAMES fails to compile here
+const everyKernelNamed: Exclude<keyof NativeKernels, (typeof KERNEL_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void everyKernelNamed;
+
 /** Which kernels cluster: the native ones, or TypeScript alone (and why). */
 export type CoreKernels = { name: 'native' } | { name: 'typescript'; reason: string };
 
@@ -230,6 +262,12 @@ function load(): { addon?: NativeKernels; kernels: CoreKernels } {
     const addon = nodeModule.createRequire(import.meta.url)(
       '../native/build/Release/kpress_core.node',
     ) as NativeKernels;
+    const missing = KERNEL_NAMES.filter((name) => typeof addon[name] !== 'function');
+    if (missing.length > 0) {
+      return ts(
+        `the native kernels are out of date (no ${missing.join(', ')}): pnpm install rebuilds them`,
+      );
+    }
     return { addon, kernels: { name: 'native' } };
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';

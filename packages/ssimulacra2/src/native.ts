@@ -56,6 +56,19 @@ export interface NativeKernels {
   ): number;
 }
 
+/** Every function of NativeKernels, checked on load. */
+const KERNEL_NAMES = [
+  'blur',
+  'xyb',
+  'linear8',
+  'gather',
+] as const satisfies readonly (keyof NativeKernels)[];
+// a function added to NativeKernels but not to KERNEL_NAMES fails to compile here
+const everyKernelNamed: Exclude<keyof NativeKernels, (typeof KERNEL_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void everyKernelNamed;
+
 /** Which kernels score: native (AVX2 + FMA) for the blur and XYB, or WebAssembly alone. */
 export type KernelBackend = { name: 'native'; simd: 'avx2+fma' } | { name: 'wasm'; reason: string };
 
@@ -67,6 +80,13 @@ function load(): { addon?: NativeKernels; backend: KernelBackend } {
       '../native/build/Release/kpress_ssimulacra2.node',
     ) as Partial<NativeKernels> & { usable: boolean };
     if (!addon.usable) return wasm('the CPU has no AVX2 or no FMA');
+    // an addon built from older sources lacks the newer functions
+    const missing = KERNEL_NAMES.filter((name) => typeof addon[name] !== 'function');
+    if (missing.length > 0) {
+      return wasm(
+        `the native kernels are out of date (no ${missing.join(', ')}): pnpm install rebuilds them`,
+      );
+    }
     return { addon: addon as NativeKernels, backend: { name: 'native', simd: 'avx2+fma' } };
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';

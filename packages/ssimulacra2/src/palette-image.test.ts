@@ -73,6 +73,26 @@ describe.each(['native', 'wasm'] as const)('palette images, %s kernels', (kernel
   });
 });
 
+describe('images with samples', () => {
+  it('score by their samples, whatever palette or indices they also carry', async () => {
+    const original = await chelsea(false);
+    const p = paletteOf(original, 16);
+    const prepared = prepareOriginal(original);
+    expect(
+      prepared.score({ ...original, palette: p.palette, indices: p.indices } as ScoreImage),
+    ).toBe(100);
+    expect(prepared.score({ ...original, indices: undefined } as ScoreImage)).toBe(100);
+    prepared.release();
+    const grey: ScoreImage = {
+      data: new Uint8Array(16 * 16).map((_, i) => i % 251),
+      width: 16,
+      height: 16,
+      channels: 1,
+    };
+    expect(ssimulacra2(grey, { ...grey, indices: new Uint8Array(256) } as ScoreImage)).toBe(100);
+  });
+});
+
 describe('malformed palette images', () => {
   it('are refused, naming the field', async () => {
     const original = await chelsea(false);

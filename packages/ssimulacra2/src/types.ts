@@ -35,9 +35,12 @@ export interface PaletteScoreImage {
 /** An image to score: its samples, or a palette and indices. */
 export type AnyScoreImage = ScoreImage | PaletteScoreImage;
 
-/** Whether `image` is a palette image. */
+/**
+ * Whether `image` is a palette image: it has `indices` and no `data` (an image with samples is
+ * scored by its samples, whatever else it carries).
+ */
 export function isPaletteImage(image: AnyScoreImage): image is PaletteScoreImage {
-  return 'indices' in image;
+  return !('data' in image) && 'indices' in image;
 }
 
 /** The smallest width and height the reference tool scores ("Minimum image size is 8x8 pixels"). */
