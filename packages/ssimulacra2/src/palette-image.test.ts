@@ -82,6 +82,9 @@ describe('images with samples', () => {
       prepared.score({ ...original, palette: p.palette, indices: p.indices } as ScoreImage),
     ).toBe(100);
     expect(prepared.score({ ...original, indices: undefined } as ScoreImage)).toBe(100);
+    // and a palette image with an empty `data` key is still one
+    const withEmptyData = { ...p, data: undefined } as PaletteScoreImage;
+    expect(prepared.score(withEmptyData)).toBe(prepared.score(p));
     prepared.release();
     const grey: ScoreImage = {
       data: new Uint8Array(16 * 16).map((_, i) => i % 251),

@@ -36,11 +36,11 @@ export interface PaletteScoreImage {
 export type AnyScoreImage = ScoreImage | PaletteScoreImage;
 
 /**
- * Whether `image` is a palette image: it has `indices` and no `data` (an image with samples is
- * scored by its samples, whatever else it carries).
+ * Whether `image` is a palette image: it has `indices` and no `data` (undefined or null counts
+ * as none); an image with samples is scored by its samples, whatever else it carries.
  */
 export function isPaletteImage(image: AnyScoreImage): image is PaletteScoreImage {
-  return !('data' in image) && 'indices' in image;
+  return (image as { data?: unknown }).data == null && 'indices' in image;
 }
 
 /** The smallest width and height the reference tool scores ("Minimum image size is 8x8 pixels"). */

@@ -37,7 +37,7 @@ export function validateImage(image: ScoreImage, name: string): void {
 }
 
 /**
- * validateImage for either kind of image: a {@link PaletteScoreImage} (one with `indices`)
+ * validateImage for either kind of image: a {@link PaletteScoreImage} (`indices`, no `data`)
  * must have a palette of 1 to 256 whole RGBA entries, one index per pixel and 3 or 4 channels;
  * its indices are checked against the palette as the pixels are read.
  */

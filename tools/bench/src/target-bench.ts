@@ -26,9 +26,16 @@ export const TARGET_PHOTOS = [
 /**
  * Rounds of the CPU comparison (a), kpress and pngquant alternating; the figure is the median
  * round's. A single pair of runs moved by 0.2x between runs on a shared 2-core machine.
- * KPRESS_BENCH_ROUNDS overrides (1 to 25).
+ * KPRESS_BENCH_ROUNDS overrides: an odd number from 1 to 25, so that the median is one round.
  */
-export const CPU_ROUNDS = Math.min(25, Math.max(1, Number(process.env.KPRESS_BENCH_ROUNDS) || 5));
+export function cpuRounds(value = process.env.KPRESS_BENCH_ROUNDS): number {
+  if (value === undefined || value === '') return 5;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 25 || n % 2 === 0) {
+    throw new RangeError(`KPRESS_BENCH_ROUNDS must be an odd number from 1 to 25, got ${value}`);
+  }
+  return n;
+}
 
 /** The CPU budget of the default run, as a multiple of pngquant's (issue 25). */
 export const CPU_BUDGET = 1.5;
@@ -81,7 +88,8 @@ export async function targetSection(
   const start = cpuOf([process.execPath, cli, '--version']).cpuS;
   const pngquantOut = (p: string) => join(work, `${basename(p)}.pngquant.png`);
   const runs: { kpress: number; pngquant: number }[] = [];
-  for (let round = 0; round < CPU_ROUNDS; round++) {
+  const rounds = cpuRounds();
+  for (let round = 0; round < rounds; round++) {
     const out = join(work, round === 0 ? 'target-out' : `target-out-${round}`);
     const kpressCpu = cpuOf([process.execPath, cli, 'compress', folder, out]).cpuS;
     let pngquantCpu = 0;
@@ -192,5 +200,5 @@ async function whereTimeGoes(photos: string[]): Promise<string> {
     }
   }
   const n = photos.length - sum.kept;
-  return `decode ${sum.decodeMs.toFixed(0)}, quantize (every probe) ${sum.quantizeMs.toFixed(0)}, score ${sum.scoreMs.toFixed(0)}, encode ${sum.encodeMs.toFixed(0)} over the ${n} compressed (${sum.probes} probes); the ${sum.kept} kept as originals ${keptMs.toFixed(0)} in all (2 probes each at 256 colours, undithered and dithered: decode, quantize, dither, score)`;
+  return `decode ${sum.decodeMs.toFixed(0)}, quantize (every probe) ${sum.quantizeMs.toFixed(0)}, score ${sum.scoreMs.toFixed(0)}, encode ${sum.encodeMs.toFixed(0)} over the ${n} a palette served (${sum.probes} probes; a served one whose PNG is no smaller than its source is then kept, by the run, not here); the ${sum.kept} no palette served ${keptMs.toFixed(0)} in all (2 probes each at 256 colours, undithered and dithered: decode, quantize, dither, score)`;
 }
