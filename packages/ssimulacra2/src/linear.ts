@@ -138,7 +138,7 @@ export function paletteToLinearPlanes(
   const lg = new Float32Array(colours);
   const lb = new Float32Array(colours);
   toLinearPlanes({ data: row, width: colours, height: 1, channels }, bg, lr, lg, lb);
-  gatherEntries(indices, colours, lr, lg, lb, r, g, b);
+  gatherEntries(indices, colours, [lr, lg, lb], [r, g, b]);
 }
 
 function pastPalette(i: number, j: number, colours: number): RangeError {
@@ -149,12 +149,8 @@ function pastPalette(i: number, j: number, colours: number): RangeError {
 function gatherEntries(
   indices: Uint8Array,
   colours: number,
-  lr: Float32Array,
-  lg: Float32Array,
-  lb: Float32Array,
-  r: Float32Array,
-  g: Float32Array,
-  b: Float32Array,
+  [lr, lg, lb]: readonly [Float32Array, Float32Array, Float32Array],
+  [r, g, b]: readonly [Float32Array, Float32Array, Float32Array],
 ): void {
   const native = nativeKernels();
   if (native !== undefined) {
