@@ -14,7 +14,7 @@ sharp.concurrency(Number(process.env.KPRESS_SHARP_CONCURRENCY ?? 1));
 
 export default async function compressTask(task: CompressTask): Promise<CompressTaskResult> {
   const started = performance.now();
-  const input = Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength);
+  const input = asBuffer(task.source);
   let bitDepth: number | undefined;
   try {
     const source = await readSourceHeader(input, task.maxPixels);
@@ -52,6 +52,10 @@ export default async function compressTask(task: CompressTask): Promise<Compress
  */
 export async function crop(task: CropTask): Promise<WorstCrop> {
   const { makeWorstCrop } = await import('@kpress/report/crop');
-  const bytes = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  return makeWorstCrop(bytes(task.source), bytes(task.output), task.options);
+  return makeWorstCrop(asBuffer(task.source), asBuffer(task.output), task.options);
+}
+
+/** A Buffer over the same memory (what came over from the main thread). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

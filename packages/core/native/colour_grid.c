@@ -113,13 +113,10 @@ int32_t grid_nearest(Grid *g, double r, double gr, double b, double a) {
     const int32_t c = fine_cell(g, r, gr, b);
     if (c >= 0) {
       const uint16_t *cand = g->pool + g->start[c];
-      const double *w = g->s->w;
       double best1 = __builtin_inf(), best2 = __builtin_inf();
       int32_t at = -1;
       for (int32_t i = 0; i < g->count[c]; i++) {
-        const double *x = g->centres + cand[i] * 4;
-        const double dr = r - x[0], dg = gr - x[1], db = b - x[2], da = a - x[3];
-        const double d = w[0] * dr * dr + w[1] * dg * dg + w[2] * db * db + w[3] * da * da;
+        const double d = wdist2(g->centres + cand[i] * 4, r, gr, b, a, g->s->w);
         if (d < best1) {
           best2 = best1;
           best1 = d;

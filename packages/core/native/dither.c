@@ -26,12 +26,6 @@ static inline double js_min(double a, double b) {
   return a == 0 && !signbit(a) ? b : a;
 }
 
-/* Squared weighted distance (wdist2 of src/nearest.ts). */
-static inline double wd2(const double *x, double r, double g, double b, double a, const double *w) {
-  const double dr = r - x[0], dg = g - x[1], db = b - x[2], da = a - x[3];
-  return w[0] * dr * dr + w[1] * dg * dg + w[2] * db * db + w[3] * da * da;
-}
-
 /* A margin against rounding in the shortcut's test: far above a double's error on these sums. */
 #define SURE (1 - 1e-9)
 
@@ -57,7 +51,7 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
     for (int32_t j2 = 0; j2 < colors; j2++) {
       if (j2 == j) continue;
       const double *c = centres + j2 * 4;
-      const double d = wd2(centres + j * 4, c[0], c[1], c[2], c[3], w);
+      const double d = wdist2(centres + j * 4, c[0], c[1], c[2], c[3], w);
       if (d < best) best = d;
     }
     quarter[j] = best * 0.25 * SURE;
@@ -86,7 +80,7 @@ int dither(const uint8_t *data, int32_t width, int32_t height, int32_t channels,
       const double b =
           js_min(255, js_max(0, px[2] + js_min(max_error, js_max(-max_error, here[e + 2]))));
       int32_t j;
-      if (last >= 0 && wd2(centres + last * 4, r, g, b, a, w) < quarter[last]) {
+      if (last >= 0 && wdist2(centres + last * 4, r, g, b, a, w) < quarter[last]) {
         j = last;
       } else {
         j = grid_nearest(&grid, r, g, b, a);

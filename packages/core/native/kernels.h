@@ -39,6 +39,14 @@ int tree_assign(TreePass *t, int32_t n, int32_t k, int opaque);
 int32_t seed_kmeanspp(const double *points, const double *weights, int32_t n, int32_t k,
                       int32_t trials, uint32_t *state, const double *w, double *centres);
 
+/* Squared weighted distance from centre x to (r, g, b, a) (wdist2 of src/nearest.ts, the same
+   operations in the same order). */
+static inline double wdist2(const double *x, double r, double g, double b, double a,
+                            const double *w) {
+  const double dr = r - x[0], dg = g - x[1], db = b - x[2], da = a - x[3];
+  return w[0] * dr * dr + w[1] * dg * dg + w[2] * db * db + w[3] * da * da;
+}
+
 /* NearestSearch (src/nearest.ts) over k centres. */
 typedef struct {
   int32_t k;

@@ -45,9 +45,7 @@ int colour_indices(int32_t size, const int32_t *colour_entry, const int32_t *ind
 
 double palette_sse(const uint8_t *data, int32_t channels, size_t pixels, const uint8_t *palette,
                    int32_t colors, const uint8_t *indices, int *translucent) {
-  int any = 0;
-  if (channels == 4)
-    for (size_t p = 0; p < pixels && !any; p++) any = data[p * 4 + 3] != 255;
+  const int any = channels == 4 && any_translucent(data, pixels * 4);
   *translucent = any;
   double sum = 0;
   for (size_t p = 0; p < pixels; p++) {
